@@ -1,0 +1,202 @@
+//! DISK (proposal item 7a): every disk's storage must be reachable on the destination as the
+//! same storage. libvirt's storage volumes carry a key that identifies the underlying object
+//! (an LV UUID, a SCSI WWN, an RBD name; for file-based pools the path itself), so:
+//! - the same path with another key is a different object: a local file with the same name;
+//! - the same key proves sameness, unless the key is just the path of a file in pools that are
+//!   local to each host, where sameness cannot be proven;
+//! - a path in no destination pool is invisible to libvirt, so its presence cannot be verified.
+//! With NON_SHARED_DISK the storage is copied: an absent volume is fine where a destination pool
+//! covers the path (libvirt pre-creates it), an ERROR otherwise.
+
+use super::{unavailable, Context};
+use crate::facts::{Disk, DiskSource, Fact, Host, Pool, Volume};
+use crate::flags::Check;
+use crate::report::Finding;
+
+const CHECK: Check = Check::Disk;
+
+pub fn check(cx: &Context) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for disk in cx.guest.def.disks.iter().filter(|d| !d.is_empty()) {
+        let finding = match &disk.source {
+            DiskSource::Path { path, .. } => check_path(cx, disk, path),
+            DiskSource::Volume { pool, volume } => check_pool_volume(cx, disk, pool, volume),
+            // Network disks are reached over the network from any host; other kinds have no
+            // host storage to compare.
+            _ => None,
+        };
+        findings.extend(finding.map(|f| f.detail("disk", &disk.target)));
+    }
+    findings
+}
+
+fn lookup<'a, K: Ord>(map: &'a std::collections::BTreeMap<K, Fact<Option<Volume>>>, key: &K) -> Fact<Option<&'a Volume>> {
+    match map.get(key) {
+        Some(Ok(v)) => Ok(v.as_ref()),
+        Some(Err(e)) => Err(e.clone()),
+        None => Err(crate::facts::Unavailable::not_gathered()),
+    }
+}
+
+fn covering_pool<'a>(host: &'a Host, path: &str) -> Option<&'a Pool> {
+    host.pools.as_ref().ok()?.iter().find(|p| p.active && p.covers(path))
+}
+
+fn check_path(cx: &Context, disk: &Disk, path: &str) -> Option<Finding> {
+    let dst_volume = match lookup(&cx.dst.volumes_by_path, &path.to_string()) {
+        Ok(v) => v,
+        Err(e) => return Some(unavailable(CHECK, "destination", &format!("storage volume at '{path}'"), &e).detail("path", path)),
+    };
+    let dst_pool = covering_pool(cx.dst, path);
+    let Some(dst_volume) = dst_volume else {
+        return Some(absent(cx, disk, path, dst_pool).detail("path", path));
+    };
+    let src_volume = match lookup(&cx.src.volumes_by_path, &path.to_string()) {
+        Ok(v) => v,
+        Err(e) => return Some(unavailable(CHECK, "source", &format!("storage volume at '{path}'"), &e).detail("path", path)),
+    };
+    let Some(src_volume) = src_volume else {
+        return Some(
+            Finding::warning(
+                CHECK,
+                "unproven",
+                format!("disk {} at '{path}' is in no storage pool on the source, so its identity with the destination's volume cannot be proven", disk.target),
+            )
+            .hint("define a storage pool over its directory on the source so that libvirt can compare the volumes' keys")
+            .detail("path", path),
+        );
+    };
+    compare_identity(disk, path, src_volume, dst_volume, covering_pool(cx.src, path), dst_pool).map(|f| f.detail("path", path))
+}
+
+/// The disk's volume is absent on the destination.
+fn absent(cx: &Context, disk: &Disk, path: &str, dst_pool: Option<&Pool>) -> Finding {
+    let name = &disk.target;
+    match (cx.options.non_shared_disk, dst_pool) {
+        (true, Some(pool)) => Finding::info(
+            CHECK,
+            "will-copy",
+            format!("disk {name} at '{path}' will be copied into pool '{}' on the destination", pool.name),
+        )
+        .detail("pool", &pool.name),
+        (true, None) => Finding::error(
+            CHECK,
+            "no-target-pool",
+            format!("disk {name} at '{path}' cannot be copied: no active storage pool on the destination covers its directory"),
+        )
+        .hint("define and start a pool over that directory on the destination so that libvirt can pre-create the volume"),
+        (false, Some(pool)) => Finding::error(
+            CHECK,
+            "missing",
+            format!("disk {name} at '{path}' does not exist on the destination (pool '{}' there has no such volume)", pool.name),
+        )
+        .hint("put the disk on storage shared by both hosts, or migrate with --copy-storage-all")
+        .detail("pool", &pool.name),
+        (false, None) => Finding::warning(
+            CHECK,
+            "not-visible",
+            format!("disk {name} at '{path}' cannot be verified on the destination: no storage pool there covers its directory"),
+        )
+        .hint("define a storage pool over that directory on the destination so that libvirt can see the file, or migrate with --copy-storage-all"),
+    }
+}
+
+fn check_pool_volume(cx: &Context, disk: &Disk, pool_name: &str, volume: &str) -> Option<Finding> {
+    let with = |f: Finding| f.detail("pool", pool_name).detail("volume", volume);
+    let dst_pool = match cx.dst.pool(pool_name) {
+        Ok(Some(pool)) => pool,
+        Ok(None) => {
+            return Some(with(
+                Finding::error(CHECK, "pool-missing", format!("storage pool '{pool_name}' of disk {} does not exist on the destination", disk.target))
+                    .hint(format!("define and start pool '{pool_name}' on the destination")),
+            ));
+        }
+        Err(e) => return Some(with(unavailable(CHECK, "destination", "storage pool list", &e))),
+    };
+    if !dst_pool.active {
+        return Some(with(
+            Finding::error(CHECK, "pool-inactive", format!("storage pool '{pool_name}' of disk {} is not active on the destination", disk.target))
+                .hint(format!("start it there: virsh pool-start {pool_name}")),
+        ));
+    }
+    let key = (pool_name.to_string(), volume.to_string());
+    let dst_volume = match lookup(&cx.dst.volumes_by_name, &key) {
+        Ok(Some(v)) => v,
+        Ok(None) if cx.options.non_shared_disk => {
+            return Some(with(Finding::info(
+                CHECK,
+                "will-copy",
+                format!("disk {} (volume '{volume}') will be copied into pool '{pool_name}' on the destination", disk.target),
+            )));
+        }
+        Ok(None) => {
+            return Some(with(
+                Finding::error(
+                    CHECK,
+                    "volume-missing",
+                    format!("volume '{volume}' of disk {} does not exist in pool '{pool_name}' on the destination", disk.target),
+                )
+                .hint("put the disk on storage shared by both hosts, or migrate with --copy-storage-all"),
+            ));
+        }
+        Err(e) => return Some(with(unavailable(CHECK, "destination", &format!("volume '{volume}'"), &e))),
+    };
+    let src_volume = match lookup(&cx.src.volumes_by_name, &key) {
+        Ok(Some(v)) => v,
+        Ok(None) => return None, // libvirt itself would not start such a guest; nothing to compare.
+        Err(e) => return Some(with(unavailable(CHECK, "source", &format!("volume '{volume}'"), &e))),
+    };
+    let src_pool = cx.src.pool(pool_name).ok().flatten();
+    compare_identity(disk, &dst_volume.path, src_volume, dst_volume, src_pool, Some(dst_pool)).map(with)
+}
+
+/// Compares the source's and the destination's volume for one disk.
+fn compare_identity(disk: &Disk, path: &str, src: &Volume, dst: &Volume, src_pool: Option<&Pool>, dst_pool: Option<&Pool>) -> Option<Finding> {
+    let name = &disk.target;
+    let keys = |f: Finding| f.detail("source_key", &src.key).detail("destination_key", &dst.key);
+    if src.key != dst.key {
+        if disk.readonly {
+            return Some(keys(Finding::info(
+                CHECK,
+                "readonly-copy",
+                format!("read-only disk {name} at '{path}' is a different file on the destination; fine if its content is the same"),
+            )));
+        }
+        return Some(keys(
+            Finding::error(
+                CHECK,
+                "different-storage",
+                format!("disk {name} at '{path}' on the destination is a different file with the same name (the volume keys differ)"),
+            )
+            .hint("the guest would see other data after the migration; put the disk on storage shared by both hosts, or migrate with --copy-storage-all"),
+        ));
+    }
+    // A key that is a storage-level identity (not just the path) proves sameness.
+    if src.key != src.path {
+        return None;
+    }
+    match (src_pool, dst_pool) {
+        // Two network filesystems mounted from the same export: the same file.
+        (Some(s), Some(d)) if !s.is_host_local() && !d.is_host_local() && s.kind == d.kind && s.source_identity() == d.source_identity() => None,
+        (Some(s), Some(d)) if !s.is_host_local() && !d.is_host_local() => Some(keys(
+            Finding::error(
+                CHECK,
+                "different-storage",
+                format!(
+                    "disk {name} at '{path}' comes from pool '{}' on the source and pool '{}' on the destination, which mount different storage",
+                    s.name, d.name
+                ),
+            )
+            .hint("mount the same export on both hosts"),
+        )),
+        _ if disk.readonly => None,
+        _ => Some(keys(
+            Finding::warning(
+                CHECK,
+                "unproven",
+                format!("disk {name} at '{path}' exists on both hosts, but as a file of a host-local pool its identity cannot be proven"),
+            )
+            .hint("define the storage as a shared pool (netfs, iscsi, rbd ...) on both hosts so that sameness can be proven, or make sure the directory is shared"),
+        )),
+    }
+}

@@ -1,0 +1,152 @@
+//! The checks: one file each, each a pure function of the facts.
+//!
+//! A new check is one new file plus one line in `REGISTRY`, which also says which host facts the
+//! check reads so that the gatherer fetches each fact once per call, and only when needed.
+
+mod arch;
+mod cpu_count;
+mod disk;
+mod host;
+mod hypervisor;
+mod memory;
+mod network;
+
+use crate::facts::{Guest, Host, Needs};
+use crate::flags::{Check, Flags, Options};
+use crate::report::{Finding, Report, Severity};
+
+/// Everything a check may read.
+pub struct Context<'a> {
+    pub guest: &'a Guest,
+    pub src: &'a Host,
+    pub dst: &'a Host,
+    pub options: &'a Options,
+}
+
+/// One registered check.
+pub struct CheckSpec {
+    pub check: Check,
+    pub run: fn(&Context) -> Vec<Finding>,
+    /// Facts it reads from the source host.
+    pub src_needs: Needs,
+    /// Facts it reads from the destination host.
+    pub dst_needs: Needs,
+}
+
+/// Every check this build implements, in bit order.
+pub const REGISTRY: &[CheckSpec] = &[
+    CheckSpec {
+        check: Check::Hypervisor,
+        run: hypervisor::check,
+        src_needs: Needs::VERSIONS,
+        dst_needs: Needs::VERSIONS,
+    },
+    CheckSpec { check: Check::Arch, run: arch::check, src_needs: Needs::CAPABILITIES, dst_needs: Needs::CAPABILITIES },
+    CheckSpec { check: Check::CpuCount, run: cpu_count::check, src_needs: Needs::empty(), dst_needs: Needs::NODE_INFO },
+    CheckSpec {
+        check: Check::Memory,
+        run: memory::check,
+        src_needs: Needs::empty(),
+        dst_needs: Needs::NODE_INFO.union(Needs::FREE_MEMORY).union(Needs::DOMAINS),
+    },
+    CheckSpec {
+        check: Check::Network,
+        run: network::check,
+        src_needs: Needs::NETWORKS,
+        dst_needs: Needs::NETWORKS.union(Needs::INTERFACES),
+    },
+    CheckSpec {
+        check: Check::Disk,
+        run: disk::check,
+        src_needs: Needs::POOLS.union(Needs::VOLUMES),
+        dst_needs: Needs::POOLS.union(Needs::VOLUMES),
+    },
+    CheckSpec {
+        check: Check::Host,
+        run: host::check,
+        src_needs: Needs::CAPABILITIES,
+        dst_needs: Needs::CAPABILITIES.union(Needs::DOMAINS),
+    },
+];
+
+/// The selection bits of every implemented check (`virMigrationCheckGetSupported`).
+pub fn supported() -> Flags {
+    REGISTRY.iter().fold(Flags::empty(), |acc, spec| acc | spec.check.bit())
+}
+
+/// The facts the selected checks need from the source and the destination.
+pub fn needs(checks: Flags) -> (Needs, Needs) {
+    selected(checks).fold((Needs::empty(), Needs::empty()), |(src, dst), spec| (src | spec.src_needs, dst | spec.dst_needs))
+}
+
+fn selected(checks: Flags) -> impl Iterator<Item = &'static CheckSpec> {
+    REGISTRY.iter().filter(move |spec| checks.contains(spec.check.bit()))
+}
+
+/// Runs the selected checks. Every selected check yields at least one result (OK when it found
+/// nothing), and STRICT promotes every WARNING to ERROR.
+pub fn run(guest: &Guest, src: &Host, dst: &Host, options: &Options) -> Report {
+    let context = Context { guest, src, dst, options };
+    let mut findings = Vec::new();
+    for spec in selected(options.checks) {
+        let mut found = (spec.run)(&context);
+        if found.is_empty() {
+            found.push(Finding::new(spec.check, Severity::Ok, "ok", format!("{} check found no problem", spec.check.name())));
+        }
+        findings.extend(found);
+    }
+    if options.strict {
+        for finding in findings.iter_mut().filter(|f| f.severity == Severity::Warning) {
+            finding.severity = Severity::Error;
+            finding.details.push(("strict".to_string(), true.into()));
+        }
+    }
+    Report::new(findings)
+}
+
+/// Formats a libvirt version number (major * 1,000,000 + minor * 1,000 + micro) as "9.0.0".
+pub fn version_string(version: u64) -> String {
+    format!("{}.{}.{}", version / 1_000_000, version / 1_000 % 1_000, version % 1_000)
+}
+
+/// Formats KiB as a human figure for messages ("3.0 GiB").
+pub fn kib_string(kib: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    let mut value = kib as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 { format!("{kib} KiB") } else { format!("{value:.1} {}", UNITS[unit]) }
+}
+
+/// The SKIPPED finding for a check whose fact the host could not give.
+pub fn unavailable(check: Check, side: &str, what: &str, why: &crate::facts::Unavailable) -> Finding {
+    Finding::skipped(check, "unavailable", format!("cannot evaluate: the {side} host's {what} is unavailable ({why})"))
+        .detail("side", side)
+        .detail("fact", what)
+        .detail("call", &why.call)
+        .detail("reason", &why.reason)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_in_bit_order_without_duplicates() {
+        for pair in REGISTRY.windows(2) {
+            assert!(pair[0].check < pair[1].check);
+        }
+        assert_eq!(supported().checks().count(), REGISTRY.len());
+    }
+
+    #[test]
+    fn formatting() {
+        assert_eq!(version_string(9_000_000), "9.0.0");
+        assert_eq!(version_string(7_002_013), "7.2.13");
+        assert_eq!(kib_string(512), "512 KiB");
+        assert_eq!(kib_string(3 * 1024 * 1024), "3.0 GiB");
+    }
+}

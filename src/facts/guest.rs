@@ -1,0 +1,146 @@
+//! What the checks know about the guest: its definition as libvirt printed it, and its state.
+
+/// The guest to migrate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Guest {
+    /// The definition it runs with (the live XML for a running guest).
+    pub def: DomainDef,
+    /// The persistent definition, when the guest is persistent and it differs from `def`.
+    pub inactive_def: Option<DomainDef>,
+    pub state: GuestState,
+}
+
+/// libvirt's `virDomainState`, reduced to what matters for migration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GuestState {
+    Running,
+    Paused,
+    ShutOff,
+    /// Any other state, with libvirt's number.
+    Other(i32),
+}
+
+impl GuestState {
+    pub fn from_libvirt(state: i32) -> GuestState {
+        match state {
+            1 => GuestState::Running,
+            3 => GuestState::Paused,
+            5 => GuestState::ShutOff,
+            n => GuestState::Other(n),
+        }
+    }
+
+    /// Whether the guest has a running process (libvirt's running, blocked, paused, shutting
+    /// down and pmsuspended states): only then is a live migration possible.
+    pub fn is_active(self) -> bool {
+        match self {
+            GuestState::Running | GuestState::Paused => true,
+            GuestState::ShutOff => false,
+            GuestState::Other(n) => matches!(n, 2 | 4 | 7),
+        }
+    }
+}
+
+/// A parsed `<domain>`. Only what the checks read; unknown elements are ignored.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DomainDef {
+    /// `<domain type=...>`: kvm, qemu, xen, test ...
+    pub virt_type: String,
+    pub name: String,
+    pub uuid: String,
+    /// `<os><type>`: hvm, xen, linux, exe ...
+    pub os_type: String,
+    pub arch: Option<String>,
+    pub machine: Option<String>,
+    pub emulator: Option<String>,
+    /// `<memory>`: the most memory the guest can use without hotplug, in KiB.
+    pub memory_kib: u64,
+    /// `<currentMemory>`, in KiB (the balloon target).
+    pub current_memory_kib: Option<u64>,
+    /// `<maxMemory>`, in KiB, with its hotplug slots.
+    pub max_memory_kib: Option<u64>,
+    pub vcpus: u32,
+    pub max_vcpus: u32,
+    pub cpu: Option<CpuDef>,
+    pub disks: Vec<Disk>,
+    pub interfaces: Vec<Interface>,
+    pub hostdevs: Vec<Hostdev>,
+}
+
+/// The guest `<cpu>` element, as far as the foundation checks read it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CpuDef {
+    pub mode: Option<String>,
+    pub model: Option<String>,
+    pub vendor: Option<String>,
+    /// `(name, policy)` pairs.
+    pub features: Vec<(String, String)>,
+}
+
+/// One `<disk>`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Disk {
+    /// disk, cdrom, floppy, lun.
+    pub device: String,
+    /// The guest-side name (`<target dev>`), which names the disk in messages.
+    pub target: String,
+    pub bus: Option<String>,
+    pub source: DiskSource,
+    pub readonly: bool,
+    pub shareable: bool,
+}
+
+/// Where a disk's data lives.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DiskSource {
+    /// No medium (an empty CD-ROM drive).
+    Empty,
+    /// type='file' or type='block': a host path.
+    Path { kind: String, path: String },
+    /// type='volume': a volume of a libvirt storage pool.
+    Volume { pool: String, volume: String },
+    /// type='network': rbd, iscsi, nbd, gluster ... (reached over the network from any host).
+    Network { protocol: String, name: String },
+    /// Anything else (type='dir', 'nvme', 'vhostuser' ...), kept by its type.
+    Other { kind: String },
+}
+
+impl Disk {
+    /// Empty removable media need nothing on the destination.
+    pub fn is_empty(&self) -> bool {
+        self.source == DiskSource::Empty
+    }
+}
+
+/// One `<interface>`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Interface {
+    /// The interface type: network, bridge, direct, hostdev, user, ethernet, vhostuser ...
+    pub kind: String,
+    pub mac: Option<String>,
+    pub model: Option<String>,
+    /// `<source network=>` / `<source bridge=>` / `<source dev=>`, by type.
+    pub source: Option<String>,
+    /// `<source portgroup=>` of a network interface.
+    pub portgroup: Option<String>,
+    /// `<source mode=>` of a direct (macvtap) interface.
+    pub mode: Option<String>,
+}
+
+impl Interface {
+    /// How the interface is named in messages: its MAC address, or its type.
+    pub fn label(&self) -> String {
+        match &self.mac {
+            Some(mac) => format!("interface {mac}"),
+            None => format!("{} interface", self.kind),
+        }
+    }
+}
+
+/// One `<hostdev>` (kept for the HOSTDEV check).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hostdev {
+    pub mode: String,
+    /// pci, usb, scsi, mdev ...
+    pub kind: String,
+}

@@ -1,0 +1,198 @@
+//! What the checks know about a host.
+
+use std::collections::BTreeMap;
+
+use super::{Fact, Unavailable};
+
+/// One host, as far as the selected checks needed to know it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Host {
+    /// The connection URI the facts came from (or the snapshot's).
+    pub uri: String,
+    pub hostname: Fact<String>,
+    pub hypervisor: Fact<Hypervisor>,
+    /// libvirt's version on that host: major * 1,000,000 + minor * 1,000 + micro.
+    pub libvirt_version: Fact<u64>,
+    pub capabilities: Fact<Capabilities>,
+    pub node: Fact<NodeInfo>,
+    pub free_memory: Fact<FreeMemory>,
+    /// Every domain defined or running there.
+    pub domains: Fact<Vec<DomainSummary>>,
+    pub networks: Fact<Vec<Network>>,
+    pub interfaces: Fact<Vec<HostInterface>>,
+    pub pools: Fact<Vec<Pool>>,
+    /// Volumes looked up by path for the guest's disks: `Ok(None)` means "no volume there".
+    pub volumes_by_path: BTreeMap<String, Fact<Option<Volume>>>,
+    /// Volumes looked up by (pool, volume name) for the guest's type='volume' disks.
+    pub volumes_by_name: BTreeMap<(String, String), Fact<Option<Volume>>>,
+}
+
+impl Host {
+    /// A host of which nothing is known yet; every fact is "not gathered".
+    pub fn unknown(uri: &str) -> Host {
+        Host {
+            uri: uri.to_string(),
+            hostname: Err(Unavailable::not_gathered()),
+            hypervisor: Err(Unavailable::not_gathered()),
+            libvirt_version: Err(Unavailable::not_gathered()),
+            capabilities: Err(Unavailable::not_gathered()),
+            node: Err(Unavailable::not_gathered()),
+            free_memory: Err(Unavailable::not_gathered()),
+            domains: Err(Unavailable::not_gathered()),
+            networks: Err(Unavailable::not_gathered()),
+            interfaces: Err(Unavailable::not_gathered()),
+            pools: Err(Unavailable::not_gathered()),
+            volumes_by_path: BTreeMap::new(),
+            volumes_by_name: BTreeMap::new(),
+        }
+    }
+
+    /// The host's UUID, where its driver reports one.
+    pub fn uuid(&self) -> Option<&str> {
+        self.capabilities.as_ref().ok().and_then(|c| c.host_uuid.as_deref())
+    }
+
+    pub fn network(&self, name: &str) -> Fact<Option<&Network>> {
+        self.networks.as_ref().map(|n| n.iter().find(|n| n.name == name)).map_err(Clone::clone)
+    }
+
+    pub fn pool(&self, name: &str) -> Fact<Option<&Pool>> {
+        self.pools.as_ref().map(|p| p.iter().find(|p| p.name == name)).map_err(Clone::clone)
+    }
+}
+
+/// The hypervisor driver and its version (`virConnectGetType`, `virConnectGetVersion`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hypervisor {
+    /// "QEMU", "Xen", "TEST" ...
+    pub driver: String,
+    /// major * 1,000,000 + minor * 1,000 + micro.
+    pub version: u64,
+}
+
+/// The parts of `virConnectGetCapabilities` the checks read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Capabilities {
+    pub host_uuid: Option<String>,
+    pub host_arch: String,
+    pub host_cpu_model: Option<String>,
+    pub host_cpu_vendor: Option<String>,
+    pub numa_cells: u32,
+    pub guests: Vec<GuestCapability>,
+}
+
+/// One `<guest>` of the capabilities: an os type and arch the host can run, with its domain types.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GuestCapability {
+    pub os_type: String,
+    pub arch: String,
+    pub emulator: Option<String>,
+    pub machines: Vec<String>,
+    /// The `<domain type=>` values (kvm, qemu, ...).
+    pub domain_types: Vec<String>,
+}
+
+/// `virNodeGetInfo`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NodeInfo {
+    pub model: String,
+    pub memory_kib: u64,
+    pub cpus: u32,
+    pub mhz: u32,
+    pub nodes: u32,
+    pub sockets: u32,
+    pub cores: u32,
+    pub threads: u32,
+}
+
+/// Free memory of the whole host, and where the figure came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FreeMemory {
+    /// Memory a new guest can take, in KiB.
+    pub available_kib: u64,
+    /// Total memory, in KiB, where the source of the figure reports it.
+    pub total_kib: Option<u64>,
+    /// How `available_kib` was obtained, for messages ("virNodeGetMemoryStats: free + buffers +
+    /// cached").
+    pub source: String,
+}
+
+/// A domain known to a host (for name/UUID clashes and the memory its running guests hold).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainSummary {
+    pub name: String,
+    pub uuid: String,
+    pub active: bool,
+    /// Memory it holds now, in KiB (its balloon size when running).
+    pub memory_kib: u64,
+}
+
+/// A libvirt virtual network.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Network {
+    pub name: String,
+    pub uuid: String,
+    pub active: bool,
+    /// `<forward mode>`; None for an isolated network.
+    pub forward_mode: Option<String>,
+    /// `<bridge name>`.
+    pub bridge: Option<String>,
+    pub portgroups: Vec<String>,
+}
+
+/// A host network interface (`virConnectListAllInterfaces`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostInterface {
+    pub name: String,
+    pub active: bool,
+}
+
+/// A storage pool.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Pool {
+    pub name: String,
+    pub uuid: String,
+    /// dir, fs, netfs, logical, iscsi, rbd ...
+    pub kind: String,
+    pub active: bool,
+    pub target_path: Option<String>,
+    pub source_host: Option<String>,
+    pub source_dir: Option<String>,
+    pub source_device: Option<String>,
+    pub source_name: Option<String>,
+}
+
+impl Pool {
+    /// Pools whose volumes are files or devices of this host alone: a volume of the same path in
+    /// such a pool on another host is another object.
+    pub fn is_host_local(&self) -> bool {
+        matches!(self.kind.as_str(), "dir" | "fs" | "disk" | "logical" | "zfs" | "mpath" | "scsi")
+    }
+
+    /// Whether `path` lies directly inside this pool's target directory.
+    pub fn covers(&self, path: &str) -> bool {
+        let Some(target) = self.target_path.as_deref() else { return false };
+        let parent = std::path::Path::new(path).parent();
+        parent == Some(std::path::Path::new(target.trim_end_matches('/')))
+            || (target == "/" && parent == Some(std::path::Path::new("/")))
+    }
+
+    /// Where the pool's storage comes from, for comparing two hosts' pools.
+    pub fn source_identity(&self) -> (Option<&str>, Option<&str>, Option<&str>, Option<&str>) {
+        (
+            self.source_host.as_deref(),
+            self.source_dir.as_deref(),
+            self.source_device.as_deref(),
+            self.source_name.as_deref(),
+        )
+    }
+}
+
+/// A storage volume (`virStorageVolLookupByPath` / `virStorageVolLookupByName`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Volume {
+    pub name: String,
+    /// libvirt's key: the identity of the underlying object (a path for file-based pools).
+    pub key: String,
+    pub path: String,
+}

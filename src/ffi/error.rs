@@ -1,0 +1,117 @@
+//! The thread-local last error of the C API, and the guard every entry point runs in.
+
+use std::cell::RefCell;
+use std::ffi::CString;
+use std::os::raw::{c_char, c_int};
+use std::panic::{catch_unwind, UnwindSafe};
+
+use crate::error::Error;
+
+/// `virMigrationCheckErrorCode`: why the last call on this thread returned -1.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum virMigrationCheckErrorCode {
+    /// The last call succeeded.
+    VIR_MIGRATION_CHECK_ERR_NONE = 0,
+    /// A NULL pointer, unknown or reserved flag bits, a domain of another connection, a closed
+    /// connection.
+    VIR_MIGRATION_CHECK_ERR_INVALID_ARG = 1,
+    /// A libvirt call that the whole check needs failed; virGetLastError() holds libvirt's error.
+    VIR_MIGRATION_CHECK_ERR_LIBVIRT = 2,
+    /// An XML document could not be parsed; the message names it.
+    VIR_MIGRATION_CHECK_ERR_XML = 3,
+    /// A selected check is not implemented by this build (see virMigrationCheckGetSupported()).
+    VIR_MIGRATION_CHECK_ERR_UNSUPPORTED = 4,
+    /// A bug in this library, including a caught panic, or memory exhaustion.
+    VIR_MIGRATION_CHECK_ERR_INTERNAL = 5,
+}
+
+struct LastError {
+    code: c_int,
+    message: Option<CString>,
+}
+
+thread_local! {
+    static LAST_ERROR: RefCell<LastError> = const { RefCell::new(LastError { code: 0, message: None }) };
+}
+
+fn set(code: c_int, message: &str) {
+    // An interior NUL cannot be represented in C; replace it rather than lose the message.
+    let message = CString::new(message.replace('\0', " ")).ok();
+    LAST_ERROR.with(|e| *e.borrow_mut() = LastError { code, message });
+}
+
+fn reset() {
+    LAST_ERROR.with(|e| *e.borrow_mut() = LastError { code: 0, message: None });
+}
+
+/// Runs an entry point: resets the thread's error, turns an `Err` into -1 with the error
+/// recorded, and stops any panic at the boundary (as -1 with an internal error).
+pub(crate) fn guard<F>(body: F) -> c_int
+where
+    F: FnOnce() -> Result<c_int, Error> + UnwindSafe,
+{
+    reset();
+    match catch_unwind(body) {
+        Ok(Ok(n)) => n,
+        Ok(Err(e)) => {
+            set(e.code(), &e.to_string());
+            -1
+        }
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            set(Error::Internal(String::new()).code(), &format!("internal error: {what}"));
+            -1
+        }
+    }
+}
+
+/// Returns the code (a `virMigrationCheckErrorCode`) of the last error of a
+/// virMigrationCheck* call on this thread, or VIR_MIGRATION_CHECK_ERR_NONE (0) when the last call
+/// succeeded. Every call resets it on entry.
+#[unsafe(no_mangle)]
+pub extern "C" fn virMigrationCheckGetLastErrorCode() -> c_int {
+    LAST_ERROR.with(|e| e.borrow().code)
+}
+
+/// Returns the message of the last error of a virMigrationCheck* call on this thread, or NULL
+/// when the last call succeeded. The string is borrowed: it stays valid until the next
+/// virMigrationCheck* call on this thread; do not free it.
+#[unsafe(no_mangle)]
+pub extern "C" fn virMigrationCheckGetLastErrorMessage() -> *const c_char {
+    LAST_ERROR.with(|e| e.borrow().message.as_ref().map_or(std::ptr::null(), |m| m.as_ptr()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_match_the_rust_errors() {
+        use virMigrationCheckErrorCode::*;
+        assert_eq!(Error::invalid("x").code(), VIR_MIGRATION_CHECK_ERR_INVALID_ARG as c_int);
+        assert_eq!(
+            Error::Libvirt { call: String::new(), code: 0, message: String::new() }.code(),
+            VIR_MIGRATION_CHECK_ERR_LIBVIRT as c_int
+        );
+        assert_eq!(Error::xml("d", "m").code(), VIR_MIGRATION_CHECK_ERR_XML as c_int);
+        assert_eq!(Error::Unsupported(String::new()).code(), VIR_MIGRATION_CHECK_ERR_UNSUPPORTED as c_int);
+        assert_eq!(Error::Internal(String::new()).code(), VIR_MIGRATION_CHECK_ERR_INTERNAL as c_int);
+    }
+
+    #[test]
+    fn guard_catches_panics_and_resets() {
+        let rc = guard(|| -> Result<c_int, Error> { panic!("boom") });
+        assert_eq!(rc, -1);
+        assert_eq!(virMigrationCheckGetLastErrorCode(), virMigrationCheckErrorCode::VIR_MIGRATION_CHECK_ERR_INTERNAL as c_int);
+        let msg = unsafe { std::ffi::CStr::from_ptr(virMigrationCheckGetLastErrorMessage()) };
+        assert!(msg.to_str().unwrap().contains("boom"));
+        assert_eq!(guard(|| Ok(3)), 3);
+        assert_eq!(virMigrationCheckGetLastErrorCode(), 0);
+        assert!(virMigrationCheckGetLastErrorMessage().is_null());
+    }
+}

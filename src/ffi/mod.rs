@@ -1,0 +1,257 @@
+//! The C API: the only `extern "C"` code. cbindgen turns this module into
+//! `include/libvirt-migration-check.h`, so the doc comments here are the header's.
+//!
+//! Rules: no panic crosses the boundary (`error::guard`), every pointer is checked, handles are
+//! borrowed (we take and drop our own references), and everything handed to the caller is
+//! malloc'd and has a documented free.
+
+#![allow(non_camel_case_types, non_snake_case)]
+
+mod error;
+mod result;
+
+pub use error::{virMigrationCheckErrorCode, virMigrationCheckGetLastErrorCode, virMigrationCheckGetLastErrorMessage};
+pub use result::{_virMigrationCheckResult, virMigrationCheckResult, virMigrationCheckResultListFree, virMigrationCheckResultPtr};
+
+use std::os::raw::{c_int, c_uint, c_ulong};
+
+use virt::connect::Connect;
+use virt::domain::Domain;
+use virt::sys;
+
+use crate::error::Error;
+use crate::flags::Options;
+
+/// libvirt's connection handle (from <libvirt/libvirt.h>).
+pub type virConnectPtr = sys::virConnectPtr;
+/// libvirt's domain handle (from <libvirt/libvirt.h>).
+pub type virDomainPtr = sys::virDomainPtr;
+/// libvirt's typed parameter array (from <libvirt/libvirt.h>).
+pub type virTypedParameterPtr = sys::virTypedParameterPtr;
+
+/// This library's version, major * 1,000,000 + minor * 1,000 + micro, as compiled into the
+/// header; compare with virMigrationCheckGetVersion() for the library loaded at run time.
+pub const LIBVIR_MIGRATION_CHECK_VERSION_NUMBER: c_ulong = 1000;
+
+/// Selection bits (which checks to run; all zero selects every check this build implements)
+/// and modifiers (how to read the migration). Unknown and reserved bits are an error.
+#[repr(C)]
+pub enum virMigrationCheckFlags {
+    /// Hypervisor type; a newer -> older hypervisor or libvirt version.
+    VIR_MIGRATION_CHECK_HYPERVISOR = 1 << 0,
+    /// CPU architecture, os type and virt type offered by the destination.
+    VIR_MIGRATION_CHECK_ARCH = 1 << 1,
+    /// CPU vendor.
+    VIR_MIGRATION_CHECK_CPU_VENDOR = 1 << 2,
+    /// The destination provides every guest-visible CPU feature.
+    VIR_MIGRATION_CHECK_CPU_FLAGS = 1 << 3,
+    /// vCPUs against the destination's physical CPUs.
+    VIR_MIGRATION_CHECK_CPU_COUNT = 1 << 4,
+    /// Guest memory fits the destination's free memory, with headroom.
+    VIR_MIGRATION_CHECK_MEMORY = 1 << 5,
+    /// NUMA fit, single-node fit, cpuset and nodeset.
+    VIR_MIGRATION_CHECK_NUMA = 1 << 6,
+    /// Networks, bridges and macvtap devices exist (and are active) on the destination.
+    VIR_MIGRATION_CHECK_NETWORK = 1 << 7,
+    /// NIC device models supported by the destination.
+    VIR_MIGRATION_CHECK_NETWORK_MODEL = 1 << 8,
+    /// Disks reachable at the same path and as the same storage.
+    VIR_MIGRATION_CHECK_DISK = 1 << 9,
+    /// Disk bus and device models supported by the destination.
+    VIR_MIGRATION_CHECK_DISK_MODEL = 1 << 10,
+    /// TSC frequency, invtsc, timers.
+    VIR_MIGRATION_CHECK_TIME = 1 << 11,
+    /// PCI/USB/mdev passthrough and SR-IOV.
+    VIR_MIGRATION_CHECK_HOSTDEV = 1 << 12,
+    /// MSR-based CPU features.
+    VIR_MIGRATION_CHECK_MSR = 1 << 13,
+    /// Model-specific CPUID information.
+    VIR_MIGRATION_CHECK_CPUID = 1 << 14,
+    /// Machine type, emulator and virt type on the destination.
+    VIR_MIGRATION_CHECK_MACHINE = 1 << 15,
+    /// Other device models and libvirt's own migration blockers.
+    VIR_MIGRATION_CHECK_DEVICES = 1 << 16,
+    /// Same host; a domain name or UUID clash on the destination.
+    VIR_MIGRATION_CHECK_HOST = 1 << 17,
+    /// Plan an offline (cold) migration: runtime-only concerns such as free memory are dropped.
+    VIR_MIGRATION_CHECK_OFFLINE = 1 << 24,
+    /// Storage will be copied (as VIR_MIGRATE_NON_SHARED_DISK).
+    VIR_MIGRATION_CHECK_NON_SHARED_DISK = 1 << 25,
+    /// The migration will pass VIR_MIGRATE_UNSAFE.
+    VIR_MIGRATION_CHECK_UNSAFE = 1 << 26,
+    /// Report every WARNING as an ERROR.
+    VIR_MIGRATION_CHECK_STRICT = 1 << 27,
+}
+
+/// How serious a result is.
+#[repr(C)]
+pub enum virMigrationCheckSeverity {
+    /// The check ran and found nothing.
+    VIR_MIGRATION_CHECK_SEVERITY_OK = 0,
+    /// Worth knowing, no risk.
+    VIR_MIGRATION_CHECK_SEVERITY_INFO = 1,
+    /// Sub-optimal or risky on the destination; the caller decides.
+    VIR_MIGRATION_CHECK_SEVERITY_WARNING = 2,
+    /// Show-stopper: the migration will fail, or break the guest or the host.
+    VIR_MIGRATION_CHECK_SEVERITY_ERROR = 3,
+    /// Could not be evaluated; code and message say why.
+    VIR_MIGRATION_CHECK_SEVERITY_SKIPPED = 4,
+}
+
+/// A borrowed connection: our own reference, released when dropped.
+fn borrow_connect(ptr: virConnectPtr, what: &str) -> Result<Connect, Error> {
+    if ptr.is_null() {
+        return Err(Error::invalid(format!("{what} is NULL")));
+    }
+    // SAFETY: the caller guarantees a valid handle; virConnectRef fails on a stale one.
+    if unsafe { sys::virConnectRef(ptr) } < 0 {
+        return Err(Error::invalid(format!("{what} is not a valid connection")));
+    }
+    // SAFETY: we own the reference just taken; Connect's Drop releases it.
+    Ok(unsafe { Connect::from_ptr(ptr) })
+}
+
+/// A borrowed domain: our own reference, released when dropped.
+fn borrow_domain(ptr: virDomainPtr) -> Result<Domain, Error> {
+    if ptr.is_null() {
+        return Err(Error::invalid("dom is NULL"));
+    }
+    // SAFETY: as for connections.
+    if unsafe { sys::virDomainRef(ptr) } < 0 {
+        return Err(Error::invalid("dom is not a valid domain"));
+    }
+    // SAFETY: we own the reference just taken; Domain's Drop releases it.
+    Ok(unsafe { Domain::from_ptr(ptr) })
+}
+
+/// Checks whether the guest @dom, running on @conn, can be live-migrated to the host of @dconn,
+/// and says exactly why not. Only read-only calls are made; connections opened with
+/// virConnectOpenReadOnly() suffice. The handles are borrowed: their reference counts are
+/// unchanged when this returns.
+///
+/// @conn: the source connection, which @dom belongs to
+/// @dconn: the destination connection
+/// @dom: the guest to migrate
+/// @flags: bitwise-OR of virMigrationCheckFlags: selection bits (0 selects every check this
+///   build implements, see virMigrationCheckGetSupported()) and modifiers. Unknown or reserved
+///   bits, or a selected check this build does not implement, are an error.
+/// @results: where to store a NULL-terminated array of results, most severe first. Every
+///   selected check yields at least one result (SEVERITY_OK when it found nothing). Free it
+///   with virMigrationCheckResultListFree().
+///
+/// Returns the number of results (>= 0), or -1 when the check could not run (bad arguments, a
+/// closed connection, the domain's XML unobtainable); then *results is NULL and
+/// virMigrationCheckGetLastErrorCode() and virMigrationCheckGetLastErrorMessage() say why.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn virMigrationCheck(
+    conn: virConnectPtr,
+    dconn: virConnectPtr,
+    dom: virDomainPtr,
+    flags: c_uint,
+    results: *mut *mut virMigrationCheckResultPtr,
+) -> c_int {
+    error::guard(move || {
+        if results.is_null() {
+            return Err(Error::invalid("results is NULL"));
+        }
+        // SAFETY: checked non-NULL; cleared first so that *results is NULL on every failure.
+        unsafe { *results = std::ptr::null_mut() };
+        let options = Options::from_flags(flags, crate::supported_checks())?;
+        let src = borrow_connect(conn, "conn")?;
+        let dst = borrow_connect(dconn, "dconn")?;
+        let dom = borrow_domain(dom)?;
+        let report = crate::check_with_options(&src, &dst, &dom, &options)?;
+        let list = result::to_c_list(&report)?;
+        // SAFETY: checked non-NULL above.
+        unsafe { *results = list };
+        Ok(report.findings.len() as c_int)
+    })
+}
+
+/// Stores the selection bits (virMigrationCheckFlags) of every check this build implements
+/// in @checks.
+///
+/// Returns 0, or -1 when @checks is NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn virMigrationCheckGetSupported(checks: *mut c_uint) -> c_int {
+    error::guard(move || {
+        if checks.is_null() {
+            return Err(Error::invalid("checks is NULL"));
+        }
+        // SAFETY: checked non-NULL.
+        unsafe { *checks = crate::supported_checks().bits() };
+        Ok(0)
+    })
+}
+
+/// Stores the version of the library loaded at run time in @version: major * 1,000,000 +
+/// minor * 1,000 + micro (compare with LIBVIR_MIGRATION_CHECK_VERSION_NUMBER).
+///
+/// Returns 0, or -1 when @version is NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn virMigrationCheckGetVersion(version: *mut c_ulong) -> c_int {
+    error::guard(move || {
+        if version.is_null() {
+            return Err(Error::invalid("version is NULL"));
+        }
+        // SAFETY: checked non-NULL.
+        unsafe { *version = crate::version() as c_ulong };
+        Ok(0)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flags::Flags;
+
+    #[test]
+    fn version_macro_matches_the_package_version() {
+        assert_eq!(LIBVIR_MIGRATION_CHECK_VERSION_NUMBER as u64, crate::version());
+    }
+
+    #[test]
+    fn header_enum_matches_the_rust_flags() {
+        use virMigrationCheckFlags::*;
+        let pairs = [
+            (VIR_MIGRATION_CHECK_HYPERVISOR as u32, Flags::HYPERVISOR),
+            (VIR_MIGRATION_CHECK_ARCH as u32, Flags::ARCH),
+            (VIR_MIGRATION_CHECK_CPU_VENDOR as u32, Flags::CPU_VENDOR),
+            (VIR_MIGRATION_CHECK_CPU_FLAGS as u32, Flags::CPU_FLAGS),
+            (VIR_MIGRATION_CHECK_CPU_COUNT as u32, Flags::CPU_COUNT),
+            (VIR_MIGRATION_CHECK_MEMORY as u32, Flags::MEMORY),
+            (VIR_MIGRATION_CHECK_NUMA as u32, Flags::NUMA),
+            (VIR_MIGRATION_CHECK_NETWORK as u32, Flags::NETWORK),
+            (VIR_MIGRATION_CHECK_NETWORK_MODEL as u32, Flags::NETWORK_MODEL),
+            (VIR_MIGRATION_CHECK_DISK as u32, Flags::DISK),
+            (VIR_MIGRATION_CHECK_DISK_MODEL as u32, Flags::DISK_MODEL),
+            (VIR_MIGRATION_CHECK_TIME as u32, Flags::TIME),
+            (VIR_MIGRATION_CHECK_HOSTDEV as u32, Flags::HOSTDEV),
+            (VIR_MIGRATION_CHECK_MSR as u32, Flags::MSR),
+            (VIR_MIGRATION_CHECK_CPUID as u32, Flags::CPUID),
+            (VIR_MIGRATION_CHECK_MACHINE as u32, Flags::MACHINE),
+            (VIR_MIGRATION_CHECK_DEVICES as u32, Flags::DEVICES),
+            (VIR_MIGRATION_CHECK_HOST as u32, Flags::HOST),
+            (VIR_MIGRATION_CHECK_OFFLINE as u32, Flags::OFFLINE),
+            (VIR_MIGRATION_CHECK_NON_SHARED_DISK as u32, Flags::NON_SHARED_DISK),
+            (VIR_MIGRATION_CHECK_UNSAFE as u32, Flags::UNSAFE),
+            (VIR_MIGRATION_CHECK_STRICT as u32, Flags::STRICT),
+        ];
+        for (c, rust) in pairs {
+            assert_eq!(c, rust.bits());
+        }
+        assert_eq!(pairs.iter().fold(0, |acc, (c, _)| acc | c), Flags::all().bits());
+    }
+
+    #[test]
+    fn null_pointers_are_errors_not_crashes() {
+        let mut results: *mut virMigrationCheckResultPtr = std::ptr::null_mut();
+        let rc = unsafe { virMigrationCheck(std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut(), 0, &mut results) };
+        assert_eq!(rc, -1);
+        assert!(results.is_null());
+        assert_eq!(virMigrationCheckGetLastErrorCode(), 1);
+        assert_eq!(unsafe { virMigrationCheckGetSupported(std::ptr::null_mut()) }, -1);
+        assert_eq!(unsafe { virMigrationCheckGetVersion(std::ptr::null_mut()) }, -1);
+        unsafe { virMigrationCheckResultListFree(std::ptr::null_mut()) };
+    }
+}

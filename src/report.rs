@@ -1,0 +1,288 @@
+//! Findings, their severities, and the report of one call.
+
+use crate::flags::Check;
+
+/// `virMigrationCheckSeverity`. The discriminants are the C API's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Severity {
+    /// The check ran and found nothing.
+    Ok = 0,
+    /// Worth knowing, no risk.
+    Info = 1,
+    /// Sub-optimal or risky on the destination; the caller decides.
+    Warning = 2,
+    /// Show-stopper: the migration will fail, or break the guest or the host.
+    Error = 3,
+    /// Could not be evaluated; the code and message say why.
+    Skipped = 4,
+}
+
+impl Severity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Ok => "ok",
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+            Severity::Skipped => "skipped",
+        }
+    }
+
+    /// Order of results, most severe first: an unevaluated check is more worrying than advice.
+    fn rank(self) -> u8 {
+        match self {
+            Severity::Error => 0,
+            Severity::Warning => 1,
+            Severity::Skipped => 2,
+            Severity::Info => 3,
+            Severity::Ok => 4,
+        }
+    }
+}
+
+/// A machine-readable detail of a finding (a libvirt typed parameter in C).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Int(i64),
+    UInt(u64),
+    Bool(bool),
+    Str(String),
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::Str(s.to_string())
+    }
+}
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::Str(s)
+    }
+}
+impl From<&String> for Value {
+    fn from(s: &String) -> Value {
+        Value::Str(s.clone())
+    }
+}
+impl From<u64> for Value {
+    fn from(n: u64) -> Value {
+        Value::UInt(n)
+    }
+}
+impl From<u32> for Value {
+    fn from(n: u32) -> Value {
+        Value::UInt(n.into())
+    }
+}
+impl From<i64> for Value {
+    fn from(n: i64) -> Value {
+        Value::Int(n)
+    }
+}
+impl From<bool> for Value {
+    fn from(b: bool) -> Value {
+        Value::Bool(b)
+    }
+}
+
+/// One result: a problem found, a note, or "this check ran and found nothing".
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub check: Check,
+    pub severity: Severity,
+    /// Stable reason code, starting with the check's name: "network.missing".
+    pub code: String,
+    /// One sentence naming the object.
+    pub message: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+    /// Machine-readable details, in a stable order. Names are at most 79 bytes (libvirt's
+    /// VIR_TYPED_PARAM_FIELD_LENGTH).
+    pub details: Vec<(String, Value)>,
+}
+
+impl Finding {
+    /// A finding of `check`; `reason` is the part of the code after the check's name.
+    pub fn new(check: Check, severity: Severity, reason: &str, message: impl Into<String>) -> Finding {
+        Finding {
+            check,
+            severity,
+            code: format!("{}.{reason}", check.name()),
+            message: message.into(),
+            hint: None,
+            details: Vec::new(),
+        }
+    }
+
+    pub fn error(check: Check, reason: &str, message: impl Into<String>) -> Finding {
+        Finding::new(check, Severity::Error, reason, message)
+    }
+
+    pub fn warning(check: Check, reason: &str, message: impl Into<String>) -> Finding {
+        Finding::new(check, Severity::Warning, reason, message)
+    }
+
+    pub fn info(check: Check, reason: &str, message: impl Into<String>) -> Finding {
+        Finding::new(check, Severity::Info, reason, message)
+    }
+
+    pub fn skipped(check: Check, reason: &str, message: impl Into<String>) -> Finding {
+        Finding::new(check, Severity::Skipped, reason, message)
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Finding {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn detail(mut self, name: &str, value: impl Into<Value>) -> Finding {
+        self.details.push((name.to_string(), value.into()));
+        self
+    }
+
+    /// The detail called `name`, if any.
+    pub fn detail_value(&self, name: &str) -> Option<&Value> {
+        self.details.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+}
+
+/// The overall answer: the worst severity among the results (SKIPPED does not count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verdict {
+    Ok,
+    Info,
+    Warning,
+    Error,
+}
+
+impl Verdict {
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::Info => "info",
+            Verdict::Warning => "warning",
+            Verdict::Error => "error",
+        }
+    }
+}
+
+/// Every result of one call, most severe first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// Orders `findings` most severe first, then by check bit, keeping each check's own order.
+    pub fn new(mut findings: Vec<Finding>) -> Report {
+        findings.sort_by_key(|f| (f.severity.rank(), f.check));
+        Report { findings }
+    }
+
+    pub fn verdict(&self) -> Verdict {
+        self.findings
+            .iter()
+            .map(|f| match f.severity {
+                Severity::Error => Verdict::Error,
+                Severity::Warning => Verdict::Warning,
+                Severity::Info => Verdict::Info,
+                Severity::Ok | Severity::Skipped => Verdict::Ok,
+            })
+            .max()
+            .unwrap_or(Verdict::Ok)
+    }
+
+    pub fn errors(&self) -> impl Iterator<Item = &Finding> {
+        self.with_severity(Severity::Error)
+    }
+
+    pub fn with_severity(&self, severity: Severity) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(move |f| f.severity == severity)
+    }
+
+    /// The findings with reason code `code`.
+    pub fn with_code<'a>(&'a self, code: &'a str) -> impl Iterator<Item = &'a Finding> + 'a {
+        self.findings.iter().filter(move |f| f.code == code)
+    }
+
+    /// The report as the CLI's and the Python binding's JSON.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::{json, Map};
+        let results: Vec<_> = self
+            .findings
+            .iter()
+            .map(|f| {
+                let details: Map<String, serde_json::Value> = f
+                    .details
+                    .iter()
+                    .map(|(k, v)| {
+                        let v = match v {
+                            Value::Int(n) => json!(n),
+                            Value::UInt(n) => json!(n),
+                            Value::Bool(b) => json!(b),
+                            Value::Str(s) => json!(s),
+                        };
+                        (k.clone(), v)
+                    })
+                    .collect();
+                json!({
+                    "check": f.check.name(),
+                    "severity": f.severity.name(),
+                    "code": f.code,
+                    "message": f.message,
+                    "hint": f.hint,
+                    "details": details,
+                })
+            })
+            .collect();
+        json!({ "verdict": self.verdict().name(), "results": results })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn most_severe_first_and_verdict() {
+        let report = Report::new(vec![
+            Finding::new(Check::Host, Severity::Ok, "ok", "fine"),
+            Finding::info(Check::Arch, "i686-on-x86_64", "note"),
+            Finding::skipped(Check::Memory, "unavailable", "unknown"),
+            Finding::error(Check::Network, "missing", "b"),
+            Finding::warning(Check::CpuCount, "vcpus-exceed-pcpus", "w"),
+            Finding::error(Check::Hypervisor, "type-mismatch", "a"),
+        ]);
+        let codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            [
+                "hypervisor.type-mismatch",
+                "network.missing",
+                "cpu_count.vcpus-exceed-pcpus",
+                "memory.unavailable",
+                "arch.i686-on-x86_64",
+                "host.ok"
+            ]
+        );
+        assert_eq!(report.verdict(), Verdict::Error);
+        assert_eq!(report.errors().count(), 2);
+        let only_skipped = Report::new(vec![Finding::skipped(Check::Memory, "unavailable", "x")]);
+        assert_eq!(only_skipped.verdict(), Verdict::Ok);
+    }
+
+    #[test]
+    fn json_shape() {
+        let report = Report::new(vec![Finding::error(Check::Network, "missing", "network 'prod' does not exist")
+            .hint("define it")
+            .detail("network", "prod")
+            .detail("count", 2u64)]);
+        let json = report.to_json();
+        assert_eq!(json["verdict"], "error");
+        assert_eq!(json["results"][0]["check"], "network");
+        assert_eq!(json["results"][0]["severity"], "error");
+        assert_eq!(json["results"][0]["hint"], "define it");
+        assert_eq!(json["results"][0]["details"]["network"], "prod");
+        assert_eq!(json["results"][0]["details"]["count"], 2);
+    }
+}

@@ -1,0 +1,32 @@
+//! `<capabilities>`: what a host can run (`virConnectGetCapabilities`).
+
+use super::expect_root;
+use crate::error::Error;
+use crate::facts::{Capabilities, GuestCapability};
+
+pub fn parse_capabilities(xml: &str, document: &str) -> Result<Capabilities, Error> {
+    let root = super::parse(xml, document)?;
+    expect_root(&root, "capabilities", document)?;
+    let host = root.child("host").ok_or_else(|| Error::xml(document, "missing <host>"))?;
+    let guests = root
+        .children_named("guest")
+        .flat_map(|guest| {
+            let os_type = guest.text_at("os_type").unwrap_or_default().to_string();
+            guest.children_named("arch").map(move |arch| GuestCapability {
+                os_type: os_type.clone(),
+                arch: arch.attr("name").unwrap_or_default().to_string(),
+                emulator: arch.text_at("emulator").map(str::to_string),
+                machines: arch.children_named("machine").map(|m| m.text.trim().to_string()).collect(),
+                domain_types: arch.children_named("domain").filter_map(|d| d.attr("type")).map(str::to_string).collect(),
+            })
+        })
+        .collect();
+    Ok(Capabilities {
+        host_uuid: host.text_at("uuid").map(str::to_string),
+        host_arch: host.text_at("cpu/arch").unwrap_or_default().to_string(),
+        host_cpu_model: host.text_at("cpu/model").map(str::to_string),
+        host_cpu_vendor: host.text_at("cpu/vendor").map(str::to_string),
+        numa_cells: host.path("topology/cells").map(|c| c.children_named("cell").count() as u32).unwrap_or(0),
+        guests,
+    })
+}

@@ -1,0 +1,115 @@
+//! `<domain>`: the guest definition.
+
+use super::dom::{element_kib, Element};
+use super::{expect_root, number};
+use crate::error::Error;
+use crate::facts::{CpuDef, Disk, DiskSource, DomainDef, Hostdev, Interface};
+
+/// Parses domain XML as `virDomainGetXMLDesc` prints it.
+pub fn parse_domain(xml: &str, document: &str) -> Result<DomainDef, Error> {
+    let root = super::parse(xml, document)?;
+    expect_root(&root, "domain", document)?;
+    let name = root.text_at("name").ok_or_else(|| Error::xml(document, "missing <name>"))?;
+    let memory_kib = match root.child("memory") {
+        Some(m) => element_kib(m, "KiB").ok_or_else(|| Error::xml(document, format!("bad <memory> '{}'", m.text.trim())))?,
+        None => 0,
+    };
+    let kib_at = |path: &str| -> Result<Option<u64>, Error> {
+        root.child(path)
+            .map(|m| element_kib(m, "KiB").ok_or_else(|| Error::xml(document, format!("bad <{path}> '{}'", m.text.trim()))))
+            .transpose()
+    };
+    let max_vcpus: u32 = match root.text_at("vcpu") {
+        Some(t) => number(t, "<vcpu>", document)?,
+        None => 1,
+    };
+    let vcpus = match root.attr_at("vcpu", "current") {
+        Some(t) => number(t, "<vcpu current>", document)?,
+        None => max_vcpus,
+    };
+    let devices = root.child("devices");
+    let each = |name: &'static str| devices.into_iter().flat_map(move |d| d.children_named(name));
+    Ok(DomainDef {
+        virt_type: root.attr("type").unwrap_or_default().to_string(),
+        name: name.to_string(),
+        uuid: root.text_at("uuid").unwrap_or_default().to_string(),
+        os_type: root.text_at("os/type").unwrap_or_default().to_string(),
+        arch: root.attr_at("os/type", "arch").map(str::to_string),
+        machine: root.attr_at("os/type", "machine").map(str::to_string),
+        emulator: devices.and_then(|d| d.text_at("emulator")).map(str::to_string),
+        memory_kib,
+        current_memory_kib: kib_at("currentMemory")?,
+        max_memory_kib: kib_at("maxMemory")?,
+        vcpus,
+        max_vcpus,
+        cpu: root.child("cpu").map(parse_cpu),
+        disks: each("disk").map(parse_disk).collect(),
+        interfaces: each("interface").map(parse_interface).collect(),
+        hostdevs: each("hostdev")
+            .map(|h| Hostdev {
+                mode: h.attr("mode").unwrap_or("subsystem").to_string(),
+                kind: h.attr("type").unwrap_or_default().to_string(),
+            })
+            .collect(),
+    })
+}
+
+fn parse_cpu(cpu: &Element) -> CpuDef {
+    CpuDef {
+        mode: cpu.attr("mode").map(str::to_string),
+        model: cpu.text_at("model").map(str::to_string),
+        vendor: cpu.text_at("vendor").map(str::to_string),
+        features: cpu
+            .children_named("feature")
+            .filter_map(|f| Some((f.attr("name")?.to_string(), f.attr("policy").unwrap_or("require").to_string())))
+            .collect(),
+    }
+}
+
+fn parse_disk(disk: &Element) -> Disk {
+    let kind = disk.attr("type").unwrap_or("file");
+    let source = disk.child("source");
+    let attr = |name: &str| source.and_then(|s| s.attr(name)).map(str::to_string);
+    let source = match kind {
+        "file" | "block" => match attr(if kind == "file" { "file" } else { "dev" }) {
+            Some(path) if !path.is_empty() => DiskSource::Path { kind: kind.to_string(), path },
+            _ => DiskSource::Empty,
+        },
+        "volume" => match (attr("pool"), attr("volume")) {
+            (Some(pool), Some(volume)) => DiskSource::Volume { pool, volume },
+            _ => DiskSource::Empty,
+        },
+        "network" => DiskSource::Network {
+            protocol: attr("protocol").unwrap_or_default(),
+            name: attr("name").unwrap_or_default(),
+        },
+        other => DiskSource::Other { kind: other.to_string() },
+    };
+    Disk {
+        device: disk.attr("device").unwrap_or("disk").to_string(),
+        target: disk.attr_at("target", "dev").unwrap_or_default().to_string(),
+        bus: disk.attr_at("target", "bus").map(str::to_string),
+        source,
+        readonly: disk.child("readonly").is_some(),
+        shareable: disk.child("shareable").is_some(),
+    }
+}
+
+fn parse_interface(iface: &Element) -> Interface {
+    let kind = iface.attr("type").unwrap_or_default().to_string();
+    let source_attr = match kind.as_str() {
+        "network" => "network",
+        "bridge" => "bridge",
+        "direct" => "dev",
+        _ => "",
+    };
+    let source = iface.child("source");
+    Interface {
+        mac: iface.attr_at("mac", "address").map(str::to_string),
+        model: iface.attr_at("model", "type").map(str::to_string),
+        source: source.and_then(|s| s.attr(source_attr)).map(str::to_string),
+        portgroup: source.and_then(|s| s.attr("portgroup")).map(str::to_string),
+        mode: source.and_then(|s| s.attr("mode")).map(str::to_string),
+        kind,
+    }
+}
