@@ -1,1 +1,174 @@
-fn main() {}
+//! virt-migration-check: the command-line face of the library, a thin layer over its Rust API.
+//!
+//! Exit status: 0 when nothing is an ERROR, 1 when something is, 2 when the check could not run
+//! (with a one-line reason on stderr).
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use virt::connect::Connect;
+use virt::domain::Domain;
+use virt_migration_check::{Check, Error, Flags, Report, Severity};
+
+#[derive(Parser)]
+#[command(name = "virt-migration-check", version, about = "Will this libvirt live migration succeed, and if not, exactly why?")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check whether DOMAIN, running on SRC_URI, can migrate to DST_URI (read-only connections).
+    Check(CheckArgs),
+    /// List the checks this build implements.
+    Checks,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// Source connection URI (where the domain runs).
+    #[arg(short = 'c', long = "connect", value_name = "SRC_URI")]
+    source: String,
+    /// Destination connection URI.
+    #[arg(short = 'd', long = "dest", value_name = "DST_URI")]
+    destination: String,
+    /// Domain name, UUID or ID on the source.
+    domain: String,
+    #[command(flatten)]
+    selection: Selection,
+}
+
+#[derive(Args)]
+struct Selection {
+    /// Comma-separated checks to run (default: all this build implements), e.g. network,disk.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    checks: Vec<String>,
+    /// Plan an offline (cold) migration: free memory is not considered.
+    #[arg(long)]
+    offline: bool,
+    /// Storage will be copied (virsh migrate --copy-storage-all).
+    #[arg(long = "copy-storage-all")]
+    copy_storage_all: bool,
+    /// The migration will pass --unsafe.
+    #[arg(long = "unsafe")]
+    unsafe_migration: bool,
+    /// Report every warning as an error.
+    #[arg(long)]
+    strict: bool,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+impl Selection {
+    fn flags(&self) -> Result<u32, Error> {
+        let mut flags = Flags::empty();
+        for name in self.checks.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+            let check = Check::from_name(&name.to_ascii_lowercase())
+                .ok_or_else(|| Error::invalid(format!("unknown check '{name}' (see `virt-migration-check checks`)")))?;
+            flags |= check.bit();
+        }
+        flags.set(Flags::OFFLINE, self.offline);
+        flags.set(Flags::NON_SHARED_DISK, self.copy_storage_all);
+        flags.set(Flags::UNSAFE, self.unsafe_migration);
+        flags.set(Flags::STRICT, self.strict);
+        Ok(flags.bits())
+    }
+}
+
+fn open(uri: &str, which: &str) -> Result<Connect, Error> {
+    Connect::open_read_only(Some(uri)).map_err(|e| Error::Libvirt {
+        call: format!("opening the {which} connection '{uri}'"),
+        code: 0,
+        message: e.message().to_string(),
+    })
+}
+
+fn lookup(conn: &Connect, name: &str) -> Result<Domain, Error> {
+    conn.lookup_domain_by_name(name)
+        .or_else(|_| conn.lookup_domain_by_uuid_string(name))
+        .or_else(|e| name.parse::<u32>().map_err(|_| e).and_then(|id| conn.lookup_domain_by_id(id)))
+        .map_err(|e| Error::Libvirt { call: format!("looking up domain '{name}'"), code: 0, message: e.message().to_string() })
+}
+
+fn run_check(args: &CheckArgs) -> Result<Report, Error> {
+    let flags = args.selection.flags()?;
+    let src = open(&args.source, "source")?;
+    let dst = open(&args.destination, "destination")?;
+    let dom = lookup(&src, &args.domain)?;
+    virt_migration_check::check(&src, &dst, &dom, flags)
+}
+
+struct Style {
+    colour: bool,
+}
+
+impl Style {
+    fn severity(&self, severity: Severity) -> String {
+        let name = severity.name();
+        if !self.colour {
+            return format!("{name:<8}");
+        }
+        let code = match severity {
+            Severity::Error => "1;31",
+            Severity::Warning => "1;33",
+            Severity::Skipped => "35",
+            Severity::Info => "36",
+            Severity::Ok => "32",
+        };
+        format!("\x1b[{code}m{name:<8}\x1b[0m")
+    }
+}
+
+fn print_table(report: &Report, style: &Style) {
+    println!("{:<8}  {:<13}  MESSAGE", "SEVERITY", "CHECK");
+    for f in &report.findings {
+        println!("{}  {:<13}  {}", style.severity(f.severity), f.check.name(), f.message);
+        println!("{:<8}  {:<13}  code: {}", "", "", f.code);
+        if let Some(hint) = &f.hint {
+            println!("{:<8}  {:<13}  hint: {hint}", "", "");
+        }
+    }
+    let count = |s| report.with_severity(s).count();
+    println!(
+        "\nverdict: {} ({} error(s), {} warning(s), {} skipped)",
+        report.verdict().name(),
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Skipped)
+    );
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // The CLI owns its process: keep libvirt from printing every error to stderr on its own
+    // (the library never touches this global state; daemons embedding it own theirs).
+    virt::error::clear_error_callback();
+    match cli.command {
+        Command::Checks => {
+            let supported = virt_migration_check::supported_checks();
+            for check in Check::ALL {
+                let state = if supported.contains(check.bit()) { "implemented" } else { "not yet implemented" };
+                println!("{:<14} {state}", check.name());
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Check(args) => match run_check(&args) {
+            Ok(report) => {
+                if args.selection.json {
+                    println!("{}", serde_json::to_string_pretty(&report.to_json()).expect("JSON values always serialise"));
+                } else {
+                    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                    print_table(&report, &Style { colour });
+                }
+                if report.errors().next().is_some() { ExitCode::from(1) } else { ExitCode::SUCCESS }
+            }
+            Err(e) => {
+                eprintln!("virt-migration-check: {e}");
+                ExitCode::from(2)
+            }
+        },
+    }
+}

@@ -49,16 +49,17 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         }
         return Vec::new();
     }
-    let (available, total, source) = match &cx.dst.free_memory {
-        Ok(free) => (free.available_kib, free.total_kib.unwrap_or(node.memory_kib), free.source.clone()),
+    let (available, total, source, fallback_reason) = match &cx.dst.free_memory {
+        Ok(free) => (free.available_kib, free.total_kib.unwrap_or(node.memory_kib), free.source.clone(), None),
         Err(why) => match &cx.dst.domains {
             Ok(domains) => {
                 let held: u64 = domains.iter().filter(|d| d.active).map(|d| d.memory_kib).sum();
-                (
-                    node.memory_kib.saturating_sub(held),
-                    node.memory_kib,
-                    format!("total memory minus the {} its running guests hold, as free memory is unavailable ({})", kib_string(held), why.reason),
-                )
+                let source = format!(
+                    "its {} total minus the {} its running guests hold, as the driver reports no free memory",
+                    kib_string(node.memory_kib),
+                    kib_string(held)
+                );
+                (node.memory_kib.saturating_sub(held), node.memory_kib, source, Some(why.to_string()))
             }
             Err(e) => return vec![unavailable(CHECK, "destination", "free memory and domain list", e)],
         },
@@ -68,6 +69,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
             .detail("available_kib", available)
             .detail("total_kib", total)
             .detail("source", source.as_str())
+            .detail("free_memory_unavailable", fallback_reason.clone().unwrap_or_default())
     };
     if needed > available {
         return vec![base(

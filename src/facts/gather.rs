@@ -183,13 +183,16 @@ fn free_memory(conn: &Connect) -> Fact<FreeMemory> {
         }
     }
     let stats_error = VirtError::last_error().message().to_string();
-    match conn.free_memory() {
-        Ok(bytes) => Ok(FreeMemory { available_kib: bytes / 1024, total_kib: None, source: "virNodeGetFreeMemory".to_string() }),
-        Err(e) => Err(Unavailable::new(
-            "virNodeGetMemoryStats, virNodeGetFreeMemory",
-            format!("{stats_error}; {}", e.message()),
-        )),
+    // virNodeGetFreeMemory returns 0 on failure (virt's wrapper loses the error), so call it here.
+    // SAFETY: the connection is valid for the call.
+    let bytes = unsafe { sys::virNodeGetFreeMemory(conn.as_ptr()) };
+    if bytes > 0 {
+        return Ok(FreeMemory { available_kib: bytes / 1024, total_kib: None, source: "virNodeGetFreeMemory".to_string() });
     }
+    Err(Unavailable::new(
+        "virNodeGetMemoryStats, virNodeGetFreeMemory",
+        format!("{stats_error}; {}", VirtError::last_error().message()),
+    ))
 }
 
 /// Every domain with its state and current memory: one `virConnectGetAllDomainStats` round trip,

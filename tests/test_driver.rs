@@ -1,0 +1,184 @@
+//! The checks end to end on real libvirt: the test driver in-process, serving the node files in
+//! tests/data/hosts (see its README for what each destination gets wrong).
+
+mod common;
+
+use common::{check_web1, codes, open, problems};
+use virt_migration_check::{Check, Error, Flags, Severity, Value, Verdict};
+
+#[test]
+fn a_good_destination_passes_every_check_with_one_ok_each() {
+    let report = check_web1(&open("dst-ok"), 0);
+    assert_eq!(report.verdict(), Verdict::Ok, "{report:#?}");
+    let ran: Vec<Check> = report.findings.iter().map(|f| f.check).collect();
+    let supported: Vec<Check> = virt_migration_check::supported_checks().checks().collect();
+    assert_eq!(ran, supported);
+    assert!(report.findings.iter().all(|f| f.severity == Severity::Ok && f.code.ends_with(".ok")));
+}
+
+#[test]
+fn missing_network_is_one_error_naming_it() {
+    let report = check_web1(&open("dst-no-network"), 0);
+    assert_eq!(problems(&report), ["network.missing"]);
+    let f = report.with_code("network.missing").next().unwrap();
+    assert_eq!(f.severity, Severity::Error);
+    assert!(f.message.contains("'prod'"), "{}", f.message);
+    assert_eq!(f.detail_value("network"), Some(&Value::Str("prod".into())));
+    assert_eq!(f.detail_value("interface"), Some(&Value::Str("52:54:00:00:00:01".into())));
+    assert!(f.hint.is_some());
+}
+
+#[test]
+fn inactive_network_is_an_error() {
+    // The test driver's state is per connection: stop the network on this connection only.
+    let dst = virt::connect::Connect::open(Some(&common::host_uri("dst-ok"))).unwrap();
+    dst.lookup_network_by_name("prod").unwrap().destroy().unwrap();
+    let report = check_web1(&dst, Flags::NETWORK.bits());
+    assert_eq!(problems(&report), ["network.inactive"]);
+}
+
+#[test]
+fn missing_bridge_is_an_error_naming_it() {
+    let report = check_web1(&open("dst-no-bridge"), 0);
+    assert_eq!(problems(&report), ["network.bridge-missing"]);
+    assert!(report.findings[0].message.contains("'br-storage'"));
+}
+
+#[test]
+fn fewer_physical_cpus_than_vcpus_is_a_warning() {
+    let report = check_web1(&open("dst-few-cpus"), 0);
+    assert_eq!(problems(&report), ["cpu_count.vcpus-exceed-pcpus"]);
+    let f = &report.findings[0];
+    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(f.detail_value("vcpus"), Some(&Value::UInt(2)));
+    assert_eq!(f.detail_value("max_vcpus"), Some(&Value::UInt(4)));
+    assert_eq!(f.detail_value("destination_cpus"), Some(&Value::UInt(1)));
+}
+
+#[test]
+fn guest_that_does_not_fit_memory_is_an_error_with_the_numbers() {
+    let report = check_web1(&open("dst-low-memory"), 0);
+    assert_eq!(problems(&report), ["memory.insufficient"]);
+    let f = &report.findings[0];
+    // 5 GiB node, db1 holds 4 GiB: 1 GiB left for web1's 2 GiB.
+    assert_eq!(f.detail_value("needed_kib"), Some(&Value::UInt(2 * 1024 * 1024)));
+    assert_eq!(f.detail_value("available_kib"), Some(&Value::UInt(1024 * 1024)));
+    assert!(f.message.contains("running guests hold"), "the figure used must be named: {}", f.message);
+}
+
+#[test]
+fn low_headroom_warns_strict_promotes_and_offline_ignores_free_memory() {
+    let dst = open("dst-tight-memory");
+    let report = check_web1(&dst, Flags::MEMORY.bits());
+    assert_eq!(codes(&report, Severity::Warning), ["memory.low-headroom"]);
+    let strict = check_web1(&dst, (Flags::MEMORY | Flags::STRICT).bits());
+    assert_eq!(codes(&strict, Severity::Error), ["memory.low-headroom"]);
+    assert_eq!(strict.findings[0].detail_value("strict"), Some(&Value::Bool(true)));
+    let offline = check_web1(&dst, (Flags::MEMORY | Flags::OFFLINE).bits());
+    assert_eq!(offline.verdict(), Verdict::Ok);
+    // Offline still refuses a guest larger than the whole host.
+    let tiny = check_web1(&open("dst-all-wrong"), (Flags::MEMORY | Flags::OFFLINE).bits());
+    assert_eq!(tiny.verdict(), Verdict::Ok, "4.5 GiB host holds a 2 GiB guest when it starts cold");
+}
+
+#[test]
+fn same_path_with_another_key_is_a_different_file() {
+    let report = check_web1(&open("dst-other-key"), 0);
+    assert_eq!(problems(&report), ["disk.different-storage"]);
+    let f = &report.findings[0];
+    assert_eq!(f.detail_value("disk"), Some(&Value::Str("vdb".into())));
+    assert_eq!(f.detail_value("path"), Some(&Value::Str("/srv/nfs/web1-data.img".into())));
+}
+
+#[test]
+fn missing_pool_volume_is_an_error_unless_storage_is_copied() {
+    let dst = open("dst-missing-volume");
+    let report = check_web1(&dst, 0);
+    assert_eq!(problems(&report), ["disk.volume-missing"]);
+    assert_eq!(report.findings[0].detail_value("disk"), Some(&Value::Str("vda".into())));
+    let copied = check_web1(&dst, Flags::NON_SHARED_DISK.bits());
+    assert_eq!(problems(&copied), ["disk.will-copy"]);
+    assert_eq!(copied.verdict(), Verdict::Info);
+}
+
+#[test]
+fn host_local_pools_cannot_prove_sameness() {
+    let report = check_web1(&open("dst-local-dir"), 0);
+    assert_eq!(problems(&report), ["disk.unproven", "disk.unproven"]);
+    assert_eq!(report.verdict(), Verdict::Warning);
+}
+
+#[test]
+fn another_domain_with_the_same_name_is_an_error() {
+    let report = check_web1(&open("dst-clash"), 0);
+    assert_eq!(problems(&report), ["host.name-clash"]);
+    assert!(report.findings[0].message.contains("9e8d7c6b-5a49-4837-a261-504f3e2d1c0b"));
+}
+
+#[test]
+fn every_problem_is_reported_not_just_the_first() {
+    let report = check_web1(&open("dst-all-wrong"), 0);
+    assert_eq!(
+        problems(&report),
+        [
+            "cpu_count.vcpus-exceed-pcpus",
+            "disk.different-storage",
+            "disk.volume-missing",
+            "host.name-clash",
+            "host.uuid-clash",
+            "memory.insufficient",
+            "network.bridge-missing",
+            "network.missing",
+        ]
+    );
+    // Most severe first.
+    let ranks: Vec<Severity> = report.findings.iter().map(|f| f.severity).collect();
+    let first_warning = ranks.iter().position(|s| *s == Severity::Warning).unwrap();
+    assert!(ranks[..first_warning].iter().all(|s| *s == Severity::Error));
+}
+
+#[test]
+fn the_same_host_is_an_error() {
+    let report = check_web1(&open("src"), Flags::HOST.bits());
+    assert_eq!(problems(&report), ["host.same-host"]);
+}
+
+#[test]
+fn selection_runs_only_the_selected_checks() {
+    let report = check_web1(&open("dst-all-wrong"), (Flags::NETWORK | Flags::DISK).bits());
+    assert!(report.findings.iter().all(|f| matches!(f.check, Check::Network | Check::Disk)));
+    assert_eq!(report.findings.len(), 4);
+}
+
+#[test]
+fn bad_flags_and_unimplemented_checks_are_errors() {
+    let src = open("src");
+    let dst = open("dst-ok");
+    let dom = src.lookup_domain_by_name("web1").unwrap();
+    let err = virt_migration_check::check(&src, &dst, &dom, 1 << 20).unwrap_err();
+    assert!(matches!(err, Error::InvalidArgument(_)), "{err}");
+    let err = virt_migration_check::check(&src, &dst, &dom, Flags::NUMA.bits()).unwrap_err();
+    assert!(matches!(&err, Error::Unsupported(m) if m.contains("numa")), "{err}");
+}
+
+#[test]
+fn a_domain_of_another_connection_is_refused() {
+    let src = open("src");
+    let other = open("src");
+    let dom = other.lookup_domain_by_name("web1").unwrap();
+    let err = virt_migration_check::check(&src, &open("dst-ok"), &dom, 0).unwrap_err();
+    assert!(matches!(&err, Error::InvalidArgument(m) if m.contains("does not belong")), "{err}");
+}
+
+#[test]
+fn default_test_host_guest_against_a_bundled_destination() {
+    // test:///default: 2 NUMA cells, 16 CPUs, one running guest 'test' with 8 GiB, network
+    // 'default' and a disk at /guest/diskimage1 in no pool.
+    let src = virt::connect::Connect::open_read_only(Some("test:///default")).unwrap();
+    let dom = src.lookup_domain_by_name("test").unwrap();
+    let report = virt_migration_check::check(&src, &open("dst-ok"), &dom, 0).unwrap();
+    assert_eq!(problems(&report), ["disk.not-visible", "network.missing"]);
+    // 8 GiB fit the 16 GiB host with db1's 4 GiB, but not a 4.5 GiB host even cold.
+    let cold = virt_migration_check::check(&src, &open("dst-all-wrong"), &dom, (Flags::MEMORY | Flags::OFFLINE).bits()).unwrap();
+    assert_eq!(problems(&cold), ["memory.exceeds-total"]);
+}
