@@ -9,7 +9,7 @@
 //! use virt::connect::Connect;
 //! let src = Connect::open_read_only(Some("qemu:///system")).unwrap();
 //! let dst = Connect::open_read_only(Some("qemu+ssh://dst/system")).unwrap();
-//! let dom = virt::domain::Domain::lookup_by_name(&src, "web1").unwrap();
+//! let dom = src.lookup_domain_by_name("web1").unwrap();
 //! let report = virt_migration_check::check(&src, &dst, &dom, 0).unwrap();
 //! for finding in report.errors() {
 //!     println!("{}: {}", finding.code, finding.message);

@@ -120,6 +120,15 @@ pub fn host(conn: &Connect, needs: Needs, def: &DomainDef) -> Result<Host, Error
             }
         }
     }
+    // A connection that died while we asked (a remote daemon gone) leaves every fact above
+    // "unavailable": that is a call that could not run, not a host that lacks the APIs.
+    if !is_alive(conn) {
+        return Err(Error::Libvirt {
+            call: "gathering host facts".to_string(),
+            code: 0,
+            message: format!("the connection to '{uri}' closed during the check"),
+        });
+    }
     Ok(host)
 }
 

@@ -11,7 +11,7 @@ mod error;
 mod result;
 
 pub use error::{virMigrationCheckErrorCode, virMigrationCheckGetLastErrorCode, virMigrationCheckGetLastErrorMessage};
-pub use result::{_virMigrationCheckResult, virMigrationCheckResult, virMigrationCheckResultListFree, virMigrationCheckResultPtr};
+pub use result::{virMigrationCheckResult, virMigrationCheckResultListFree, virMigrationCheckResultPtr};
 
 use std::os::raw::{c_int, c_uint, c_ulong};
 

@@ -10,9 +10,9 @@ use super::virTypedParameterPtr;
 use crate::error::Error;
 use crate::report::{Report, Value};
 
-/// One result of a check. New fields are only ever appended.
+/// One result of virMigrationCheck(). New fields are only ever appended.
 #[repr(C)]
-pub struct _virMigrationCheckResult {
+pub struct virMigrationCheckResult {
     /// Exactly one selection bit (virMigrationCheckFlags): the check that produced it.
     pub check: c_uint,
     /// A virMigrationCheckSeverity.
@@ -30,8 +30,6 @@ pub struct _virMigrationCheckResult {
     pub nparams: c_int,
 }
 
-/// A result of virMigrationCheck().
-pub type virMigrationCheckResult = _virMigrationCheckResult;
 /// A pointer to a result.
 pub type virMigrationCheckResultPtr = *mut virMigrationCheckResult;
 

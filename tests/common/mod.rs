@@ -46,3 +46,5 @@ pub fn problems(report: &Report) -> Vec<String> {
     codes.sort();
     codes
 }
+
+pub mod daemon;

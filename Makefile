@@ -1,0 +1,108 @@
+# libvirt-migration-check: build, test, install.
+#
+#   make demo      build and run the CLI on bundled test-driver hosts (no daemon needed)
+#   make check     install what the tests need, then run every test
+#   make install   PREFIX=/usr/local DESTDIR= : library (shared + static), header, .pc, CLI
+#   make header    regenerate include/libvirt-migration-check.h from src/ffi
+
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+DESTDIR ?=
+CARGO ?= cargo
+CC ?= cc
+
+# Debian packages the build and the tests need; `deps` installs only the missing ones.
+DEB_PACKAGES := libvirt-dev libvirt-clients libvirt-daemon pkg-config valgrind gcc make
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+RELEASE_DIR := target/release
+CDYLIB := $(RELEASE_DIR)/libvirt_migration_check.so
+STATICLIB := $(RELEASE_DIR)/libvirt_migration_check.a
+CLI := $(RELEASE_DIR)/virt-migration-check
+HEADER := include/libvirt-migration-check.h
+CBINDGEN_VERSION := 0.29.4
+CBINDGEN := .tools/bin/cbindgen
+HOSTS := $(CURDIR)/tests/data/hosts
+CTEST_PREFIX := $(CURDIR)/build/ctest-prefix
+CTESTS := check_results check_bad_input
+VALGRIND := valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=1
+
+.PHONY: all deps build demo check unit-tests header check-header install c-tests clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    echo "Installing missing Debian packages:$$missing"; \
+	    $(SUDO) apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	$(CARGO) build --release --locked
+
+$(CBINDGEN):
+	$(CARGO) install cbindgen --version $(CBINDGEN_VERSION) --locked --root .tools
+
+header: $(CBINDGEN)
+	$(CBINDGEN) --config cbindgen.toml --output $(HEADER) src/ffi/mod.rs 2>/dev/null
+
+# Fails when the committed header differs from a fresh generation.
+check-header: $(CBINDGEN)
+	@mkdir -p build
+	@$(CBINDGEN) --config cbindgen.toml --output build/fresh-header.h src/ffi/mod.rs 2>/dev/null
+	@diff -u $(HEADER) build/fresh-header.h || { echo "$(HEADER) is stale: run 'make header' and commit it"; exit 1; }
+	@echo "header: $(HEADER) matches src/ffi"
+
+demo: build
+	@echo "== web1 to a destination where it fits (exit status 0) =="
+	$(CLI) check -c test://$(HOSTS)/src.xml -d test://$(HOSTS)/dst-ok.xml web1
+	@echo
+	@echo "== web1 to a destination with several show-stoppers (exit status 1) =="
+	-$(CLI) check -c test://$(HOSTS)/src.xml -d test://$(HOSTS)/dst-all-wrong.xml web1
+
+install: build
+	@soname=$$(objdump -p $(CDYLIB) | awk '/SONAME/ {print $$2}'); \
+	test -n "$$soname" || { echo "no SONAME in $(CDYLIB)"; exit 1; }; \
+	set -ex; \
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin; \
+	install -m 0755 $(CDYLIB) $(DESTDIR)$(LIBDIR)/$$soname.$(VERSION:0.%=%); \
+	ln -sf $$soname.$(VERSION:0.%=%) $(DESTDIR)$(LIBDIR)/$$soname; \
+	ln -sf $$soname $(DESTDIR)$(LIBDIR)/libvirt-migration-check.so; \
+	install -m 0644 $(STATICLIB) $(DESTDIR)$(LIBDIR)/libvirt-migration-check.a; \
+	install -m 0644 $(HEADER) $(DESTDIR)$(PREFIX)/include/; \
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    pkgconfig/libvirt-migration-check.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libvirt-migration-check.pc; \
+	install -m 0755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
+
+unit-tests: deps
+	$(CARGO) test --locked
+
+# C programs built through pkg-config against a `make install` into a temporary prefix, run
+# plainly and under valgrind.
+c-tests: build
+	rm -rf $(CTEST_PREFIX)
+	$(MAKE) --no-print-directory install PREFIX=$(CTEST_PREFIX)
+	@set -e; export PKG_CONFIG_PATH=$(CTEST_PREFIX)/lib/pkgconfig; \
+	exported=$$(nm -D --defined-only $(CTEST_PREFIX)/lib/libvirt-migration-check.so | awk '{print $$3}' | grep -v '^vir' || true); \
+	if [ -n "$$exported" ]; then echo "unexpected exported symbols: $$exported"; exit 1; fi; \
+	echo "exports: only vir* symbols"; \
+	soname=$$(objdump -p $(CTEST_PREFIX)/lib/libvirt-migration-check.so | awk '/SONAME/ {print $$2}'); \
+	test "$$soname" = libvirt-migration-check.so.0 || { echo "SONAME is '$$soname'"; exit 1; }; \
+	for t in $(CTESTS); do \
+	    $(CC) -std=c99 -Wall -Wextra -Werror -o build/$$t tests/c/$$t.c \
+	        $$(pkg-config --cflags --libs libvirt-migration-check) -Wl,-rpath,$(CTEST_PREFIX)/lib; \
+	    echo "== $$t"; build/$$t $(HOSTS); \
+	    echo "== $$t under valgrind"; $(VALGRIND) build/$$t $(HOSTS); \
+	done
+
+check: deps check-header unit-tests c-tests
+	@echo "make check: all tests passed"
+
+clean:
+	$(CARGO) clean
+	rm -rf build

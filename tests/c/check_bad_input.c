@@ -1,0 +1,78 @@
+/* Every bad input to the C API: -1 with a clear error code and message, *results NULL, no
+ * crash, no leak, reference counts unchanged.
+ * Usage: check_bad_input HOSTS_DIR (tests/data/hosts) */
+#include <libvirt-migration-check.h>
+#include <libvirt/virterror.h>
+
+#include "testutil.h"
+
+static void expect_failure(const char *what, int rc, virMigrationCheckResultPtr *results,
+                           int code, const char *needle)
+{
+    const char *msg = virMigrationCheckGetLastErrorMessage();
+    EXPECT(rc == -1, "%s: returned %d", what, rc);
+    EXPECT(results == NULL, "%s: *results not NULL", what);
+    EXPECT(virMigrationCheckGetLastErrorCode() == code, "%s: error code %d, expected %d", what,
+           virMigrationCheckGetLastErrorCode(), code);
+    EXPECT(msg && strstr(msg, needle), "%s: message '%s' lacks '%s'", what, msg ? msg : "(null)", needle);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s HOSTS_DIR\n", argv[0]);
+        return 2;
+    }
+    virSetErrorFunc(NULL, quiet);
+    virConnectPtr src = open_host(argv[1], "src");
+    virConnectPtr dst = open_host(argv[1], "dst-ok");
+    virConnectPtr other = open_host(argv[1], "src");
+    if (!src || !dst || !other) {
+        fprintf(stderr, "cannot open the test-driver hosts in %s\n", argv[1]);
+        return 2;
+    }
+    virDomainPtr dom = virDomainLookupByName(src, "web1");
+    virDomainPtr foreign = virDomainLookupByName(other, "web1");
+    virMigrationCheckResultPtr *results;
+    int rc;
+
+#define TRY(call) (results = (virMigrationCheckResultPtr *)1, rc = (call))
+    TRY(virMigrationCheck(NULL, dst, dom, 0, &results));
+    expect_failure("NULL conn", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "conn is NULL");
+    TRY(virMigrationCheck(src, NULL, dom, 0, &results));
+    expect_failure("NULL dconn", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "dconn is NULL");
+    TRY(virMigrationCheck(src, dst, NULL, 0, &results));
+    expect_failure("NULL dom", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "dom is NULL");
+    rc = virMigrationCheck(src, dst, dom, 0, NULL);
+    EXPECT(rc == -1 && virMigrationCheckGetLastErrorCode() == VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "NULL results");
+    TRY(virMigrationCheck(src, dst, dom, 1u << 18, &results));
+    expect_failure("reserved bit 18", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "unsupported flags");
+    TRY(virMigrationCheck(src, dst, dom, 1u << 31, &results));
+    expect_failure("unknown bit 31", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "0x80000000");
+    TRY(virMigrationCheck(src, dst, dom, 0xffffffffu, &results));
+    expect_failure("every bit", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "unsupported flags");
+    TRY(virMigrationCheck(src, dst, dom, VIR_MIGRATION_CHECK_NUMA, &results));
+    expect_failure("unimplemented check", rc, results, VIR_MIGRATION_CHECK_ERR_UNSUPPORTED, "numa");
+    TRY(virMigrationCheck(src, dst, foreign, 0, &results));
+    expect_failure("domain of another connection", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG,
+                   "does not belong");
+
+    EXPECT(virMigrationCheckGetVersion(NULL) == -1, "GetVersion(NULL)");
+    EXPECT(virMigrationCheckGetSupported(NULL) == -1, "GetSupported(NULL)");
+    virMigrationCheckResultListFree(NULL);
+
+    /* A success resets the error. */
+    results = NULL;
+    rc = virMigrationCheck(src, dst, dom, VIR_MIGRATION_CHECK_HOST, &results);
+    EXPECT(rc == 1, "valid call returned %d", rc);
+    EXPECT(virMigrationCheckGetLastErrorCode() == 0 && virMigrationCheckGetLastErrorMessage() == NULL,
+           "error not reset");
+    virMigrationCheckResultListFree(results);
+
+    EXPECT(virDomainFree(foreign) == 0, "foreign domain");
+    EXPECT(virDomainFree(dom) == 0, "domain");
+    EXPECT(virConnectClose(other) == 0, "other still referenced");
+    EXPECT(virConnectClose(dst) == 0, "dst still referenced");
+    EXPECT(virConnectClose(src) == 0, "src still referenced");
+    return finish("check_bad_input");
+}

@@ -1,0 +1,132 @@
+/* virMigrationCheck() from C on libvirt's test driver: results, their order and typed
+ * parameters, the version macro, and reference counts left as they were.
+ * Usage: check_results HOSTS_DIR (tests/data/hosts) */
+#include <libvirt-migration-check.h>
+#include <libvirt/virterror.h>
+#include <stdlib.h>
+
+#include "testutil.h"
+
+static int rank(int severity)
+{
+    switch (severity) {
+    case VIR_MIGRATION_CHECK_SEVERITY_ERROR: return 0;
+    case VIR_MIGRATION_CHECK_SEVERITY_WARNING: return 1;
+    case VIR_MIGRATION_CHECK_SEVERITY_SKIPPED: return 2;
+    case VIR_MIGRATION_CHECK_SEVERITY_INFO: return 3;
+    default: return 4;
+    }
+}
+
+static virMigrationCheckResultPtr find(virMigrationCheckResultPtr *results, const char *code)
+{
+    for (size_t i = 0; results && results[i]; i++)
+        if (strcmp(results[i]->code, code) == 0)
+            return results[i];
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s HOSTS_DIR\n", argv[0]);
+        return 2;
+    }
+    virSetErrorFunc(NULL, quiet);
+
+    unsigned long version = 0;
+    EXPECT(virMigrationCheckGetVersion(&version) == 0, "GetVersion failed");
+    EXPECT(version == LIBVIR_MIGRATION_CHECK_VERSION_NUMBER, "runtime %lu, header %lu", version,
+           (unsigned long)LIBVIR_MIGRATION_CHECK_VERSION_NUMBER);
+
+    unsigned int supported = 0;
+    EXPECT(virMigrationCheckGetSupported(&supported) == 0, "GetSupported failed");
+    unsigned int foundation = VIR_MIGRATION_CHECK_HYPERVISOR | VIR_MIGRATION_CHECK_ARCH |
+        VIR_MIGRATION_CHECK_CPU_COUNT | VIR_MIGRATION_CHECK_MEMORY | VIR_MIGRATION_CHECK_NETWORK |
+        VIR_MIGRATION_CHECK_DISK | VIR_MIGRATION_CHECK_HOST;
+    EXPECT((supported & foundation) == foundation, "supported 0x%x", supported);
+    EXPECT((supported & ~((1u << 18) - 1)) == 0, "modifier or reserved bit in supported 0x%x", supported);
+
+    virConnectPtr src = open_host(argv[1], "src");
+    virConnectPtr ok = open_host(argv[1], "dst-ok");
+    virConnectPtr bad = open_host(argv[1], "dst-all-wrong");
+    if (!src || !ok || !bad) {
+        fprintf(stderr, "cannot open the test-driver hosts in %s\n", argv[1]);
+        return 2;
+    }
+    virDomainPtr dom = virDomainLookupByName(src, "web1");
+    EXPECT(dom != NULL, "web1 not found");
+
+    /* A destination where web1 fits: one OK result per supported check. */
+    virMigrationCheckResultPtr *results = NULL;
+    int n = virMigrationCheck(src, ok, dom, 0, &results);
+    EXPECT(n == __builtin_popcount(supported), "%d results for %d checks", n, __builtin_popcount(supported));
+    EXPECT(results != NULL && results[n] == NULL, "list not NULL-terminated");
+    unsigned int seen = 0;
+    for (int i = 0; i < n; i++) {
+        EXPECT(results[i]->severity == VIR_MIGRATION_CHECK_SEVERITY_OK, "%s", results[i]->message);
+        EXPECT(__builtin_popcount(results[i]->check) == 1, "check 0x%x", results[i]->check);
+        EXPECT(strstr(results[i]->code, ".ok") != NULL, "code %s", results[i]->code);
+        seen |= results[i]->check;
+    }
+    EXPECT(seen == supported, "checks seen 0x%x", seen);
+    EXPECT(virMigrationCheckGetLastErrorCode() == VIR_MIGRATION_CHECK_ERR_NONE, "error after success");
+    virMigrationCheckResultListFree(results);
+
+    /* A destination wrong in every way: every problem, most severe first, with details. */
+    results = NULL;
+    n = virMigrationCheck(src, bad, dom, 0, &results);
+    EXPECT(n >= 8, "only %d results", n);
+    for (int i = 1; i < n; i++)
+        EXPECT(rank(results[i - 1]->severity) <= rank(results[i]->severity), "order at %d", i);
+    const char *errors[] = {"network.missing", "network.bridge-missing", "memory.insufficient",
+                            "disk.volume-missing", "disk.different-storage", "host.name-clash",
+                            "host.uuid-clash"};
+    for (size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); i++) {
+        virMigrationCheckResultPtr r = find(results, errors[i]);
+        EXPECT(r && r->severity == VIR_MIGRATION_CHECK_SEVERITY_ERROR, "%s missing", errors[i]);
+        EXPECT(r && r->message && r->hint, "%s lacks message or hint", errors[i]);
+    }
+    virMigrationCheckResultPtr net = find(results, "network.missing");
+    if (net) {
+        EXPECT(net->check == VIR_MIGRATION_CHECK_NETWORK, "check 0x%x", net->check);
+        EXPECT(strstr(net->message, "'prod'") != NULL, "%s", net->message);
+        const char *name = NULL;
+        EXPECT(virTypedParamsGetString(net->params, net->nparams, "network", &name) == 1, "no network param");
+        EXPECT(name && strcmp(name, "prod") == 0, "network param %s", name ? name : "(null)");
+    }
+    virMigrationCheckResultPtr mem = find(results, "memory.insufficient");
+    if (mem) {
+        unsigned long long needed = 0, available = 0;
+        EXPECT(virTypedParamsGetULLong(mem->params, mem->nparams, "needed_kib", &needed) == 1, "no needed_kib");
+        EXPECT(virTypedParamsGetULLong(mem->params, mem->nparams, "available_kib", &available) == 1, "no available_kib");
+        EXPECT(needed == 2097152ULL && available == 524288ULL, "needed %llu available %llu", needed, available);
+    }
+    virMigrationCheckResultPtr cpus = find(results, "cpu_count.vcpus-exceed-pcpus");
+    EXPECT(cpus && cpus->severity == VIR_MIGRATION_CHECK_SEVERITY_WARNING, "cpu_count warning missing");
+    virMigrationCheckResultListFree(results);
+
+    /* STRICT promotes that warning. */
+    results = NULL;
+    n = virMigrationCheck(src, bad, dom, VIR_MIGRATION_CHECK_CPU_COUNT | VIR_MIGRATION_CHECK_STRICT, &results);
+    EXPECT(n == 1 && results[0]->severity == VIR_MIGRATION_CHECK_SEVERITY_ERROR, "strict: n=%d", n);
+    virMigrationCheckResultListFree(results);
+
+    /* Many calls: nothing accumulates (valgrind checks the leaks). */
+    for (int i = 0; i < 200; i++) {
+        results = NULL;
+        n = virMigrationCheck(src, bad, dom, 0, &results);
+        if (n < 0) {
+            EXPECT(n >= 0, "call %d failed: %s", i, virMigrationCheckGetLastErrorMessage());
+            break;
+        }
+        virMigrationCheckResultListFree(results);
+    }
+
+    /* The handles were borrowed: ours are the last references. */
+    EXPECT(virDomainFree(dom) == 0, "virDomainFree");
+    EXPECT(virConnectClose(bad) == 0, "dst-all-wrong still referenced");
+    EXPECT(virConnectClose(ok) == 0, "dst-ok still referenced");
+    EXPECT(virConnectClose(src) == 0, "src still referenced");
+    return finish("check_results");
+}

@@ -1,0 +1,41 @@
+//! The checks over libvirt's remote protocol: a real libvirtd serving the test-driver hosts on
+//! a unix socket (test+unix://), stopped by PID at the end.
+
+mod common;
+
+use common::daemon::Daemon;
+use common::{open, problems};
+use virt::connect::Connect;
+use virt_migration_check::{Error, Verdict};
+
+#[test]
+fn checks_over_the_remote_protocol_match_the_in_process_ones() {
+    virt::error::clear_error_callback();
+    let daemon = Daemon::start("remote");
+    let src = Connect::open_read_only(Some(&daemon.uri("src"))).unwrap();
+    let dom = src.lookup_domain_by_name("web1").unwrap();
+    for host in ["dst-ok", "dst-all-wrong", "dst-other-key", "dst-missing-volume"] {
+        let remote_dst = Connect::open_read_only(Some(&daemon.uri(host))).unwrap();
+        let remote = virt_migration_check::check(&src, &remote_dst, &dom, 0).unwrap();
+        let local = common::check_web1(&open(host), 0);
+        assert_eq!(problems(&remote), problems(&local), "{host}");
+    }
+    let ok = Connect::open_read_only(Some(&daemon.uri("dst-ok"))).unwrap();
+    assert_eq!(virt_migration_check::check(&src, &ok, &dom, 0).unwrap().verdict(), Verdict::Ok);
+}
+
+#[test]
+fn a_destination_whose_daemon_died_fails_cleanly() {
+    virt::error::clear_error_callback();
+    let src = open("src");
+    let dom = src.lookup_domain_by_name("web1").unwrap();
+    let mut daemon = Daemon::start("dead");
+    let dst = Connect::open_read_only(Some(&daemon.uri("dst-ok"))).unwrap();
+    assert!(virt_migration_check::check(&src, &dst, &dom, 0).is_ok());
+    daemon.kill();
+    let err = virt_migration_check::check(&src, &dst, &dom, 0).unwrap_err();
+    assert!(matches!(err, Error::InvalidArgument(_) | Error::Libvirt { .. }), "{err}");
+    // The connection is now known dead: the next call says so up front.
+    let err = virt_migration_check::check(&src, &dst, &dom, 0).unwrap_err();
+    assert!(matches!(&err, Error::InvalidArgument(m) if m.contains("closed")), "{err}");
+}
