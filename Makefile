@@ -12,7 +12,7 @@ CARGO ?= cargo
 CC ?= cc
 
 # Debian packages the build and the tests need; `deps` installs only the missing ones.
-DEB_PACKAGES := libvirt-dev libvirt-clients libvirt-daemon pkg-config valgrind gcc make
+DEB_PACKAGES := libvirt-dev libvirt-clients libvirt-daemon pkg-config valgrind gcc make util-linux binutils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
@@ -25,8 +25,6 @@ CBINDGEN_VERSION := 0.29.4
 CBINDGEN := .tools/bin/cbindgen
 HOSTS := $(CURDIR)/tests/data/hosts
 CTEST_PREFIX := $(CURDIR)/build/ctest-prefix
-CTESTS := check_results check_bad_input
-VALGRIND := valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=1
 
 .PHONY: all deps build demo check unit-tests header check-header install c-tests clean
 
@@ -83,22 +81,17 @@ unit-tests: deps
 	$(CARGO) test --locked
 
 # C programs built through pkg-config against a `make install` into a temporary prefix, run
-# plainly and under valgrind.
+# plainly and under valgrind (tests/c/run.sh).
 c-tests: build
 	rm -rf $(CTEST_PREFIX)
 	$(MAKE) --no-print-directory install PREFIX=$(CTEST_PREFIX)
-	@set -e; export PKG_CONFIG_PATH=$(CTEST_PREFIX)/lib/pkgconfig; \
+	@set -e; \
 	exported=$$(nm -D --defined-only $(CTEST_PREFIX)/lib/libvirt-migration-check.so | awk '{print $$3}' | grep -v '^vir' || true); \
 	if [ -n "$$exported" ]; then echo "unexpected exported symbols: $$exported"; exit 1; fi; \
 	echo "exports: only vir* symbols"; \
 	soname=$$(objdump -p $(CTEST_PREFIX)/lib/libvirt-migration-check.so | awk '/SONAME/ {print $$2}'); \
-	test "$$soname" = libvirt-migration-check.so.0 || { echo "SONAME is '$$soname'"; exit 1; }; \
-	for t in $(CTESTS); do \
-	    $(CC) -std=c99 -Wall -Wextra -Werror -o build/$$t tests/c/$$t.c \
-	        $$(pkg-config --cflags --libs libvirt-migration-check) -Wl,-rpath,$(CTEST_PREFIX)/lib; \
-	    echo "== $$t"; build/$$t $(HOSTS); \
-	    echo "== $$t under valgrind"; $(VALGRIND) build/$$t $(HOSTS); \
-	done
+	test "$$soname" = libvirt-migration-check.so.0 || { echo "SONAME is '$$soname'"; exit 1; }
+	tests/c/run.sh $(CTEST_PREFIX)
 
 check: deps check-header unit-tests c-tests
 	@echo "make check: all tests passed"

@@ -144,3 +144,24 @@ fn facts_a_host_cannot_give_make_checks_skipped_not_ok() {
         }
     }
 }
+
+#[test]
+fn real_domain_capabilities_parse() {
+    use virt_migration_check::xml::domcaps::parse_domain_capabilities;
+    let q35 = parse_domain_capabilities(&read("fixtures/domcaps/domaincapsdata/qemu_7.2.0-q35.x86_64.xml"), "d").unwrap();
+    assert_eq!(q35.path, "/usr/bin/qemu-system-x86_64");
+    assert_eq!((q35.domain.as_str(), q35.machine.as_str(), q35.arch.as_str()), ("kvm", "pc-q35-7.2", "x86_64"));
+    assert_eq!(q35.max_vcpus, Some(288));
+    let buses = &q35.device_enums["disk.bus"];
+    assert!(buses.contains(&"virtio".to_string()) && buses.contains(&"sata".to_string()), "{buses:?}");
+    assert!(q35.device_enums.contains_key("video.modelType"), "{:?}", q35.device_enums.keys());
+    let tcg = parse_domain_capabilities(&read("fixtures/domcaps/domaincapsdata/qemu_10.0.0-tcg.x86_64.xml"), "d").unwrap();
+    assert_eq!(tcg.domain, "qemu");
+}
+
+#[test]
+fn real_numa_guest_parses() {
+    let numa = guest("numatune-memnode.xml").def;
+    let cells: Vec<(u32, &str, u64)> = numa.numa_cells.iter().map(|c| (c.id, c.cpus.as_str(), c.memory_kib)).collect();
+    assert_eq!(cells, [(0, "0", 20002), (1, "1-27,29", 660066), (2, "28,30-31", 24002400)]);
+}

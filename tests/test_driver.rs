@@ -182,3 +182,35 @@ fn default_test_host_guest_against_a_bundled_destination() {
     let cold = virt_migration_check::check(&src, &open("dst-all-wrong"), &dom, (Flags::MEMORY | Flags::OFFLINE).bits()).unwrap();
     assert_eq!(problems(&cold), ["memory.exceeds-total"]);
 }
+
+#[test]
+fn every_fact_gathers_or_says_why_not() {
+    // libvirt 9.0 refuses virConnectGetDomainCapabilities on read-only connections, and the
+    // test driver has none at all: either way the fact is recorded as unavailable with
+    // libvirt's reason, and everything else is gathered.
+    let read_write = virt::connect::Connect::open(Some(&common::host_uri("dst-ok"))).unwrap();
+    let src = open("src");
+    let dom = src.lookup_domain_by_name("web1").unwrap();
+    let guest = virt_migration_check::facts::gather::guest(&dom).unwrap();
+    let needs = virt_migration_check::facts::Needs::DOMAIN_CAPABILITIES;
+    let why = virt_migration_check::facts::gather::host(&read_write, needs, &guest.def).unwrap().domain_capabilities.unwrap_err();
+    assert!(why.reason.contains("not supported"), "{why}");
+    let dst = open("dst-ok");
+    let host = virt_migration_check::facts::gather::host(&dst, virt_migration_check::facts::Needs::all(), &guest.def).unwrap();
+    let why = host.domain_capabilities.unwrap_err();
+    assert_eq!(why.call, "virConnectGetDomainCapabilities");
+    assert!(why.reason.contains("read only"), "{why}");
+    assert!(host.hostname.is_ok() && host.hypervisor.is_ok() && host.libvirt_version.is_ok());
+    assert_eq!(host.capabilities.unwrap().host_arch, "i686");
+    assert_eq!(host.node.unwrap().cpus, 8);
+    assert!(host.free_memory.is_err(), "the test driver reports no free memory");
+    let domains = host.domains.unwrap();
+    assert_eq!(domains.iter().map(|d| (d.name.as_str(), d.active, d.memory_kib)).collect::<Vec<_>>(), [("db1", true, 4 * 1024 * 1024)]);
+    assert_eq!(host.networks.unwrap()[0].bridge.as_deref(), Some("br-prod"));
+    assert_eq!(host.interfaces.unwrap()[0].name, "br-storage");
+    assert_eq!(host.pools.unwrap()[0].kind, "netfs");
+    assert_eq!(host.volumes_by_path.len(), 1);
+    assert_eq!(host.volumes_by_name.len(), 1);
+    assert_eq!(guest.def.disks.len(), 3);
+    assert_eq!(guest.state, virt_migration_check::facts::GuestState::Running);
+}

@@ -102,6 +102,9 @@ pub fn host(conn: &Connect, needs: Needs, def: &DomainDef) -> Result<Host, Error
     if needs.contains(Needs::POOLS) {
         host.pools = pools(conn);
     }
+    if needs.contains(Needs::DOMAIN_CAPABILITIES) {
+        host.domain_capabilities = domain_capabilities(conn, def);
+    }
     if needs.contains(Needs::VOLUMES) {
         for disk in &def.disks {
             match &disk.source {
@@ -130,6 +133,17 @@ pub fn host(conn: &Connect, needs: Needs, def: &DomainDef) -> Result<Host, Error
         });
     }
     Ok(host)
+}
+
+/// Domain capabilities for the guest's arch, machine and virt type (the destination picks its
+/// own emulator for them, as libvirt does when it starts the incoming guest).
+fn domain_capabilities(conn: &Connect, def: &DomainDef) -> Fact<super::DomainCapabilities> {
+    let x = fact(
+        "virConnectGetDomainCapabilities",
+        conn.domain_capabilities(None, def.arch.as_deref(), def.machine.as_deref(), Some(def.virt_type.as_str()).filter(|t| !t.is_empty()), 0),
+    )?;
+    xml::domcaps::parse_domain_capabilities(&x, "domain capabilities")
+        .map_err(|e| Unavailable::new("virConnectGetDomainCapabilities", e.to_string()))
 }
 
 /// A volume lookup: `Ok(None)` when libvirt says there is no such volume.

@@ -62,6 +62,8 @@ pub struct DomainDef {
     pub vcpus: u32,
     pub max_vcpus: u32,
     pub cpu: Option<CpuDef>,
+    /// `<cpu><numa><cell>`: the guest's NUMA topology (empty for a non-NUMA guest).
+    pub numa_cells: Vec<NumaCell>,
     pub disks: Vec<Disk>,
     pub interfaces: Vec<Interface>,
     pub hostdevs: Vec<Hostdev>,
@@ -75,6 +77,15 @@ pub struct CpuDef {
     pub vendor: Option<String>,
     /// `(name, policy)` pairs.
     pub features: Vec<(String, String)>,
+}
+
+/// One guest NUMA cell.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NumaCell {
+    pub id: u32,
+    /// libvirt's cpuset syntax: "0-3,8".
+    pub cpus: String,
+    pub memory_kib: u64,
 }
 
 /// One `<disk>`.

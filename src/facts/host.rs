@@ -21,6 +21,8 @@ pub struct Host {
     pub networks: Fact<Vec<Network>>,
     pub interfaces: Fact<Vec<HostInterface>>,
     pub pools: Fact<Vec<Pool>>,
+    /// `virConnectGetDomainCapabilities` for the guest's emulator, arch, machine and virt type.
+    pub domain_capabilities: Fact<DomainCapabilities>,
     /// Volumes looked up by path for the guest's disks: `Ok(None)` means "no volume there".
     pub volumes_by_path: BTreeMap<String, Fact<Option<Volume>>>,
     /// Volumes looked up by (pool, volume name) for the guest's type='volume' disks.
@@ -42,6 +44,7 @@ impl Host {
             networks: Err(Unavailable::not_gathered()),
             interfaces: Err(Unavailable::not_gathered()),
             pools: Err(Unavailable::not_gathered()),
+            domain_capabilities: Err(Unavailable::not_gathered()),
             volumes_by_path: BTreeMap::new(),
             volumes_by_name: BTreeMap::new(),
         }
@@ -90,6 +93,22 @@ pub struct GuestCapability {
     pub machines: Vec<String>,
     /// The `<domain type=>` values (kvm, qemu, ...).
     pub domain_types: Vec<String>,
+}
+
+/// The parts of `virConnectGetDomainCapabilities` the checks read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DomainCapabilities {
+    /// The emulator binary.
+    pub path: String,
+    /// The virt type (kvm, qemu ...).
+    pub domain: String,
+    /// The canonical machine type these capabilities describe.
+    pub machine: String,
+    pub arch: String,
+    pub max_vcpus: Option<u32>,
+    /// Every `<enum>` of every device (`devices/<device>/enum[@name]/value`), keyed by
+    /// "device.enum": "disk.bus" -> ["fdc", "scsi", "virtio", ...].
+    pub device_enums: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// `virNodeGetInfo`.

@@ -56,5 +56,7 @@ bitflags! {
         const POOLS = 1 << 7;
         /// Storage volumes the guest's disks refer to (by path, or by pool and name).
         const VOLUMES = 1 << 8;
+        /// Domain capabilities for the guest's emulator, arch, machine and virt type.
+        const DOMAIN_CAPABILITIES = 1 << 9;
     }
 }

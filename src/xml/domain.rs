@@ -3,7 +3,7 @@
 use super::dom::{element_kib, Element};
 use super::{expect_root, number};
 use crate::error::Error;
-use crate::facts::{CpuDef, Disk, DiskSource, DomainDef, Hostdev, Interface};
+use crate::facts::{CpuDef, Disk, DiskSource, DomainDef, Hostdev, Interface, NumaCell};
 
 /// Parses domain XML as `virDomainGetXMLDesc` prints it.
 pub fn parse_domain(xml: &str, document: &str) -> Result<DomainDef, Error> {
@@ -43,6 +43,7 @@ pub fn parse_domain(xml: &str, document: &str) -> Result<DomainDef, Error> {
         vcpus,
         max_vcpus,
         cpu: root.child("cpu").map(parse_cpu),
+        numa_cells: parse_numa(&root, document)?,
         disks: each("disk").map(parse_disk).collect(),
         interfaces: each("interface").map(parse_interface).collect(),
         hostdevs: each("hostdev")
@@ -52,6 +53,25 @@ pub fn parse_domain(xml: &str, document: &str) -> Result<DomainDef, Error> {
             })
             .collect(),
     })
+}
+
+fn parse_numa(root: &Element, document: &str) -> Result<Vec<NumaCell>, Error> {
+    let Some(numa) = root.path("cpu/numa") else { return Ok(Vec::new()) };
+    numa.children_named("cell")
+        .enumerate()
+        .map(|(i, cell)| {
+            let memory = cell.attr("memory").unwrap_or("0");
+            Ok(NumaCell {
+                id: match cell.attr("id") {
+                    Some(id) => number(id, "NUMA cell id", document)?,
+                    None => i as u32,
+                },
+                cpus: cell.attr("cpus").unwrap_or_default().to_string(),
+                memory_kib: super::dom::scaled_to_kib(memory, cell.attr("unit"), "KiB")
+                    .ok_or_else(|| Error::xml(document, format!("bad NUMA cell memory '{memory}'")))?,
+            })
+        })
+        .collect()
 }
 
 fn parse_cpu(cpu: &Element) -> CpuDef {

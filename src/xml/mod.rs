@@ -5,6 +5,7 @@
 
 pub mod capabilities;
 pub mod dom;
+pub mod domcaps;
 pub mod domain;
 pub mod interface;
 pub mod network;

@@ -1,8 +1,12 @@
 /* Every bad input to the C API: -1 with a clear error code and message, *results NULL, no
  * crash, no leak, reference counts unchanged.
- * Usage: check_bad_input HOSTS_DIR (tests/data/hosts) */
+ * Usage: check_bad_input HOSTS_DIR DAEMON_DIR DAEMON_PID
+ * (a libvirtd from tests/libvirtd-session.sh, which this test kills to close a connection) */
+#define _POSIX_C_SOURCE 200809L
 #include <libvirt-migration-check.h>
 #include <libvirt/virterror.h>
+#include <signal.h>
+#include <stdlib.h>
 
 #include "testutil.h"
 
@@ -19,11 +23,13 @@ static void expect_failure(const char *what, int rc, virMigrationCheckResultPtr 
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s HOSTS_DIR\n", argv[0]);
+    if (argc != 4) {
+        fprintf(stderr, "usage: %s HOSTS_DIR DAEMON_DIR DAEMON_PID\n", argv[0]);
         return 2;
     }
     virSetErrorFunc(NULL, quiet);
+    /* As libvirt asks of every client program: a dead peer must be EPIPE, not a signal. */
+    signal(SIGPIPE, SIG_IGN);
     virConnectPtr src = open_host(argv[1], "src");
     virConnectPtr dst = open_host(argv[1], "dst-ok");
     virConnectPtr other = open_host(argv[1], "src");
@@ -68,6 +74,28 @@ int main(int argc, char **argv)
     EXPECT(virMigrationCheckGetLastErrorCode() == 0 && virMigrationCheckGetLastErrorMessage() == NULL,
            "error not reset");
     virMigrationCheckResultListFree(results);
+
+    /* A destination whose daemon dies: the first call finds out while gathering, the next one
+     * up front; both are -1 with a reason, never a crash or a report of guesses. */
+    char uri[4096];
+    snprintf(uri, sizeof(uri), "test+unix://%s/hosts/dst-ok.xml?socket=%s/sock/libvirt-sock", argv[2], argv[2]);
+    virConnectPtr remote = virConnectOpenReadOnly(uri);
+    EXPECT(remote != NULL, "cannot open %s", uri);
+    if (remote) {
+        results = NULL;
+        rc = virMigrationCheck(src, remote, dom, 0, &results);
+        EXPECT(rc > 0, "check over the daemon returned %d: %s", rc, virMigrationCheckGetLastErrorMessage());
+        virMigrationCheckResultListFree(results);
+        EXPECT(kill((pid_t)atol(argv[3]), SIGKILL) == 0, "cannot kill libvirtd %s", argv[3]);
+        TRY(virMigrationCheck(src, remote, dom, 0, &results));
+        EXPECT(rc == -1 && results == NULL, "dead daemon: rc %d", rc);
+        EXPECT(virMigrationCheckGetLastErrorCode() == VIR_MIGRATION_CHECK_ERR_LIBVIRT ||
+               virMigrationCheckGetLastErrorCode() == VIR_MIGRATION_CHECK_ERR_INVALID_ARG,
+               "dead daemon: code %d", virMigrationCheckGetLastErrorCode());
+        TRY(virMigrationCheck(src, remote, dom, 0, &results));
+        expect_failure("closed connection", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "closed");
+        EXPECT(virConnectClose(remote) == 0, "remote still referenced");
+    }
 
     EXPECT(virDomainFree(foreign) == 0, "foreign domain");
     EXPECT(virDomainFree(dom) == 0, "domain");

@@ -28,7 +28,7 @@ static virMigrationCheckResultPtr find(virMigrationCheckResultPtr *results, cons
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
+    if (argc < 2) {
         fprintf(stderr, "usage: %s HOSTS_DIR\n", argv[0]);
         return 2;
     }

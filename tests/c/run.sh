@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Builds the C tests through pkg-config against an installed prefix and runs each plainly and
+# under valgrind, each run with a fresh libvirtd (which check_bad_input kills on purpose).
+#   tests/c/run.sh PREFIX
+set -euo pipefail
+prefix=${1:?PREFIX}
+here=$(cd "$(dirname "$0")" && pwd)
+hosts=$(cd "$here/../data/hosts" && pwd)
+build=$(cd "$here/../.." && pwd)/build
+export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
+valgrind=(valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect
+          --errors-for-leak-kinds=definite,indirect --error-exitcode=1)
+daemon_dir=$(mktemp -d /tmp/vmc-c-libvirtd.XXXXXX)
+trap '"$here/../libvirtd-session.sh" stop "$daemon_dir"' EXIT
+
+mkdir -p "$build"
+for t in check_results check_bad_input; do
+    ${CC:-cc} -std=c99 -Wall -Wextra -Werror -o "$build/$t" "$here/$t.c" \
+        $(pkg-config --cflags --libs libvirt-migration-check) -Wl,-rpath,"$prefix/lib"
+    for mode in plain valgrind; do
+        pid=$("$here/../libvirtd-session.sh" start "$daemon_dir")
+        echo "== $t ($mode)"
+        if [ $mode = plain ]; then
+            "$build/$t" "$hosts" "$daemon_dir" "$pid"
+        else
+            "${valgrind[@]}" "$build/$t" "$hosts" "$daemon_dir" "$pid"
+        fi
+        "$here/../libvirtd-session.sh" stop "$daemon_dir"
+    done
+done
