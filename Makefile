@@ -12,7 +12,7 @@ CARGO ?= cargo
 CC ?= cc
 
 # Debian packages the build and the tests need; `deps` installs only the missing ones.
-DEB_PACKAGES := libvirt-dev libvirt-clients libvirt-daemon pkg-config valgrind gcc make util-linux binutils
+DEB_PACKAGES := libvirt-dev libvirt-clients libvirt-daemon pkg-config valgrind gcc make util-linux binutils libxml2-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)

@@ -243,6 +243,46 @@ int virMigrationCheck(virConnectPtr conn,
                       virMigrationCheckResultPtr **results);
 
 /**
+ * Takes a snapshot of the host behind @conn: one `<hostSnapshot version='1'>` XML document
+ * holding everything the checks read (capabilities, domain capabilities, node info, free
+ * memory and pages per NUMA cell, domains, networks, host interfaces, storage pools with their
+ * volumes, node devices, versions, hostname), libvirt's own documents embedded verbatim. A part
+ * the host cannot give is recorded as unavailable with libvirt's reason. Read-only calls only.
+ *
+ * @conn: the connection (borrowed; its reference count is unchanged)
+ * @flags: must be 0
+ * @xml: where to store the document; the caller frees it with free()
+ *
+ * Returns 0, or -1 (then *xml is NULL) on bad arguments or a connection that is or becomes
+ * closed.
+ */
+int virMigrationHostSnapshot(virConnectPtr conn,
+                             unsigned int flags,
+                             char **xml);
+
+/**
+ * Checks whether the guest described by @domainXML can migrate from the host of @srcHostXML to
+ * the host of @dstHostXML, from snapshots alone (virMigrationHostSnapshot()): no connection,
+ * for planning ahead of time or where the hosts cannot be reached. Same flags and results as
+ * virMigrationCheck(); the guest is taken to be running.
+ *
+ * @domainXML: the guest's domain XML (its live XML for a running guest)
+ * @srcHostXML: the source host's snapshot, or NULL: source facts then come from the domain XML
+ *   alone, and the checks that need more come out SKIPPED saying so
+ * @dstHostXML: the destination host's snapshot
+ * @flags: as for virMigrationCheck()
+ * @results: as for virMigrationCheck(); free with virMigrationCheckResultListFree()
+ *
+ * Returns the number of results, or -1 (bad arguments, malformed or unsupported documents; the
+ * message names the document).
+ */
+int virMigrationCheckXML(const char *domainXML,
+                         const char *srcHostXML,
+                         const char *dstHostXML,
+                         unsigned int flags,
+                         virMigrationCheckResultPtr **results);
+
+/**
  * Stores the selection bits (virMigrationCheckFlags) of every check this build implements
  * in @checks.
  *

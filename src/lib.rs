@@ -66,10 +66,65 @@ pub fn check_facts(guest: &Guest, src: &Host, dst: &Host, options: &Options) -> 
     checks::run(guest, src, dst, options)
 }
 
+/// A complete snapshot of the host behind `conn` (read-only calls only).
+pub fn snapshot(conn: &Connect) -> Result<facts::Snapshot, Error> {
+    if !facts::gather::is_alive(conn) {
+        return Err(Error::invalid("the connection is closed"));
+    }
+    facts::gather::snapshot(conn, &now_rfc3339())
+}
+
+/// The snapshot of the host behind `conn` as `<hostSnapshot>` XML.
+pub fn snapshot_xml(conn: &Connect) -> Result<String, Error> {
+    Ok(xml::snapshot::write(&snapshot(conn)?))
+}
+
+/// Checks a guest given by its domain XML against host snapshots, with no connection at all.
+/// `src_snapshot` may be None: source facts then come from the domain XML alone, and the checks
+/// that need more say so (SKIPPED). The guest is taken to be running.
+pub fn check_xml(domain_xml: &str, src_snapshot: Option<&str>, dst_snapshot: &str, flags: u32) -> Result<Report, Error> {
+    let options = Options::from_flags(flags, supported_checks())?;
+    let def = xml::domain::parse_domain(domain_xml, "domain XML")?;
+    let dst = xml::snapshot::read(dst_snapshot, "destination snapshot")?.to_host(&def, "destination snapshot")?;
+    let src = match src_snapshot {
+        Some(text) => xml::snapshot::read(text, "source snapshot")?.to_host(&def, "source snapshot")?,
+        None => Host::without_facts("", facts::Unavailable::new("no source snapshot", "no source snapshot was given")),
+    };
+    let guest = Guest { def, inactive_def: None, state: facts::GuestState::Running };
+    Ok(check_facts(&guest, &src, &dst, &options))
+}
+
+/// The current time as RFC 3339 in UTC ("2026-11-26T12:00:00Z").
+pub fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3_600, rem / 60 % 60, rem % 60)
+}
+
 /// This library's version: major * 1,000,000 + minor * 1,000 + micro.
 pub fn version() -> u64 {
     let part = |s: &str| s.parse::<u64>().unwrap_or(0);
     part(env!("CARGO_PKG_VERSION_MAJOR")) * 1_000_000
         + part(env!("CARGO_PKG_VERSION_MINOR")) * 1_000
         + part(env!("CARGO_PKG_VERSION_PATCH"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rfc3339_shape() {
+        let now = super::now_rfc3339();
+        assert_eq!(now.len(), 20, "{now}");
+        assert!(now.starts_with("20") && now.ends_with('Z') && &now[10..11] == "T", "{now}");
+    }
 }

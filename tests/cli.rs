@@ -59,3 +59,41 @@ fn could_not_run_is_exit_2_with_one_line() {
         assert_eq!(err.trim_end().lines().last(), Some(ours[0]));
     }
 }
+
+#[test]
+fn snapshot_then_offline_check() {
+    let dir = std::env::temp_dir().join(format!("vmc-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = |name: &str| dir.join(name).display().to_string();
+    for host in ["src", "dst-all-wrong"] {
+        let (code, out, err) = cli(&["snapshot", "-c", &host_uri(host), "-o", &path(&format!("{host}.snap"))]);
+        assert_eq!(code, 0, "{out}{err}");
+    }
+    let dumpxml = Command::new("virsh").args(["-r", "-c", &host_uri("src"), "dumpxml", "web1"]).output().unwrap();
+    std::fs::write(path("web1.xml"), dumpxml.stdout).unwrap();
+    let (code, offline, _) = cli(&["check", "--domain-xml", &path("web1.xml"), "--source-snapshot", &path("src.snap"), "--dest-snapshot", &path("dst-all-wrong.snap"), "--json"]);
+    assert_eq!(code, 1);
+    let (_, live, _) = cli(&["check", "-c", &host_uri("src"), "-d", &host_uri("dst-all-wrong"), "web1", "--json"]);
+    assert_eq!(offline, live, "the offline answer is the live one");
+
+    // Assembled from saved XML, as an administrator would from `virsh ... dumpxml` output.
+    let fixture = |p: &str| common::data(&format!("fixtures/{p}")).display().to_string();
+    let (code, out, err) = cli(&[
+        "snapshot",
+        "--capabilities", &fixture("host-caps/capabilityschemadata/caps-qemu-kvm.xml"),
+        "--domain-capabilities", &fixture("domcaps/domaincapsdata/qemu_7.2.0-q35.x86_64.xml"),
+        "--network", &fixture("networks/networkxml2xmlin/nat-network.xml"),
+        "--pool", &fixture("pools/storagepoolxml2xmlin/pool-dir.xml"),
+        "--volume", &fixture("pools/storagevolxml2xmlin/vol-file.xml"),
+        "--interface", &fixture("networks/interfaceschemadata/bridge.xml"),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("<hostSnapshot version='1'>") && out.contains("<name>virtimages</name>") && out.contains("<name>sparse.img</name>"));
+    let (code, _, err) = cli(&["snapshot", "--capabilities", &fixture("pools/storagepoolxml2xmlin/pool-dir.xml")]);
+    assert_eq!(code, 2);
+    assert!(err.contains("expected <capabilities>"), "{err}");
+    let (code, _, err) = cli(&["check", "--domain-xml", &path("web1.xml"), "--dest-snapshot", &path("missing.snap")]);
+    assert_eq!(code, 2);
+    assert!(err.contains("missing.snap"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

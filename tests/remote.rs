@@ -39,3 +39,18 @@ fn a_destination_whose_daemon_died_fails_cleanly() {
     let err = virt_migration_check::check(&src, &dst, &dom, 0).unwrap_err();
     assert!(matches!(&err, Error::InvalidArgument(m) if m.contains("closed")), "{err}");
 }
+
+#[test]
+fn snapshots_over_the_remote_protocol_give_the_live_answer() {
+    virt::error::clear_error_callback();
+    let daemon = Daemon::start("snapshot");
+    let src = Connect::open_read_only(Some(&daemon.uri("src"))).unwrap();
+    let dst = Connect::open_read_only(Some(&daemon.uri("dst-all-wrong"))).unwrap();
+    let dom = src.lookup_domain_by_name("web1").unwrap();
+    let live = virt_migration_check::check(&src, &dst, &dom, 0).unwrap();
+    let src_snapshot = virt_migration_check::snapshot_xml(&src).unwrap();
+    let dst_snapshot = virt_migration_check::snapshot_xml(&dst).unwrap();
+    let offline = virt_migration_check::check_xml(&dom.xml_desc(0).unwrap(), Some(&src_snapshot), &dst_snapshot, 0).unwrap();
+    assert_eq!(live, offline);
+    assert_eq!(problems(&live).len(), 8);
+}

@@ -4,6 +4,7 @@
 //! (with a one-line reason on stderr).
 
 use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
@@ -20,8 +21,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check whether DOMAIN, running on SRC_URI, can migrate to DST_URI (read-only connections).
+    /// Check whether DOMAIN, running on SRC_URI, can migrate to DST_URI (read-only connections),
+    /// or, offline, whether --domain-xml can migrate to the host of --dest-snapshot.
     Check(CheckArgs),
+    /// Take a host snapshot from a connection, or assemble one from saved XML.
+    Snapshot(SnapshotArgs),
     /// List the checks this build implements.
     Checks,
 }
@@ -29,15 +33,56 @@ enum Command {
 #[derive(Args)]
 struct CheckArgs {
     /// Source connection URI (where the domain runs).
-    #[arg(short = 'c', long = "connect", value_name = "SRC_URI")]
-    source: String,
+    #[arg(short = 'c', long = "connect", value_name = "SRC_URI", requires_all = ["destination", "domain"], conflicts_with_all = ["domain_xml", "source_snapshot", "dest_snapshot"])]
+    source: Option<String>,
     /// Destination connection URI.
-    #[arg(short = 'd', long = "dest", value_name = "DST_URI")]
-    destination: String,
+    #[arg(short = 'd', long = "dest", value_name = "DST_URI", requires = "source")]
+    destination: Option<String>,
     /// Domain name, UUID or ID on the source.
-    domain: String,
+    #[arg(requires = "source")]
+    domain: Option<String>,
+    /// Offline: the guest's domain XML (as `virsh dumpxml` prints it).
+    #[arg(long = "domain-xml", value_name = "FILE", requires = "dest_snapshot")]
+    domain_xml: Option<PathBuf>,
+    /// Offline: the source host's snapshot (optional).
+    #[arg(long = "source-snapshot", value_name = "FILE", requires = "domain_xml")]
+    source_snapshot: Option<PathBuf>,
+    /// Offline: the destination host's snapshot.
+    #[arg(long = "dest-snapshot", value_name = "FILE", requires = "domain_xml")]
+    dest_snapshot: Option<PathBuf>,
     #[command(flatten)]
     selection: Selection,
+}
+
+#[derive(Args)]
+struct SnapshotArgs {
+    /// Connection URI of the host to snapshot (read-only).
+    #[arg(short = 'c', long = "connect", value_name = "URI", required_unless_present = "capabilities", conflicts_with = "capabilities")]
+    uri: Option<String>,
+    /// Assemble from saved `virsh capabilities` output instead.
+    #[arg(long, value_name = "FILE")]
+    capabilities: Option<PathBuf>,
+    /// Saved `virsh domcapabilities` output (repeatable).
+    #[arg(long = "domain-capabilities", value_name = "FILE", requires = "capabilities")]
+    domain_capabilities: Vec<PathBuf>,
+    /// Saved `virsh net-dumpxml` output (repeatable).
+    #[arg(long = "network", value_name = "FILE", requires = "capabilities")]
+    networks: Vec<PathBuf>,
+    /// Saved `virsh pool-dumpxml` output (repeatable).
+    #[arg(long = "pool", value_name = "FILE", requires = "capabilities")]
+    pools: Vec<PathBuf>,
+    /// Saved `virsh vol-dumpxml` output (repeatable); each goes to the pool that holds its path.
+    #[arg(long = "volume", value_name = "FILE", requires = "capabilities")]
+    volumes: Vec<PathBuf>,
+    /// Saved `virsh iface-dumpxml` output (repeatable).
+    #[arg(long = "interface", value_name = "FILE", requires = "capabilities")]
+    interfaces: Vec<PathBuf>,
+    /// Saved `virsh nodedev-dumpxml` output (repeatable).
+    #[arg(long = "nodedev", value_name = "FILE", requires = "capabilities")]
+    node_devices: Vec<PathBuf>,
+    /// Write the snapshot here instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -93,12 +138,54 @@ fn lookup(conn: &Connect, name: &str) -> Result<Domain, Error> {
         .map_err(|e| Error::Libvirt { call: format!("looking up domain '{name}'"), code: 0, message: e.message().to_string() })
 }
 
+fn read_file(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|e| Error::invalid(format!("cannot read '{}': {e}", path.display())))
+}
+
 fn run_check(args: &CheckArgs) -> Result<Report, Error> {
     let flags = args.selection.flags()?;
-    let src = open(&args.source, "source")?;
-    let dst = open(&args.destination, "destination")?;
-    let dom = lookup(&src, &args.domain)?;
+    if let (Some(domain_xml), Some(dest)) = (&args.domain_xml, &args.dest_snapshot) {
+        let source = args.source_snapshot.as_deref().map(read_file).transpose()?;
+        return virt_migration_check::check_xml(&read_file(domain_xml)?, source.as_deref(), &read_file(dest)?, flags);
+    }
+    let (Some(source), Some(destination), Some(domain)) = (&args.source, &args.destination, &args.domain) else {
+        return Err(Error::invalid("give -c SRC_URI -d DST_URI DOMAIN, or --domain-xml FILE --dest-snapshot FILE"));
+    };
+    let src = open(source, "source")?;
+    let dst = open(destination, "destination")?;
+    let dom = lookup(&src, domain)?;
     virt_migration_check::check(&src, &dst, &dom, flags)
+}
+
+fn run_snapshot(args: &SnapshotArgs) -> Result<(), Error> {
+    let text = match (&args.uri, &args.capabilities) {
+        (Some(uri), _) => virt_migration_check::snapshot_xml(&open(uri, "snapshot")?)?,
+        (None, Some(caps)) => {
+            let load = |paths: &[PathBuf]| -> Result<Vec<(String, String)>, Error> {
+                paths.iter().map(|p| Ok((p.display().to_string(), read_file(p)?))).collect()
+            };
+            let saved = virt_migration_check::xml::snapshot::SavedDocuments {
+                capabilities: (caps.display().to_string(), read_file(caps)?),
+                domain_capabilities: load(&args.domain_capabilities)?,
+                networks: load(&args.networks)?,
+                pools: load(&args.pools)?,
+                volumes: load(&args.volumes)?,
+                interfaces: load(&args.interfaces)?,
+                node_devices: load(&args.node_devices)?,
+            };
+            let uri = format!("file://{}", std::fs::canonicalize(caps).unwrap_or(caps.clone()).display());
+            let snapshot = virt_migration_check::xml::snapshot::assemble(&saved, &uri, &virt_migration_check::now_rfc3339())?;
+            virt_migration_check::xml::snapshot::write(&snapshot)
+        }
+        (None, None) => return Err(Error::invalid("give -c URI or --capabilities FILE")),
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, text).map_err(|e| Error::invalid(format!("cannot write '{}': {e}", path.display()))),
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+    }
 }
 
 struct Style {
@@ -155,6 +242,13 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Command::Snapshot(args) => match run_snapshot(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("virt-migration-check: {e}");
+                ExitCode::from(2)
+            }
+        },
         Command::Check(args) => match run_check(&args) {
             Ok(report) => {
                 if args.selection.json {

@@ -13,7 +13,10 @@ use virt::domain::Domain;
 use virt::error::{Error as VirtError, ErrorNumber};
 use virt::sys;
 
-use super::{DiskSource, DomainDef, DomainSummary, Fact, FreeMemory, Guest, GuestState, Host, HostInterface, Hypervisor, Needs, NodeInfo, Unavailable, Volume};
+use super::{
+    CellMemory, DiskSource, Document, DomainDef, DomainSummary, Fact, FreeMemory, Guest, GuestState, Host, HostInterface, Hypervisor, Needs,
+    NodeInfo, PoolDocument, Snapshot, Unavailable, Volume,
+};
 use crate::error::Error;
 use crate::xml;
 
@@ -64,10 +67,7 @@ pub fn host(conn: &Connect, needs: Needs, def: &DomainDef) -> Result<Host, Error
     let mut host = Host::unknown(&uri);
     if needs.contains(Needs::VERSIONS) {
         host.hostname = fact("virConnectGetHostname", conn.hostname());
-        host.hypervisor = fact("virConnectGetType", conn.driver_type()).and_then(|driver| {
-            let version = fact("virConnectGetVersion", conn.hyp_version())?;
-            Ok(Hypervisor { driver, version: version.into() })
-        });
+        host.hypervisor = hypervisor(conn);
         host.libvirt_version = fact("virConnectGetLibVersion", conn.lib_version()).map(u64::from);
     }
     if needs.contains(Needs::CAPABILITIES) {
@@ -76,19 +76,16 @@ pub fn host(conn: &Connect, needs: Needs, def: &DomainDef) -> Result<Host, Error
         });
     }
     if needs.contains(Needs::NODE_INFO) {
-        host.node = fact("virNodeGetInfo", conn.node_info()).map(|n| NodeInfo {
-            model: n.model,
-            memory_kib: n.memory,
-            cpus: n.cpus,
-            mhz: n.mhz,
-            nodes: n.nodes,
-            sockets: n.sockets,
-            cores: n.cores,
-            threads: n.threads,
-        });
+        host.node = node_info(conn);
     }
     if needs.contains(Needs::FREE_MEMORY) {
         host.free_memory = free_memory(conn);
+    }
+    if needs.contains(Needs::CELLS) {
+        host.cells = match &host.capabilities {
+            Ok(caps) => cells(conn, caps.numa_cells, &caps.page_sizes_kib),
+            Err(_) => cells_from_capabilities(conn),
+        };
     }
     if needs.contains(Needs::DOMAINS) {
         host.domains = domains(conn);
@@ -133,6 +130,51 @@ pub fn host(conn: &Connect, needs: Needs, def: &DomainDef) -> Result<Host, Error
         });
     }
     Ok(host)
+}
+
+fn hypervisor(conn: &Connect) -> Fact<Hypervisor> {
+    let driver = fact("virConnectGetType", conn.driver_type())?;
+    let version = fact("virConnectGetVersion", conn.hyp_version())?;
+    Ok(Hypervisor { driver, version: version.into() })
+}
+
+fn node_info(conn: &Connect) -> Fact<NodeInfo> {
+    fact("virNodeGetInfo", conn.node_info()).map(|n| NodeInfo {
+        model: n.model,
+        memory_kib: n.memory,
+        cpus: n.cpus,
+        mhz: n.mhz,
+        nodes: n.nodes,
+        sockets: n.sockets,
+        cores: n.cores,
+        threads: n.threads,
+    })
+}
+
+fn cells_from_capabilities(conn: &Connect) -> Fact<Vec<CellMemory>> {
+    let x = fact("virConnectGetCapabilities", conn.capabilities())?;
+    let caps = xml::capabilities::parse_capabilities(&x, "capabilities").map_err(|e| Unavailable::new("virConnectGetCapabilities", e.to_string()))?;
+    cells(conn, caps.numa_cells, &caps.page_sizes_kib)
+}
+
+/// Free memory and free pages of each of the `ncells` NUMA cells (none on a host whose
+/// capabilities show no NUMA topology).
+fn cells(conn: &Connect, ncells: u32, page_sizes_kib: &[u64]) -> Fact<Vec<CellMemory>> {
+    if ncells == 0 {
+        return Ok(Vec::new());
+    }
+    let free = fact("virNodeGetCellsFreeMemory", conn.cells_free_memory(0, ncells as i32))?;
+    let sizes: Vec<u32> = page_sizes_kib.iter().filter_map(|s| u32::try_from(*s).ok()).collect();
+    let pages = if sizes.is_empty() { Vec::new() } else { fact("virNodeGetFreePages", conn.free_pages(&sizes, 0, ncells, 0))? };
+    Ok(free
+        .iter()
+        .enumerate()
+        .map(|(cell, bytes)| CellMemory {
+            id: cell as u32,
+            free_kib: bytes / 1024,
+            free_pages: sizes.iter().enumerate().map(|(i, size)| (u64::from(*size), pages.get(cell * sizes.len() + i).copied().unwrap_or(0))).collect(),
+        })
+        .collect())
 }
 
 /// Domain capabilities for the guest's arch, machine and virt type (the destination picks its
@@ -212,10 +254,7 @@ fn free_memory(conn: &Connect) -> Fact<FreeMemory> {
     if bytes > 0 {
         return Ok(FreeMemory { available_kib: bytes / 1024, total_kib: None, source: "virNodeGetFreeMemory".to_string() });
     }
-    Err(Unavailable::new(
-        "virNodeGetMemoryStats, virNodeGetFreeMemory",
-        format!("{stats_error}; {}", VirtError::last_error().message()),
-    ))
+    Err(Unavailable::new("virNodeGetMemoryStats, virNodeGetFreeMemory", format!("{stats_error}; virNodeGetFreeMemory gave no figure")))
 }
 
 /// Every domain with its state and current memory: one `virConnectGetAllDomainStats` round trip,
@@ -235,10 +274,10 @@ fn domains(conn: &Connect) -> Fact<Vec<DomainSummary>> {
         }
         // SAFETY: frees the list and the domain references it holds.
         unsafe { sys::virDomainStatsRecordListFree(records) };
-        return out.into_iter().collect();
+        return sorted(out.into_iter().collect());
     }
     let all = fact("virConnectListAllDomains", conn.list_all_domains(0))?;
-    all.iter()
+    sorted(all.iter()
         .map(|dom| {
             let info = fact("virDomainGetInfo", dom.info())?;
             let state = virt::enumutil::RawEnum::to_raw(info.state.unwrap_or(virt::domain::DomainState::NoState)) as i32;
@@ -249,7 +288,15 @@ fn domains(conn: &Connect) -> Fact<Vec<DomainSummary>> {
                 memory_kib: info.memory,
             })
         })
-        .collect()
+        .collect())
+}
+
+/// Domains in name order, so that facts (and findings) do not depend on the driver's order.
+fn sorted(domains: Fact<Vec<DomainSummary>>) -> Fact<Vec<DomainSummary>> {
+    domains.map(|mut d| {
+        d.sort_by(|a, b| a.name.cmp(&b.name));
+        d
+    })
 }
 
 fn summary_from_record(record: &sys::virDomainStatsRecord) -> Fact<DomainSummary> {
@@ -288,13 +335,16 @@ fn summary_from_record(record: &sys::virDomainStatsRecord) -> Fact<DomainSummary
 }
 
 fn networks(conn: &Connect) -> Fact<Vec<super::Network>> {
+    network_documents(conn)?
+        .iter()
+        .map(|d| xml::network::parse_network(&d.xml, d.active, "network XML").map_err(|e| Unavailable::new("virNetworkGetXMLDesc", e.to_string())))
+        .collect()
+}
+
+fn network_documents(conn: &Connect) -> Fact<Vec<Document>> {
     let all = fact("virConnectListAllNetworks", conn.list_all_networks(0))?;
     all.iter()
-        .map(|net| {
-            let active = fact("virNetworkIsActive", net.is_active())?;
-            let x = fact("virNetworkGetXMLDesc", net.xml_desc(0))?;
-            xml::network::parse_network(&x, active, "network XML").map_err(|e| Unavailable::new("virNetworkGetXMLDesc", e.to_string()))
-        })
+        .map(|net| Ok(Document { active: fact("virNetworkIsActive", net.is_active())?, xml: fact("virNetworkGetXMLDesc", net.xml_desc(0))? }))
         .collect()
 }
 
@@ -309,12 +359,27 @@ fn interfaces(conn: &Connect) -> Fact<Vec<HostInterface>> {
 }
 
 fn pools(conn: &Connect) -> Fact<Vec<super::Pool>> {
+    pool_documents(conn, false)?
+        .iter()
+        .map(|p| xml::pool::parse_pool(&p.xml, p.active, "storage pool XML").map_err(|e| Unavailable::new("virStoragePoolGetXMLDesc", e.to_string())))
+        .collect()
+}
+
+/// Every pool's document, with its volumes' documents when `with_volumes` (active pools only:
+/// libvirt lists no volumes of an inactive pool).
+fn pool_documents(conn: &Connect, with_volumes: bool) -> Fact<Vec<PoolDocument>> {
     let all = fact("virConnectListAllStoragePools", conn.list_all_storage_pools(0))?;
     all.iter()
         .map(|pool| {
             let active = fact("virStoragePoolIsActive", pool.is_active())?;
-            let x = fact("virStoragePoolGetXMLDesc", pool.xml_desc(0))?;
-            xml::pool::parse_pool(&x, active, "storage pool XML").map_err(|e| Unavailable::new("virStoragePoolGetXMLDesc", e.to_string()))
+            let xml = fact("virStoragePoolGetXMLDesc", pool.xml_desc(0))?;
+            let mut volumes = Vec::new();
+            if with_volumes && active {
+                for vol in fact("virStoragePoolListAllVolumes", pool.list_all_volumes(0))? {
+                    volumes.push(fact("virStorageVolGetXMLDesc", vol.xml_desc(0))?);
+                }
+            }
+            Ok(PoolDocument { active, xml, volumes })
         })
         .collect()
 }
@@ -328,4 +393,121 @@ pub fn domain_belongs_to(dom: &Domain, conn: &Connect) -> bool {
 /// Whether the connection still reaches its host (a remote daemon may have gone away).
 pub fn is_alive(conn: &Connect) -> bool {
     conn.is_alive().unwrap_or(false)
+}
+
+/// A complete snapshot of the host behind `conn`, taken at `taken` (RFC 3339, UTC): every
+/// fact any check reads, the documents kept as libvirt printed them.
+pub fn snapshot(conn: &Connect, taken: &str) -> Result<Snapshot, Error> {
+    let mut s = snapshot_as_printed(conn, taken)?;
+    // Embedded documents are their root element as printed, without the final newline, so that
+    // a snapshot reads back exactly as it was written.
+    let trim = |x: &mut String| x.truncate(x.trim_end().len());
+    if let Ok(x) = &mut s.capabilities {
+        trim(x);
+    }
+    for list in [&mut s.domain_capabilities, &mut s.node_devices] {
+        list.iter_mut().flatten().for_each(trim);
+    }
+    for list in [&mut s.networks, &mut s.interfaces] {
+        list.iter_mut().flatten().for_each(|d| trim(&mut d.xml));
+    }
+    for pool in s.pools.iter_mut().flatten() {
+        trim(&mut pool.xml);
+        pool.volumes.iter_mut().for_each(trim);
+    }
+    Ok(s)
+}
+
+fn snapshot_as_printed(conn: &Connect, taken: &str) -> Result<Snapshot, Error> {
+    let uri = conn.uri().map_err(|e| libvirt_error("virConnectGetURI", e))?;
+    let mut s = Snapshot::empty(&uri, taken);
+    s.hostname = fact("virConnectGetHostname", conn.hostname());
+    s.hypervisor = hypervisor(conn);
+    s.libvirt_version = fact("virConnectGetLibVersion", conn.lib_version()).map(u64::from);
+    s.capabilities = fact("virConnectGetCapabilities", conn.capabilities());
+    let caps = s.capabilities.as_ref().ok().and_then(|x| xml::capabilities::parse_capabilities(x, "capabilities").ok());
+    s.domain_capabilities = match &caps {
+        Some(caps) => all_domain_capabilities(conn, caps),
+        None => Err(Unavailable::new("virConnectGetCapabilities", "no capabilities to enumerate emulators from")),
+    };
+    s.node = node_info(conn);
+    s.free_memory = free_memory(conn);
+    s.cells = match &caps {
+        Some(caps) => cells(conn, caps.numa_cells, &caps.page_sizes_kib),
+        None => Err(Unavailable::new("virConnectGetCapabilities", "no capabilities to find the NUMA cells in")),
+    };
+    s.domains = domains(conn);
+    s.networks = network_documents(conn);
+    s.interfaces = interface_documents(conn);
+    s.pools = pool_documents(conn, true);
+    s.node_devices = fact("virConnectListAllNodeDevices", conn.list_all_node_devices(0))
+        .and_then(|all| all.iter().map(|d| fact("virNodeDeviceGetXMLDesc", d.xml_desc(0))).collect());
+    if !is_alive(conn) {
+        return Err(Error::Libvirt { call: "taking a snapshot".to_string(), code: 0, message: format!("the connection to '{uri}' closed during the snapshot") });
+    }
+    Ok(s)
+}
+
+fn interface_documents(conn: &Connect) -> Fact<Vec<Document>> {
+    let mut out = Vec::new();
+    for (flag, active) in [(sys::VIR_CONNECT_LIST_INTERFACES_ACTIVE, true), (sys::VIR_CONNECT_LIST_INTERFACES_INACTIVE, false)] {
+        for iface in fact("virConnectListAllInterfaces", conn.list_all_interfaces(flag))? {
+            out.push(Document { active, xml: fact("virInterfaceGetXMLDesc", iface.xml_desc(0))? });
+        }
+    }
+    Ok(out)
+}
+
+/// The machine family of a machine type: its name without the trailing version
+/// ("pc-q35-7.2" -> "pc-q35", "virt-9.2" -> "virt", "isapc" -> "isapc").
+fn machine_family(machine: &str) -> &str {
+    match machine.rfind('-') {
+        Some(i) if machine[i + 1..].chars().all(|c| c.is_ascii_digit() || c == '.') && i + 1 < machine.len() => &machine[..i],
+        _ => machine,
+    }
+}
+
+/// A machine type's version as numbers, for picking a family's newest ("7.10" > "7.2").
+fn machine_version(machine: &str) -> Vec<u64> {
+    machine.rsplit('-').next().unwrap_or("").split('.').filter_map(|p| p.parse().ok()).collect()
+}
+
+/// Domain capabilities for every arch and virt type the host offers: each one's default machine
+/// and the newest machine of each machine family. Stops at the first refusal that would repeat
+/// for every call (a read-only connection, a driver without the API).
+fn all_domain_capabilities(conn: &Connect, caps: &super::Capabilities) -> Fact<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for guest in &caps.guests {
+        let mut families: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
+        for m in &guest.machines {
+            let family = machine_family(m);
+            let newest = families.entry(family).or_insert(m);
+            if machine_version(m) > machine_version(newest) {
+                *newest = m;
+            }
+        }
+        let machines: Vec<Option<&str>> = std::iter::once(None).chain(families.values().map(|m| Some(*m))).collect();
+        for virt_type in &guest.domain_types {
+            for machine in &machines {
+                let result = conn.domain_capabilities(guest.emulator.as_deref(), Some(&guest.arch), *machine, Some(virt_type), 0);
+                match result {
+                    Ok(x) => {
+                        let key = xml::domcaps::parse_domain_capabilities(&x, "domain capabilities")
+                            .map(|d| (d.path, d.domain, d.machine, d.arch))
+                            .map_err(|e| Unavailable::new("virConnectGetDomainCapabilities", e.to_string()))?;
+                        if seen.insert(key) {
+                            out.push(x);
+                        }
+                    }
+                    Err(e) if e.code().is(ErrorNumber::OperationDenied) || e.code().is(ErrorNumber::NoSupport) => {
+                        return Err(unavailable("virConnectGetDomainCapabilities", e));
+                    }
+                    // One machine or virt type this emulator cannot do: skip it, keep the rest.
+                    Err(_) => {}
+                }
+            }
+        }
+    }
+    Ok(out)
 }

@@ -16,6 +16,8 @@ pub struct Host {
     pub capabilities: Fact<Capabilities>,
     pub node: Fact<NodeInfo>,
     pub free_memory: Fact<FreeMemory>,
+    /// Free memory and free pages of each NUMA cell.
+    pub cells: Fact<Vec<CellMemory>>,
     /// Every domain defined or running there.
     pub domains: Fact<Vec<DomainSummary>>,
     pub networks: Fact<Vec<Network>>,
@@ -32,19 +34,25 @@ pub struct Host {
 impl Host {
     /// A host of which nothing is known yet; every fact is "not gathered".
     pub fn unknown(uri: &str) -> Host {
+        Host::without_facts(uri, Unavailable::not_gathered())
+    }
+
+    /// A host of which nothing can be known, for the reason `why`.
+    pub fn without_facts(uri: &str, why: Unavailable) -> Host {
         Host {
             uri: uri.to_string(),
-            hostname: Err(Unavailable::not_gathered()),
-            hypervisor: Err(Unavailable::not_gathered()),
-            libvirt_version: Err(Unavailable::not_gathered()),
-            capabilities: Err(Unavailable::not_gathered()),
-            node: Err(Unavailable::not_gathered()),
-            free_memory: Err(Unavailable::not_gathered()),
-            domains: Err(Unavailable::not_gathered()),
-            networks: Err(Unavailable::not_gathered()),
-            interfaces: Err(Unavailable::not_gathered()),
-            pools: Err(Unavailable::not_gathered()),
-            domain_capabilities: Err(Unavailable::not_gathered()),
+            hostname: Err(why.clone()),
+            hypervisor: Err(why.clone()),
+            libvirt_version: Err(why.clone()),
+            capabilities: Err(why.clone()),
+            node: Err(why.clone()),
+            free_memory: Err(why.clone()),
+            cells: Err(why.clone()),
+            domains: Err(why.clone()),
+            networks: Err(why.clone()),
+            interfaces: Err(why.clone()),
+            pools: Err(why.clone()),
+            domain_capabilities: Err(why.clone()),
             volumes_by_path: BTreeMap::new(),
             volumes_by_name: BTreeMap::new(),
         }
@@ -81,6 +89,11 @@ pub struct Capabilities {
     pub host_cpu_model: Option<String>,
     pub host_cpu_vendor: Option<String>,
     pub numa_cells: u32,
+    /// CPUs and memory (KiB) summed over the NUMA cells of the topology (0 without one).
+    pub topology_cpus: u32,
+    pub topology_memory_kib: u64,
+    /// Memory page sizes the host offers, in KiB (`<host><cpu><pages size>`).
+    pub page_sizes_kib: Vec<u64>,
     pub guests: Vec<GuestCapability>,
 }
 
@@ -134,6 +147,16 @@ pub struct FreeMemory {
     /// How `available_kib` was obtained, for messages ("virNodeGetMemoryStats: free + buffers +
     /// cached").
     pub source: String,
+}
+
+/// Free memory of one NUMA cell (`virNodeGetCellsFreeMemory`) and its free pages of each size
+/// (`virNodeGetFreePages`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CellMemory {
+    pub id: u32,
+    pub free_kib: u64,
+    /// `(page size in KiB, free pages)`.
+    pub free_pages: Vec<(u64, u64)>,
 }
 
 /// A domain known to a host (for name/UUID clashes and the memory its running guests hold).

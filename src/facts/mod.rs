@@ -6,9 +6,11 @@
 pub mod gather;
 mod guest;
 mod host;
+mod snapshot;
 
 pub use guest::*;
 pub use host::*;
+pub use snapshot::*;
 
 use bitflags::bitflags;
 
@@ -58,5 +60,7 @@ bitflags! {
         const VOLUMES = 1 << 8;
         /// Domain capabilities for the guest's emulator, arch, machine and virt type.
         const DOMAIN_CAPABILITIES = 1 << 9;
+        /// Free memory and free pages per NUMA cell.
+        const CELLS = 1 << 10;
     }
 }

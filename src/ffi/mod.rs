@@ -13,7 +13,8 @@ mod result;
 pub use error::{virMigrationCheckErrorCode, virMigrationCheckGetLastErrorCode, virMigrationCheckGetLastErrorMessage};
 pub use result::{virMigrationCheckResult, virMigrationCheckResultListFree, virMigrationCheckResultPtr};
 
-use std::os::raw::{c_int, c_uint, c_ulong};
+use std::ffi::CStr;
+use std::os::raw::{c_char, c_int, c_uint, c_ulong};
 
 use virt::connect::Connect;
 use virt::domain::Domain;
@@ -163,6 +164,85 @@ pub unsafe extern "C" fn virMigrationCheck(
         let report = crate::check_with_options(&src, &dst, &dom, &options)?;
         let list = result::to_c_list(&report)?;
         // SAFETY: checked non-NULL above.
+        unsafe { *results = list };
+        Ok(report.findings.len() as c_int)
+    })
+}
+
+/// A borrowed C string as UTF-8.
+fn borrow_str<'a>(ptr: *const c_char, what: &str) -> Result<&'a str, Error> {
+    if ptr.is_null() {
+        return Err(Error::invalid(format!("{what} is NULL")));
+    }
+    // SAFETY: the caller guarantees a NUL-terminated string that outlives the call.
+    unsafe { CStr::from_ptr(ptr) }.to_str().map_err(|_| Error::invalid(format!("{what} is not valid UTF-8")))
+}
+
+/// Takes a snapshot of the host behind @conn: one `<hostSnapshot version='1'>` XML document
+/// holding everything the checks read (capabilities, domain capabilities, node info, free
+/// memory and pages per NUMA cell, domains, networks, host interfaces, storage pools with their
+/// volumes, node devices, versions, hostname), libvirt's own documents embedded verbatim. A part
+/// the host cannot give is recorded as unavailable with libvirt's reason. Read-only calls only.
+///
+/// @conn: the connection (borrowed; its reference count is unchanged)
+/// @flags: must be 0
+/// @xml: where to store the document; the caller frees it with free()
+///
+/// Returns 0, or -1 (then *xml is NULL) on bad arguments or a connection that is or becomes
+/// closed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn virMigrationHostSnapshot(conn: virConnectPtr, flags: c_uint, xml: *mut *mut c_char) -> c_int {
+    error::guard(move || {
+        if xml.is_null() {
+            return Err(Error::invalid("xml is NULL"));
+        }
+        // SAFETY: checked non-NULL.
+        unsafe { *xml = std::ptr::null_mut() };
+        if flags != 0 {
+            return Err(Error::invalid(format!("unsupported flags (0x{flags:x})")));
+        }
+        let conn = borrow_connect(conn, "conn")?;
+        let text = crate::snapshot_xml(&conn)?;
+        // SAFETY: checked non-NULL.
+        unsafe { *xml = result::c_string(&text)? };
+        Ok(0)
+    })
+}
+
+/// Checks whether the guest described by @domainXML can migrate from the host of @srcHostXML to
+/// the host of @dstHostXML, from snapshots alone (virMigrationHostSnapshot()): no connection,
+/// for planning ahead of time or where the hosts cannot be reached. Same flags and results as
+/// virMigrationCheck(); the guest is taken to be running.
+///
+/// @domainXML: the guest's domain XML (its live XML for a running guest)
+/// @srcHostXML: the source host's snapshot, or NULL: source facts then come from the domain XML
+///   alone, and the checks that need more come out SKIPPED saying so
+/// @dstHostXML: the destination host's snapshot
+/// @flags: as for virMigrationCheck()
+/// @results: as for virMigrationCheck(); free with virMigrationCheckResultListFree()
+///
+/// Returns the number of results, or -1 (bad arguments, malformed or unsupported documents; the
+/// message names the document).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn virMigrationCheckXML(
+    domainXML: *const c_char,
+    srcHostXML: *const c_char,
+    dstHostXML: *const c_char,
+    flags: c_uint,
+    results: *mut *mut virMigrationCheckResultPtr,
+) -> c_int {
+    error::guard(move || {
+        if results.is_null() {
+            return Err(Error::invalid("results is NULL"));
+        }
+        // SAFETY: checked non-NULL.
+        unsafe { *results = std::ptr::null_mut() };
+        let domain = borrow_str(domainXML, "domainXML")?;
+        let src = if srcHostXML.is_null() { None } else { Some(borrow_str(srcHostXML, "srcHostXML")?) };
+        let dst = borrow_str(dstHostXML, "dstHostXML")?;
+        let report = crate::check_xml(domain, src, dst, flags)?;
+        let list = result::to_c_list(&report)?;
+        // SAFETY: checked non-NULL.
         unsafe { *results = list };
         Ok(report.findings.len() as c_int)
     })

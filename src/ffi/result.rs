@@ -38,7 +38,7 @@ fn oom() -> Error {
 }
 
 /// A malloc'd copy of `s` (interior NULs replaced), for the caller or the list to free.
-fn c_string(s: &str) -> Result<*mut c_char, Error> {
+pub(crate) fn c_string(s: &str) -> Result<*mut c_char, Error> {
     let bytes = s.as_bytes();
     // SAFETY: we allocate len + 1 bytes and write exactly that many.
     unsafe {

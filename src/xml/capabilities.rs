@@ -21,12 +21,21 @@ pub fn parse_capabilities(xml: &str, document: &str) -> Result<Capabilities, Err
             })
         })
         .collect();
+    let cells: Vec<_> = host.path("topology/cells").map(|c| c.children_named("cell").collect()).unwrap_or_default();
     Ok(Capabilities {
+        topology_cpus: cells.iter().filter_map(|c| c.child("cpus")).map(|c| c.children_named("cpu").count() as u32).sum(),
+        topology_memory_kib: cells.iter().filter_map(|c| c.child("memory")).filter_map(|m| super::dom::element_kib(m, "KiB")).sum(),
         host_uuid: host.text_at("uuid").map(str::to_string),
         host_arch: host.text_at("cpu/arch").unwrap_or_default().to_string(),
         host_cpu_model: host.text_at("cpu/model").map(str::to_string),
         host_cpu_vendor: host.text_at("cpu/vendor").map(str::to_string),
         numa_cells: host.path("topology/cells").map(|c| c.children_named("cell").count() as u32).unwrap_or(0),
+        page_sizes_kib: host
+            .child("cpu")
+            .into_iter()
+            .flat_map(|cpu| cpu.children_named("pages"))
+            .filter_map(|p| super::dom::scaled_to_kib(p.attr("size")?, p.attr("unit"), "KiB"))
+            .collect(),
         guests,
     })
 }

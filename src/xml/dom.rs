@@ -21,6 +21,9 @@ pub struct Element {
     pub attrs: Vec<(String, String)>,
     pub text: String,
     pub children: Vec<Element>,
+    /// Where the element stands in the parsed text (start tag to end tag, inclusive), so that
+    /// an embedded document can be taken out exactly as it was written.
+    pub span: std::ops::Range<usize>,
 }
 
 impl Element {
@@ -75,14 +78,18 @@ pub fn parse(xml: &str, document: &str) -> Result<Element, Error> {
                 if stack.len() >= MAX_DEPTH {
                     return Err(Error::xml(document, format!("elements nest deeper than the limit of {MAX_DEPTH}")));
                 }
-                stack.push(element_from(&start, document)?);
+                let mut element = element_from(&start, document)?;
+                element.span.start = position as usize;
+                stack.push(element);
             }
             Event::Empty(start) => {
-                let element = element_from(&start, document)?;
+                let mut element = element_from(&start, document)?;
+                element.span = position as usize..reader.buffer_position() as usize;
                 attach(&mut stack, &mut root, element, document)?;
             }
             Event::End(_) => {
-                let element = stack.pop().ok_or_else(|| Error::xml(document, "unbalanced end tag"))?;
+                let mut element = stack.pop().ok_or_else(|| Error::xml(document, "unbalanced end tag"))?;
+                element.span.end = reader.buffer_position() as usize;
                 attach(&mut stack, &mut root, element, document)?;
             }
             Event::Text(text) => {
@@ -184,6 +191,16 @@ mod tests {
         assert_eq!(root.text_at("b"), Some("t&uA"));
         assert_eq!(root.children_named("b").count(), 2);
         assert!(root.child("c").is_some());
+    }
+
+    #[test]
+    fn spans_cover_each_element_exactly() {
+        let text = "<a>\n  <b x='1'>t<i/></b>\n  <c/>\n</a>";
+        let root = parse(text, "test").unwrap();
+        assert_eq!(&text[root.span.clone()], text);
+        assert_eq!(&text[root.children[0].span.clone()], "<b x='1'>t<i/></b>");
+        assert_eq!(&text[root.children[0].children[0].span.clone()], "<i/>");
+        assert_eq!(&text[root.children[1].span.clone()], "<c/>");
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod domain;
 pub mod interface;
 pub mod network;
 pub mod pool;
+pub mod snapshot;
 
 pub use dom::{parse, Element};
 

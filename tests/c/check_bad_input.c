@@ -63,6 +63,35 @@ int main(int argc, char **argv)
     expect_failure("domain of another connection", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG,
                    "does not belong");
 
+    /* Snapshots and offline checks. */
+    char *xml = (char *)1;
+    EXPECT(virMigrationHostSnapshot(src, 0, NULL) == -1, "snapshot into NULL");
+    EXPECT(virMigrationHostSnapshot(NULL, 0, &xml) == -1 && xml == NULL, "snapshot of NULL");
+    xml = (char *)1;
+    EXPECT(virMigrationHostSnapshot(src, 1, &xml) == -1 && xml == NULL, "snapshot flags");
+    EXPECT(virMigrationCheckGetLastErrorCode() == VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "snapshot flags code");
+    char *snap = NULL;
+    EXPECT(virMigrationHostSnapshot(dst, 0, &snap) == 0 && snap, "snapshot");
+    char *domain_xml = virDomainGetXMLDesc(dom, 0);
+    TRY(virMigrationCheckXML(NULL, NULL, snap, 0, &results));
+    expect_failure("NULL domainXML", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "domainXML is NULL");
+    TRY(virMigrationCheckXML(domain_xml, NULL, NULL, 0, &results));
+    expect_failure("NULL dstHostXML", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "dstHostXML is NULL");
+    EXPECT(virMigrationCheckXML(domain_xml, NULL, snap, 0, NULL) == -1, "NULL results");
+    TRY(virMigrationCheckXML("<domain><name>\xff\xfe</name></domain>", NULL, snap, 0, &results));
+    expect_failure("not UTF-8", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "UTF-8");
+    TRY(virMigrationCheckXML("<domain><name>x", NULL, snap, 0, &results));
+    expect_failure("truncated domain", rc, results, VIR_MIGRATION_CHECK_ERR_XML, "domain XML");
+    snap[strlen(snap) / 2] = '\0';
+    TRY(virMigrationCheckXML(domain_xml, NULL, snap, 0, &results));
+    expect_failure("truncated snapshot", rc, results, VIR_MIGRATION_CHECK_ERR_XML, "destination snapshot");
+    TRY(virMigrationCheckXML(domain_xml, "<hostSnapshot version='7'><uri/></hostSnapshot>", "<x/>", 0, &results));
+    expect_failure("bad destination", rc, results, VIR_MIGRATION_CHECK_ERR_XML, "destination snapshot");
+    TRY(virMigrationCheckXML(domain_xml, NULL, snap, 1u << 20, &results));
+    expect_failure("offline flags", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "unsupported flags");
+    free(domain_xml);
+    free(snap);
+
     EXPECT(virMigrationCheckGetVersion(NULL) == -1, "GetVersion(NULL)");
     EXPECT(virMigrationCheckGetSupported(NULL) == -1, "GetSupported(NULL)");
     virMigrationCheckResultListFree(NULL);

@@ -112,6 +112,31 @@ int main(int argc, char **argv)
     EXPECT(n == 1 && results[0]->severity == VIR_MIGRATION_CHECK_SEVERITY_ERROR, "strict: n=%d", n);
     virMigrationCheckResultListFree(results);
 
+    /* Snapshots, and the same check offline from them: the same results. */
+    char *src_snapshot = NULL, *dst_snapshot = NULL;
+    EXPECT(virMigrationHostSnapshot(src, 0, &src_snapshot) == 0, "snapshot: %s", virMigrationCheckGetLastErrorMessage());
+    EXPECT(virMigrationHostSnapshot(bad, 0, &dst_snapshot) == 0, "snapshot: %s", virMigrationCheckGetLastErrorMessage());
+    EXPECT(src_snapshot && strstr(src_snapshot, "<hostSnapshot version='1'>") == src_snapshot, "snapshot root");
+    char *domain_xml = virDomainGetXMLDesc(dom, 0);
+    virMigrationCheckResultPtr *live = NULL, *offline = NULL;
+    int nlive = virMigrationCheck(src, bad, dom, 0, &live);
+    int noffline = virMigrationCheckXML(domain_xml, src_snapshot, dst_snapshot, 0, &offline);
+    EXPECT(nlive > 0 && nlive == noffline, "live %d, offline %d", nlive, noffline);
+    for (int i = 0; i < nlive && i < noffline; i++) {
+        EXPECT(strcmp(live[i]->code, offline[i]->code) == 0, "%s vs %s", live[i]->code, offline[i]->code);
+        EXPECT(strcmp(live[i]->message, offline[i]->message) == 0, "%s", live[i]->message);
+    }
+    virMigrationCheckResultListFree(live);
+    virMigrationCheckResultListFree(offline);
+    /* Without a source snapshot, the checks that need the source say so. */
+    offline = NULL;
+    noffline = virMigrationCheckXML(domain_xml, NULL, dst_snapshot, VIR_MIGRATION_CHECK_HYPERVISOR, &offline);
+    EXPECT(noffline == 1 && offline[0]->severity == VIR_MIGRATION_CHECK_SEVERITY_SKIPPED, "no source: %d", noffline);
+    virMigrationCheckResultListFree(offline);
+    free(domain_xml);
+    free(src_snapshot);
+    free(dst_snapshot);
+
     /* Many calls: nothing accumulates (valgrind checks the leaks). */
     for (int i = 0; i < 200; i++) {
         results = NULL;
