@@ -80,6 +80,10 @@ struct SnapshotArgs {
     /// Saved `virsh nodedev-dumpxml` output (repeatable).
     #[arg(long = "nodedev", value_name = "FILE", requires = "capabilities")]
     node_devices: Vec<PathBuf>,
+    /// Open the connection read-write (still only read-only calls): libvirt 9.0 serves domain
+    /// capabilities only to read-write connections.
+    #[arg(long = "read-write", requires = "uri")]
+    read_write: bool,
     /// Write the snapshot here instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
@@ -105,6 +109,10 @@ struct Selection {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+    /// Open the connections read-write (the library still makes only read-only calls): libvirt
+    /// 9.0 serves domain capabilities only to read-write connections.
+    #[arg(long = "read-write")]
+    read_write: bool,
 }
 
 impl Selection {
@@ -123,8 +131,9 @@ impl Selection {
     }
 }
 
-fn open(uri: &str, which: &str) -> Result<Connect, Error> {
-    Connect::open_read_only(Some(uri)).map_err(|e| Error::Libvirt {
+fn open(uri: &str, which: &str, read_write: bool) -> Result<Connect, Error> {
+    let conn = if read_write { Connect::open(Some(uri)) } else { Connect::open_read_only(Some(uri)) };
+    conn.map_err(|e| Error::Libvirt {
         call: format!("opening the {which} connection '{uri}'"),
         code: 0,
         message: e.message().to_string(),
@@ -151,15 +160,16 @@ fn run_check(args: &CheckArgs) -> Result<Report, Error> {
     let (Some(source), Some(destination), Some(domain)) = (&args.source, &args.destination, &args.domain) else {
         return Err(Error::invalid("give -c SRC_URI -d DST_URI DOMAIN, or --domain-xml FILE --dest-snapshot FILE"));
     };
-    let src = open(source, "source")?;
-    let dst = open(destination, "destination")?;
+    let read_write = args.selection.read_write;
+    let src = open(source, "source", read_write)?;
+    let dst = open(destination, "destination", read_write)?;
     let dom = lookup(&src, domain)?;
     virt_migration_check::check(&src, &dst, &dom, flags)
 }
 
 fn run_snapshot(args: &SnapshotArgs) -> Result<(), Error> {
     let text = match (&args.uri, &args.capabilities) {
-        (Some(uri), _) => virt_migration_check::snapshot_xml(&open(uri, "snapshot")?)?,
+        (Some(uri), _) => virt_migration_check::snapshot_xml(&open(uri, "snapshot", args.read_write)?)?,
         (None, Some(caps)) => {
             let load = |paths: &[PathBuf]| -> Result<Vec<(String, String)>, Error> {
                 paths.iter().map(|p| Ok((p.display().to_string(), read_file(p)?))).collect()
