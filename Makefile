@@ -4,6 +4,7 @@
 #   make check     install what the tests need, then run every test
 #   make install   PREFIX=/usr/local DESTDIR= : library (shared + static), header, .pc, CLI
 #   make header    regenerate include/libvirt-migration-check.h from src/ffi
+#   make bench     run the criterion benchmarks
 
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
@@ -26,7 +27,7 @@ CBINDGEN := .tools/bin/cbindgen
 HOSTS := $(CURDIR)/tests/data/hosts
 CTEST_PREFIX := $(CURDIR)/build/ctest-prefix
 
-.PHONY: all deps build demo check unit-tests header check-header install c-tests clean
+.PHONY: all deps build demo check unit-tests header check-header install c-tests bench clean
 
 all: build
 
@@ -95,6 +96,10 @@ c-tests: build
 
 check: deps check-header unit-tests c-tests
 	@echo "make check: all tests passed"
+
+# Criterion benchmarks (benches/): CPU map load, compare, baseline.
+bench: deps
+	$(CARGO) bench --locked
 
 clean:
 	$(CARGO) clean

@@ -150,6 +150,8 @@ pub struct Options {
     pub non_shared_disk: bool,
     pub unsafe_migration: bool,
     pub strict: bool,
+    /// libvirt's CPU map to judge CPUs with (None: the system's, /usr/share/libvirt/cpu_map).
+    pub cpu_map: Option<std::path::PathBuf>,
 }
 
 impl Options {
@@ -180,6 +182,7 @@ impl Options {
             non_shared_disk: flags.contains(Flags::NON_SHARED_DISK),
             unsafe_migration: flags.contains(Flags::UNSAFE),
             strict: flags.contains(Flags::STRICT),
+            cpu_map: None,
         })
     }
 

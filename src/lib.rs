@@ -17,6 +17,7 @@
 //! ```
 
 pub mod checks;
+pub mod cpu;
 pub mod error;
 pub mod facts;
 pub mod ffi;
@@ -84,6 +85,11 @@ pub fn snapshot_xml(conn: &Connect) -> Result<String, Error> {
 /// that need more say so (SKIPPED). The guest is taken to be running.
 pub fn check_xml(domain_xml: &str, src_snapshot: Option<&str>, dst_snapshot: &str, flags: u32) -> Result<Report, Error> {
     let options = Options::from_flags(flags, supported_checks())?;
+    check_xml_with_options(domain_xml, src_snapshot, dst_snapshot, &options)
+}
+
+/// `check_xml` with options already validated (a CPU map directory, say).
+pub fn check_xml_with_options(domain_xml: &str, src_snapshot: Option<&str>, dst_snapshot: &str, options: &Options) -> Result<Report, Error> {
     let def = xml::domain::parse_domain(domain_xml, "domain XML")?;
     let dst = xml::snapshot::read(dst_snapshot, "destination snapshot")?.to_host(&def, "destination snapshot")?;
     let src = match src_snapshot {
@@ -91,7 +97,7 @@ pub fn check_xml(domain_xml: &str, src_snapshot: Option<&str>, dst_snapshot: &st
         None => Host::without_facts("", facts::Unavailable::new("no source snapshot", "no source snapshot was given")),
     };
     let guest = Guest { def, inactive_def: None, state: facts::GuestState::Running };
-    Ok(check_facts(&guest, &src, &dst, &options))
+    Ok(check_facts(&guest, &src, &dst, options))
 }
 
 /// The current time as RFC 3339 in UTC ("2026-11-26T12:00:00Z").

@@ -97,3 +97,36 @@ fn snapshot_then_offline_check() {
     assert!(err.contains("missing.snap"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn cpu_compare_and_baseline_offline() {
+    let map = common::data("cpu/cpu_map").display().to_string();
+    let cpu = |f: &str| common::data(&format!("cpu/{f}")).display().to_string();
+    let (code, out, _) = cli(&["cpu-compare", "--cpu-map", &map, &cpu("x86_64-host.xml"), &cpu("x86_64-host.xml")]);
+    assert_eq!((code, out.lines().next()), (0, Some("IDENTICAL")));
+    let (code, out, _) = cli(&["cpu-compare", "--cpu-map", &map, &cpu("x86_64-host.xml"), &cpu("x86_64-guest.xml")]);
+    assert_eq!((code, out.lines().next()), (0, Some("SUPERSET")));
+    let (code, out, _) = cli(&["cpu-compare", "--cpu-map", &map, &cpu("x86_64-host.xml"), &cpu("x86_64-host-better.xml")]);
+    assert_eq!(code, 1);
+    assert!(out.starts_with("INCOMPATIBLE\n") && out.contains("missing: "), "{out}");
+    let (code, _, err) = cli(&["cpu-compare", "--cpu-map", &map, &cpu("x86_64-host.xml"), &cpu("x86_64-bogus-model.xml")]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown CPU model"), "{err}");
+    // Inputs in any document holding a <cpu>: capabilities and domain XML.
+    let caps = common::data("fixtures/host-caps/capabilityschemadata/caps-qemu-kvm.xml").display().to_string();
+    let domain = common::data("fixtures/domains/qemuxmlconfdata/cpu-Haswell.xml").display().to_string();
+    let (code, out, _) = cli(&["cpu-compare", "--cpu-map", &map, &caps, &domain]);
+    assert_eq!(code, 1);
+    assert!(out.contains("missing: hle rtm"), "{out}");
+
+    let (code, out, _) = cli(&["cpu-baseline", "--cpu-map", &map, &cpu("x86_64-baseline-features.xml")]);
+    assert_eq!(code, 0);
+    assert_eq!(out, common::read("cpu/x86_64-baseline-features-result.xml"));
+    let (code, out, _) = cli(&["cpu-baseline", "--cpu-map", &map, "--expand-features", &cpu("x86_64-baseline-simple.xml")]);
+    assert_eq!((code, out), (0, common::read("cpu/x86_64-baseline-simple-expanded.xml")));
+    let (code, out, _) = cli(&["cpu-baseline", "--cpu-map", &map, "--migratable", &cpu("x86_64-baseline-Westmere+Nehalem.xml")]);
+    assert_eq!((code, out), (0, common::read("cpu/x86_64-baseline-Westmere+Nehalem-migratable.xml")));
+    let (code, _, err) = cli(&["cpu-baseline", "--cpu-map", &map, &cpu("x86_64-baseline-incompatible-vendors.xml")]);
+    assert_eq!(code, 2);
+    assert!(err.contains("vendors do not match"), "{err}");
+}

@@ -28,6 +28,11 @@ enum Command {
     Snapshot(SnapshotArgs),
     /// List the checks this build implements.
     Checks,
+    /// Compare a guest CPU with a host CPU offline, as libvirt would: IDENTICAL, SUPERSET or
+    /// INCOMPATIBLE (exit 0, 0, 1), then the missing or forbidden features; ERROR (exit 2).
+    CpuCompare(CpuCompareArgs),
+    /// Compute the baseline CPU of several CPUs offline and print it as libvirt would.
+    CpuBaseline(CpuBaselineArgs),
 }
 
 #[derive(Args)]
@@ -52,6 +57,33 @@ struct CheckArgs {
     dest_snapshot: Option<PathBuf>,
     #[command(flatten)]
     selection: Selection,
+}
+
+#[derive(Args)]
+struct CpuCompareArgs {
+    /// libvirt's cpu_map directory (default: /usr/share/libvirt/cpu_map).
+    #[arg(long = "cpu-map", value_name = "DIR")]
+    cpu_map: Option<PathBuf>,
+    /// XML holding the host CPU: a <cpu>, capabilities, domain capabilities (host-model).
+    host: PathBuf,
+    /// XML holding the guest CPU: a <cpu>, domain XML, domain capabilities.
+    guest: PathBuf,
+}
+
+#[derive(Args)]
+struct CpuBaselineArgs {
+    /// libvirt's cpu_map directory (default: /usr/share/libvirt/cpu_map).
+    #[arg(long = "cpu-map", value_name = "DIR")]
+    cpu_map: Option<PathBuf>,
+    /// List every feature of the model explicitly (VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES).
+    #[arg(long = "expand-features")]
+    expand_features: bool,
+    /// Drop features that block migration (VIR_CONNECT_BASELINE_CPU_MIGRATABLE).
+    #[arg(long)]
+    migratable: bool,
+    /// Files holding <cpu> elements (bare, several in a wrapper, capabilities, domain XML ...).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
 }
 
 #[derive(Args)]
@@ -198,6 +230,52 @@ fn run_snapshot(args: &SnapshotArgs) -> Result<(), Error> {
     }
 }
 
+fn load_cpus(path: &Path) -> Result<Vec<virt_migration_check::facts::CpuDef>, Error> {
+    virt_migration_check::xml::cpu::parse_cpus(&read_file(path)?, &path.display().to_string())
+}
+
+/// Prints the comparison; the exit status is 0 (identical, superset) or 1 (incompatible).
+fn run_cpu_compare(args: &CpuCompareArgs) -> Result<ExitCode, Error> {
+    use virt_migration_check::cpu::compare::{compare, Comparison};
+    let map = virt_migration_check::cpu::CpuMap::cached(args.cpu_map.as_deref())?;
+    let host = load_cpus(&args.host)?.remove(0);
+    let guest = load_cpus(&args.guest)?.remove(0);
+    let outcome = compare(&map, &host, &guest)?;
+    println!("{}", outcome.result.name());
+    if let Some(reason) = &outcome.reason {
+        println!("reason: {reason}");
+    }
+    for (what, list) in [("missing", &outcome.missing), ("forbidden", &outcome.forbidden), ("extra", &outcome.extra)] {
+        if !list.is_empty() {
+            println!("{what}: {}", list.join(" "));
+        }
+    }
+    Ok(if outcome.result == Comparison::Incompatible { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn run_cpu_baseline(args: &CpuBaselineArgs) -> Result<ExitCode, Error> {
+    use virt_migration_check::cpu::baseline::{baseline, expand};
+    let map = virt_migration_check::cpu::CpuMap::cached(args.cpu_map.as_deref())?;
+    let mut cpus = Vec::new();
+    for file in &args.files {
+        cpus.extend(load_cpus(file)?);
+    }
+    let mut cpu = baseline(&map, &cpus, args.migratable)?;
+    if args.expand_features {
+        cpu = expand(&map, &cpu)?;
+    }
+    print!("{}", virt_migration_check::cpu::format::format_guest_cpu(&cpu));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs a subcommand whose failure is exit status 2 with one line on stderr.
+fn or_exit_2(result: Result<ExitCode, Error>) -> ExitCode {
+    result.unwrap_or_else(|e| {
+        eprintln!("virt-migration-check: {e}");
+        ExitCode::from(2)
+    })
+}
+
 struct Style {
     colour: bool,
 }
@@ -252,13 +330,9 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Snapshot(args) => match run_snapshot(&args) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("virt-migration-check: {e}");
-                ExitCode::from(2)
-            }
-        },
+        Command::Snapshot(args) => or_exit_2(run_snapshot(&args).map(|()| ExitCode::SUCCESS)),
+        Command::CpuCompare(args) => or_exit_2(run_cpu_compare(&args)),
+        Command::CpuBaseline(args) => or_exit_2(run_cpu_baseline(&args)),
         Command::Check(args) => match run_check(&args) {
             Ok(report) => {
                 if args.selection.json {

@@ -5,10 +5,15 @@
 
 mod arch;
 mod cpu_count;
+mod cpu_flags;
+mod cpu_vendor;
+mod cpu_view;
+mod cpuid;
 mod disk;
 mod host;
 mod hypervisor;
 mod memory;
+mod msr;
 mod network;
 
 use crate::facts::{Guest, Host, Needs};
@@ -33,6 +38,9 @@ pub struct CheckSpec {
     pub dst_needs: Needs,
 }
 
+/// What the CPU checks read of each host: the host CPU and the hypervisor's host-model CPU.
+const CPU_NEEDS: Needs = Needs::CAPABILITIES.union(Needs::DOMAIN_CAPABILITIES);
+
 /// Every check this build implements, in bit order.
 pub const REGISTRY: &[CheckSpec] = &[
     CheckSpec {
@@ -42,6 +50,18 @@ pub const REGISTRY: &[CheckSpec] = &[
         dst_needs: Needs::VERSIONS,
     },
     CheckSpec { check: Check::Arch, run: arch::check, src_needs: Needs::CAPABILITIES, dst_needs: Needs::CAPABILITIES },
+    CheckSpec {
+        check: Check::CpuVendor,
+        run: cpu_vendor::check,
+        src_needs: CPU_NEEDS,
+        dst_needs: CPU_NEEDS,
+    },
+    CheckSpec {
+        check: Check::CpuFlags,
+        run: cpu_flags::check,
+        src_needs: CPU_NEEDS,
+        dst_needs: CPU_NEEDS.union(Needs::CPU_COMPARISON),
+    },
     CheckSpec { check: Check::CpuCount, run: cpu_count::check, src_needs: Needs::empty(), dst_needs: Needs::NODE_INFO },
     CheckSpec {
         check: Check::Memory,
@@ -61,6 +81,8 @@ pub const REGISTRY: &[CheckSpec] = &[
         src_needs: Needs::POOLS.union(Needs::VOLUMES),
         dst_needs: Needs::POOLS.union(Needs::VOLUMES),
     },
+    CheckSpec { check: Check::Msr, run: msr::check, src_needs: CPU_NEEDS, dst_needs: CPU_NEEDS },
+    CheckSpec { check: Check::Cpuid, run: cpuid::check, src_needs: Needs::CAPABILITIES, dst_needs: Needs::CAPABILITIES },
     CheckSpec {
         check: Check::Host,
         run: host::check,

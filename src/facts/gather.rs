@@ -102,6 +102,9 @@ pub fn host(conn: &Connect, needs: Needs, def: &DomainDef) -> Result<Host, Error
     if needs.contains(Needs::DOMAIN_CAPABILITIES) {
         host.domain_capabilities = domain_capabilities(conn, def);
     }
+    if needs.contains(Needs::CPU_COMPARISON) {
+        host.hypervisor_cpu_comparison = hypervisor_cpu_comparison(conn, def);
+    }
     if needs.contains(Needs::VOLUMES) {
         for disk in &def.disks {
             match &disk.source {
@@ -186,6 +189,22 @@ fn domain_capabilities(conn: &Connect, def: &DomainDef) -> Fact<super::DomainCap
     )?;
     xml::domcaps::parse_domain_capabilities(&x, "domain capabilities")
         .map_err(|e| Unavailable::new("virConnectGetDomainCapabilities", e.to_string()))
+}
+
+/// The destination hypervisor's own verdict on the guest's CPU, for a guest with a named model
+/// (libvirt's virCPUCompareResult: 0 incompatible, 1 identical, 2 superset).
+fn hypervisor_cpu_comparison(conn: &Connect, def: &DomainDef) -> Fact<i32> {
+    const CALL: &str = "virConnectCompareHypervisorCPU";
+    let named = def.cpu.as_ref().is_some_and(|c| c.mode() == "custom" && c.model.is_some());
+    let Some(cpu_xml) = def.cpu_xml.as_deref().filter(|_| named) else {
+        return Err(Unavailable::new(CALL, "the guest has no named CPU model to compare"));
+    };
+    let c = |s: Option<&str>| s.map(std::ffi::CString::new).transpose().map_err(|_| Unavailable::new(CALL, "a NUL byte in the guest's XML"));
+    let (arch, machine, virt_type, xml) = (c(def.arch.as_deref())?, c(def.machine.as_deref())?, c(Some(def.virt_type.as_str()).filter(|t| !t.is_empty()))?, c(Some(cpu_xml))?);
+    let ptr = |s: &Option<std::ffi::CString>| s.as_ref().map_or(std::ptr::null(), |s| s.as_ptr());
+    // SAFETY: every pointer is NULL or a NUL-terminated string alive for the call.
+    let rc = unsafe { sys::virConnectCompareHypervisorCPU(conn.as_ptr(), std::ptr::null(), ptr(&arch), ptr(&machine), ptr(&virt_type), ptr(&xml), 0) };
+    if rc < 0 { Err(unavailable(CALL, VirtError::last_error())) } else { Ok(rc) }
 }
 
 /// A volume lookup: `Ok(None)` when libvirt says there is no such volume.
@@ -510,4 +529,21 @@ fn all_domain_capabilities(conn: &Connect, caps: &super::Capabilities) -> Fact<V
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{machine_family, machine_version};
+
+    #[test]
+    fn machine_families_and_versions() {
+        assert_eq!(machine_family("pc-q35-7.2"), "pc-q35");
+        assert_eq!(machine_family("pc-i440fx-10.0"), "pc-i440fx");
+        assert_eq!(machine_family("virt-9.2"), "virt");
+        assert_eq!(machine_family("isapc"), "isapc");
+        assert_eq!(machine_family("x-remote"), "x-remote");
+        assert_eq!(machine_family("s390-ccw-virtio-7.2"), "s390-ccw-virtio");
+        assert!(machine_version("pc-q35-7.10") > machine_version("pc-q35-7.2"));
+        assert!(machine_version("pc-q35-10.0") > machine_version("pc-q35-9.2"));
+    }
 }

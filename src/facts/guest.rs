@@ -62,6 +62,8 @@ pub struct DomainDef {
     pub vcpus: u32,
     pub max_vcpus: u32,
     pub cpu: Option<CpuDef>,
+    /// The `<cpu>` element as written, for asking the destination's hypervisor about it.
+    pub cpu_xml: Option<String>,
     /// `<cpu><numa><cell>`: the guest's NUMA topology (empty for a non-NUMA guest).
     pub numa_cells: Vec<NumaCell>,
     pub disks: Vec<Disk>,
@@ -69,14 +71,32 @@ pub struct DomainDef {
     pub hostdevs: Vec<Hostdev>,
 }
 
-/// The guest `<cpu>` element, as far as the foundation checks read it.
+/// A `<cpu>` element: a guest's CPU (domain XML, domain capabilities' host-model) or a host's
+/// (capabilities; a `<cpu>` with an `<arch>` child).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CpuDef {
+    /// A host CPU: every listed feature is present.
+    pub host: bool,
+    /// custom, host-model, host-passthrough, maximum (None: custom).
     pub mode: Option<String>,
+    /// `match`: minimum, exact, strict.
+    pub matching: Option<String>,
+    pub arch: Option<String>,
     pub model: Option<String>,
+    /// `<model fallback=>`: allow, forbid.
+    pub fallback: Option<String>,
     pub vendor: Option<String>,
-    /// `(name, policy)` pairs.
+    /// `(name, policy)` pairs: force, require, optional, disable, forbid (a host CPU's are
+    /// "require").
     pub features: Vec<(String, String)>,
+    /// `<cache mode=>`: emulate, passthrough, disable.
+    pub cache_mode: Option<String>,
+}
+
+impl CpuDef {
+    pub fn mode(&self) -> &str {
+        self.mode.as_deref().unwrap_or("custom")
+    }
 }
 
 /// One guest NUMA cell.

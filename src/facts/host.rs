@@ -25,6 +25,9 @@ pub struct Host {
     pub pools: Fact<Vec<Pool>>,
     /// `virConnectGetDomainCapabilities` for the guest's emulator, arch, machine and virt type.
     pub domain_capabilities: Fact<DomainCapabilities>,
+    /// `virConnectCompareHypervisorCPU` of the guest's CPU on this host: libvirt's
+    /// `virCPUCompareResult` (0 incompatible, 1 identical, 2 superset). Live connections only.
+    pub hypervisor_cpu_comparison: Fact<i32>,
     /// Volumes looked up by path for the guest's disks: `Ok(None)` means "no volume there".
     pub volumes_by_path: BTreeMap<String, Fact<Option<Volume>>>,
     /// Volumes looked up by (pool, volume name) for the guest's type='volume' disks.
@@ -53,6 +56,7 @@ impl Host {
             interfaces: Err(why.clone()),
             pools: Err(why.clone()),
             domain_capabilities: Err(why.clone()),
+            hypervisor_cpu_comparison: Err(why.clone()),
             volumes_by_path: BTreeMap::new(),
             volumes_by_name: BTreeMap::new(),
         }
@@ -88,6 +92,10 @@ pub struct Capabilities {
     pub host_arch: String,
     pub host_cpu_model: Option<String>,
     pub host_cpu_vendor: Option<String>,
+    /// The host CPU as libvirt sees it (`<host><cpu>`), when it names a model.
+    pub host_cpu: Option<super::CpuDef>,
+    /// `<host><cpu><signature family model stepping>`, where libvirt reports it.
+    pub host_cpu_signature: Option<(u32, u32, u32)>,
     pub numa_cells: u32,
     /// CPUs and memory (KiB) summed over the NUMA cells of the topology (0 without one).
     pub topology_cpus: u32,
@@ -119,6 +127,10 @@ pub struct DomainCapabilities {
     pub machine: String,
     pub arch: String,
     pub max_vcpus: Option<u32>,
+    /// The host-model CPU: what this hypervisor can give a guest on this host.
+    pub host_model: Option<super::CpuDef>,
+    /// Whether host-passthrough is supported.
+    pub host_passthrough: bool,
     /// Every `<enum>` of every device (`devices/<device>/enum[@name]/value`), keyed by
     /// "device.enum": "disk.bus" -> ["fdc", "scsi", "virtio", ...].
     pub device_enums: std::collections::BTreeMap<String, Vec<String>>,

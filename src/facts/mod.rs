@@ -62,5 +62,7 @@ bitflags! {
         const DOMAIN_CAPABILITIES = 1 << 9;
         /// Free memory and free pages per NUMA cell.
         const CELLS = 1 << 10;
+        /// The hypervisor's own verdict on the guest's CPU (virConnectCompareHypervisorCPU).
+        const CPU_COMPARISON = 1 << 11;
     }
 }

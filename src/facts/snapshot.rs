@@ -166,23 +166,25 @@ impl Snapshot {
 }
 
 /// The domain capabilities that describe the guest: same virt type and arch, and the guest's
-/// machine type (its canonical name, or the default machine when the guest names none).
+/// machine type (or the default machine when the guest names none). Where no machine matches
+/// (an alias such as 'pc', or a machine only another emulator offers), the first of the same
+/// virt type and arch: its CPU and device models describe the emulator all the same.
 fn select_domain_capabilities(all: Vec<super::DomainCapabilities>, def: &DomainDef) -> Fact<super::DomainCapabilities> {
     let arch = def.arch.as_deref();
-    let candidates: Vec<_> = all
+    let mut candidates: Vec<_> = all
         .into_iter()
         .filter(|c| c.domain == def.virt_type && arch.is_none_or(|a| c.arch == a))
         .collect();
-    let by_machine = def.machine.as_deref().and_then(|m| candidates.iter().position(|c| c.machine == m));
-    match by_machine.or(if def.machine.is_none() { Some(0) } else { None }) {
-        Some(i) if i < candidates.len() => Ok(candidates[i].clone()),
-        _ => Err(Unavailable::new(
+    let exact = def.machine.as_deref().and_then(|m| candidates.iter().position(|c| c.machine == m));
+    match exact {
+        Some(i) => Ok(candidates.swap_remove(i)),
+        None if !candidates.is_empty() => Ok(candidates.swap_remove(0)),
+        None => Err(Unavailable::new(
             "snapshot",
             format!(
-                "the snapshot holds no domain capabilities for virt type '{}', arch '{}', machine '{}'",
+                "the snapshot holds no domain capabilities for virt type '{}' and arch '{}'",
                 def.virt_type,
-                arch.unwrap_or("?"),
-                def.machine.as_deref().unwrap_or("default")
+                arch.unwrap_or("?")
             ),
         )),
     }

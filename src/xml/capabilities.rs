@@ -29,6 +29,11 @@ pub fn parse_capabilities(xml: &str, document: &str) -> Result<Capabilities, Err
         host_arch: host.text_at("cpu/arch").unwrap_or_default().to_string(),
         host_cpu_model: host.text_at("cpu/model").map(str::to_string),
         host_cpu_vendor: host.text_at("cpu/vendor").map(str::to_string),
+        host_cpu: host.child("cpu").filter(|c| c.child("model").is_some()).map(super::cpu::parse_cpu),
+        host_cpu_signature: host.path("cpu/signature").and_then(|s| {
+            let n = |a: &str| s.attr(a)?.parse::<u32>().ok();
+            Some((n("family")?, n("model")?, n("stepping")?))
+        }),
         numa_cells: host.path("topology/cells").map(|c| c.children_named("cell").count() as u32).unwrap_or(0),
         page_sizes_kib: host
             .child("cpu")

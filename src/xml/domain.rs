@@ -3,7 +3,7 @@
 use super::dom::{element_kib, Element};
 use super::{expect_root, number};
 use crate::error::Error;
-use crate::facts::{CpuDef, Disk, DiskSource, DomainDef, Hostdev, Interface, NumaCell};
+use crate::facts::{Disk, DiskSource, DomainDef, Hostdev, Interface, NumaCell};
 
 /// Parses domain XML as `virDomainGetXMLDesc` prints it.
 pub fn parse_domain(xml: &str, document: &str) -> Result<DomainDef, Error> {
@@ -42,7 +42,8 @@ pub fn parse_domain(xml: &str, document: &str) -> Result<DomainDef, Error> {
         max_memory_kib: kib_at("maxMemory")?,
         vcpus,
         max_vcpus,
-        cpu: root.child("cpu").map(parse_cpu),
+        cpu: root.child("cpu").map(super::cpu::parse_cpu),
+        cpu_xml: root.child("cpu").map(|c| xml[c.span.clone()].to_string()),
         numa_cells: parse_numa(&root, document)?,
         disks: each("disk").map(parse_disk).collect(),
         interfaces: each("interface").map(parse_interface).collect(),
@@ -72,18 +73,6 @@ fn parse_numa(root: &Element, document: &str) -> Result<Vec<NumaCell>, Error> {
             })
         })
         .collect()
-}
-
-fn parse_cpu(cpu: &Element) -> CpuDef {
-    CpuDef {
-        mode: cpu.attr("mode").map(str::to_string),
-        model: cpu.text_at("model").map(str::to_string),
-        vendor: cpu.text_at("vendor").map(str::to_string),
-        features: cpu
-            .children_named("feature")
-            .filter_map(|f| Some((f.attr("name")?.to_string(), f.attr("policy").unwrap_or("require").to_string())))
-            .collect(),
-    }
 }
 
 fn parse_disk(disk: &Element) -> Disk {

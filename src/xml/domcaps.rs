@@ -27,6 +27,10 @@ pub fn parse_domain_capabilities(xml: &str, document: &str) -> Result<DomainCapa
         machine: root.text_at("machine").unwrap_or_default().to_string(),
         arch: root.text_at("arch").unwrap_or_default().to_string(),
         max_vcpus: root.attr_at("vcpu", "max").map(|m| number(m, "<vcpu max>", document)).transpose()?,
+        host_model: super::cpu::host_model(&root),
+        host_passthrough: root
+            .child("cpu")
+            .is_some_and(|c| c.children_named("mode").any(|m| m.attr("name") == Some("host-passthrough") && m.attr("supported") == Some("yes"))),
         device_enums,
     })
 }

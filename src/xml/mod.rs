@@ -4,6 +4,7 @@
 //! XML is an `Error::Xml` naming the document, never a panic.
 
 pub mod capabilities;
+pub mod cpu;
 pub mod dom;
 pub mod domcaps;
 pub mod domain;

@@ -1,0 +1,163 @@
+//! Compare a guest CPU with a host CPU, as libvirt's `virCPUCompare` does for x86
+//! (cpu_x86.c: x86Compute): IDENTICAL, SUPERSET (the host has more), INCOMPATIBLE (with the
+//! missing, forbidden or extra features named), or an error for an unknown model or feature.
+
+use super::data::CpuData;
+use super::map::CpuMap;
+use crate::error::Error;
+use crate::facts::CpuDef;
+
+/// The answer of a comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    Identical,
+    Superset,
+    Incompatible,
+}
+
+impl Comparison {
+    pub fn name(self) -> &'static str {
+        match self {
+            Comparison::Identical => "IDENTICAL",
+            Comparison::Superset => "SUPERSET",
+            Comparison::Incompatible => "INCOMPATIBLE",
+        }
+    }
+}
+
+/// A comparison with its reasons.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompareOutcome {
+    pub result: Comparison,
+    /// Why it is incompatible, in libvirt's words.
+    pub reason: Option<String>,
+    /// Features the guest requires that the host lacks.
+    pub missing: Vec<String>,
+    /// Features the guest forbids that the host has.
+    pub forbidden: Vec<String>,
+    /// Features the host has beyond a strict guest's.
+    pub extra: Vec<String>,
+}
+
+impl CompareOutcome {
+    fn new(result: Comparison) -> CompareOutcome {
+        CompareOutcome { result, reason: None, missing: Vec::new(), forbidden: Vec::new(), extra: Vec::new() }
+    }
+
+    fn incompatible(reason: &str) -> CompareOutcome {
+        CompareOutcome { reason: Some(reason.to_string()), ..CompareOutcome::new(Comparison::Incompatible) }
+    }
+}
+
+const POLICIES: [&str; 5] = ["force", "require", "optional", "disable", "forbid"];
+
+/// The CPU data a definition contributes for one feature `policy`, or with None its effective
+/// data (model + required + forced - disabled - forbidden; optional ignored). The model's data
+/// counts as required; a host CPU has only required features (libvirt's x86ModelFromCPU).
+pub fn data_for_policy(map: &CpuMap, cpu: &CpuDef, policy: Option<&str>) -> Result<CpuData, Error> {
+    if cpu.host && policy.is_some_and(|p| p != "require") {
+        return Ok(map.empty_data());
+    }
+    let mut data = match (&cpu.model, policy) {
+        (Some(name), None | Some("require")) => map
+            .model(name)
+            .ok_or_else(|| Error::invalid(format!("unknown CPU model '{name}'")))?
+            .data
+            .clone(),
+        _ => map.empty_data(),
+    };
+    for (name, fpolicy) in &cpu.features {
+        let fpolicy = if cpu.host { "require" } else { fpolicy.as_str() };
+        if !POLICIES.contains(&fpolicy) {
+            return Err(Error::invalid(format!("unknown feature policy '{fpolicy}' for feature '{name}'")));
+        }
+        match policy {
+            None if fpolicy == "optional" => continue,
+            Some(p) if p != fpolicy => continue,
+            _ => {}
+        }
+        let (_, feature) = map.feature(name).ok_or_else(|| Error::invalid(format!("unknown CPU feature '{name}'")))?;
+        match (policy, fpolicy) {
+            (None, "disable" | "forbid") => data.subtract(&feature.data),
+            _ => data.add(&feature.data),
+        }
+    }
+    Ok(data)
+}
+
+/// The names of the features wholly inside `data`, in map order.
+pub fn feature_names(map: &CpuMap, data: &CpuData) -> Vec<String> {
+    map.features_in(data).map(|(_, f)| f.name.clone()).collect()
+}
+
+/// Whether `arch` is one the x86 CPU driver handles.
+pub fn is_x86(arch: &str) -> bool {
+    matches!(arch, "x86_64" | "i686" | "i386" | "i486" | "i586")
+}
+
+/// Refuses a definition libvirt's parser would refuse: a feature listed twice.
+pub fn validate(cpu: &CpuDef) -> Result<(), Error> {
+    for (i, (name, _)) in cpu.features.iter().enumerate() {
+        if cpu.features[..i].iter().any(|(n, _)| n == name) {
+            return Err(Error::invalid(format!("CPU feature '{name}' specified more than once")));
+        }
+    }
+    Ok(())
+}
+
+/// Compares `guest` with `host` (libvirt's x86Compute). Unknown models and features are errors.
+pub fn compare(map: &CpuMap, host: &CpuDef, guest: &CpuDef) -> Result<CompareOutcome, Error> {
+    validate(host)?;
+    validate(guest)?;
+    if host.model.is_none() {
+        return Ok(CompareOutcome::incompatible("the host CPU has no model"));
+    }
+    if let Some(arch) = guest.arch.as_deref() {
+        if !is_x86(arch) {
+            return Ok(CompareOutcome::incompatible(&format!("CPU arch {arch} does not match host arch")));
+        }
+    }
+    if let Some(vendor) = guest.vendor.as_deref() {
+        if host.vendor.as_deref() != Some(vendor) {
+            return Ok(CompareOutcome::incompatible(&format!("host CPU vendor does not match required CPU vendor {vendor}")));
+        }
+    }
+    let host_data = data_for_policy(map, host, None)?;
+    let policy = |p| data_for_policy(map, guest, Some(p));
+    let (force, mut require, optional, disable, mut forbidden) =
+        (policy("force")?, policy("require")?, policy("optional")?, policy("disable")?, policy("forbid")?);
+    forbidden.intersect(&host_data);
+    if !forbidden.is_empty() {
+        return Ok(CompareOutcome {
+            forbidden: feature_names(map, &forbidden),
+            ..CompareOutcome::incompatible("Host CPU provides forbidden features")
+        });
+    }
+    // Features inherited from the model but explicitly forced, made optional or disabled are
+    // not required.
+    require.subtract(&force);
+    require.subtract(&optional);
+    require.subtract(&disable);
+    if !host_data.contains(&require) {
+        let mut missing = require;
+        missing.subtract(&host_data);
+        return Ok(CompareOutcome {
+            missing: feature_names(map, &missing),
+            ..CompareOutcome::incompatible("Host CPU does not provide required features")
+        });
+    }
+    let mut diff = host_data;
+    for d in [&optional, &require, &disable, &force] {
+        diff.subtract(d);
+    }
+    if diff.is_empty() {
+        return Ok(CompareOutcome::new(Comparison::Identical));
+    }
+    if !guest.host && guest.matching.as_deref() == Some("strict") {
+        return Ok(CompareOutcome {
+            extra: feature_names(map, &diff),
+            ..CompareOutcome::incompatible("Host CPU does not strictly match guest CPU: Extra features")
+        });
+    }
+    Ok(CompareOutcome::new(Comparison::Superset))
+}
