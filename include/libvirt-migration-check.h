@@ -15,6 +15,19 @@
 #include <libvirt/libvirt.h>
 
 /**
+ * virMigrationCheckParams() parameter (VIR_TYPED_PARAM_ULLONG, KiB): the memory that must
+ * remain free on the destination after the guest arrives.
+ */
+#define VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM "memory_headroom"
+
+/**
+ * virMigrationCheckParams() parameter (VIR_TYPED_PARAM_STRING): the directory of libvirt's CPU
+ * map to judge CPUs with (default /usr/share/libvirt/cpu_map).
+ */
+#define VIR_MIGRATION_CHECK_PARAM_CPU_MAP "cpu_map"
+
+
+/**
  * This library's version, major * 1,000,000 + minor * 1,000 + micro, as compiled into the
  * header; compare with virMigrationCheckGetVersion() for the library loaded at run time.
  */
@@ -241,6 +254,28 @@ int virMigrationCheck(virConnectPtr conn,
                       virDomainPtr dom,
                       unsigned int flags,
                       virMigrationCheckResultPtr **results);
+
+/**
+ * virMigrationCheck() with typed parameters, in the style of virDomainMigrate3(): the same
+ * checks, flags and results, tuned by @params.
+ *
+ * @conn, @dconn, @dom, @flags, @results: as for virMigrationCheck()
+ * @params: parameters, or NULL when @nparams is 0:
+ *   VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM ("memory_headroom", ullong, KiB): the memory that
+ *   must remain free on the destination after the guest arrives;
+ *   VIR_MIGRATION_CHECK_PARAM_CPU_MAP ("cpu_map", string): libvirt's CPU map directory.
+ *   Unknown names, wrong types and repeated names are errors.
+ * @nparams: the number of parameters
+ *
+ * Returns the number of results, or -1 as virMigrationCheck() does.
+ */
+int virMigrationCheckParams(virConnectPtr conn,
+                            virConnectPtr dconn,
+                            virDomainPtr dom,
+                            virTypedParameterPtr params,
+                            int nparams,
+                            unsigned int flags,
+                            virMigrationCheckResultPtr **results);
 
 /**
  * Takes a snapshot of the host behind @conn: one `<hostSnapshot version='1'>` XML document

@@ -152,6 +152,9 @@ pub struct Options {
     pub strict: bool,
     /// libvirt's CPU map to judge CPUs with (None: the system's, /usr/share/libvirt/cpu_map).
     pub cpu_map: Option<std::path::PathBuf>,
+    /// The memory headroom (KiB) that must remain free on the destination (None: the default,
+    /// the larger of 512 MiB and 5% of its memory).
+    pub memory_headroom_kib: Option<u64>,
 }
 
 impl Options {
@@ -183,6 +186,7 @@ impl Options {
             unsafe_migration: flags.contains(Flags::UNSAFE),
             strict: flags.contains(Flags::STRICT),
             cpu_map: None,
+            memory_headroom_kib: None,
         })
     }
 

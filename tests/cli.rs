@@ -48,7 +48,6 @@ fn could_not_run_is_exit_2_with_one_line() {
         vec!["check", "-c", "test:///nonexistent/node.xml", "-d", "test:///default", "web1"],
         vec!["check", "-c", "test:///default", "-d", "test:///default", "no-such-domain"],
         vec!["check", "-c", "test:///default", "-d", "test:///default", "test", "--checks", "nonsense"],
-        vec!["check", "-c", "test:///default", "-d", "test:///default", "test", "--checks", "numa"],
     ] {
         let (code, out, err) = cli(&args);
         assert_eq!(code, 2, "{args:?}: {out}{err}");
@@ -129,4 +128,27 @@ fn cpu_compare_and_baseline_offline() {
     let (code, _, err) = cli(&["cpu-baseline", "--cpu-map", &map, &cpu("x86_64-baseline-incompatible-vendors.xml")]);
     assert_eq!(code, 2);
     assert!(err.contains("vendors do not match"), "{err}");
+}
+
+#[test]
+fn memory_headroom_option() {
+    let args = |extra: &[&str]| {
+        let mut a = vec!["check", "-c", "", "-d", "", "web1", "--checks", "memory", "--json"];
+        a.extend_from_slice(extra);
+        a.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+    };
+    let run = |extra: &[&str]| {
+        let mut a = args(extra);
+        a[2] = host_uri("src");
+        a[4] = host_uri("dst-ok");
+        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+        cli(&refs)
+    };
+    let (_, out, _) = run(&[]);
+    assert!(out.contains("memory.ok"), "{out}");
+    let (_, out, _) = run(&["--memory-headroom", "15G"]);
+    assert!(out.contains("memory.low-headroom") && out.contains("\"margin_kib\": 15728640"), "{out}");
+    let (code, _, err) = run(&["--memory-headroom", "lots"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--memory-headroom 'lots'"), "{err}");
 }

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use virt::connect::Connect;
 use virt::domain::Domain;
-use virt_migration_check::{Check, Error, Flags, Report, Severity};
+use virt_migration_check::{Check, Error, Flags, Options, Report, Severity};
 
 #[derive(Parser)]
 #[command(name = "virt-migration-check", version, about = "Will this libvirt live migration succeed, and if not, exactly why?")]
@@ -145,9 +145,29 @@ struct Selection {
     /// 9.0 serves domain capabilities only to read-write connections.
     #[arg(long = "read-write")]
     read_write: bool,
+    /// Memory that must remain free on the destination after the guest arrives: KiB, or with a
+    /// unit (512M, 2G). Default: the larger of 512 MiB and 5% of the destination's memory.
+    #[arg(long = "memory-headroom", value_name = "SIZE")]
+    memory_headroom: Option<String>,
+    /// libvirt's cpu_map directory to judge CPUs with (default: /usr/share/libvirt/cpu_map).
+    #[arg(long = "cpu-map", value_name = "DIR")]
+    cpu_map: Option<PathBuf>,
 }
 
 impl Selection {
+    fn options(&self) -> Result<Options, Error> {
+        let mut options = Options::from_flags(self.flags()?, virt_migration_check::supported_checks())?;
+        options.cpu_map = self.cpu_map.clone();
+        if let Some(size) = &self.memory_headroom {
+            let split = size.find(|c: char| !c.is_ascii_digit()).unwrap_or(size.len());
+            let (number, unit) = size.split_at(split);
+            let kib = virt_migration_check::xml::dom::scaled_to_kib(number, Some(unit).filter(|u| !u.is_empty()), "KiB")
+                .ok_or_else(|| Error::invalid(format!("--memory-headroom '{size}' is not a size (KiB, or 512M, 2G ...)")))?;
+            options.memory_headroom_kib = Some(kib);
+        }
+        Ok(options)
+    }
+
     fn flags(&self) -> Result<u32, Error> {
         let mut flags = Flags::empty();
         for name in self.checks.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
@@ -184,10 +204,10 @@ fn read_file(path: &Path) -> Result<String, Error> {
 }
 
 fn run_check(args: &CheckArgs) -> Result<Report, Error> {
-    let flags = args.selection.flags()?;
+    let options = args.selection.options()?;
     if let (Some(domain_xml), Some(dest)) = (&args.domain_xml, &args.dest_snapshot) {
         let source = args.source_snapshot.as_deref().map(read_file).transpose()?;
-        return virt_migration_check::check_xml(&read_file(domain_xml)?, source.as_deref(), &read_file(dest)?, flags);
+        return virt_migration_check::check_xml_with_options(&read_file(domain_xml)?, source.as_deref(), &read_file(dest)?, &options);
     }
     let (Some(source), Some(destination), Some(domain)) = (&args.source, &args.destination, &args.domain) else {
         return Err(Error::invalid("give -c SRC_URI -d DST_URI DOMAIN, or --domain-xml FILE --dest-snapshot FILE"));
@@ -196,7 +216,7 @@ fn run_check(args: &CheckArgs) -> Result<Report, Error> {
     let src = open(source, "source", read_write)?;
     let dst = open(destination, "destination", read_write)?;
     let dom = lookup(&src, domain)?;
-    virt_migration_check::check(&src, &dst, &dom, flags)
+    virt_migration_check::check_with_options(&src, &dst, &dom, &options)
 }
 
 fn run_snapshot(args: &SnapshotArgs) -> Result<(), Error> {

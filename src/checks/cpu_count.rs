@@ -39,5 +39,40 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         .detail("max_vcpus", def.max_vcpus)
         .detail("destination_cpus", pcpus)];
     }
-    Vec::new()
+    pinned(cx).into_iter().collect()
+}
+
+/// The vCPUs against the destination CPUs they are confined to: their `<vcpu cpuset>`, or the
+/// CPUs of the nodes a strict numatune nodeset names.
+fn pinned(cx: &Context) -> Option<Finding> {
+    use crate::facts::cpuset::{format_set, parse_set};
+    let def = &cx.guest.def;
+    let caps = cx.dst.capabilities.as_ref().ok()?;
+    let (what, cpus) = if let Some(set) = &def.vcpu_cpuset {
+        ("its <vcpu cpuset>", parse_set(set).ok()?)
+    } else {
+        let tune = def.numatune.as_ref().filter(|t| t.placement.as_deref() != Some("auto"))?;
+        if !matches!(tune.mode.as_deref().unwrap_or("strict"), "strict" | "restrictive") {
+            return None;
+        }
+        let nodes = parse_set(tune.nodeset.as_deref()?).ok()?;
+        ("the NUMA nodes its numatune names", caps.cells.iter().filter(|c| nodes.contains(&c.id)).flat_map(|c| c.cpus.iter().copied()).collect())
+    };
+    let available = if caps.cells.iter().any(|c| !c.cpus.is_empty()) {
+        let host: std::collections::BTreeSet<u32> = caps.cells.iter().flat_map(|c| c.cpus.iter().copied()).collect();
+        cpus.intersection(&host).count() as u32
+    } else {
+        cpus.len() as u32
+    };
+    (def.vcpus > available).then(|| {
+        Finding::warning(
+            CHECK,
+            "vcpus-exceed-pinned-cpus",
+            format!("the guest's {} vCPUs are confined to {available} CPU(s) of the destination by {what}", def.vcpus),
+        )
+        .hint("the vCPUs will share those CPUs; widen the pinning for the destination")
+        .detail("vcpus", def.vcpus)
+        .detail("pinned_cpus", format_set(&cpus))
+        .detail("available_cpus", available)
+    })
 }

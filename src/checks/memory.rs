@@ -15,8 +15,9 @@ use crate::report::Finding;
 
 const CHECK: Check = Check::Memory;
 
-/// The least headroom left on the destination after the guest arrives: the larger of
-/// `HEADROOM_MIN_KIB` and `HEADROOM_PERCENT` of the destination's total memory. Below it: WARNING.
+/// The least headroom left on the destination after the guest arrives, unless the caller sets
+/// one (`memory_headroom`): the larger of `HEADROOM_MIN_KIB` and `HEADROOM_PERCENT` of the
+/// destination's total memory. Below it: WARNING.
 pub const HEADROOM_MIN_KIB: u64 = 512 * 1024;
 pub const HEADROOM_PERCENT: u64 = 5;
 
@@ -26,6 +27,17 @@ pub fn headroom_margin_kib(total_kib: u64) -> u64 {
 }
 
 pub fn check(cx: &Context) -> Vec<Finding> {
+    let mut findings = whole_host(cx);
+    findings.extend(super::memory_hugepages::check(cx));
+    findings
+}
+
+/// The margin for this call: the caller's, or the default for the destination's size.
+fn margin_kib(cx: &Context, total_kib: u64) -> u64 {
+    cx.options.memory_headroom_kib.unwrap_or_else(|| headroom_margin_kib(total_kib))
+}
+
+fn whole_host(cx: &Context) -> Vec<Finding> {
     let needed = cx.guest.def.memory_kib;
     let node = match &cx.dst.node {
         Ok(node) => node,
@@ -85,7 +97,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
             .hint("free memory on the destination, reduce the guest's memory, or choose another destination; libvirt will not stop this migration itself"),
         )];
     }
-    let margin = headroom_margin_kib(total);
+    let margin = margin_kib(cx, total);
     let headroom = available - needed;
     if headroom < margin {
         return vec![base(

@@ -13,10 +13,14 @@ mod disk;
 mod host;
 mod hypervisor;
 mod memory;
+pub mod memory_hugepages;
 mod msr;
 mod network;
+mod numa;
 
 use crate::facts::{Guest, Host, Needs};
+
+pub use memory_hugepages::hugepage_needs;
 use crate::flags::{Check, Flags, Options};
 use crate::report::{Finding, Report, Severity};
 
@@ -62,12 +66,23 @@ pub const REGISTRY: &[CheckSpec] = &[
         src_needs: CPU_NEEDS,
         dst_needs: CPU_NEEDS.union(Needs::CPU_COMPARISON),
     },
-    CheckSpec { check: Check::CpuCount, run: cpu_count::check, src_needs: Needs::empty(), dst_needs: Needs::NODE_INFO },
+    CheckSpec {
+        check: Check::CpuCount,
+        run: cpu_count::check,
+        src_needs: Needs::empty(),
+        dst_needs: Needs::NODE_INFO.union(Needs::CAPABILITIES),
+    },
     CheckSpec {
         check: Check::Memory,
         run: memory::check,
         src_needs: Needs::empty(),
-        dst_needs: Needs::NODE_INFO.union(Needs::FREE_MEMORY).union(Needs::DOMAINS),
+        dst_needs: Needs::NODE_INFO.union(Needs::FREE_MEMORY).union(Needs::DOMAINS).union(Needs::CAPABILITIES).union(Needs::CELLS),
+    },
+    CheckSpec {
+        check: Check::Numa,
+        run: numa::check,
+        src_needs: Needs::CAPABILITIES,
+        dst_needs: Needs::CAPABILITIES.union(Needs::CELLS).union(Needs::NODE_INFO),
     },
     CheckSpec {
         check: Check::Network,

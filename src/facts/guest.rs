@@ -57,8 +57,21 @@ pub struct DomainDef {
     pub memory_kib: u64,
     /// `<currentMemory>`, in KiB (the balloon target).
     pub current_memory_kib: Option<u64>,
-    /// `<maxMemory>`, in KiB, with its hotplug slots.
+    /// `<maxMemory>`, in KiB, and its hotplug slots.
     pub max_memory_kib: Option<u64>,
+    pub max_memory_slots: Option<u32>,
+    /// `<vcpu cpuset>`: host CPUs every vCPU may run on.
+    pub vcpu_cpuset: Option<String>,
+    /// `<vcpu placement>`: static or auto.
+    pub vcpu_placement: Option<String>,
+    pub numatune: Option<Numatune>,
+    /// `<cputune>` pins: `(vcpu, cpuset)`, the emulator's, `(iothread, cpuset)`.
+    pub vcpupins: Vec<(u32, String)>,
+    pub emulatorpin: Option<String>,
+    pub iothreadpins: Vec<(u32, String)>,
+    pub memory_backing: Option<MemoryBacking>,
+    /// `<memory model=...>` devices: dimm, nvdimm, virtio-mem, virtio-pmem.
+    pub memory_devices: Vec<MemoryDevice>,
     pub vcpus: u32,
     pub max_vcpus: u32,
     pub cpu: Option<CpuDef>,
@@ -99,6 +112,47 @@ impl CpuDef {
     }
 }
 
+/// `<numatune>`: where the guest's memory may come from.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Numatune {
+    /// strict (default), preferred, interleave, restrictive.
+    pub mode: Option<String>,
+    pub nodeset: Option<String>,
+    /// static or auto (numad decides: no nodeset to check).
+    pub placement: Option<String>,
+    /// `<memnode cellid mode nodeset>`: per guest cell.
+    pub memnodes: Vec<MemNode>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MemNode {
+    pub cellid: u32,
+    pub mode: Option<String>,
+    pub nodeset: String,
+}
+
+/// `<memoryBacking>`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MemoryBacking {
+    /// `<hugepages>` present: the guest's RAM comes from huge pages.
+    pub hugepages: bool,
+    /// `<page size unit nodeset>`: `(size KiB, guest NUMA cells it applies to)`; empty = the
+    /// host's default huge page size for all memory.
+    pub pages: Vec<(u64, Option<String>)>,
+    pub locked: bool,
+    pub source_type: Option<String>,
+    pub access_mode: Option<String>,
+}
+
+/// A memory device.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MemoryDevice {
+    pub model: String,
+    pub size_kib: u64,
+    /// The guest NUMA cell it plugs into.
+    pub node: Option<u32>,
+}
+
 /// One guest NUMA cell.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NumaCell {
@@ -106,6 +160,8 @@ pub struct NumaCell {
     /// libvirt's cpuset syntax: "0-3,8".
     pub cpus: String,
     pub memory_kib: u64,
+    /// `memAccess`: shared or private.
+    pub mem_access: Option<String>,
 }
 
 /// One `<disk>`.

@@ -102,7 +102,21 @@ pub struct Capabilities {
     pub topology_memory_kib: u64,
     /// Memory page sizes the host offers, in KiB (`<host><cpu><pages size>`).
     pub page_sizes_kib: Vec<u64>,
+    /// The NUMA cells of `<host><topology>`.
+    pub cells: Vec<CapsCell>,
     pub guests: Vec<GuestCapability>,
+}
+
+/// One NUMA cell of a host's capabilities.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CapsCell {
+    pub id: u32,
+    pub memory_kib: u64,
+    /// `(page size in KiB, pages allocated)`.
+    pub pages: Vec<(u64, u64)>,
+    pub cpus: Vec<u32>,
+    /// `(other cell id, distance)`.
+    pub distances: Vec<(u32, u32)>,
 }
 
 /// One `<guest>` of the capabilities: an os type and arch the host can run, with its domain types.

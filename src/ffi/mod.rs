@@ -99,6 +99,69 @@ pub enum virMigrationCheckSeverity {
     VIR_MIGRATION_CHECK_SEVERITY_SKIPPED = 4,
 }
 
+/// virMigrationCheckParams() parameter: the memory (KiB) that must remain free on the
+/// destination after the guest arrives (VIR_TYPED_PARAM_ULLONG). Default: the larger of 512 MiB
+/// and 5% of the destination's memory.
+pub const VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM: &str = "memory_headroom";
+
+/// virMigrationCheckParams() parameter: the directory of libvirt's CPU map to judge CPUs with
+/// (VIR_TYPED_PARAM_STRING). Default: /usr/share/libvirt/cpu_map.
+pub const VIR_MIGRATION_CHECK_PARAM_CPU_MAP: &str = "cpu_map";
+
+/// Applies typed parameters to `options`; unknown names, wrong types and repeats are errors.
+fn apply_params(options: &mut Options, params: virTypedParameterPtr, nparams: c_int) -> Result<(), Error> {
+    if nparams < 0 || (params.is_null() && nparams > 0) {
+        return Err(Error::invalid("params is NULL or nparams is negative"));
+    }
+    let mut seen: Vec<String> = Vec::new();
+    for i in 0..nparams as usize {
+        // SAFETY: the caller passes `nparams` parameters at `params`.
+        let param = unsafe { &*params.add(i) };
+        // SAFETY: field is a NUL-terminated array (libvirt's contract); bounded by its length.
+        let name_bytes: Vec<u8> = param.field.iter().take_while(|c| **c != 0).map(|c| *c as u8).collect();
+        let name = String::from_utf8_lossy(&name_bytes).into_owned();
+        if seen.contains(&name) {
+            return Err(Error::invalid(format!("parameter '{name}' given twice")));
+        }
+        match (name.as_str(), param.type_ as u32) {
+            (VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM, sys::VIR_TYPED_PARAM_ULLONG) => {
+                // SAFETY: the type says which union member is set.
+                options.memory_headroom_kib = Some(unsafe { param.value.ul });
+            }
+            (VIR_MIGRATION_CHECK_PARAM_CPU_MAP, sys::VIR_TYPED_PARAM_STRING) => {
+                // SAFETY: a string parameter holds a NUL-terminated string.
+                let value = unsafe { param.value.s };
+                let dir = borrow_str(value, "the cpu_map parameter")?;
+                options.cpu_map = Some(std::path::PathBuf::from(dir));
+            }
+            (VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM | VIR_MIGRATION_CHECK_PARAM_CPU_MAP, t) => {
+                return Err(Error::invalid(format!("parameter '{name}' has the wrong type ({t})")));
+            }
+            _ => return Err(Error::invalid(format!("unknown parameter '{name}'"))),
+        }
+        seen.push(name);
+    }
+    Ok(())
+}
+
+/// The body of virMigrationCheck() and virMigrationCheckParams().
+fn check_entry(
+    conn: virConnectPtr,
+    dconn: virConnectPtr,
+    dom: virDomainPtr,
+    options: &Options,
+    results: *mut *mut virMigrationCheckResultPtr,
+) -> Result<c_int, Error> {
+    let src = borrow_connect(conn, "conn")?;
+    let dst = borrow_connect(dconn, "dconn")?;
+    let dom = borrow_domain(dom)?;
+    let report = crate::check_with_options(&src, &dst, &dom, options)?;
+    let list = result::to_c_list(&report)?;
+    // SAFETY: the callers checked `results` non-NULL.
+    unsafe { *results = list };
+    Ok(report.findings.len() as c_int)
+}
+
 /// A borrowed connection: our own reference, released when dropped.
 fn borrow_connect(ptr: virConnectPtr, what: &str) -> Result<Connect, Error> {
     if ptr.is_null() {
@@ -158,14 +221,41 @@ pub unsafe extern "C" fn virMigrationCheck(
         // SAFETY: checked non-NULL; cleared first so that *results is NULL on every failure.
         unsafe { *results = std::ptr::null_mut() };
         let options = Options::from_flags(flags, crate::supported_checks())?;
-        let src = borrow_connect(conn, "conn")?;
-        let dst = borrow_connect(dconn, "dconn")?;
-        let dom = borrow_domain(dom)?;
-        let report = crate::check_with_options(&src, &dst, &dom, &options)?;
-        let list = result::to_c_list(&report)?;
-        // SAFETY: checked non-NULL above.
-        unsafe { *results = list };
-        Ok(report.findings.len() as c_int)
+        check_entry(conn, dconn, dom, &options, results)
+    })
+}
+
+/// virMigrationCheck() with typed parameters, in the style of virDomainMigrate3(): the same
+/// checks, flags and results, tuned by @params.
+///
+/// @conn, @dconn, @dom, @flags, @results: as for virMigrationCheck()
+/// @params: parameters, or NULL when @nparams is 0:
+///   VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM ("memory_headroom", ullong, KiB): the memory that
+///   must remain free on the destination after the guest arrives;
+///   VIR_MIGRATION_CHECK_PARAM_CPU_MAP ("cpu_map", string): libvirt's CPU map directory.
+///   Unknown names, wrong types and repeated names are errors.
+/// @nparams: the number of parameters
+///
+/// Returns the number of results, or -1 as virMigrationCheck() does.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn virMigrationCheckParams(
+    conn: virConnectPtr,
+    dconn: virConnectPtr,
+    dom: virDomainPtr,
+    params: virTypedParameterPtr,
+    nparams: c_int,
+    flags: c_uint,
+    results: *mut *mut virMigrationCheckResultPtr,
+) -> c_int {
+    error::guard(move || {
+        if results.is_null() {
+            return Err(Error::invalid("results is NULL"));
+        }
+        // SAFETY: checked non-NULL; cleared first so that *results is NULL on every failure.
+        unsafe { *results = std::ptr::null_mut() };
+        let mut options = Options::from_flags(flags, crate::supported_checks())?;
+        apply_params(&mut options, params, nparams)?;
+        check_entry(conn, dconn, dom, &options, results)
     })
 }
 
@@ -321,6 +411,17 @@ mod tests {
             assert_eq!(c, rust.bits());
         }
         assert_eq!(pairs.iter().fold(0, |acc, (c, _)| acc | c), Flags::all().bits());
+    }
+
+    #[test]
+    fn param_names_match_the_header() {
+        let header = include_str!("../../include/libvirt-migration-check.h");
+        for (name, value) in [
+            ("VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM", VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM),
+            ("VIR_MIGRATION_CHECK_PARAM_CPU_MAP", VIR_MIGRATION_CHECK_PARAM_CPU_MAP),
+        ] {
+            assert!(header.contains(&format!("#define {name} \"{value}\"")), "{name} missing from the header");
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use super::expect_root;
 use crate::error::Error;
-use crate::facts::{Capabilities, GuestCapability};
+use crate::facts::{Capabilities, CapsCell, GuestCapability};
 
 pub fn parse_capabilities(xml: &str, document: &str) -> Result<Capabilities, Error> {
     let root = super::parse(xml, document)?;
@@ -22,7 +22,26 @@ pub fn parse_capabilities(xml: &str, document: &str) -> Result<Capabilities, Err
         })
         .collect();
     let cells: Vec<_> = host.path("topology/cells").map(|c| c.children_named("cell").collect()).unwrap_or_default();
+    let num = |t: Option<&str>| t.and_then(|v| v.trim().parse::<u64>().ok());
+    let caps_cells = cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| CapsCell {
+            id: num(c.attr("id")).map_or(i as u32, |v| v as u32),
+            memory_kib: c.child("memory").and_then(|m| super::dom::element_kib(m, "KiB")).unwrap_or(0),
+            pages: c
+                .children_named("pages")
+                .filter_map(|p| Some((super::dom::scaled_to_kib(p.attr("size")?, p.attr("unit"), "KiB")?, num(Some(&p.text))?)))
+                .collect(),
+            cpus: c.child("cpus").map(|cpus| cpus.children_named("cpu").filter_map(|cpu| num(cpu.attr("id")).map(|v| v as u32)).collect()).unwrap_or_default(),
+            distances: c
+                .child("distances")
+                .map(|d| d.children_named("sibling").filter_map(|s| Some((num(s.attr("id"))? as u32, num(s.attr("value"))? as u32))).collect())
+                .unwrap_or_default(),
+        })
+        .collect();
     Ok(Capabilities {
+        cells: caps_cells,
         topology_cpus: cells.iter().filter_map(|c| c.child("cpus")).map(|c| c.children_named("cpu").count() as u32).sum(),
         topology_memory_kib: cells.iter().filter_map(|c| c.child("memory")).filter_map(|m| super::dom::element_kib(m, "KiB")).sum(),
         host_uuid: host.text_at("uuid").map(str::to_string),

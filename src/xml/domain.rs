@@ -3,7 +3,7 @@
 use super::dom::{element_kib, Element};
 use super::{expect_root, number};
 use crate::error::Error;
-use crate::facts::{Disk, DiskSource, DomainDef, Hostdev, Interface, NumaCell};
+use crate::facts::{Disk, DiskSource, DomainDef, Hostdev, Interface, MemNode, MemoryBacking, MemoryDevice, NumaCell, Numatune};
 
 /// Parses domain XML as `virDomainGetXMLDesc` prints it.
 pub fn parse_domain(xml: &str, document: &str) -> Result<DomainDef, Error> {
@@ -40,6 +40,21 @@ pub fn parse_domain(xml: &str, document: &str) -> Result<DomainDef, Error> {
         memory_kib,
         current_memory_kib: kib_at("currentMemory")?,
         max_memory_kib: kib_at("maxMemory")?,
+        max_memory_slots: root.attr_at("maxMemory", "slots").map(|v| number(v, "<maxMemory slots>", document)).transpose()?,
+        vcpu_cpuset: root.attr_at("vcpu", "cpuset").map(str::to_string),
+        vcpu_placement: root.attr_at("vcpu", "placement").map(str::to_string),
+        numatune: root.child("numatune").map(|n| parse_numatune(n, document)).transpose()?,
+        vcpupins: pins(&root, "vcpupin", "vcpu", document)?,
+        emulatorpin: root.attr_at("cputune/emulatorpin", "cpuset").map(str::to_string),
+        iothreadpins: pins(&root, "iothreadpin", "iothread", document)?,
+        memory_backing: root.child("memoryBacking").map(parse_memory_backing),
+        memory_devices: each("memory")
+            .map(|m| MemoryDevice {
+                model: m.attr("model").unwrap_or_default().to_string(),
+                size_kib: m.path("target/size").and_then(|s| element_kib(s, "KiB")).unwrap_or(0),
+                node: m.text_at("target/node").and_then(|n| n.parse().ok()),
+            })
+            .collect(),
         vcpus,
         max_vcpus,
         cpu: root.child("cpu").map(super::cpu::parse_cpu),
@@ -56,6 +71,48 @@ pub fn parse_domain(xml: &str, document: &str) -> Result<DomainDef, Error> {
     })
 }
 
+fn parse_numatune(n: &Element, document: &str) -> Result<Numatune, Error> {
+    let memory = n.child("memory");
+    Ok(Numatune {
+        mode: memory.and_then(|m| m.attr("mode")).map(str::to_string),
+        nodeset: memory.and_then(|m| m.attr("nodeset")).map(str::to_string),
+        placement: memory.and_then(|m| m.attr("placement")).map(str::to_string),
+        memnodes: n
+            .children_named("memnode")
+            .map(|m| {
+                Ok(MemNode {
+                    cellid: number(m.attr("cellid").unwrap_or(""), "<memnode cellid>", document)?,
+                    mode: m.attr("mode").map(str::to_string),
+                    nodeset: m.attr("nodeset").unwrap_or_default().to_string(),
+                })
+            })
+            .collect::<Result<_, Error>>()?,
+    })
+}
+
+fn pins(root: &Element, element: &str, id: &str, document: &str) -> Result<Vec<(u32, String)>, Error> {
+    root.child("cputune")
+        .into_iter()
+        .flat_map(|c| c.children_named(element))
+        .map(|p| Ok((number(p.attr(id).unwrap_or(""), &format!("<{element} {id}>"), document)?, p.attr("cpuset").unwrap_or_default().to_string())))
+        .collect()
+}
+
+fn parse_memory_backing(m: &Element) -> MemoryBacking {
+    let hugepages = m.child("hugepages");
+    MemoryBacking {
+        hugepages: hugepages.is_some(),
+        pages: hugepages
+            .into_iter()
+            .flat_map(|h| h.children_named("page"))
+            .filter_map(|p| Some((super::dom::scaled_to_kib(p.attr("size")?, p.attr("unit"), "KiB")?, p.attr("nodeset").map(str::to_string))))
+            .collect(),
+        locked: m.child("locked").is_some(),
+        source_type: m.attr_at("source", "type").map(str::to_string),
+        access_mode: m.attr_at("access", "mode").map(str::to_string),
+    }
+}
+
 fn parse_numa(root: &Element, document: &str) -> Result<Vec<NumaCell>, Error> {
     let Some(numa) = root.path("cpu/numa") else { return Ok(Vec::new()) };
     numa.children_named("cell")
@@ -70,6 +127,7 @@ fn parse_numa(root: &Element, document: &str) -> Result<Vec<NumaCell>, Error> {
                 cpus: cell.attr("cpus").unwrap_or_default().to_string(),
                 memory_kib: super::dom::scaled_to_kib(memory, cell.attr("unit"), "KiB")
                     .ok_or_else(|| Error::xml(document, format!("bad NUMA cell memory '{memory}'")))?,
+                mem_access: cell.attr("memAccess").map(str::to_string),
             })
         })
         .collect()

@@ -57,8 +57,15 @@ int main(int argc, char **argv)
     expect_failure("unknown bit 31", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "0x80000000");
     TRY(virMigrationCheck(src, dst, dom, 0xffffffffu, &results));
     expect_failure("every bit", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "unsupported flags");
-    TRY(virMigrationCheck(src, dst, dom, VIR_MIGRATION_CHECK_NUMA, &results));
-    expect_failure("unimplemented check", rc, results, VIR_MIGRATION_CHECK_ERR_UNSUPPORTED, "numa");
+    /* Selecting a check this build does not implement (while any is left) is an error. */
+    unsigned int supported = 0;
+    virMigrationCheckGetSupported(&supported);
+    unsigned int unimplemented = ~supported & ((1u << 18) - 1);
+    if (unimplemented) {
+        unsigned int bit = unimplemented & -unimplemented;
+        TRY(virMigrationCheck(src, dst, dom, bit, &results));
+        expect_failure("unimplemented check", rc, results, VIR_MIGRATION_CHECK_ERR_UNSUPPORTED, "not implemented");
+    }
     TRY(virMigrationCheck(src, dst, foreign, 0, &results));
     expect_failure("domain of another connection", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG,
                    "does not belong");
@@ -91,6 +98,36 @@ int main(int argc, char **argv)
     expect_failure("offline flags", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "unsupported flags");
     free(domain_xml);
     free(snap);
+
+    /* Typed parameters: unknown names, wrong types, repeats, NULL with a count. */
+    virTypedParameterPtr params = NULL;
+    int nparams = 0, maxparams = 0;
+    virTypedParamsAddString(&params, &nparams, &maxparams, "weather", "sunny");
+    TRY(virMigrationCheckParams(src, dst, dom, params, nparams, 0, &results));
+    expect_failure("unknown parameter", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "unknown parameter 'weather'");
+    virTypedParamsFree(params, nparams);
+    params = NULL; nparams = maxparams = 0;
+    virTypedParamsAddString(&params, &nparams, &maxparams, VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM, "lots");
+    TRY(virMigrationCheckParams(src, dst, dom, params, nparams, 0, &results));
+    expect_failure("wrong type", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "wrong type");
+    virTypedParamsFree(params, nparams);
+    params = NULL; nparams = maxparams = 0;
+    virTypedParamsAddULLong(&params, &nparams, &maxparams, VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM, 1);
+    virTypedParamsAddULLong(&params, &nparams, &maxparams, VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM, 2);
+    TRY(virMigrationCheckParams(src, dst, dom, params, nparams, 0, &results));
+    expect_failure("repeated parameter", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "twice");
+    virTypedParamsFree(params, nparams);
+    TRY(virMigrationCheckParams(src, dst, dom, NULL, 2, 0, &results));
+    expect_failure("NULL params", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "params");
+    TRY(virMigrationCheckParams(src, dst, dom, NULL, 0, 1u << 19, &results));
+    expect_failure("params flags", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "unsupported flags");
+    params = NULL; nparams = maxparams = 0;
+    virTypedParamsAddString(&params, &nparams, &maxparams, VIR_MIGRATION_CHECK_PARAM_CPU_MAP, "/nonexistent");
+    results = NULL;
+    rc = virMigrationCheckParams(src, dst, dom, params, nparams, VIR_MIGRATION_CHECK_CPU_FLAGS, &results);
+    EXPECT(rc == 1 && results[0]->severity == VIR_MIGRATION_CHECK_SEVERITY_OK, "cpu_map param: web1 has no CPU model: %d", rc);
+    virMigrationCheckResultListFree(results);
+    virTypedParamsFree(params, nparams);
 
     EXPECT(virMigrationCheckGetVersion(NULL) == -1, "GetVersion(NULL)");
     EXPECT(virMigrationCheckGetSupported(NULL) == -1, "GetSupported(NULL)");

@@ -137,6 +137,22 @@ int main(int argc, char **argv)
     free(src_snapshot);
     free(dst_snapshot);
 
+    /* Typed parameters: a 15 GiB headroom makes dst-ok's 10 GiB left a warning. */
+    virTypedParameterPtr params = NULL;
+    int nparams = 0, maxparams = 0;
+    EXPECT(virTypedParamsAddULLong(&params, &nparams, &maxparams, VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM,
+                                   15ULL * 1024 * 1024) == 0, "add param");
+    results = NULL;
+    n = virMigrationCheckParams(src, ok, dom, params, nparams, VIR_MIGRATION_CHECK_MEMORY, &results);
+    EXPECT(n == 1 && strcmp(results[0]->code, "memory.low-headroom") == 0, "headroom param: %d %s", n,
+           n > 0 ? results[0]->code : virMigrationCheckGetLastErrorMessage());
+    virMigrationCheckResultListFree(results);
+    results = NULL;
+    n = virMigrationCheckParams(src, ok, dom, NULL, 0, VIR_MIGRATION_CHECK_MEMORY, &results);
+    EXPECT(n == 1 && strcmp(results[0]->code, "memory.ok") == 0, "no params");
+    virMigrationCheckResultListFree(results);
+    virTypedParamsFree(params, nparams);
+
     /* Many calls: nothing accumulates (valgrind checks the leaks). */
     for (int i = 0; i < 200; i++) {
         results = NULL;
