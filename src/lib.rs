@@ -96,7 +96,7 @@ pub fn check_xml_with_options(domain_xml: &str, src_snapshot: Option<&str>, dst_
         Some(text) => xml::snapshot::read(text, "source snapshot")?.to_host(&def, "source snapshot")?,
         None => Host::without_facts("", facts::Unavailable::new("no source snapshot", "no source snapshot was given")),
     };
-    let guest = Guest { def, inactive_def: None, state: facts::GuestState::Running };
+    let guest = Guest::from_definition(def);
     Ok(check_facts(&guest, &src, &dst, options))
 }
 

@@ -122,7 +122,7 @@ fn host_passthrough_needs_the_same_cpu() {
         h
     };
     let def = virt_migration_check::xml::domain::parse_domain(&passthrough, "guest").unwrap();
-    let running = virt_migration_check::Guest { def, inactive_def: None, state: virt_migration_check::facts::GuestState::Running };
+    let running = virt_migration_check::Guest::from_definition(def);
     let mut options = Options::from_flags(CPU_CHECKS.bits(), virt_migration_check::supported_checks()).unwrap();
     options.cpu_map = Some(common::data("cpu/cpu_map"));
     let report = virt_migration_check::check_facts(&running, &cpu_host("x86_64-host-worse.xml"), &cpu_host("x86_64-host.xml"), &options);

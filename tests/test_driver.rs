@@ -10,10 +10,18 @@ use virt_migration_check::{Check, Error, Flags, Severity, Value, Verdict};
 fn a_good_destination_passes_every_check_with_one_ok_each() {
     let report = check_web1(&open("dst-ok"), 0);
     assert_eq!(report.verdict(), Verdict::Ok, "{report:#?}");
-    let ran: Vec<Check> = report.findings.iter().map(|f| f.check).collect();
+    let mut ran: Vec<Check> = report.findings.iter().map(|f| f.check).collect();
+    ran.sort();
     let supported: Vec<Check> = virt_migration_check::supported_checks().checks().collect();
     assert_eq!(ran, supported);
-    assert!(report.findings.iter().all(|f| f.severity == Severity::Ok && f.code.ends_with(".ok")));
+    // The test driver has no domain capabilities and no NIC model table: those two checks say
+    // so; every other one ran and found nothing.
+    for f in &report.findings {
+        match f.check {
+            Check::NetworkModel | Check::DiskModel => assert_eq!(f.severity, Severity::Skipped, "{f:?}"),
+            _ => assert!(f.severity == Severity::Ok && f.code.ends_with(".ok"), "{f:?}"),
+        }
+    }
 }
 
 #[test]
@@ -180,7 +188,8 @@ fn default_test_host_guest_against_a_bundled_destination() {
     let src = virt::connect::Connect::open_read_only(Some("test:///default")).unwrap();
     let dom = src.lookup_domain_by_name("test").unwrap();
     let report = virt_migration_check::check(&src, &open("dst-ok"), &dom, 0).unwrap();
-    assert_eq!(problems(&report), ["disk.not-visible", "network.missing"]);
+    // The disk is in no pool: neither its presence there nor its storage kind can be seen.
+    assert_eq!(problems(&report), ["devices.storage-unknown", "disk.not-visible", "network.missing"]);
     // 8 GiB fit the 16 GiB host with db1's 4 GiB, but not a 4.5 GiB host even cold.
     let cold = virt_migration_check::check(&src, &open("dst-all-wrong"), &dom, (Flags::MEMORY | Flags::OFFLINE).bits()).unwrap();
     assert_eq!(problems(&cold), ["memory.exceeds-total"]);

@@ -321,6 +321,9 @@ fn print_table(report: &Report, style: &Style) {
     println!("{:<8}  {:<13}  MESSAGE", "SEVERITY", "CHECK");
     for f in &report.findings {
         println!("{}  {:<13}  {}", style.severity(f.severity), f.check.name(), f.message);
+        if f.severity == Severity::Ok {
+            continue;
+        }
         println!("{:<8}  {:<13}  code: {}", "", "", f.code);
         if let Some(hint) = &f.hint {
             println!("{:<8}  {:<13}  hint: {hint}", "", "");

@@ -9,14 +9,20 @@ mod cpu_flags;
 mod cpu_vendor;
 mod cpu_view;
 mod cpuid;
+mod devices;
 mod disk;
+mod disk_model;
 mod host;
+mod hostdev;
 mod hypervisor;
+mod machine;
 mod memory;
 pub mod memory_hugepages;
 mod msr;
 mod network;
+mod network_model;
 mod numa;
+mod time;
 
 use crate::facts::{Guest, Host, Needs};
 
@@ -91,13 +97,34 @@ pub const REGISTRY: &[CheckSpec] = &[
         dst_needs: Needs::NETWORKS.union(Needs::INTERFACES),
     },
     CheckSpec {
+        check: Check::NetworkModel,
+        run: network_model::check,
+        src_needs: Needs::empty(),
+        dst_needs: Needs::VERSIONS.union(Needs::DOMAIN_CAPABILITIES),
+    },
+    CheckSpec {
         check: Check::Disk,
         run: disk::check,
         src_needs: Needs::POOLS.union(Needs::VOLUMES),
         dst_needs: Needs::POOLS.union(Needs::VOLUMES),
     },
+    CheckSpec { check: Check::DiskModel, run: disk_model::check, src_needs: Needs::empty(), dst_needs: Needs::DOMAIN_CAPABILITIES },
+    CheckSpec { check: Check::Time, run: time::check, src_needs: Needs::empty(), dst_needs: Needs::CAPABILITIES },
+    CheckSpec { check: Check::Hostdev, run: hostdev::check, src_needs: Needs::NETWORKS, dst_needs: Needs::empty() },
     CheckSpec { check: Check::Msr, run: msr::check, src_needs: CPU_NEEDS, dst_needs: CPU_NEEDS },
     CheckSpec { check: Check::Cpuid, run: cpuid::check, src_needs: Needs::CAPABILITIES, dst_needs: Needs::CAPABILITIES },
+    CheckSpec {
+        check: Check::Machine,
+        run: machine::check,
+        src_needs: Needs::CAPABILITIES,
+        dst_needs: Needs::CAPABILITIES.union(Needs::DOMAIN_CAPABILITIES),
+    },
+    CheckSpec {
+        check: Check::Devices,
+        run: devices::check,
+        src_needs: Needs::POOLS.union(Needs::VERSIONS),
+        dst_needs: Needs::DOMAIN_CAPABILITIES,
+    },
     CheckSpec {
         check: Check::Host,
         run: host::check,

@@ -57,7 +57,30 @@ pub fn guest(dom: &Domain) -> Result<Guest, Error> {
     } else {
         None
     };
-    Ok(Guest { def, inactive_def, state })
+    let live = state.is_active().then(|| live_state(dom, &def));
+    Ok(Guest { def, inactive_def, state, state_reason: reason, live })
+}
+
+/// Snapshots and block jobs: what libvirt's own migration check refuses on.
+fn live_state(dom: &Domain, def: &DomainDef) -> super::LiveState {
+    // SAFETY: `dom` is valid for the calls; the disk names are NUL-terminated.
+    let snapshots = unsafe { sys::virDomainSnapshotNum(dom.as_ptr(), 0) };
+    let mut block_jobs = Some(Vec::new());
+    for disk in def.disks.iter().filter(|d| !d.is_empty() && !d.target.is_empty()) {
+        let Ok(target) = std::ffi::CString::new(disk.target.as_str()) else { continue };
+        let mut info = sys::virDomainBlockJobInfo { type_: 0, bandwidth: 0, cur: 0, end: 0 };
+        // SAFETY: as above; `info` is written by libvirt.
+        match unsafe { sys::virDomainGetBlockJobInfo(dom.as_ptr(), target.as_ptr(), &mut info, 0) } {
+            1 => block_jobs.iter_mut().for_each(|j| j.push(disk.target.clone())),
+            0 => {}
+            // The driver cannot tell (the test driver): unknown, not "none".
+            _ => {
+                block_jobs = None;
+                break;
+            }
+        }
+    }
+    super::LiveState { snapshots: u32::try_from(snapshots).ok(), block_jobs }
 }
 
 /// A host's facts: what `needs` asks for, for the guest `def` (whose disks name the volumes to

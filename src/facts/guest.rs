@@ -8,6 +8,28 @@ pub struct Guest {
     /// The persistent definition, when the guest is persistent and it differs from `def`.
     pub inactive_def: Option<DomainDef>,
     pub state: GuestState,
+    /// libvirt's state reason number (a paused guest's: 1 user, 5 I/O error ...).
+    pub state_reason: i32,
+    /// Live facts libvirt's own migration check refuses on (None where unknown: offline).
+    pub live: Option<LiveState>,
+}
+
+/// What only a live guest tells.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LiveState {
+    /// `virDomainSnapshotNum`.
+    pub snapshots: Option<u32>,
+    /// Disks (targets) with an active block job (`virDomainGetBlockJobInfo`); None where the
+    /// driver cannot tell.
+    pub block_jobs: Option<Vec<String>>,
+}
+
+impl Guest {
+    /// A guest known only by its domain XML (offline checks): taken to be running, with no
+    /// live facts.
+    pub fn from_definition(def: DomainDef) -> Guest {
+        Guest { def, inactive_def: None, state: GuestState::Running, state_reason: 0, live: None }
+    }
 }
 
 /// libvirt's `virDomainState`, reduced to what matters for migration.
@@ -82,6 +104,71 @@ pub struct DomainDef {
     pub disks: Vec<Disk>,
     pub interfaces: Vec<Interface>,
     pub hostdevs: Vec<Hostdev>,
+    /// Every other device the checks judge.
+    pub devices: Devices,
+    /// `<os><loader>` path, `type`, and `<nvram template>`.
+    pub loader: Option<String>,
+    pub loader_type: Option<String>,
+    pub nvram_template: Option<String>,
+    /// `<os firmware=>`: bios, efi.
+    pub firmware: Option<String>,
+    /// `<clock><timer>`s.
+    pub timers: Vec<Timer>,
+}
+
+/// Devices beyond disks, NICs and host devices, by what the checks judge of them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Devices {
+    /// `<video><model type>`.
+    pub videos: Vec<String>,
+    /// `<graphics type>`.
+    pub graphics: Vec<String>,
+    /// `<sound model>`.
+    pub sounds: Vec<String>,
+    /// `<input type bus>`.
+    pub inputs: Vec<(String, Option<String>)>,
+    /// `<watchdog model>`.
+    pub watchdogs: Vec<String>,
+    /// `<memballoon model>`.
+    pub memballoon: Option<String>,
+    /// `<rng model>` and its `<backend model>`.
+    pub rngs: Vec<(String, Option<String>)>,
+    pub tpms: Vec<Tpm>,
+    pub filesystems: Vec<Filesystem>,
+    /// `<shmem name>` and its `<role>` (master, peer).
+    pub shmems: Vec<(String, Option<String>)>,
+    /// `<redirdev bus>`.
+    pub redirdevs: Vec<String>,
+    /// `<panic model>`.
+    pub panics: Vec<String>,
+    /// `<controller type model>`.
+    pub controllers: Vec<(String, Option<String>)>,
+}
+
+/// A `<tpm>`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Tpm {
+    pub model: Option<String>,
+    /// passthrough, emulator, external.
+    pub backend: String,
+    pub version: Option<String>,
+}
+
+/// A `<filesystem>`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Filesystem {
+    /// `<driver type>`: path, handle, loop, nbd, ploop, virtiofs (None: the default, path).
+    pub driver: Option<String>,
+    pub target: String,
+}
+
+/// A `<clock><timer>`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Timer {
+    pub name: String,
+    pub present: Option<bool>,
+    /// `frequency` in Hz (the TSC's).
+    pub frequency: Option<u64>,
 }
 
 /// A `<cpu>` element: a guest's CPU (domain XML, domain capabilities' host-model) or a host's
@@ -151,6 +238,8 @@ pub struct MemoryDevice {
     pub size_kib: u64,
     /// The guest NUMA cell it plugs into.
     pub node: Option<u32>,
+    /// Whether it has an `<address>` (a dimm needs its slot and base to migrate).
+    pub has_address: bool,
 }
 
 /// One guest NUMA cell.
@@ -175,6 +264,10 @@ pub struct Disk {
     pub source: DiskSource,
     pub readonly: bool,
     pub shareable: bool,
+    /// `<driver cache>`: none, writethrough, writeback, directsync, unsafe.
+    pub cache: Option<String>,
+    /// `<transient/>`: changes are dropped when the guest stops.
+    pub transient: bool,
 }
 
 /// Where a disk's data lives.
@@ -212,6 +305,10 @@ pub struct Interface {
     pub portgroup: Option<String>,
     /// `<source mode=>` of a direct (macvtap) interface.
     pub mode: Option<String>,
+    /// `<teaming type>`: persistent, transient.
+    pub teaming: Option<String>,
+    /// `<backend type>`: passt, or None (the default slirp for type='user').
+    pub backend: Option<String>,
 }
 
 impl Interface {
@@ -228,6 +325,10 @@ impl Interface {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hostdev {
     pub mode: String,
-    /// pci, usb, scsi, mdev ...
+    /// pci, usb, scsi, scsi_host, mdev ...
     pub kind: String,
+    /// `<teaming type='transient'>`: QEMU unplugs it during migration (failover).
+    pub transient_teaming: bool,
+    /// An mdev's UUID (`<source><address uuid>`).
+    pub mdev_uuid: Option<String>,
 }

@@ -96,6 +96,9 @@ pub struct Capabilities {
     pub host_cpu: Option<super::CpuDef>,
     /// `<host><cpu><signature family model stepping>`, where libvirt reports it.
     pub host_cpu_signature: Option<(u32, u32, u32)>,
+    /// `<host><cpu><counter name='tsc' frequency scaling>`: the TSC's Hz and whether the host
+    /// can scale a guest's TSC to another frequency (None: not reported).
+    pub tsc: Option<(u64, Option<bool>)>,
     pub numa_cells: u32,
     /// CPUs and memory (KiB) summed over the NUMA cells of the topology (0 without one).
     pub topology_cpus: u32,
@@ -125,7 +128,11 @@ pub struct GuestCapability {
     pub os_type: String,
     pub arch: String,
     pub emulator: Option<String>,
+    /// Emulators given per domain type (`<domain type='kvm'><emulator>`).
+    pub domain_emulators: Vec<String>,
     pub machines: Vec<String>,
+    /// `(alias, canonical machine)`: `<machine canonical='pc-i440fx-7.2'>pc</machine>`.
+    pub machine_aliases: Vec<(String, String)>,
     /// The `<domain type=>` values (kvm, qemu, ...).
     pub domain_types: Vec<String>,
 }
@@ -145,6 +152,10 @@ pub struct DomainCapabilities {
     pub host_model: Option<super::CpuDef>,
     /// Whether host-passthrough is supported.
     pub host_passthrough: bool,
+    /// `<os><loader><value>`: firmware images the emulator can use (empty: not reported).
+    pub loader_values: Vec<String>,
+    /// Devices listed `supported='no'` (video, tpm, filesystem ...).
+    pub devices_unsupported: Vec<String>,
     /// Every `<enum>` of every device (`devices/<device>/enum[@name]/value`), keyed by
     /// "device.enum": "disk.bus" -> ["fdc", "scsi", "virtio", ...].
     pub device_enums: std::collections::BTreeMap<String, Vec<String>>,

@@ -16,7 +16,18 @@ pub fn parse_capabilities(xml: &str, document: &str) -> Result<Capabilities, Err
                 os_type: os_type.clone(),
                 arch: arch.attr("name").unwrap_or_default().to_string(),
                 emulator: arch.text_at("emulator").map(str::to_string),
-                machines: arch.children_named("machine").map(|m| m.text.trim().to_string()).collect(),
+                domain_emulators: arch.children_named("domain").filter_map(|d| d.text_at("emulator")).map(str::to_string).collect(),
+                // Machines listed per arch, and per domain type (<domain type='kvm'><machine>).
+                machines: arch
+                    .children_named("machine")
+                    .chain(arch.children_named("domain").flat_map(|d| d.children_named("machine")))
+                    .map(|m| m.text.trim().to_string())
+                    .collect(),
+                machine_aliases: arch
+                    .children_named("machine")
+                    .chain(arch.children_named("domain").flat_map(|d| d.children_named("machine")))
+                    .filter_map(|m| Some((m.text.trim().to_string(), m.attr("canonical")?.to_string())))
+                    .collect(),
                 domain_types: arch.children_named("domain").filter_map(|d| d.attr("type")).map(str::to_string).collect(),
             })
         })
@@ -49,6 +60,9 @@ pub fn parse_capabilities(xml: &str, document: &str) -> Result<Capabilities, Err
         host_cpu_model: host.text_at("cpu/model").map(str::to_string),
         host_cpu_vendor: host.text_at("cpu/vendor").map(str::to_string),
         host_cpu: host.child("cpu").filter(|c| c.child("model").is_some()).map(super::cpu::parse_cpu),
+        tsc: host.child("cpu").and_then(|c| c.children_named("counter").find(|k| k.attr("name") == Some("tsc"))).and_then(|k| {
+            Some((k.attr("frequency")?.parse().ok()?, k.attr("scaling").map(|s| s == "yes")))
+        }),
         host_cpu_signature: host.path("cpu/signature").and_then(|s| {
             let n = |a: &str| s.attr(a)?.parse::<u32>().ok();
             Some((n("family")?, n("model")?, n("stepping")?))

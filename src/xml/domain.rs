@@ -3,7 +3,9 @@
 use super::dom::{element_kib, Element};
 use super::{expect_root, number};
 use crate::error::Error;
-use crate::facts::{Disk, DiskSource, DomainDef, Hostdev, Interface, MemNode, MemoryBacking, MemoryDevice, NumaCell, Numatune};
+use crate::facts::{
+    Devices, Disk, DiskSource, DomainDef, Filesystem, Hostdev, Interface, MemNode, MemoryBacking, MemoryDevice, NumaCell, Numatune, Timer, Tpm,
+};
 
 /// Parses domain XML as `virDomainGetXMLDesc` prints it.
 pub fn parse_domain(xml: &str, document: &str) -> Result<DomainDef, Error> {
@@ -53,6 +55,22 @@ pub fn parse_domain(xml: &str, document: &str) -> Result<DomainDef, Error> {
                 model: m.attr("model").unwrap_or_default().to_string(),
                 size_kib: m.path("target/size").and_then(|s| element_kib(s, "KiB")).unwrap_or(0),
                 node: m.text_at("target/node").and_then(|n| n.parse().ok()),
+                has_address: m.child("address").is_some(),
+            })
+            .collect(),
+        devices: devices.map(parse_devices).unwrap_or_default(),
+        loader: root.text_at("os/loader").map(str::to_string),
+        loader_type: root.attr_at("os/loader", "type").map(str::to_string),
+        nvram_template: root.attr_at("os/nvram", "template").map(str::to_string),
+        firmware: root.attr_at("os", "firmware").map(str::to_string),
+        timers: root
+            .child("clock")
+            .into_iter()
+            .flat_map(|c| c.children_named("timer"))
+            .map(|t| Timer {
+                name: t.attr("name").unwrap_or_default().to_string(),
+                present: t.attr("present").map(|p| p == "yes"),
+                frequency: t.attr("frequency").and_then(|f| f.parse().ok()),
             })
             .collect(),
         vcpus,
@@ -66,9 +84,48 @@ pub fn parse_domain(xml: &str, document: &str) -> Result<DomainDef, Error> {
             .map(|h| Hostdev {
                 mode: h.attr("mode").unwrap_or("subsystem").to_string(),
                 kind: h.attr("type").unwrap_or_default().to_string(),
+                transient_teaming: h.attr_at("teaming", "type") == Some("transient"),
+                mdev_uuid: h.attr_at("source/address", "uuid").map(str::to_string),
             })
             .collect(),
     })
+}
+
+fn parse_devices(devices: &Element) -> Devices {
+    let models = |name: &str, attr_path: &str, attr: &str| -> Vec<String> {
+        devices
+            .children_named(name)
+            .map(|d| if attr_path.is_empty() { d.attr(attr) } else { d.attr_at(attr_path, attr) }.unwrap_or("default").to_string())
+            .collect()
+    };
+    Devices {
+        videos: models("video", "model", "type"),
+        graphics: models("graphics", "", "type"),
+        sounds: models("sound", "", "model"),
+        inputs: devices.children_named("input").map(|i| (i.attr("type").unwrap_or_default().to_string(), i.attr("bus").map(str::to_string))).collect(),
+        watchdogs: models("watchdog", "", "model"),
+        memballoon: devices.attr_at("memballoon", "model").map(str::to_string),
+        rngs: devices.children_named("rng").map(|r| (r.attr("model").unwrap_or("virtio").to_string(), r.attr_at("backend", "model").map(str::to_string))).collect(),
+        tpms: devices
+            .children_named("tpm")
+            .map(|t| Tpm {
+                model: t.attr("model").map(str::to_string),
+                backend: t.attr_at("backend", "type").unwrap_or("passthrough").to_string(),
+                version: t.attr_at("backend", "version").map(str::to_string),
+            })
+            .collect(),
+        filesystems: devices
+            .children_named("filesystem")
+            .map(|f| Filesystem {
+                driver: f.attr_at("driver", "type").map(str::to_string),
+                target: f.attr_at("target", "dir").unwrap_or_default().to_string(),
+            })
+            .collect(),
+        shmems: devices.children_named("shmem").map(|m| (m.attr("name").unwrap_or_default().to_string(), m.attr("role").map(str::to_string))).collect(),
+        redirdevs: models("redirdev", "", "bus"),
+        panics: models("panic", "", "model"),
+        controllers: devices.children_named("controller").map(|c| (c.attr("type").unwrap_or_default().to_string(), c.attr("model").map(str::to_string))).collect(),
+    }
 }
 
 fn parse_numatune(n: &Element, document: &str) -> Result<Numatune, Error> {
@@ -159,6 +216,8 @@ fn parse_disk(disk: &Element) -> Disk {
         source,
         readonly: disk.child("readonly").is_some(),
         shareable: disk.child("shareable").is_some(),
+        cache: disk.attr_at("driver", "cache").map(str::to_string),
+        transient: disk.child("transient").is_some(),
     }
 }
 
@@ -177,6 +236,8 @@ fn parse_interface(iface: &Element) -> Interface {
         source: source.and_then(|s| s.attr(source_attr)).map(str::to_string),
         portgroup: source.and_then(|s| s.attr("portgroup")).map(str::to_string),
         mode: source.and_then(|s| s.attr("mode")).map(str::to_string),
+        teaming: iface.attr_at("teaming", "type").map(str::to_string),
+        backend: iface.attr_at("backend", "type").map(str::to_string),
         kind,
     }
 }

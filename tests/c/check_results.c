@@ -64,9 +64,17 @@ int main(int argc, char **argv)
     EXPECT(results != NULL && results[n] == NULL, "list not NULL-terminated");
     unsigned int seen = 0;
     for (int i = 0; i < n; i++) {
-        EXPECT(results[i]->severity == VIR_MIGRATION_CHECK_SEVERITY_OK, "%s", results[i]->message);
+        /* The test driver has no domain capabilities and no known NIC models: those two
+         * checks are SKIPPED, saying why; every other one is OK. */
+        unsigned int skippable = VIR_MIGRATION_CHECK_NETWORK_MODEL | VIR_MIGRATION_CHECK_DISK_MODEL;
+        if (results[i]->check & skippable) {
+            EXPECT(results[i]->severity == VIR_MIGRATION_CHECK_SEVERITY_SKIPPED && strlen(results[i]->message) > 0,
+                   "%s", results[i]->message);
+        } else {
+            EXPECT(results[i]->severity == VIR_MIGRATION_CHECK_SEVERITY_OK, "%s", results[i]->message);
+            EXPECT(strstr(results[i]->code, ".ok") != NULL, "code %s", results[i]->code);
+        }
         EXPECT(__builtin_popcount(results[i]->check) == 1, "check 0x%x", results[i]->check);
-        EXPECT(strstr(results[i]->code, ".ok") != NULL, "code %s", results[i]->code);
         seen |= results[i]->check;
     }
     EXPECT(seen == supported, "checks seen 0x%x", seen);

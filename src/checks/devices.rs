@@ -1,0 +1,232 @@
+//! DEVICES: other device models against the destination's domain capabilities, and libvirt's
+//! own migration blockers (qemu_migration.c: qemuMigrationSrcIsAllowed, qemuMigrationSrcIsSafe),
+//! each finding naming the flag or configuration change that clears it.
+
+use super::{unavailable, Context};
+use crate::facts::{DiskSource, Pool};
+use crate::flags::Check;
+use crate::report::{Finding, Severity};
+
+const CHECK: Check = Check::Devices;
+
+/// QEMU from which libvirt trusts QEMU to drop caches at migration, so that a disk cache mode
+/// other than none/directsync is safe (QEMU_CAPS_MIGRATION_FILE_DROP_CACHE).
+const QEMU_DROPS_CACHES: u64 = 3_001_000;
+
+pub fn check(cx: &Context) -> Vec<Finding> {
+    let mut findings = models(cx);
+    findings.extend(blockers(cx));
+    findings.extend(storage_safety(cx));
+    findings
+}
+
+/// Device models the destination's emulator must offer.
+fn models(cx: &Context) -> Vec<Finding> {
+    let d = &cx.guest.def.devices;
+    // (device, enum, value, what) for every value the guest uses.
+    let mut uses: Vec<(&str, &str, String, String)> = Vec::new();
+    for v in &d.videos {
+        uses.push(("video", "modelType", v.clone(), format!("video model '{v}'")));
+    }
+    for g in &d.graphics {
+        uses.push(("graphics", "type", g.clone(), format!("graphics type '{g}'")));
+    }
+    for (model, backend) in &d.rngs {
+        uses.push(("rng", "model", model.clone(), format!("RNG model '{model}'")));
+        if let Some(b) = backend {
+            uses.push(("rng", "backendModel", b.clone(), format!("RNG backend '{b}'")));
+        }
+    }
+    for t in &d.tpms {
+        if let Some(m) = &t.model {
+            uses.push(("tpm", "model", m.clone(), format!("TPM model '{m}'")));
+        }
+        uses.push(("tpm", "backendModel", t.backend.clone(), format!("TPM backend '{}'", t.backend)));
+        if let Some(v) = &t.version {
+            uses.push(("tpm", "backendVersion", v.clone(), format!("TPM version {v}")));
+        }
+    }
+    for f in &d.filesystems {
+        let driver = f.driver.clone().unwrap_or_else(|| "path".to_string());
+        uses.push(("filesystem", "driverType", driver.clone(), format!("filesystem driver '{driver}' ({})", f.target)));
+    }
+    for bus in &d.redirdevs {
+        uses.push(("redirdev", "bus", bus.clone(), format!("redirected device on bus '{bus}'")));
+    }
+    for p in &d.panics {
+        uses.push(("panic", "model", p.clone(), format!("panic device model '{p}'")));
+    }
+    uses.retain(|(_, _, value, _)| value != "default" && value != "none");
+    if uses.is_empty() {
+        return Vec::new();
+    }
+    let caps = match &cx.dst.domain_capabilities {
+        Ok(caps) => caps,
+        Err(e) => return vec![unavailable(CHECK, "destination", "domain capabilities (device models)", e)],
+    };
+    let mut findings = Vec::new();
+    for (device, name, value, what) in uses {
+        let unsupported_device = caps.devices_unsupported.iter().any(|u| u == device);
+        let offered = caps.device_enums.get(&format!("{device}.{name}"));
+        let missing = unsupported_device || offered.is_some_and(|list| !list.iter().any(|v| *v == value));
+        if missing {
+            let list = offered.map(|l| l.join(", ")).unwrap_or_else(|| "none".to_string());
+            findings.push(
+                Finding::error(CHECK, "model-unsupported", format!("the destination's emulator does not support the guest's {what} (it offers {list})"))
+                    .hint("install the QEMU module for it on the destination, or change the device model")
+                    .detail("device", device)
+                    .detail(name, value.as_str()),
+            );
+        }
+    }
+    findings
+}
+
+/// libvirt's refusals that depend on the guest alone.
+fn blockers(cx: &Context) -> Vec<Finding> {
+    let def = &cx.guest.def;
+    let mut findings = Vec::new();
+    if let Some(live) = &cx.guest.live {
+        if let Some(n) = live.snapshots.filter(|n| *n > 0) {
+            findings.push(
+                Finding::error(CHECK, "snapshots", format!("the guest has {n} snapshot(s): libvirt refuses to migrate a domain with snapshots"))
+                    .hint("delete the snapshots (virsh snapshot-delete --metadata), or migrate with the snapshots' metadata recreated on the destination")
+                    .detail("snapshots", n),
+            );
+        }
+        for disk in live.block_jobs.iter().flatten() {
+            findings.push(
+                Finding::error(CHECK, "block-job", format!("disk {disk} has an active block job: libvirt refuses to migrate during one"))
+                    .hint("wait for the job to finish, or abort it (virsh blockjob --abort)")
+                    .detail("disk", disk.as_str()),
+            );
+        }
+        // A running guest's live XML carries every dimm's address; one without cannot migrate.
+        for (i, _) in def.memory_devices.iter().enumerate().filter(|(_, m)| m.model == "dimm" && !m.has_address) {
+            findings.push(
+                Finding::error(CHECK, "dimm-no-address", format!("memory device #{} (dimm) lacks its slot and base address", i + 1))
+                    .hint("let libvirt assign dimm addresses (hotplug through libvirt)"),
+            );
+        }
+    }
+    if cx.guest.state == crate::facts::GuestState::Paused && cx.guest.state_reason == 5 {
+        findings.push(
+            Finding::warning(CHECK, "io-error", "the guest is paused after a disk I/O error: libvirt refuses --abort-on-error migrations of it")
+                .hint("fix the storage and resume the guest first"),
+        );
+    }
+    for disk in def.disks.iter().filter(|d| d.transient) {
+        findings.push(
+            Finding::error(CHECK, "transient-disk", format!("disk {} is <transient/>: migration with transient disks is not supported", disk.target))
+                .hint("remove <transient/> from the disk")
+                .detail("disk", &disk.target),
+        );
+    }
+    for (name, role) in &def.devices.shmems {
+        if role.as_deref() != Some("master") {
+            findings.push(
+                Finding::error(CHECK, "shmem-not-master", format!("shmem device '{name}' cannot be migrated: only shmem with role='master' can"))
+                    .hint("set role='master' on it, or remove it")
+                    .detail("shmem", name.as_str()),
+            );
+        }
+    }
+    for fs in def.devices.filesystems.iter().filter(|f| f.driver.as_deref() == Some("virtiofs")) {
+        findings.push(
+            Finding::error(CHECK, "virtiofs", format!("filesystem '{}' uses virtiofs: migration with virtiofs devices is not supported", fs.target))
+                .hint("detach the virtiofs filesystem before migrating")
+                .detail("target", &fs.target),
+        );
+    }
+    for iface in def.interfaces.iter().filter(|i| i.kind == "vdpa") {
+        findings.push(
+            Finding::error(CHECK, "vdpa", format!("vDPA {} cannot be migrated", iface.label())).hint("detach the vDPA interface before migrating"),
+        );
+    }
+    for tpm in def.devices.tpms.iter().filter(|t| t.backend == "passthrough") {
+        findings.push(
+            Finding::error(CHECK, "tpm-passthrough", format!("a passthrough TPM ({}) ties the guest to the host's TPM chip", tpm.model.as_deref().unwrap_or("tpm-tis")))
+                .hint("use an emulated TPM (backend type='emulator'), whose state migrates with the guest"),
+        );
+    }
+    findings
+}
+
+/// The pool holding a disk's storage on the source, and whether it is host-local.
+fn source_pool<'a>(cx: &'a Context, source: &DiskSource) -> Option<&'a Pool> {
+    let pools = cx.src.pools.as_ref().ok()?;
+    match source {
+        DiskSource::Path { path, .. } => pools.iter().find(|p| p.covers(path)),
+        DiskSource::Volume { pool, .. } => pools.iter().find(|p| p.name == *pool),
+        _ => None,
+    }
+}
+
+/// libvirt's qemuMigrationSrcIsSafe: writable disks on host-local storage, unless copied.
+fn storage_safety(cx: &Context) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let (severity, cleared_by) = if cx.options.unsafe_migration {
+        (Severity::Warning, "the migration passes --unsafe, so libvirt will not stop it")
+    } else {
+        (Severity::Error, "migrate with --copy-storage-all, move the disk to shared storage, or (knowing the risk) pass --unsafe")
+    };
+    let old_qemu = cx.src.hypervisor.as_ref().is_ok_and(|h| h.driver.eq_ignore_ascii_case("QEMU") && h.version < QEMU_DROPS_CACHES);
+    for disk in cx.guest.def.disks.iter().filter(|d| !d.is_empty() && !d.readonly) {
+        if cx.options.non_shared_disk {
+            continue; // Copied by the migration: safe.
+        }
+        let local = match &disk.source {
+            DiskSource::Network { .. } => continue,
+            DiskSource::Other { kind } if kind == "nvme" => Some(true),
+            DiskSource::Path { kind, .. } if kind == "block" => Some(false),
+            _ => source_pool(cx, &disk.source).map(Pool::is_host_local),
+        };
+        let path = match &disk.source {
+            DiskSource::Path { path, .. } => path.clone(),
+            DiskSource::Volume { pool, volume } => format!("{pool}/{volume}"),
+            DiskSource::Other { kind } => kind.clone(),
+            _ => String::new(),
+        };
+        match local {
+            Some(true) => findings.push(
+                Finding::new(
+                    CHECK,
+                    severity,
+                    "unsafe-storage",
+                    format!("writable disk {} ({path}) is on storage local to the source: libvirt refuses 'Migration without shared storage is unsafe'", disk.target),
+                )
+                .hint(cleared_by)
+                .detail("disk", &disk.target)
+                .detail("source", path.as_str()),
+            ),
+            None => findings.push(
+                Finding::warning(
+                    CHECK,
+                    "storage-unknown",
+                    format!("cannot tell whether writable disk {} ({path}) is on shared storage: it is in no storage pool of the source", disk.target),
+                )
+                .hint("define a storage pool over its directory (netfs for NFS) so that its kind is known; if it is local, migrate with --copy-storage-all")
+                .detail("disk", &disk.target),
+            ),
+            Some(false) => {}
+        }
+        let cache_ok = disk.shareable || matches!(disk.cache.as_deref(), Some("none" | "directsync"));
+        if local != Some(true) && old_qemu && !cache_ok {
+            findings.push(
+                Finding::new(
+                    CHECK,
+                    severity,
+                    "unsafe-cache",
+                    format!(
+                        "disk {} uses cache mode '{}': migration may corrupt data unless the cache is none or directsync",
+                        disk.target,
+                        disk.cache.as_deref().unwrap_or("default")
+                    ),
+                )
+                .hint("set <driver cache='none'/> on the disk, or (knowing the risk) pass --unsafe")
+                .detail("disk", &disk.target),
+            );
+        }
+    }
+    findings
+}

@@ -1,0 +1,203 @@
+//! Devices, platform and libvirt's own migration blockers (proposal items 6b, 7b, 8, 9 and the
+//! MACHINE and DEVICES checks) on real domain XML and real domain capabilities of QEMU 4.2,
+//! 7.2 and 10.0 (x86_64 and s390x) from libvirt's test data, through snapshots; and live on
+//! libvirt's test driver where it applies.
+
+mod common;
+
+use common::{open, problems, read};
+use virt_migration_check::facts::{Hypervisor, Snapshot};
+use virt_migration_check::xml::snapshot::{assemble, write, SavedDocuments};
+use virt_migration_check::{Finding, Flags, Options, Report, Severity};
+
+fn host(caps: &str, domcaps: &[&str], qemu: Option<u64>) -> Snapshot {
+    let doc = |p: String| (p.clone(), read(&format!("fixtures/{p}")));
+    let saved = SavedDocuments {
+        capabilities: doc(format!("host-caps/{caps}")),
+        domain_capabilities: domcaps.iter().map(|d| doc(format!("domcaps/domaincapsdata/{d}"))).collect(),
+        ..SavedDocuments::default()
+    };
+    let mut snapshot = assemble(&saved, &format!("file:///{caps}"), "2026-11-26T00:00:00Z").unwrap();
+    // Saved XML does not carry the QEMU version; an administrator knows it.
+    if let Some(version) = qemu {
+        snapshot.hypervisor = Ok(Hypervisor { driver: "QEMU".into(), version });
+    }
+    snapshot
+}
+
+/// A KVM x86_64 host (the real Haswell host's capabilities) with QEMU `version`'s domain
+/// capabilities.
+fn kvm_host(domcaps: &str, version: u64) -> Snapshot {
+    host("capabilityschemadata/caps-qemu-kvm.xml", &[domcaps], Some(version))
+}
+
+/// A real guest, made a KVM guest where the fixture says TCG (the domain capabilities are KVM's).
+fn guest(name: &str) -> String {
+    read(&format!("fixtures/domains/qemuxmlconfdata/{name}")).replacen("<domain type='qemu'>", "<domain type='kvm'>", 1)
+}
+
+fn check(domain: &str, dst: &Snapshot, flags: Flags) -> Report {
+    let options = Options::from_flags(flags.bits(), virt_migration_check::supported_checks()).unwrap();
+    virt_migration_check::check_xml_with_options(domain, None, &write(dst), &options).unwrap()
+}
+
+fn only(report: &Report, code: &str) -> Finding {
+    let found: Vec<_> = report.with_code(code).collect();
+    assert_eq!(found.len(), 1, "{code} in {report:#?}");
+    found[0].clone()
+}
+
+#[test]
+fn nic_models_by_qemu_version() {
+    let many = guest("net-many-models.xml");
+    let report = check(&many, &kvm_host("qemu_7.2.0.x86_64.xml", 7_002_000), Flags::NETWORK_MODEL);
+    // vmxnet3, ne2k_pci, pcnet and 'ViRtIo' are QEMU's; 'idontexist' and Xen's 'netfront' are not.
+    let unknown: Vec<_> = report.with_code("network_model.unknown-model").map(|f| f.message.clone()).collect();
+    assert_eq!(unknown.len(), 2, "{report:#?}");
+    assert!(unknown[0].contains("idontexist") && unknown[1].contains("netfront"));
+    // igb arrived in QEMU 8.0.
+    let igb = many.replace("<model type='vmxnet3'/>", "<model type='igb'/>");
+    let f = only(&check(&igb, &kvm_host("qemu_7.2.0.x86_64.xml", 7_002_000), Flags::NETWORK_MODEL), "network_model.unsupported");
+    assert!(f.message.contains("'igb'") && f.message.contains("QEMU 8.0.0"), "{}", f.message);
+    assert!(check(&igb, &kvm_host("qemu_10.0.0.x86_64.xml", 10_000_000), Flags::NETWORK_MODEL).with_code("network_model.unsupported").next().is_none());
+    // Without the hypervisor's version it cannot be judged.
+    let unknown_version = host("capabilityschemadata/caps-qemu-kvm.xml", &[], None);
+    assert_eq!(only(&check(&many, &unknown_version, Flags::NETWORK_MODEL), "network_model.unavailable").severity, Severity::Skipped);
+}
+
+#[test]
+fn disk_buses_and_devices_from_domain_capabilities() {
+    // An s390x host offers no IDE or SATA bus.
+    let s390 = host("qemucaps2xmloutdata/caps.s390x.xml", &["qemu_10.0.0.s390x.xml"], Some(10_000_000));
+    let guest = read("hosts/parts/web1.xml")
+        .replace("<domain type='test'", "<domain type='kvm'")
+        .replace("<type arch='i686'>hvm</type>", "<type arch='s390x' machine='s390-ccw-virtio'>hvm</type>");
+    let report = check(&guest, &s390, Flags::DISK_MODEL);
+    let f = only(&report, "disk_model.unsupported");
+    assert!(f.message.contains("disk hdc") && f.message.contains("'ide'"), "{}", f.message);
+    // Without domain capabilities (a read-only connection, libvirt's test driver) it says so.
+    let report = check(&guest, &host("qemucaps2xmloutdata/caps.s390x.xml", &[], None), Flags::DISK_MODEL);
+    assert_eq!(only(&report, "disk_model.unavailable").severity, Severity::Skipped);
+}
+
+#[test]
+fn device_models_against_domain_capabilities() {
+    // QEMU 4.2's swtpm reported TPM 1.2 only: a TPM 2.0 guest cannot go there; QEMU 7.2 is fine.
+    let tpm2 = guest("tpm-emulator-tpm2.xml");
+    let f = only(&check(&tpm2, &kvm_host("qemu_4.2.0.x86_64.xml", 4_002_000), Flags::DEVICES), "devices.model-unsupported");
+    assert!(f.message.contains("TPM version 2.0"), "{}", f.message);
+    assert!(check(&tpm2, &kvm_host("qemu_7.2.0.x86_64.xml", 7_002_000), Flags::DEVICES).errors().next().is_none());
+    // A video model whose QEMU module is absent: libvirt drops it from the domain capabilities
+    // (TESTBED.md: "domain configuration does not support video model 'virtio'").
+    let mut no_virtio_gpu = kvm_host("qemu_7.2.0.x86_64.xml", 7_002_000);
+    if let Ok(docs) = &mut no_virtio_gpu.domain_capabilities {
+        let video = docs[0].find("<enum name='modelType'>").unwrap();
+        let cut = docs[0][video..].find("<value>virtio</value>").unwrap() + video;
+        docs[0].replace_range(cut..cut + "<value>virtio</value>".len(), "");
+    }
+    let video_guest = guest("tpm-emulator-tpm2.xml").replace("</devices>", "<video><model type='virtio'/></video></devices>");
+    let f = only(&check(&video_guest, &no_virtio_gpu, Flags::DEVICES), "devices.model-unsupported");
+    assert!(f.message.contains("video model 'virtio'"), "{}", f.message);
+}
+
+#[test]
+fn machine_type_emulator_virt_type_and_firmware() {
+    let dst = kvm_host("qemu_7.2.0.x86_64.xml", 7_002_000);
+    // The Haswell host's QEMU knows 'pc' (an alias) but no pc-q35-10.0.
+    let base = guest("tpm-emulator-tpm2.xml").replace("machine='pc-i440fx-2.12'", "machine='pc'");
+    assert!(check(&base, &dst, Flags::MACHINE).errors().next().is_none(), "{:#?}", check(&base, &dst, Flags::MACHINE));
+    let newer = base.replace("machine='pc'", "machine='pc-q35-10.0'");
+    let f = only(&check(&newer, &dst, Flags::MACHINE), "machine.type-unsupported");
+    assert!(f.message.contains("'pc-q35-10.0'"), "{}", f.message);
+    // An emulator path the destination lacks.
+    let other = base.replace("/usr/bin/qemu-system-x86_64", "/opt/qemu-10/bin/qemu-system-x86_64");
+    assert_eq!(only(&check(&other, &dst, Flags::MACHINE), "machine.emulator-missing").severity, Severity::Error);
+    // A KVM guest on a host offering only TCG and HVF.
+    let hvf = host("qemucaps2xmloutdata/caps.x86_64+hvf.xml", &[], None);
+    let f = only(&check(&base.replace("machine='pc'", "machine='pc-i440fx-2.12'"), &hvf, Flags::MACHINE), "machine.virt-type-unavailable");
+    assert!(f.message.contains("'kvm'"), "{}", f.message);
+    // Firmware the destination does not have.
+    let efi = base.replace("<os>", "<os><loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE.fd</loader>");
+    let f = only(&check(&efi, &dst, Flags::MACHINE), "machine.loader-missing");
+    assert!(f.hint.as_deref().unwrap().contains("/obviously/fake/firmware1.fd"));
+}
+
+#[test]
+fn tsc_frequency_and_invtsc() {
+    // invtsc with the TSC pinned to 4.57 GHz; the Haswell host runs at 2.597 GHz, no scaling.
+    let tsc = guest("cpu-tsc-frequency.xml");
+    let dst = kvm_host("qemu_7.2.0.x86_64.xml", 7_002_000);
+    let f = only(&check(&tsc, &dst, Flags::TIME), "time.tsc-unavailable");
+    assert!(f.message.contains("4567890000") && f.message.contains("2596991000"), "{}", f.message);
+    // Pinned to the host's own frequency: fine. A cold migration does not care.
+    assert!(check(&tsc.replace("4567890000", "2596991000"), &dst, Flags::TIME).errors().next().is_none());
+    assert!(check(&tsc, &dst, Flags::TIME | Flags::OFFLINE).errors().next().is_none());
+    // invtsc without a pinned frequency: libvirt refuses whatever the destination.
+    let unpinned = tsc.replace("<timer name='tsc' frequency='4567890000'/>", "");
+    assert_eq!(only(&check(&unpinned, &dst, Flags::TIME), "time.invtsc-unpinned").severity, Severity::Error);
+}
+
+#[test]
+fn host_devices() {
+    let dst = kvm_host("qemu_7.2.0.x86_64.xml", 7_002_000);
+    // Every assigned PCI device is its own show-stopper.
+    let vfio = check(&guest("hostdev-vfio.xml"), &dst, Flags::HOSTDEV);
+    let pci: Vec<_> = vfio.with_code("hostdev.pci").collect();
+    assert_eq!(pci.len(), read("fixtures/domains/qemuxmlconfdata/hostdev-vfio.xml").matches("<hostdev ").count());
+    assert!(pci.iter().all(|f| f.severity == Severity::Error && f.hint.is_some()));
+    assert_eq!(only(&check(&guest("hostdev-usb-address.xml"), &dst, Flags::HOSTDEV), "hostdev.usb").severity, Severity::Warning);
+    let net = check(&read("fixtures/domains/qemuxmlconfdata/net-hostdev.xml"), &dst, Flags::HOSTDEV);
+    assert_eq!(only(&net, "hostdev.interface").severity, Severity::Error);
+    // A VF teamed with a virtio NIC (failover) is unplugged for the migration.
+    let teaming = check(&guest("net-virtio-teaming-hostdev.xml"), &dst, Flags::HOSTDEV);
+    assert!(teaming.errors().next().is_none(), "{teaming:#?}");
+    assert!(teaming.findings.iter().any(|f| f.code.ends_with("failover") && f.severity == Severity::Warning), "{teaming:#?}");
+}
+
+#[test]
+fn libvirts_own_blockers() {
+    let dst = kvm_host("qemu_7.2.0.x86_64.xml", 7_002_000);
+    let code_of = |name: &str| problems(&check(&guest(name), &dst, Flags::DEVICES));
+    assert!(code_of("disk-transient.xml").contains(&"devices.transient-disk".to_string()));
+    assert!(code_of("vhost-user-fs-sock.xml").contains(&"devices.virtiofs".to_string()));
+    assert!(code_of("tpm-passthrough.xml").contains(&"devices.tpm-passthrough".to_string()));
+    // shmem0 has no role (not master), shmem1 is a peer; shmem2 is the master.
+    let shmem: Vec<_> = check(&guest("shmem-plain-doorbell.xml"), &dst, Flags::DEVICES)
+        .with_code("devices.shmem-not-master")
+        .map(|f| f.message.clone())
+        .collect();
+    assert!(shmem.iter().any(|m| m.contains("'shmem0'")) && shmem.iter().any(|m| m.contains("'shmem1'")), "{shmem:?}");
+}
+
+#[test]
+fn unsafe_storage_and_snapshots_live_on_the_test_driver() {
+    virt::error::clear_error_callback();
+    // A guest whose disk lies in a host-local dir pool of its host (dst-local-dir as source).
+    let src = virt::connect::Connect::open(Some(&common::host_uri("dst-local-dir"))).unwrap();
+    let dom = src.define_domain_xml(&read("hosts/parts/web1.xml")).unwrap();
+    dom.create().unwrap();
+    let dst = open("dst-ok");
+    let flags = Flags::DEVICES;
+    let report = virt_migration_check::check(&src, &dst, &dom, flags.bits()).unwrap();
+    let unsafe_disks: Vec<_> = report.with_code("devices.unsafe-storage").collect();
+    assert_eq!(unsafe_disks.len(), 2, "{report:#?}");
+    assert!(unsafe_disks.iter().all(|f| f.severity == Severity::Error && f.hint.as_deref().unwrap().contains("--copy-storage-all")));
+    // --unsafe downgrades it; --copy-storage-all clears it.
+    let report = virt_migration_check::check(&src, &dst, &dom, (flags | Flags::UNSAFE).bits()).unwrap();
+    assert!(report.with_code("devices.unsafe-storage").all(|f| f.severity == Severity::Warning));
+    let report = virt_migration_check::check(&src, &dst, &dom, (flags | Flags::NON_SHARED_DISK).bits()).unwrap();
+    assert!(report.with_code("devices.unsafe-storage").next().is_none());
+    // A snapshot: libvirt refuses to migrate the domain.
+    // (The virt crate has no snapshot-create call; the test driver's state is per connection,
+    // so it must be made on this one.)
+    let xml = std::ffi::CString::new("<domainsnapshot><name>before-upgrade</name></domainsnapshot>").unwrap();
+    // SAFETY: a valid domain and a NUL-terminated XML string; the snapshot handle is freed.
+    unsafe {
+        let snapshot = virt::sys::virDomainSnapshotCreateXML(dom.as_ptr(), xml.as_ptr(), 0);
+        assert!(!snapshot.is_null());
+        virt::sys::virDomainSnapshotFree(snapshot);
+    }
+    let report = virt_migration_check::check(&src, &dst, &dom, (flags | Flags::NON_SHARED_DISK).bits()).unwrap();
+    let f = only(&report, "devices.snapshots");
+    assert!(f.message.contains("1 snapshot"), "{}", f.message);
+}
