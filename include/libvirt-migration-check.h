@@ -186,6 +186,17 @@ typedef enum virMigrationCheckErrorCode {
 } virMigrationCheckErrorCode;
 
 /**
+ * Flags of virMigrationBaseline() and virMigrationBaselineXML().
+ */
+typedef enum virMigrationBaselineFlags {
+  /**
+   * Hosts with CPUs of different vendors get a vendor-neutral CPU (qemu64, kvm64 plus
+   * features) instead of an error.
+   */
+  VIR_MIGRATION_BASELINE_VENDOR_NEUTRAL = (1 << 0),
+} virMigrationBaselineFlags;
+
+/**
  * One result of virMigrationCheck(). New fields are only ever appended.
  */
 typedef struct virMigrationCheckResult {
@@ -316,6 +327,62 @@ int virMigrationCheckXML(const char *domainXML,
                          const char *dstHostXML,
                          unsigned int flags,
                          virMigrationCheckResultPtr **results);
+
+/**
+ * Computes the lowest common denominator a guest must be configured with to migrate among
+ * the hosts of @conns: the CPU every host can give (libvirt's baseline of their host-model
+ * CPUs, migratable), per host the features it hides, the newest machine type of each family
+ * every host offers, the device models, NIC models and networks common to all, the largest
+ * memory and vCPU count every host can hold, a TSC frequency every host can provide. A
+ * snapshot of each host is taken with read-only calls.
+ *
+ * @conns: the hosts' connections (borrowed)
+ * @nconns: how many (at least 1)
+ * @flags: 0, or VIR_MIGRATION_BASELINE_VENDOR_NEUTRAL
+ * @xml: where to store the `<migrationBaseline version='1'>` document; the caller free()s it
+ *
+ * Returns 0, or -1 (then *xml is NULL): bad arguments, hosts of different arches, or of
+ * different CPU vendors without VIR_MIGRATION_BASELINE_VENDOR_NEUTRAL.
+ */
+int virMigrationBaseline(virConnectPtr *conns,
+                         unsigned int nconns,
+                         unsigned int flags,
+                         char **xml);
+
+/**
+ * virMigrationBaseline() from host snapshots (virMigrationHostSnapshot()) instead of
+ * connections.
+ *
+ * @hostXMLs: the snapshots
+ * @nhosts: how many (at least 1)
+ * @flags: 0, or VIR_MIGRATION_BASELINE_VENDOR_NEUTRAL
+ * @xml: where to store the baseline document; the caller free()s it
+ *
+ * Returns 0, or -1 (then *xml is NULL).
+ */
+int virMigrationBaselineXML(const char *const *hostXMLs,
+                            unsigned int nhosts,
+                            unsigned int flags,
+                            char **xml);
+
+/**
+ * Rewrites a guest to a baseline (virMigrationBaseline()): its CPU becomes the baseline's
+ * (topology, NUMA and cache kept), its machine type the newest of its family every host
+ * offers, NIC models not every host provides become virtio. Memory and vCPUs are left as set;
+ * where they exceed what every host can hold, or a device cannot be rewritten safely, a comment
+ * at the top of the domain says so.
+ *
+ * @domainXML: the guest's domain XML
+ * @baselineXML: a baseline document
+ * @flags: must be 0
+ * @xml: where to store the rewritten domain XML; the caller free()s it
+ *
+ * Returns 0, or -1 (then *xml is NULL).
+ */
+int virMigrationBaselineApply(const char *domainXML,
+                              const char *baselineXML,
+                              unsigned int flags,
+                              char **xml);
 
 /**
  * Stores the selection bits (virMigrationCheckFlags) of every check this build implements

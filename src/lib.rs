@@ -16,6 +16,7 @@
 //! }
 //! ```
 
+pub mod baseline;
 pub mod checks;
 pub mod cpu;
 pub mod error;
@@ -98,6 +99,25 @@ pub fn check_xml_with_options(domain_xml: &str, src_snapshot: Option<&str>, dst_
     };
     let guest = Guest::from_definition(def);
     Ok(check_facts(&guest, &src, &dst, options))
+}
+
+/// The lowest common denominator of the hosts in `snapshots` (host snapshot documents).
+pub fn baseline_xml(snapshots: &[&str], options: &baseline::BaselineOptions) -> Result<baseline::Baseline, Error> {
+    let hosts = snapshots
+        .iter()
+        .enumerate()
+        .map(|(i, text)| baseline::HostSummary::from_snapshot(&xml::snapshot::read(text, &format!("host snapshot #{}", i + 1))?))
+        .collect::<Result<Vec<_>, Error>>()?;
+    baseline::compute(&hosts, options)
+}
+
+/// The lowest common denominator of the hosts behind `conns` (a snapshot of each, read-only).
+pub fn baseline_connections(conns: &[&Connect], options: &baseline::BaselineOptions) -> Result<baseline::Baseline, Error> {
+    let hosts = conns
+        .iter()
+        .map(|c| baseline::HostSummary::from_snapshot(&snapshot(c)?))
+        .collect::<Result<Vec<_>, Error>>()?;
+    baseline::compute(&hosts, options)
 }
 
 /// The current time as RFC 3339 in UTC ("2026-11-26T12:00:00Z").

@@ -152,3 +152,23 @@ fn memory_headroom_option() {
     assert_eq!(code, 2);
     assert!(err.contains("--memory-headroom 'lots'"), "{err}");
 }
+
+#[test]
+fn baseline_from_connections_and_snapshots() {
+    let (code, out, err) = cli(&["baseline", "-c", &host_uri("src"), "-c", &host_uri("dst-ok"), "-c", &host_uri("dst-few-cpus")]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("<migrationBaseline version='1'>") && out.contains("<network>prod</network>") && out.contains("<vcpus>1</vcpus>"), "{out}");
+    let web1 = common::data("hosts/parts/web1.xml").display().to_string();
+    let (code, out, _) = cli(&["baseline", "-c", &host_uri("src"), "-c", &host_uri("dst-few-cpus"), "--apply", &web1]);
+    assert_eq!(code, 0);
+    assert!(out.contains("<name>web1</name>") && out.contains("4 vCPUs exceed the 1 physical CPUs"), "{out}");
+    let (code, out, _) = cli(&["baseline", "-c", &host_uri("src"), "-c", &host_uri("dst-ok"), "--apply", &web1, "--json"]);
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(json["baseline"].as_str().unwrap().starts_with("<migrationBaseline"));
+    assert!(json["domain"].as_str().unwrap().contains("<name>web1</name>"));
+    assert_eq!(json["one_way"], serde_json::json!([]));
+    let (code, _, err) = cli(&["baseline", "--snapshot", "/nonexistent.snap"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("/nonexistent.snap"), "{err}");
+}

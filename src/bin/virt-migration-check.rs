@@ -33,6 +33,9 @@ enum Command {
     CpuCompare(CpuCompareArgs),
     /// Compute the baseline CPU of several CPUs offline and print it as libvirt would.
     CpuBaseline(CpuBaselineArgs),
+    /// The lowest common denominator a guest must use to migrate among hosts (connections or
+    /// snapshots); with --apply, a domain rewritten to it.
+    Baseline(BaselineArgs),
 }
 
 #[derive(Args)]
@@ -84,6 +87,29 @@ struct CpuBaselineArgs {
     /// Files holding <cpu> elements (bare, several in a wrapper, capabilities, domain XML ...).
     #[arg(required = true)]
     files: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+struct BaselineArgs {
+    /// A host's connection URI (repeatable; opened read-only).
+    #[arg(short = 'c', long = "connect", value_name = "URI", required_unless_present = "snapshots")]
+    uris: Vec<String>,
+    /// A host snapshot file (repeatable), in place of connections.
+    #[arg(long = "snapshot", value_name = "FILE", conflicts_with = "uris")]
+    snapshots: Vec<PathBuf>,
+    /// Print DOMAIN.xml rewritten to the baseline instead of the baseline.
+    #[arg(long, value_name = "DOMAIN.xml")]
+    apply: Option<PathBuf>,
+    /// Allow hosts of different CPU vendors (a vendor-neutral CPU).
+    #[arg(long = "vendor-neutral")]
+    vendor_neutral: bool,
+    /// libvirt's cpu_map directory (default: /usr/share/libvirt/cpu_map).
+    #[arg(long = "cpu-map", value_name = "DIR")]
+    cpu_map: Option<PathBuf>,
+    /// Print JSON: the baseline, the rewritten domain (with --apply) and the host pairs the
+    /// domain can migrate between one way only.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -288,6 +314,46 @@ fn run_cpu_baseline(args: &CpuBaselineArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn run_baseline(args: &BaselineArgs) -> Result<ExitCode, Error> {
+    use virt_migration_check::baseline::{self, BaselineOptions};
+    let options = BaselineOptions { vendor_neutral: args.vendor_neutral, cpu_map: args.cpu_map.clone(), ..Default::default() };
+    // Snapshots, read from files or taken now: the one-way analysis checks among them.
+    let (names, texts): (Vec<String>, Vec<String>) = if args.snapshots.is_empty() {
+        let mut pairs = Vec::new();
+        for uri in &args.uris {
+            pairs.push((uri.clone(), virt_migration_check::snapshot_xml(&open(uri, "host", false)?)?));
+        }
+        pairs.into_iter().unzip()
+    } else {
+        let mut pairs = Vec::new();
+        for path in &args.snapshots {
+            pairs.push((path.display().to_string(), read_file(path)?));
+        }
+        pairs.into_iter().unzip()
+    };
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let result = virt_migration_check::baseline_xml(&refs, &options)?;
+    let document = baseline::write(&result);
+    let domain = args.apply.as_deref().map(read_file).transpose()?;
+    let rewritten = domain.as_deref().map(|d| baseline::apply(d, &result)).transpose()?;
+    if args.json {
+        let mut check_options = Options::from_flags(0, virt_migration_check::supported_checks())?;
+        check_options.cpu_map = args.cpu_map.clone();
+        let one_way = match &domain {
+            Some(d) => baseline::one_way_pairs(d, &texts, &check_options)?
+                .into_iter()
+                .map(|(a, b)| serde_json::json!({"from": names[a], "to": names[b]}))
+                .collect(),
+            None => Vec::new(),
+        };
+        let json = serde_json::json!({"baseline": document, "domain": rewritten, "one_way": one_way});
+        println!("{}", serde_json::to_string_pretty(&json).expect("JSON values always serialise"));
+    } else {
+        print!("{}", rewritten.unwrap_or(document));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Runs a subcommand whose failure is exit status 2 with one line on stderr.
 fn or_exit_2(result: Result<ExitCode, Error>) -> ExitCode {
     result.unwrap_or_else(|e| {
@@ -356,6 +422,7 @@ fn main() -> ExitCode {
         Command::Snapshot(args) => or_exit_2(run_snapshot(&args).map(|()| ExitCode::SUCCESS)),
         Command::CpuCompare(args) => or_exit_2(run_cpu_compare(&args)),
         Command::CpuBaseline(args) => or_exit_2(run_cpu_baseline(&args)),
+        Command::Baseline(args) => or_exit_2(run_baseline(&args)),
         Command::Check(args) => match run_check(&args) {
             Ok(report) => {
                 if args.selection.json {

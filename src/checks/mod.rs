@@ -20,9 +20,9 @@ mod memory;
 pub mod memory_hugepages;
 mod msr;
 mod network;
-mod network_model;
+pub mod network_model;
 mod numa;
-mod time;
+pub mod time;
 
 use crate::facts::{Guest, Host, Needs};
 

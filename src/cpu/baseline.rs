@@ -74,13 +74,37 @@ pub fn baseline(map: &CpuMap, cpus: &[CpuDef], migratable: bool) -> Result<CpuDe
     Ok(result)
 }
 
+/// The baseline of CPUs of different vendors: their common features, decoded to the nearest
+/// vendor-neutral model (qemu64, kvm64 ...), with no vendor.
+pub fn baseline_vendor_neutral(map: &CpuMap, cpus: &[CpuDef], migratable: bool) -> Result<CpuDef, Error> {
+    let mut base: Option<CpuData> = None;
+    for cpu in cpus {
+        validate(cpu)?;
+        let data = data_for_policy(map, cpu, None)?;
+        match &mut base {
+            Some(b) => b.intersect(&data),
+            None => base = Some(data),
+        }
+    }
+    let base = base.ok_or_else(|| Error::invalid("no CPUs given"))?;
+    if base.is_empty() {
+        return Err(Error::invalid("CPUs are incompatible"));
+    }
+    decode_among(map, &base, None, &[], migratable, true)
+}
+
 /// The guest CPU that describes `data` best: the named model needing the fewest listed features
 /// (libvirt's x86Decode for a guest CPU). Models are tried newest first; `preferred` models win
 /// ties on disabled features, and a single preferred model wins outright.
 pub fn decode(map: &CpuMap, data: &CpuData, vendor: Option<&str>, preferred: &[&str], migratable: bool) -> Result<CpuDef, Error> {
+    decode_among(map, data, vendor, preferred, migratable, false)
+}
+
+/// `decode`, optionally among vendor-neutral models only.
+fn decode_among(map: &CpuMap, data: &CpuData, vendor: Option<&str>, preferred: &[&str], migratable: bool, neutral_only: bool) -> Result<CpuDef, Error> {
     let mut best: Option<CpuDef> = None;
     for model in map.models.iter().rev() {
-        if !model.decode_guest {
+        if !model.decode_guest || (neutral_only && model.vendor.is_some()) {
             continue;
         }
         if let (Some(v), Some(mv)) = (vendor, model.vendor.as_deref()) {

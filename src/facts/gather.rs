@@ -17,6 +17,7 @@ use super::{
     CellMemory, DiskSource, Document, DomainDef, DomainSummary, Fact, FreeMemory, Guest, GuestState, Host, HostInterface, Hypervisor, Needs,
     NodeInfo, PoolDocument, Snapshot, Unavailable, Volume,
 };
+use super::machines::{machine_family, machine_version};
 use crate::error::Error;
 use crate::xml;
 
@@ -500,20 +501,6 @@ fn interface_documents(conn: &Connect) -> Fact<Vec<Document>> {
     Ok(out)
 }
 
-/// The machine family of a machine type: its name without the trailing version
-/// ("pc-q35-7.2" -> "pc-q35", "virt-9.2" -> "virt", "isapc" -> "isapc").
-fn machine_family(machine: &str) -> &str {
-    match machine.rfind('-') {
-        Some(i) if machine[i + 1..].chars().all(|c| c.is_ascii_digit() || c == '.') && i + 1 < machine.len() => &machine[..i],
-        _ => machine,
-    }
-}
-
-/// A machine type's version as numbers, for picking a family's newest ("7.10" > "7.2").
-fn machine_version(machine: &str) -> Vec<u64> {
-    machine.rsplit('-').next().unwrap_or("").split('.').filter_map(|p| p.parse().ok()).collect()
-}
-
 /// Domain capabilities for every arch and virt type the host offers: each one's default machine
 /// and the newest machine of each machine family. Stops at the first refusal that would repeat
 /// for every call (a read-only connection, a driver without the API).
@@ -552,21 +539,4 @@ fn all_domain_capabilities(conn: &Connect, caps: &super::Capabilities) -> Fact<V
         }
     }
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{machine_family, machine_version};
-
-    #[test]
-    fn machine_families_and_versions() {
-        assert_eq!(machine_family("pc-q35-7.2"), "pc-q35");
-        assert_eq!(machine_family("pc-i440fx-10.0"), "pc-i440fx");
-        assert_eq!(machine_family("virt-9.2"), "virt");
-        assert_eq!(machine_family("isapc"), "isapc");
-        assert_eq!(machine_family("x-remote"), "x-remote");
-        assert_eq!(machine_family("s390-ccw-virtio-7.2"), "s390-ccw-virtio");
-        assert!(machine_version("pc-q35-7.10") > machine_version("pc-q35-7.2"));
-        assert!(machine_version("pc-q35-10.0") > machine_version("pc-q35-9.2"));
-    }
 }

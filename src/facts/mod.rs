@@ -5,6 +5,7 @@
 
 pub mod cpuset;
 pub mod gather;
+pub mod machines;
 mod guest;
 mod host;
 mod snapshot;

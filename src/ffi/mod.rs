@@ -84,6 +84,14 @@ pub enum virMigrationCheckFlags {
     VIR_MIGRATION_CHECK_STRICT = 1 << 27,
 }
 
+/// Flags of virMigrationBaseline() and virMigrationBaselineXML().
+#[repr(C)]
+pub enum virMigrationBaselineFlags {
+    /// Hosts with CPUs of different vendors get a vendor-neutral CPU (qemu64, kvm64 plus
+    /// features) instead of an error.
+    VIR_MIGRATION_BASELINE_VENDOR_NEUTRAL = 1 << 0,
+}
+
 /// How serious a result is.
 #[repr(C)]
 pub enum virMigrationCheckSeverity {
@@ -283,19 +291,12 @@ fn borrow_str<'a>(ptr: *const c_char, what: &str) -> Result<&'a str, Error> {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn virMigrationHostSnapshot(conn: virConnectPtr, flags: c_uint, xml: *mut *mut c_char) -> c_int {
     error::guard(move || {
-        if xml.is_null() {
-            return Err(Error::invalid("xml is NULL"));
-        }
-        // SAFETY: checked non-NULL.
-        unsafe { *xml = std::ptr::null_mut() };
+        clear_out(xml)?;
         if flags != 0 {
             return Err(Error::invalid(format!("unsupported flags (0x{flags:x})")));
         }
         let conn = borrow_connect(conn, "conn")?;
-        let text = crate::snapshot_xml(&conn)?;
-        // SAFETY: checked non-NULL.
-        unsafe { *xml = result::c_string(&text)? };
-        Ok(0)
+        give_string(xml, &crate::snapshot_xml(&conn)?)
     })
 }
 
@@ -335,6 +336,114 @@ pub unsafe extern "C" fn virMigrationCheckXML(
         // SAFETY: checked non-NULL.
         unsafe { *results = list };
         Ok(report.findings.len() as c_int)
+    })
+}
+
+fn baseline_options(flags: c_uint) -> Result<crate::baseline::BaselineOptions, Error> {
+    let known = virMigrationBaselineFlags::VIR_MIGRATION_BASELINE_VENDOR_NEUTRAL as c_uint;
+    if flags & !known != 0 {
+        return Err(Error::invalid(format!("unsupported flags (0x{:x})", flags & !known)));
+    }
+    Ok(crate::baseline::BaselineOptions { vendor_neutral: flags & known != 0, ..Default::default() })
+}
+
+/// Stores `text` malloc'd in `*xml`; the caller checked `xml` non-NULL.
+fn give_string(xml: *mut *mut c_char, text: &str) -> Result<c_int, Error> {
+    // SAFETY: the callers checked `xml` non-NULL.
+    unsafe { *xml = result::c_string(text)? };
+    Ok(0)
+}
+
+/// Checks an output pointer and clears what it points to.
+fn clear_out(xml: *mut *mut c_char) -> Result<(), Error> {
+    if xml.is_null() {
+        return Err(Error::invalid("xml is NULL"));
+    }
+    // SAFETY: checked non-NULL.
+    unsafe { *xml = std::ptr::null_mut() };
+    Ok(())
+}
+
+/// Computes the lowest common denominator a guest must be configured with to migrate among
+/// the hosts of @conns: the CPU every host can give (libvirt's baseline of their host-model
+/// CPUs, migratable), per host the features it hides, the newest machine type of each family
+/// every host offers, the device models, NIC models and networks common to all, the largest
+/// memory and vCPU count every host can hold, a TSC frequency every host can provide. A
+/// snapshot of each host is taken with read-only calls.
+///
+/// @conns: the hosts' connections (borrowed)
+/// @nconns: how many (at least 1)
+/// @flags: 0, or VIR_MIGRATION_BASELINE_VENDOR_NEUTRAL
+/// @xml: where to store the `<migrationBaseline version='1'>` document; the caller free()s it
+///
+/// Returns 0, or -1 (then *xml is NULL): bad arguments, hosts of different arches, or of
+/// different CPU vendors without VIR_MIGRATION_BASELINE_VENDOR_NEUTRAL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn virMigrationBaseline(conns: *mut virConnectPtr, nconns: c_uint, flags: c_uint, xml: *mut *mut c_char) -> c_int {
+    error::guard(move || {
+        clear_out(xml)?;
+        if conns.is_null() || nconns == 0 {
+            return Err(Error::invalid("conns is NULL or nconns is 0"));
+        }
+        let options = baseline_options(flags)?;
+        let borrowed = (0..nconns as usize)
+            // SAFETY: the caller passes `nconns` connections at `conns`.
+            .map(|i| borrow_connect(unsafe { *conns.add(i) }, &format!("conns[{i}]")))
+            .collect::<Result<Vec<_>, Error>>()?;
+        let refs: Vec<&Connect> = borrowed.iter().collect();
+        let baseline = crate::baseline_connections(&refs, &options)?;
+        give_string(xml, &crate::baseline::write(&baseline))
+    })
+}
+
+/// virMigrationBaseline() from host snapshots (virMigrationHostSnapshot()) instead of
+/// connections.
+///
+/// @hostXMLs: the snapshots
+/// @nhosts: how many (at least 1)
+/// @flags: 0, or VIR_MIGRATION_BASELINE_VENDOR_NEUTRAL
+/// @xml: where to store the baseline document; the caller free()s it
+///
+/// Returns 0, or -1 (then *xml is NULL).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn virMigrationBaselineXML(hostXMLs: *const *const c_char, nhosts: c_uint, flags: c_uint, xml: *mut *mut c_char) -> c_int {
+    error::guard(move || {
+        clear_out(xml)?;
+        if hostXMLs.is_null() || nhosts == 0 {
+            return Err(Error::invalid("hostXMLs is NULL or nhosts is 0"));
+        }
+        let options = baseline_options(flags)?;
+        let texts = (0..nhosts as usize)
+            // SAFETY: the caller passes `nhosts` strings at `hostXMLs`.
+            .map(|i| borrow_str(unsafe { *hostXMLs.add(i) }, &format!("hostXMLs[{i}]")))
+            .collect::<Result<Vec<_>, Error>>()?;
+        let baseline = crate::baseline_xml(&texts, &options)?;
+        give_string(xml, &crate::baseline::write(&baseline))
+    })
+}
+
+/// Rewrites a guest to a baseline (virMigrationBaseline()): its CPU becomes the baseline's
+/// (topology, NUMA and cache kept), its machine type the newest of its family every host
+/// offers, NIC models not every host provides become virtio. Memory and vCPUs are left as set;
+/// where they exceed what every host can hold, or a device cannot be rewritten safely, a comment
+/// at the top of the domain says so.
+///
+/// @domainXML: the guest's domain XML
+/// @baselineXML: a baseline document
+/// @flags: must be 0
+/// @xml: where to store the rewritten domain XML; the caller free()s it
+///
+/// Returns 0, or -1 (then *xml is NULL).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn virMigrationBaselineApply(domainXML: *const c_char, baselineXML: *const c_char, flags: c_uint, xml: *mut *mut c_char) -> c_int {
+    error::guard(move || {
+        clear_out(xml)?;
+        if flags != 0 {
+            return Err(Error::invalid(format!("unsupported flags (0x{flags:x})")));
+        }
+        let domain = borrow_str(domainXML, "domainXML")?;
+        let baseline = crate::baseline::read(borrow_str(baselineXML, "baselineXML")?)?;
+        give_string(xml, &crate::baseline::apply(domain, &baseline)?)
     })
 }
 

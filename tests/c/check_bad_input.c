@@ -129,6 +129,30 @@ int main(int argc, char **argv)
     virMigrationCheckResultListFree(results);
     virTypedParamsFree(params, nparams);
 
+    /* Baselines. */
+    char *out = (char *)1;
+    virConnectPtr hosts[] = {src, dst};
+    EXPECT(virMigrationBaseline(NULL, 2, 0, &out) == -1 && out == NULL, "baseline of NULL");
+    out = (char *)1;
+    EXPECT(virMigrationBaseline(hosts, 0, 0, &out) == -1 && out == NULL, "baseline of none");
+    EXPECT(virMigrationBaseline(hosts, 2, 0, NULL) == -1, "baseline into NULL");
+    out = (char *)1;
+    EXPECT(virMigrationBaseline(hosts, 2, 1u << 5, &out) == -1 && out == NULL, "baseline flags");
+    EXPECT(virMigrationCheckGetLastErrorCode() == VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "baseline flags code");
+    virConnectPtr with_null[] = {src, NULL};
+    EXPECT(virMigrationBaseline(with_null, 2, 0, &out) == -1 && out == NULL, "baseline with a NULL connection");
+    const char *bad_snaps[] = {"<hostSnapshot version='1'><uri>x</uri></hostSnapshot>", "<hostSnapshot"};
+    EXPECT(virMigrationBaselineXML(bad_snaps, 2, 0, &out) == -1 && out == NULL, "baseline of a truncated snapshot");
+    EXPECT(virMigrationCheckGetLastErrorCode() == VIR_MIGRATION_CHECK_ERR_XML, "truncated snapshot code");
+    EXPECT(strstr(virMigrationCheckGetLastErrorMessage(), "host snapshot #2") != NULL, "names the snapshot: %s",
+           virMigrationCheckGetLastErrorMessage());
+    EXPECT(virMigrationBaselineXML(NULL, 1, 0, &out) == -1, "baseline of NULL snapshots");
+    EXPECT(virMigrationBaselineApply("<domain/>", NULL, 0, &out) == -1 && out == NULL, "apply NULL baseline");
+    EXPECT(virMigrationBaselineApply("<domain><name>x</name></domain>", "<migrationBaseline version='9'/>", 0, &out) == -1,
+           "apply a future baseline");
+    EXPECT(virMigrationBaselineApply("<domain><name>x</name></domain>", "<migrationBaseline version='1'/>", 4, &out) == -1,
+           "apply flags");
+
     EXPECT(virMigrationCheckGetVersion(NULL) == -1, "GetVersion(NULL)");
     EXPECT(virMigrationCheckGetSupported(NULL) == -1, "GetSupported(NULL)");
     virMigrationCheckResultListFree(NULL);

@@ -161,6 +161,28 @@ int main(int argc, char **argv)
     virMigrationCheckResultListFree(results);
     virTypedParamsFree(params, nparams);
 
+    /* The lowest common denominator, from connections and from snapshots, and a guest
+     * rewritten to it. */
+    virConnectPtr fleet[] = {src, ok, bad};
+    char *baseline = NULL, *baseline2 = NULL, *applied = NULL;
+    EXPECT(virMigrationBaseline(fleet, 3, 0, &baseline) == 0, "baseline: %s", virMigrationCheckGetLastErrorMessage());
+    EXPECT(baseline && strstr(baseline, "<migrationBaseline version='1'>") && strstr(baseline, "<vcpus>1</vcpus>"),
+           "baseline document: %s", baseline ? baseline : "(null)");
+    char *snaps[3] = {NULL, NULL, NULL};
+    for (int i = 0; i < 3; i++)
+        EXPECT(virMigrationHostSnapshot(fleet[i], 0, &snaps[i]) == 0, "snapshot %d", i);
+    EXPECT(virMigrationBaselineXML((const char **)snaps, 3, 0, &baseline2) == 0, "baseline from snapshots");
+    EXPECT(baseline2 && strstr(baseline2, "<vcpus>1</vcpus>"), "baseline from snapshots: %s", baseline2 ? baseline2 : "(null)");
+    char *web1_xml = virDomainGetXMLDesc(dom, 0);
+    EXPECT(virMigrationBaselineApply(web1_xml, baseline, 0, &applied) == 0, "apply: %s", virMigrationCheckGetLastErrorMessage());
+    EXPECT(applied && strstr(applied, "<name>web1</name>"), "applied domain");
+    free(web1_xml);
+    free(applied);
+    free(baseline);
+    free(baseline2);
+    for (int i = 0; i < 3; i++)
+        free(snaps[i]);
+
     /* Many calls: nothing accumulates (valgrind checks the leaks). */
     for (int i = 0; i < 200; i++) {
         results = NULL;

@@ -1,0 +1,129 @@
+//! The baseline document, `<migrationBaseline version='1'>` (format in the README):
+//! written by virMigrationBaseline(), read by virMigrationBaselineApply().
+
+use std::fmt::Write as _;
+
+use super::{Baseline, MachineFamily};
+use crate::cpu::format::format_guest_cpu;
+use crate::error::Error;
+use crate::xml::{self, Element};
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('\'', "&apos;")
+}
+
+/// Writes a baseline.
+pub fn write(b: &Baseline) -> String {
+    let mut out = String::from("<migrationBaseline version='1'>\n");
+    let _ = writeln!(out, "  <arch>{}</arch>", escape(&b.arch));
+    for host in &b.hosts {
+        let source = b.cpu_sources.iter().find(|(h, _)| h == host).map(|(_, s)| s.as_str());
+        let hidden: Vec<&String> = b.hidden.iter().filter(|(h, _)| h == host).flat_map(|(_, f)| f.iter()).collect();
+        let source = source.map(|s| format!(" cpuSource='{}'", escape(s))).unwrap_or_default();
+        if hidden.is_empty() {
+            let _ = writeln!(out, "  <host name='{}'{source}/>", escape(host));
+        } else {
+            let _ = writeln!(out, "  <host name='{}'{source}>", escape(host));
+            for f in hidden {
+                let _ = writeln!(out, "    <hidden name='{}'/>", escape(f));
+            }
+            let _ = writeln!(out, "  </host>");
+        }
+    }
+    if let Some(cpu) = &b.cpu {
+        for line in format_guest_cpu(cpu).lines() {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+    for m in &b.machines {
+        let _ = writeln!(
+            out,
+            "  <machine arch='{}' virtType='{}' family='{}'>{}</machine>",
+            escape(&m.arch),
+            escape(&m.virt_type),
+            escape(&m.family),
+            escape(&m.newest)
+        );
+    }
+    if !b.devices.is_empty() {
+        out.push_str("  <devices>\n");
+        for (name, values) in &b.devices {
+            let _ = write!(out, "    <enum name='{}'>", escape(name));
+            for v in values {
+                let _ = write!(out, "<value>{}</value>", escape(v));
+            }
+            out.push_str("</enum>\n");
+        }
+        out.push_str("  </devices>\n");
+    }
+    if !b.nic_models.is_empty() {
+        out.push_str("  <nicModels>");
+        for m in &b.nic_models {
+            let _ = write!(out, "<model>{}</model>", escape(m));
+        }
+        out.push_str("</nicModels>\n");
+    }
+    out.push_str("  <networks>");
+    for n in &b.networks {
+        let _ = write!(out, "<network>{}</network>", escape(n));
+    }
+    out.push_str("</networks>\n");
+    if let Some(kib) = b.max_memory_kib {
+        let _ = writeln!(out, "  <memory unit='KiB'>{kib}</memory>");
+    }
+    if let Some(n) = b.max_vcpus {
+        let _ = writeln!(out, "  <vcpus>{n}</vcpus>");
+    }
+    match b.tsc_hz {
+        Some(hz) => {
+            let _ = writeln!(out, "  <tsc frequency='{hz}'/>");
+        }
+        None => out.push_str("  <tsc/>\n"),
+    }
+    out.push_str("</migrationBaseline>\n");
+    out
+}
+
+fn values(e: &Element, child: &str) -> Vec<String> {
+    e.children_named(child).map(|v| v.text.trim().to_string()).collect()
+}
+
+/// Reads a baseline document.
+pub fn read(text: &str) -> Result<Baseline, Error> {
+    const DOC: &str = "baseline XML";
+    let root = xml::parse(text, DOC)?;
+    xml::expect_root(&root, "migrationBaseline", DOC)?;
+    if root.attr("version") != Some("1") {
+        return Err(Error::xml(DOC, format!("baseline version '{}' is not supported (this build reads version 1)", root.attr("version").unwrap_or(""))));
+    }
+    let num = |t: &str, what: &str| xml::number::<u64>(t, what, DOC);
+    let mut b = Baseline { arch: root.text_at("arch").unwrap_or_default().to_string(), ..Baseline::default() };
+    for host in root.children_named("host") {
+        let name = host.attr("name").unwrap_or_default().to_string();
+        if let Some(source) = host.attr("cpuSource") {
+            b.cpu_sources.push((name.clone(), source.to_string()));
+        }
+        b.hidden.push((name.clone(), host.children_named("hidden").filter_map(|h| h.attr("name")).map(str::to_string).collect()));
+        b.hosts.push(name);
+    }
+    b.cpu = root.child("cpu").map(xml::cpu::parse_cpu);
+    for m in root.children_named("machine") {
+        b.machines.push(MachineFamily {
+            arch: m.attr("arch").unwrap_or_default().to_string(),
+            virt_type: m.attr("virtType").unwrap_or_default().to_string(),
+            family: m.attr("family").unwrap_or_default().to_string(),
+            newest: m.text.trim().to_string(),
+        });
+    }
+    if let Some(devices) = root.child("devices") {
+        for e in devices.children_named("enum") {
+            b.devices.insert(e.attr("name").unwrap_or_default().to_string(), values(e, "value"));
+        }
+    }
+    b.nic_models = root.child("nicModels").map(|n| values(n, "model")).unwrap_or_default();
+    b.networks = root.child("networks").map(|n| values(n, "network")).unwrap_or_default();
+    b.max_memory_kib = root.child("memory").map(|m| xml::dom::element_kib(m, "KiB").ok_or_else(|| Error::xml(DOC, "bad <memory>"))).transpose()?;
+    b.max_vcpus = root.text_at("vcpus").map(|v| num(v, "<vcpus>").map(|n| n as u32)).transpose()?;
+    b.tsc_hz = root.attr_at("tsc", "frequency").map(|f| num(f, "<tsc frequency>")).transpose()?;
+    Ok(b)
+}

@@ -1,0 +1,256 @@
+//! The lowest common denominator: what a guest must be configured with to migrate among a set
+//! of hosts (the CPU every host can give, the machine types, device models, networks, memory,
+//! vCPUs and TSC frequency common to all), computed from host snapshots.
+
+mod apply;
+mod document;
+
+pub use apply::{apply, one_way_pairs};
+pub use document::{read, write};
+
+use std::collections::BTreeMap;
+
+use crate::checks::{network_model::QEMU_NIC_MODELS, time::TSC_TOLERANCE_PPM};
+use crate::cpu::baseline::baseline as cpu_baseline;
+use crate::cpu::compare::{data_for_policy, feature_names};
+use crate::cpu::CpuMap;
+use crate::error::Error;
+use crate::facts::{Capabilities, CpuDef, DomainCapabilities, Hypervisor, NodeInfo, Snapshot};
+use crate::xml;
+
+/// One host as the baseline sees it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HostSummary {
+    /// Its URI (or a name), for the document.
+    pub name: String,
+    pub capabilities: Option<Capabilities>,
+    pub domain_capabilities: Vec<DomainCapabilities>,
+    /// Networks: `(name, active)`.
+    pub networks: Option<Vec<(String, bool)>>,
+    pub node: Option<NodeInfo>,
+    pub hypervisor: Option<Hypervisor>,
+}
+
+impl HostSummary {
+    /// Parses a snapshot's documents.
+    pub fn from_snapshot(snapshot: &Snapshot) -> Result<HostSummary, Error> {
+        let doc = |what: &str| format!("snapshot of {}: {what}", snapshot.uri);
+        let capabilities = match &snapshot.capabilities {
+            Ok(x) => Some(xml::capabilities::parse_capabilities(x, &doc("capabilities"))?),
+            Err(_) => None,
+        };
+        let domain_capabilities = match &snapshot.domain_capabilities {
+            Ok(all) => all.iter().map(|x| xml::domcaps::parse_domain_capabilities(x, &doc("domain capabilities"))).collect::<Result<_, _>>()?,
+            Err(_) => Vec::new(),
+        };
+        let networks = match &snapshot.networks {
+            Ok(all) => Some(
+                all.iter()
+                    .map(|n| xml::network::parse_network(&n.xml, n.active, &doc("network")).map(|n| (n.name, n.active)))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Err(_) => None,
+        };
+        Ok(HostSummary {
+            name: snapshot.uri.clone(),
+            capabilities,
+            domain_capabilities,
+            networks,
+            node: snapshot.node.as_ref().ok().cloned(),
+            hypervisor: snapshot.hypervisor.as_ref().ok().cloned(),
+        })
+    }
+
+    fn arch(&self) -> Option<&str> {
+        self.capabilities.as_ref().map(|c| c.host_arch.as_str()).filter(|a| !a.is_empty())
+    }
+
+    /// The CPU this host can give a guest: the hypervisor's host-model (domain capabilities of
+    /// the host's arch, KVM first), else the host CPU from capabilities.
+    fn guest_cpu(&self) -> Option<(CpuDef, &'static str)> {
+        let arch = self.arch();
+        let mut domcaps: Vec<&DomainCapabilities> = self.domain_capabilities.iter().filter(|d| Some(d.arch.as_str()) == arch).collect();
+        domcaps.sort_by_key(|d| d.domain != "kvm");
+        if let Some(cpu) = domcaps.iter().find_map(|d| d.host_model.clone()) {
+            return Some((cpu, "host-model"));
+        }
+        self.capabilities.as_ref().and_then(|c| c.host_cpu.clone()).map(|c| (c, "host CPU"))
+    }
+}
+
+/// Options of a baseline.
+#[derive(Debug, Clone, Default)]
+pub struct BaselineOptions {
+    /// Hosts of different CPU vendors get a vendor-neutral CPU instead of an error.
+    pub vendor_neutral: bool,
+    /// Keep features that block migration (invtsc ...): false for a migration baseline.
+    pub keep_non_migratable: bool,
+    pub cpu_map: Option<std::path::PathBuf>,
+}
+
+/// The newest machine type of one family offered by every host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MachineFamily {
+    pub arch: String,
+    pub virt_type: String,
+    pub family: String,
+    pub newest: String,
+}
+
+/// The baseline of a set of hosts.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Baseline {
+    pub hosts: Vec<String>,
+    pub arch: String,
+    /// The guest CPU every host can give (None when no host reports a CPU).
+    pub cpu: Option<CpuDef>,
+    /// What each host's CPU was taken from ("host-model", "host CPU").
+    pub cpu_sources: Vec<(String, String)>,
+    /// Per host, the features of its own CPU the baseline hides.
+    pub hidden: Vec<(String, Vec<String>)>,
+    pub machines: Vec<MachineFamily>,
+    /// Device enums offered by every host's emulator ("disk.bus" -> values), for the baseline's
+    /// arch and virt type.
+    pub devices: BTreeMap<String, Vec<String>>,
+    /// NIC models every host's QEMU provides (empty when a host's version is unknown).
+    pub nic_models: Vec<String>,
+    /// Networks defined (and active) on every host.
+    pub networks: Vec<String>,
+    pub max_memory_kib: Option<u64>,
+    pub max_vcpus: Option<u32>,
+    /// A TSC frequency every host can provide (None: none can be promised).
+    pub tsc_hz: Option<u64>,
+}
+
+fn intersect<T: PartialEq + Clone>(lists: &[Vec<T>]) -> Vec<T> {
+    let Some((first, rest)) = lists.split_first() else { return Vec::new() };
+    first.iter().filter(|v| rest.iter().all(|l| l.contains(v))).cloned().collect()
+}
+
+/// Computes the baseline of `hosts`.
+pub fn compute(hosts: &[HostSummary], options: &BaselineOptions) -> Result<Baseline, Error> {
+    if hosts.is_empty() {
+        return Err(Error::invalid("no hosts given"));
+    }
+    let arches: Vec<&str> = hosts.iter().filter_map(HostSummary::arch).collect();
+    let arch = arches.first().copied().unwrap_or_default().to_string();
+    if arches.iter().any(|a| *a != arch) {
+        return Err(Error::invalid(format!("the hosts have different architectures ({}): a guest cannot migrate among them", arches.join(", "))));
+    }
+    let mut baseline = Baseline { hosts: hosts.iter().map(|h| h.name.clone()).collect(), arch: arch.clone(), ..Baseline::default() };
+    compute_cpu(hosts, options, &mut baseline)?;
+    compute_platform(hosts, &mut baseline);
+    Ok(baseline)
+}
+
+fn compute_cpu(hosts: &[HostSummary], options: &BaselineOptions, baseline: &mut Baseline) -> Result<(), Error> {
+    let cpus: Vec<(CpuDef, &str)> = hosts.iter().filter_map(HostSummary::guest_cpu).collect();
+    if cpus.len() != hosts.len() {
+        return Ok(()); // Some host reports no CPU: no CPU can be promised.
+    }
+    let map = CpuMap::cached(options.cpu_map.as_deref())?;
+    let vendors: Vec<Option<String>> = cpus
+        .iter()
+        .map(|(c, _)| c.vendor.clone().or_else(|| c.model.as_deref().and_then(|m| map.model(m)).and_then(|m| m.vendor.clone())))
+        .collect();
+    let mixed = vendors.iter().any(|v| *v != vendors[0]);
+    if mixed && !options.vendor_neutral {
+        let names: Vec<String> = vendors.iter().map(|v| v.clone().unwrap_or_else(|| "unknown".into())).collect();
+        return Err(Error::invalid(format!(
+            "the hosts have CPUs of different vendors ({}); ask for a vendor-neutral baseline (VIR_MIGRATION_BASELINE_VENDOR_NEUTRAL, --vendor-neutral)",
+            names.join(", ")
+        )));
+    }
+    let inputs: Vec<CpuDef> = cpus
+        .iter()
+        .map(|(c, _)| if mixed { CpuDef { vendor: None, ..c.clone() } } else { c.clone() })
+        .collect();
+    let mut cpu = if mixed {
+        crate::cpu::baseline::baseline_vendor_neutral(&map, &inputs, !options.keep_non_migratable)?
+    } else {
+        cpu_baseline(&map, &inputs, !options.keep_non_migratable)?
+    };
+    cpu.fallback = Some("forbid".to_string());
+    let result_data = data_for_policy(&map, &cpu, None)?;
+    for (host, input) in hosts.iter().zip(&inputs) {
+        let mut own = data_for_policy(&map, input, None)?;
+        own.subtract(&result_data);
+        baseline.hidden.push((host.name.clone(), feature_names(&map, &own)));
+    }
+    baseline.cpu_sources = hosts.iter().zip(&cpus).map(|(h, (_, source))| (h.name.clone(), source.to_string())).collect();
+    baseline.cpu = Some(cpu);
+    Ok(())
+}
+
+fn compute_platform(hosts: &[HostSummary], baseline: &mut Baseline) {
+    let arch = baseline.arch.clone();
+    // Machine families per virt type: the newest machine every host offers.
+    let machines_of = |h: &HostSummary, virt_type: &str| -> Vec<String> {
+        h.capabilities
+            .iter()
+            .flat_map(|c| c.guests.iter())
+            .filter(|g| g.arch == arch && g.os_type == "hvm" && g.domain_types.iter().any(|t| t == virt_type))
+            .flat_map(|g| g.machines.iter().cloned())
+            .collect()
+    };
+    for virt_type in ["kvm", "qemu"] {
+        let lists: Vec<Vec<String>> = hosts.iter().map(|h| machines_of(h, virt_type)).collect();
+        let common = intersect(&lists);
+        let mut families: BTreeMap<String, String> = BTreeMap::new();
+        for m in common {
+            let family = crate::facts::machines::machine_family(&m).to_string();
+            let newest = families.entry(family).or_insert_with(|| m.clone());
+            if crate::facts::machines::machine_version(&m) > crate::facts::machines::machine_version(newest) {
+                *newest = m;
+            }
+        }
+        for (family, newest) in families {
+            if family != newest || !newest.chars().any(|c| c.is_ascii_digit()) {
+                baseline.machines.push(MachineFamily { arch: arch.clone(), virt_type: virt_type.to_string(), family, newest });
+            }
+        }
+    }
+    // Device enums of each host's emulator for the arch (KVM's where there is one).
+    let enums: Vec<BTreeMap<String, Vec<String>>> = hosts
+        .iter()
+        .filter_map(|h| {
+            let mut d: Vec<&DomainCapabilities> = h.domain_capabilities.iter().filter(|d| d.arch == arch).collect();
+            d.sort_by_key(|d| d.domain != "kvm");
+            d.first().map(|d| d.device_enums.clone())
+        })
+        .collect();
+    if enums.len() == hosts.len() {
+        for key in enums[0].keys() {
+            let lists: Vec<Vec<String>> = enums.iter().map(|e| e.get(key).cloned().unwrap_or_default()).collect();
+            baseline.devices.insert(key.clone(), intersect(&lists));
+        }
+    }
+    // NIC models of the oldest QEMU.
+    let versions: Option<Vec<u64>> = hosts
+        .iter()
+        .map(|h| h.hypervisor.as_ref().filter(|v| v.driver.eq_ignore_ascii_case("QEMU")).map(|v| v.version))
+        .collect();
+    if let Some(oldest) = versions.and_then(|v| v.into_iter().min()) {
+        baseline.nic_models = QEMU_NIC_MODELS.iter().filter(|(_, since)| oldest >= *since).map(|(m, _)| m.to_string()).collect();
+    }
+    if let Some(lists) = hosts
+        .iter()
+        .map(|h| h.networks.as_ref().map(|n| n.iter().filter(|(_, active)| *active).map(|(name, _)| name.clone()).collect::<Vec<_>>()))
+        .collect::<Option<Vec<_>>>()
+    {
+        baseline.networks = intersect(&lists);
+    }
+    let nodes: Option<Vec<&NodeInfo>> = hosts.iter().map(|h| h.node.as_ref()).collect();
+    if let Some(nodes) = nodes {
+        baseline.max_memory_kib = nodes.iter().map(|n| n.memory_kib).min();
+        baseline.max_vcpus = nodes.iter().map(|n| n.cpus).min();
+    }
+    // A TSC frequency: the first host's, if every other runs at it or can scale to it.
+    let tscs: Option<Vec<(u64, Option<bool>)>> = hosts.iter().map(|h| h.capabilities.as_ref().and_then(|c| c.tsc)).collect();
+    if let Some(tscs) = tscs {
+        if let Some((hz, _)) = tscs.first().copied() {
+            let ok = tscs.iter().all(|(f, scaling)| f.abs_diff(hz) <= hz / 1_000_000 * TSC_TOLERANCE_PPM || *scaling == Some(true));
+            baseline.tsc_hz = ok.then_some(hz);
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! The lowest common denominator of a set of hosts (virMigrationBaseline*), on real data:
+//! libvirt's baseline cases through this API, an Intel fleet from libvirt's CPUID data, a
+//! fleet of QEMU 7.2, 9.2 and 10.0 hosts; rewriting a guest to the baseline; one-way pairs.
+
+mod common;
+
+use common::read;
+use virt_migration_check::baseline::{self, BaselineOptions, HostSummary};
+use virt_migration_check::cpu::compare::{compare, Comparison};
+use virt_migration_check::cpu::CpuMap;
+use virt_migration_check::facts::{Capabilities, CpuDef, DomainCapabilities, Hypervisor};
+use virt_migration_check::xml::cpu::parse_cpus;
+use virt_migration_check::xml::snapshot::{assemble, write, SavedDocuments};
+use virt_migration_check::{Flags, Options, Severity};
+
+fn options() -> BaselineOptions {
+    BaselineOptions { cpu_map: Some(common::data("cpu/cpu_map")), ..Default::default() }
+}
+
+fn cpus(file: &str) -> Vec<CpuDef> {
+    parse_cpus(&read(&format!("cpu/{file}")), file).unwrap()
+}
+
+/// A host known only by the CPU its hypervisor offers (a host-model from QEMU's expansion).
+fn host_offering(name: &str, cpu: CpuDef) -> HostSummary {
+    HostSummary {
+        name: name.to_string(),
+        capabilities: Some(Capabilities { host_arch: "x86_64".into(), ..Default::default() }),
+        domain_capabilities: vec![DomainCapabilities { arch: "x86_64".into(), domain: "kvm".into(), host_model: Some(cpu), ..Default::default() }],
+        ..Default::default()
+    }
+}
+
+fn features(cpu: &CpuDef) -> Vec<(String, String)> {
+    let mut f = cpu.features.clone();
+    f.sort();
+    f
+}
+
+#[test]
+fn libvirts_baseline_cases_through_this_api() {
+    // The CPU part equals libvirt's expected result (model, vendor, features) for every case
+    // whose inputs share a vendor; mixed vendors are an error unless vendor-neutral is asked.
+    let map = CpuMap::cached(Some(&common::data("cpu/cpu_map"))).unwrap();
+    let rows: Vec<Vec<String>> = read("cpu/baseline-cases.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| l.split('\t').map(str::to_string).collect())
+        .collect();
+    let mut checked = 0;
+    for row in &rows {
+        let (inputs, expected_file, expected, flags) = (&row[2], &row[3], row[4].as_str(), row[5].as_str());
+        if flags.contains("EXPAND_FEATURES") {
+            continue; // Expansion is a presentation of the same CPU.
+        }
+        let all: Vec<CpuDef> = inputs.split(',').flat_map(cpus).collect();
+        let hosts: Vec<HostSummary> = all.iter().enumerate().map(|(i, c)| host_offering(&format!("host{i}"), c.clone())).collect();
+        let opts = BaselineOptions { keep_non_migratable: !flags.contains("MIGRATABLE"), ..options() };
+        let result = baseline::compute(&hosts, &opts);
+        let vendors: Vec<Option<String>> =
+            all.iter().map(|c| c.vendor.clone().or_else(|| map.model(c.model.as_deref()?).and_then(|m| m.vendor.clone()))).collect();
+        if expected == "ERROR" || vendors.iter().any(|v| *v != vendors[0]) {
+            let err = result.unwrap_err();
+            assert!(err.to_string().contains("vendor"), "{inputs}: {err}");
+            continue;
+        }
+        let cpu = result.unwrap().cpu.unwrap();
+        let want = &cpus(expected_file)[0];
+        assert_eq!((cpu.model.as_deref(), features(&cpu)), (want.model.as_deref(), features(want)), "{inputs}");
+        checked += 1;
+    }
+    assert!(checked >= 10, "{checked}");
+}
+
+#[test]
+fn mixed_vendors_need_the_vendor_neutral_flag() {
+    let hosts = [host_offering("intel", cpus("x86_64-cpuid-Xeon-Gold-6148-json.xml").remove(0)), host_offering("amd", cpus("x86_64-cpuid-EPYC-7601-32-Core-json.xml").remove(0))];
+    let err = baseline::compute(&hosts, &options()).unwrap_err();
+    assert!(err.to_string().contains("Intel, AMD") && err.to_string().contains("VENDOR_NEUTRAL"), "{err}");
+    let neutral = baseline::compute(&hosts, &BaselineOptions { vendor_neutral: true, ..options() }).unwrap();
+    let cpu = neutral.cpu.unwrap();
+    let map = CpuMap::cached(Some(&common::data("cpu/cpu_map"))).unwrap();
+    assert!(map.model(cpu.model.as_deref().unwrap()).unwrap().vendor.is_none(), "{cpu:?}");
+    assert_eq!(cpu.vendor, None);
+}
+
+#[test]
+fn an_intel_fleet_gets_the_cpu_every_host_can_give() {
+    // Haswell (Xeon E5-2609 v3), Skylake (Xeon Gold 6148) and Cascade Lake (Xeon Platinum 8268)
+    // as QEMU expands them.
+    let fleet = [
+        ("haswell", "x86_64-cpuid-Xeon-E5-2609-v3-json.xml"),
+        ("skylake", "x86_64-cpuid-Xeon-Gold-6148-json.xml"),
+        ("cascadelake", "x86_64-cpuid-Xeon-Platinum-8268-json.xml"),
+    ];
+    let hosts: Vec<HostSummary> = fleet.iter().map(|(n, f)| host_offering(n, cpus(f).remove(0))).collect();
+    let result = baseline::compute(&hosts, &options()).unwrap();
+    let cpu = result.cpu.clone().unwrap();
+    assert_eq!(cpu.model.as_deref(), Some("Haswell-noTSX"), "{cpu:?}");
+    assert_eq!(cpu.vendor.as_deref(), Some("Intel"));
+    // Every host can give it; the newer ones hide their AVX-512.
+    let map = CpuMap::cached(Some(&common::data("cpu/cpu_map"))).unwrap();
+    for (_, file) in fleet {
+        let host = CpuDef { host: true, ..cpus(file).remove(0) };
+        assert_ne!(compare(&map, &host, &cpu).unwrap().result, Comparison::Incompatible, "{file}");
+    }
+    let hidden = |n: &str| result.hidden.iter().find(|(h, _)| h == n).unwrap().1.clone();
+    assert!(hidden("cascadelake").contains(&"avx512f".to_string()) && hidden("skylake").contains(&"avx512f".to_string()));
+    assert!(!hidden("haswell").contains(&"avx512f".to_string()));
+    // Written and read back, the document holds the same baseline.
+    assert_eq!(baseline::read(&baseline::write(&result)).unwrap().cpu, result.cpu);
+}
+
+/// A real QEMU host: the Haswell host's capabilities with the machine types QEMU `version`
+/// reports (libvirt's qemucapabilitiesdata), QEMU's domain capabilities, its version.
+fn qemu_host(version: &str, number: u64) -> String {
+    let machines: String = read(&format!("fixtures/domcaps/qemucapabilitiesdata/caps_{version}_x86_64.xml"))
+        .lines()
+        .filter(|l| l.contains("<machine type='kvm'"))
+        .filter_map(|l| l.split("name='").nth(1)?.split('\'').next().map(|n| format!("<machine>{n}</machine>")))
+        .collect();
+    let caps = read("fixtures/host-caps/capabilityschemadata/caps-qemu-kvm.xml").replacen("<arch name='x86_64'>", &format!("<arch name='x86_64'>{machines}"), 1);
+    let saved = SavedDocuments {
+        capabilities: ("caps".into(), caps),
+        domain_capabilities: vec![("domcaps".into(), read(&format!("fixtures/domcaps/domaincapsdata/qemu_{version}.x86_64.xml")))],
+        networks: vec![("net".into(), read("fixtures/networks/networkxml2xmlin/host-bridge-net.xml"))],
+        ..Default::default()
+    };
+    let mut snapshot = assemble(&saved, &format!("file:///qemu-{version}"), "2026-11-26T00:00:00Z").unwrap();
+    snapshot.hypervisor = Ok(Hypervisor { driver: "QEMU".into(), version: number });
+    write(&snapshot)
+}
+
+fn qemu_fleet() -> Vec<String> {
+    vec![qemu_host("7.2.0", 7_002_000), qemu_host("9.2.0", 9_002_000), qemu_host("10.0.0", 10_000_000)]
+}
+
+#[test]
+fn a_fleet_of_qemu_versions() {
+    let fleet = qemu_fleet();
+    let refs: Vec<&str> = fleet.iter().map(String::as_str).collect();
+    let result = virt_migration_check::baseline_xml(&refs, &options()).unwrap();
+    let newest = |family: &str| result.machines.iter().find(|m| m.family == family && m.virt_type == "kvm").map(|m| m.newest.clone());
+    assert_eq!(newest("pc-q35").as_deref(), Some("pc-q35-7.2"));
+    assert_eq!(newest("pc-i440fx").as_deref(), Some("pc-i440fx-7.2"));
+    assert!(result.nic_models.contains(&"e1000e".to_string()) && !result.nic_models.contains(&"igb".to_string()), "igb needs QEMU 8.0");
+    assert_eq!(result.cpu.as_ref().and_then(|c| c.model.as_deref()), Some("EPYC-Rome"));
+    assert_eq!(result.networks, ["host-bridge-net"]);
+    assert!(result.devices["disk.bus"].contains(&"virtio".to_string()));
+    assert_eq!(result.tsc_hz, Some(2_596_991_000));
+}
+
+#[test]
+fn a_guest_rewritten_to_the_baseline_runs_everywhere() {
+    let fleet = qemu_fleet();
+    let refs: Vec<&str> = fleet.iter().map(String::as_str).collect();
+    let result = virt_migration_check::baseline_xml(&refs, &options()).unwrap();
+    // An Intel Haswell guest on QEMU 10.0's newest machine with an igb NIC: nothing of it runs
+    // on every host.
+    let guest = read("fixtures/domains/qemuxmlconfdata/cpu-Haswell.xml")
+        .replace("machine='pc'", "machine='pc-i440fx-10.0'")
+        .replace("</devices>", "<interface type='network'><source network='host-bridge-net'/><model type='igb'/></interface></devices>");
+    let mut options = Options::from_flags((Flags::CPU_FLAGS | Flags::MSR | Flags::MACHINE | Flags::NETWORK_MODEL | Flags::DISK_MODEL).bits(), virt_migration_check::supported_checks()).unwrap();
+    options.cpu_map = Some(common::data("cpu/cpu_map"));
+    let before = virt_migration_check::check_xml_with_options(&guest, None, &fleet[0], &options).unwrap();
+    assert!(before.errors().count() >= 3, "{before:#?}");
+    let rewritten = baseline::apply(&guest, &result).unwrap();
+    assert!(rewritten.contains("machine='pc-i440fx-7.2'") && rewritten.contains("<model type='virtio'/>") && rewritten.contains("EPYC-Rome"), "{rewritten}");
+    for (i, host) in fleet.iter().enumerate() {
+        let report = virt_migration_check::check_xml_with_options(&rewritten, None, host, &options).unwrap();
+        assert!(report.errors().next().is_none(), "host {i}: {report:#?}");
+    }
+    // Memory beyond what every host holds is flagged in a comment, not changed.
+    let big = guest.replace("<memory unit='KiB'>219100</memory>", "<memory unit='KiB'>219100000</memory>");
+    let rewritten = baseline::apply(&big, &result).unwrap();
+    assert!(rewritten.contains("<!-- libvirt-migration-check: memory 219100000 KiB exceeds"), "{rewritten}");
+    assert!(rewritten.contains("<memory unit='KiB'>219100000</memory>"));
+}
+
+#[test]
+fn one_way_pairs_of_a_host_model_guest() {
+    // Two QEMU 7.2 hosts, one whose host-model is a Skylake server, one a Cascade Lake server
+    // (QEMU's expansions from libvirt's CPUID data). A host-model guest started on Skylake gets
+    // Skylake's CPU, which Cascade Lake can give; started on Cascade Lake it cannot come back.
+    let host = |file: &str, name: &str| {
+        let cpu = read(&format!("cpu/{file}"));
+        let body = &cpu[cpu.find("<model").unwrap()..cpu.rfind("</cpu>").unwrap()];
+        let domcaps = read("fixtures/domcaps/domaincapsdata/qemu_7.2.0.x86_64.xml");
+        let start = domcaps.find("<mode name='host-model' supported='yes'>").unwrap();
+        let end = start + domcaps[start..].find("</mode>").unwrap();
+        let domcaps = format!("{}<mode name='host-model' supported='yes'>{body}{}", &domcaps[..start], &domcaps[end..]);
+        let saved = SavedDocuments {
+            capabilities: ("caps".into(), read("fixtures/host-caps/capabilityschemadata/caps-qemu-kvm.xml")),
+            domain_capabilities: vec![("domcaps".into(), domcaps)],
+            ..Default::default()
+        };
+        write(&assemble(&saved, name, "2026-11-26T00:00:00Z").unwrap())
+    };
+    let hosts = [host("x86_64-cpuid-Xeon-Gold-6148-json.xml", "file:///skylake"), host("x86_64-cpuid-Xeon-Platinum-8268-json.xml", "file:///cascadelake")];
+    let guest = read("fixtures/domains/qemuxmlconfdata/cpu-host-model-vendor.xml").replacen("<domain type='qemu'>", "<domain type='kvm'>", 1);
+    let mut options = Options::from_flags(0, virt_migration_check::supported_checks()).unwrap();
+    options.cpu_map = Some(common::data("cpu/cpu_map"));
+    assert_eq!(baseline::one_way_pairs(&guest, &hosts, &options).unwrap(), [(0, 1)]);
+    let back = virt_migration_check::check_xml_with_options(&guest, Some(&hosts[1]), &hosts[0], &options).unwrap();
+    assert_eq!(back.with_code("cpu_flags.feature-missing").next().unwrap().severity, Severity::Error);
+}
