@@ -92,9 +92,9 @@ pub fn check_xml(domain_xml: &str, src_snapshot: Option<&str>, dst_snapshot: &st
 /// `check_xml` with options already validated (a CPU map directory, say).
 pub fn check_xml_with_options(domain_xml: &str, src_snapshot: Option<&str>, dst_snapshot: &str, options: &Options) -> Result<Report, Error> {
     let def = xml::domain::parse_domain(domain_xml, "domain XML")?;
-    let dst = xml::snapshot::read(dst_snapshot, "destination snapshot")?.to_host(&def, "destination snapshot")?;
+    let dst = xml::snapshot::read(dst_snapshot, "destination snapshot")?.to_host("destination snapshot")?;
     let src = match src_snapshot {
-        Some(text) => xml::snapshot::read(text, "source snapshot")?.to_host(&def, "source snapshot")?,
+        Some(text) => xml::snapshot::read(text, "source snapshot")?.to_host("source snapshot")?,
         None => Host::without_facts("", facts::Unavailable::new("no source snapshot", "no source snapshot was given")),
     };
     let guest = Guest::from_definition(def);

@@ -142,18 +142,17 @@ fn assembled_real_host_drives_the_checks() {
     let mut q35 = def.clone();
     q35.virt_type = "kvm".into();
     q35.machine = Some("pc-q35-9.2".into());
-    let facts = host.to_host(&q35, "assembled").unwrap();
-    assert_eq!(facts.domain_capabilities.unwrap().machine, "pc-q35-9.2");
+    let facts = host.to_host("assembled").unwrap();
+    assert_eq!(facts.domain_capabilities_for(&q35).unwrap().machine, "pc-q35-9.2");
     // A machine no domain capabilities name exactly (the alias 'pc'): the emulator's others
     // still describe its CPU and devices.
     let mut alias = def.clone();
     alias.virt_type = "kvm".into();
     alias.machine = Some("pc".into());
-    let facts = host.to_host(&alias, "assembled").unwrap();
-    assert_eq!(facts.domain_capabilities.unwrap().domain, "kvm");
+    assert_eq!(facts.domain_capabilities_for(&alias).unwrap().domain, "kvm");
     let mut tcg = def.clone();
     tcg.virt_type = "qemu".into();
-    assert!(host.to_host(&tcg, "assembled").unwrap().domain_capabilities.unwrap_err().reason.contains("virt type 'qemu'"));
+    assert!(facts.domain_capabilities_for(&tcg).unwrap_err().reason.contains("virt type 'qemu'"));
 }
 
 #[test]

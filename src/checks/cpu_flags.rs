@@ -131,8 +131,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
 }
 
 fn dst_model(cx: &Context) -> Option<String> {
-    cx.dst
-        .domain_capabilities
+    cx.dst_domcaps
         .as_ref()
         .ok()
         .and_then(|d| d.host_model.as_ref())

@@ -8,8 +8,8 @@ use crate::report::Finding;
 
 const CHECK: Check = Check::CpuVendor;
 
-fn host_vendor(host: &crate::facts::Host) -> Option<String> {
-    let from_domcaps = host.domain_capabilities.as_ref().ok().and_then(|d| d.host_model.as_ref()).and_then(|c| c.vendor.clone());
+fn host_vendor(host: &crate::facts::Host, domcaps: &crate::facts::Fact<&crate::facts::DomainCapabilities>) -> Option<String> {
+    let from_domcaps = domcaps.as_ref().ok().and_then(|d| d.host_model.as_ref()).and_then(|c| c.vendor.clone());
     from_domcaps.or_else(|| host.capabilities.as_ref().ok().and_then(|c| c.host_cpu_vendor.clone()))
 }
 
@@ -18,13 +18,13 @@ pub fn check(cx: &Context) -> Vec<Finding> {
     let guest_vendor = match subject(cx, CHECK) {
         Err(skipped) => return vec![skipped],
         Ok(Subject::Default) => return Vec::new(),
-        Ok(Subject::Passthrough(_)) => host_vendor(cx.src),
+        Ok(Subject::Passthrough(_)) => host_vendor(cx.src, &cx.src_domcaps),
         Ok(Subject::Custom(cpu)) => cpu.vendor.clone().or_else(|| {
             let map = cpu_map(cx, CHECK).ok()?;
             cpu.model.as_deref().and_then(|m| map.model(m)).and_then(|m| m.vendor.clone())
         }),
     };
-    let Some(dst_vendor) = host_vendor(cx.dst) else {
+    let Some(dst_vendor) = host_vendor(cx.dst, &cx.dst_domcaps) else {
         return vec![Finding::skipped(CHECK, "no-host-cpu", "cannot evaluate: the destination reports no CPU vendor")];
     };
     let Some(guest_vendor) = guest_vendor else {

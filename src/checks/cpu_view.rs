@@ -40,7 +40,7 @@ pub fn subject(cx: &Context, check: Check) -> Result<Subject, Finding> {
         "host-model" => {
             // A persistent definition says host-model; a running guest's live XML shows the CPU
             // it got. Without it, the source's host-model is what the guest started with.
-            match cx.src.domain_capabilities.as_ref().ok().and_then(|d| d.host_model.clone()) {
+            match cx.src_domcaps.as_ref().ok().and_then(|d| d.host_model.clone()) {
                 Some(cpu) => Ok(Subject::Custom(cpu)),
                 None => Err(Finding::skipped(
                     check,
@@ -56,7 +56,7 @@ pub fn subject(cx: &Context, check: Check) -> Result<Subject, Finding> {
 }
 
 pub fn cpu_map(cx: &Context, check: Check) -> Result<Arc<CpuMap>, Finding> {
-    CpuMap::cached(cx.options.cpu_map.as_deref()).map_err(|e| {
+    cx.cpu_map().map_err(|e| {
         Finding::skipped(check, "no-cpu-map", format!("cannot evaluate: libvirt's CPU map could not be loaded ({e})"))
             .hint("install libvirt's cpu_map (libvirt-daemon) or give its directory")
     })
@@ -65,7 +65,7 @@ pub fn cpu_map(cx: &Context, check: Check) -> Result<Arc<CpuMap>, Finding> {
 /// The destination's view of CPUs: its host-model CPU from domain capabilities (what the
 /// hypervisor can really give), else its host CPU from capabilities.
 fn destination_cpu(cx: &Context, check: Check) -> Result<(CpuDef, String), Finding> {
-    if let Ok(Some(cpu)) = cx.dst.domain_capabilities.as_ref().map(|d| d.host_model.clone()) {
+    if let Ok(Some(cpu)) = cx.dst_domcaps.as_ref().map(|d| d.host_model.clone()) {
         return Ok((cpu, "the destination's host-model CPU (domain capabilities)".to_string()));
     }
     match &cx.dst.capabilities {

@@ -60,7 +60,7 @@ fn models(cx: &Context) -> Vec<Finding> {
     if uses.is_empty() {
         return Vec::new();
     }
-    let caps = match &cx.dst.domain_capabilities {
+    let caps = match &cx.dst_domcaps {
         Ok(caps) => caps,
         Err(e) => return vec![unavailable(CHECK, "destination", "domain capabilities (device models)", e)],
     };

@@ -9,7 +9,7 @@
 //! covers the path (libvirt pre-creates it), an ERROR otherwise.
 
 use super::{unavailable, Context};
-use crate::facts::{Disk, DiskSource, Fact, Host, Pool, Volume};
+use crate::facts::{Disk, DiskSource, Host, Pool, Volume};
 use crate::flags::Check;
 use crate::report::Finding;
 
@@ -30,20 +30,12 @@ pub fn check(cx: &Context) -> Vec<Finding> {
     findings
 }
 
-fn lookup<'a, K: Ord>(map: &'a std::collections::BTreeMap<K, Fact<Option<Volume>>>, key: &K) -> Fact<Option<&'a Volume>> {
-    match map.get(key) {
-        Some(Ok(v)) => Ok(v.as_ref()),
-        Some(Err(e)) => Err(e.clone()),
-        None => Err(crate::facts::Unavailable::not_gathered()),
-    }
-}
-
 fn covering_pool<'a>(host: &'a Host, path: &str) -> Option<&'a Pool> {
     host.pools.as_ref().ok()?.iter().find(|p| p.active && p.covers(path))
 }
 
 fn check_path(cx: &Context, disk: &Disk, path: &str) -> Option<Finding> {
-    let dst_volume = match lookup(&cx.dst.volumes_by_path, &path.to_string()) {
+    let dst_volume = match cx.dst.volume_at_path(path) {
         Ok(v) => v,
         Err(e) => return Some(unavailable(CHECK, "destination", &format!("storage volume at '{path}'"), &e).detail("path", path)),
     };
@@ -51,7 +43,7 @@ fn check_path(cx: &Context, disk: &Disk, path: &str) -> Option<Finding> {
     let Some(dst_volume) = dst_volume else {
         return Some(absent(cx, disk, path, dst_pool).detail("path", path));
     };
-    let src_volume = match lookup(&cx.src.volumes_by_path, &path.to_string()) {
+    let src_volume = match cx.src.volume_at_path(path) {
         Ok(v) => v,
         Err(e) => return Some(unavailable(CHECK, "source", &format!("storage volume at '{path}'"), &e).detail("path", path)),
     };
@@ -119,8 +111,7 @@ fn check_pool_volume(cx: &Context, disk: &Disk, pool_name: &str, volume: &str) -
                 .hint(format!("start it there: virsh pool-start {pool_name}")),
         ));
     }
-    let key = (pool_name.to_string(), volume.to_string());
-    let dst_volume = match lookup(&cx.dst.volumes_by_name, &key) {
+    let dst_volume = match cx.dst.volume_named(pool_name, volume) {
         Ok(Some(v)) => v,
         Ok(None) if cx.options.non_shared_disk => {
             return Some(with(Finding::info(
@@ -141,7 +132,7 @@ fn check_pool_volume(cx: &Context, disk: &Disk, pool_name: &str, volume: &str) -
         }
         Err(e) => return Some(with(unavailable(CHECK, "destination", &format!("volume '{volume}'"), &e))),
     };
-    let src_volume = match lookup(&cx.src.volumes_by_name, &key) {
+    let src_volume = match cx.src.volume_named(pool_name, volume) {
         Ok(Some(v)) => v,
         Ok(None) => return None, // libvirt itself would not start such a guest; nothing to compare.
         Err(e) => return Some(with(unavailable(CHECK, "source", &format!("volume '{volume}'"), &e))),

@@ -11,7 +11,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
     if cx.guest.def.disks.is_empty() {
         return Vec::new();
     }
-    let caps = match &cx.dst.domain_capabilities {
+    let caps = match &cx.dst_domcaps {
         Ok(caps) => caps,
         Err(e) => return vec![unavailable(CHECK, "destination", "domain capabilities", e)],
     };

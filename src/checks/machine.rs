@@ -61,7 +61,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         }
     }
     if let Some(loader) = def.loader.as_deref() {
-        match &cx.dst.domain_capabilities {
+        match &cx.dst_domcaps {
             Ok(domcaps) if !domcaps.loader_values.is_empty() && !domcaps.loader_values.iter().any(|v| v == loader) => findings.push(
                 Finding::error(CHECK, "loader-missing", format!("firmware '{loader}' is not among the destination's firmware images"))
                     .hint(format!("install it there, or use one of: {}", domcaps.loader_values.join(", ")))

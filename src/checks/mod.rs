@@ -24,7 +24,7 @@ pub mod network_model;
 mod numa;
 pub mod time;
 
-use crate::facts::{Guest, Host, Needs};
+use crate::facts::{DomainCapabilities, Fact, Guest, Host, Needs};
 
 pub use memory_hugepages::hugepage_needs;
 use crate::flags::{Check, Flags, Options};
@@ -36,6 +36,32 @@ pub struct Context<'a> {
     pub src: &'a Host,
     pub dst: &'a Host,
     pub options: &'a Options,
+    /// Each host's domain capabilities for this guest (chosen once per pair).
+    pub src_domcaps: Fact<&'a DomainCapabilities>,
+    pub dst_domcaps: Fact<&'a DomainCapabilities>,
+    /// The CPU map, loaded (from the process-wide cache) on first use in this pair.
+    cpu_map: std::cell::OnceCell<Result<std::sync::Arc<crate::cpu::CpuMap>, String>>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(guest: &'a Guest, src: &'a Host, dst: &'a Host, options: &'a Options) -> Context<'a> {
+        Context {
+            guest,
+            src,
+            dst,
+            options,
+            src_domcaps: src.domain_capabilities_for(&guest.def),
+            dst_domcaps: dst.domain_capabilities_for(&guest.def),
+            cpu_map: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// libvirt's CPU map the options name (the system's by default).
+    pub fn cpu_map(&self) -> Result<std::sync::Arc<crate::cpu::CpuMap>, String> {
+        self.cpu_map
+            .get_or_init(|| crate::cpu::CpuMap::cached(self.options.cpu_map.as_deref()).map_err(|e| e.to_string()))
+            .clone()
+    }
 }
 
 /// One registered check.
@@ -150,7 +176,7 @@ fn selected(checks: Flags) -> impl Iterator<Item = &'static CheckSpec> {
 /// Runs the selected checks. Every selected check yields at least one result (OK when it found
 /// nothing), and STRICT promotes every WARNING to ERROR.
 pub fn run(guest: &Guest, src: &Host, dst: &Host, options: &Options) -> Report {
-    let context = Context { guest, src, dst, options };
+    let context = Context::new(guest, src, dst, options);
     let mut findings = Vec::new();
     for spec in selected(options.checks) {
         let mut found = (spec.run)(&context);

@@ -50,7 +50,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
                 .hint("make sure the destination runs the same vhost-user backend with the same socket path"),
             );
         }
-        if let (Some(backend), Ok(caps)) = (iface.backend.as_deref(), &cx.dst.domain_capabilities) {
+        if let (Some(backend), Ok(caps)) = (iface.backend.as_deref(), &cx.dst_domcaps) {
             if let Some(offered) = caps.device_enums.get("interface.backendType") {
                 if !offered.iter().any(|b| b == backend) {
                     findings.push(

@@ -124,7 +124,7 @@ pub fn host(conn: &Connect, needs: Needs, def: &DomainDef) -> Result<Host, Error
         host.pools = pools(conn);
     }
     if needs.contains(Needs::DOMAIN_CAPABILITIES) {
-        host.domain_capabilities = domain_capabilities(conn, def);
+        host.domain_capabilities = domain_capabilities(conn, def).map(|d| vec![d]);
     }
     if needs.contains(Needs::CPU_COMPARISON) {
         host.hypervisor_cpu_comparison = hypervisor_cpu_comparison(conn, def);

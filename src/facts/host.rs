@@ -23,8 +23,10 @@ pub struct Host {
     pub networks: Fact<Vec<Network>>,
     pub interfaces: Fact<Vec<HostInterface>>,
     pub pools: Fact<Vec<Pool>>,
-    /// `virConnectGetDomainCapabilities` for the guest's emulator, arch, machine and virt type.
-    pub domain_capabilities: Fact<DomainCapabilities>,
+    /// `virConnectGetDomainCapabilities`: a live check asks for the guest's arch, machine and
+    /// virt type only; a snapshot holds one per emulator / arch / machine / virt type. Checks
+    /// read the one that describes the guest (`domain_capabilities_for`).
+    pub domain_capabilities: Fact<Vec<DomainCapabilities>>,
     /// `virConnectCompareHypervisorCPU` of the guest's CPU on this host: libvirt's
     /// `virCPUCompareResult` (0 incompatible, 1 identical, 2 superset). Live connections only.
     pub hypervisor_cpu_comparison: Fact<i32>,
@@ -32,6 +34,9 @@ pub struct Host {
     pub volumes_by_path: BTreeMap<String, Fact<Option<Volume>>>,
     /// Volumes looked up by (pool, volume name) for the guest's type='volume' disks.
     pub volumes_by_name: BTreeMap<(String, String), Fact<Option<Volume>>>,
+    /// Every volume of every active pool, `(pool, volume)`, where known (snapshots): lookups
+    /// not made live are answered from it, as libvirt would answer them.
+    pub volume_list: Option<Vec<(String, Volume)>>,
 }
 
 impl Host {
@@ -59,7 +64,48 @@ impl Host {
             hypervisor_cpu_comparison: Err(why.clone()),
             volumes_by_path: BTreeMap::new(),
             volumes_by_name: BTreeMap::new(),
+            volume_list: None,
         }
+    }
+
+    /// The volume at `path` (libvirt's virStorageVolLookupByPath): `Ok(None)` when there is none.
+    pub fn volume_at_path(&self, path: &str) -> Fact<Option<&Volume>> {
+        if let Some(found) = self.volumes_by_path.get(path) {
+            return found.as_ref().map(Option::as_ref).map_err(Clone::clone);
+        }
+        match &self.volume_list {
+            Some(list) => Ok(list.iter().find(|(_, v)| v.path == path).map(|(_, v)| v)),
+            None => Err(self.pools.clone().err().unwrap_or_else(Unavailable::not_gathered)),
+        }
+    }
+
+    /// Volume `name` of pool `pool`: `Ok(None)` when there is none.
+    pub fn volume_named(&self, pool: &str, name: &str) -> Fact<Option<&Volume>> {
+        if let Some(found) = self.volumes_by_name.get(&(pool.to_string(), name.to_string())) {
+            return found.as_ref().map(Option::as_ref).map_err(Clone::clone);
+        }
+        match &self.volume_list {
+            Some(list) => Ok(list.iter().find(|(p, v)| p == pool && v.name == name).map(|(_, v)| v)),
+            None => Err(self.pools.clone().err().unwrap_or_else(Unavailable::not_gathered)),
+        }
+    }
+
+    /// The domain capabilities that describe a guest of `def`: same virt type and arch, and its
+    /// machine type (or the default when it names none). Where no machine matches (an alias
+    /// such as 'pc', or a machine only another emulator offers), the first of the same virt type
+    /// and arch: its CPU and device models describe the emulator all the same.
+    pub fn domain_capabilities_for(&self, def: &super::DomainDef) -> Fact<&DomainCapabilities> {
+        let all = self.domain_capabilities.as_ref().map_err(Clone::clone)?;
+        let arch = def.arch.as_deref();
+        let mut candidates = all.iter().filter(|c| c.domain == def.virt_type && arch.is_none_or(|a| c.arch == a));
+        let first = candidates.clone().next();
+        let exact = def.machine.as_deref().and_then(|m| candidates.find(|c| c.machine == m));
+        exact.or(first).ok_or_else(|| {
+            Unavailable::new(
+                "virConnectGetDomainCapabilities",
+                format!("no domain capabilities for virt type '{}' and arch '{}'", def.virt_type, arch.unwrap_or("?")),
+            )
+        })
     }
 
     /// The host's UUID, where its driver reports one.

@@ -3,10 +3,7 @@
 //! libvirt's own test data). `xml::snapshot` reads and writes it; `to_host` turns it into the
 //! facts the checks read, as a live gather would.
 
-use super::{
-    CellMemory, DiskSource, DomainDef, DomainSummary, Fact, FreeMemory, Host, HostInterface, Hypervisor, NodeInfo,
-    Unavailable, Volume,
-};
+use super::{CellMemory, DomainSummary, Fact, FreeMemory, Host, HostInterface, Hypervisor, NodeInfo, Unavailable, Volume};
 use crate::error::Error;
 use crate::xml;
 
@@ -80,10 +77,10 @@ impl Snapshot {
         }
     }
 
-    /// The facts the checks read, for the guest `def` (whose disks name the volumes to find and
-    /// whose arch, machine and virt type select the domain capabilities). `side` names the
+    /// The facts the checks read, parsed once for every guest: volume lookups are answered from
+    /// the pools' volume lists, the domain capabilities chosen per guest. `side` names the
     /// snapshot in errors ("destination snapshot").
-    pub fn to_host(&self, def: &DomainDef, side: &str) -> Result<Host, Error> {
+    pub fn to_host(&self, side: &str) -> Result<Host, Error> {
         let doc = |what: &str| format!("{side}: {what}");
         let mut host = Host::unknown(&self.uri);
         host.hostname = self.hostname.clone();
@@ -100,7 +97,7 @@ impl Snapshot {
                 for (i, x) in all.iter().enumerate() {
                     parsed.push(xml::domcaps::parse_domain_capabilities(x, &doc(&format!("domain capabilities #{}", i + 1)))?);
                 }
-                select_domain_capabilities(parsed, def)
+                Ok(parsed)
             }
             Err(e) => Err(e.clone()),
         };
@@ -142,50 +139,9 @@ impl Snapshot {
             }
             Err(e) => Err(e.clone()),
         };
-        // Answer the guest's volume lookups from the pools' volume lists, as libvirt would.
-        for disk in &def.disks {
-            let answer = |matches: &dyn Fn(&(String, Volume)) -> bool| -> Fact<Option<Volume>> {
-                match &self.pools {
-                    Ok(_) => Ok(volumes.iter().find(|v| matches(v)).map(|(_, v)| v.clone())),
-                    Err(e) => Err(e.clone()),
-                }
-            };
-            match &disk.source {
-                DiskSource::Path { path, .. } => {
-                    host.volumes_by_path.insert(path.clone(), answer(&|(_, v)| v.path == *path));
-                }
-                DiskSource::Volume { pool, volume } => {
-                    let found = answer(&|(p, v)| p == pool && v.name == *volume);
-                    host.volumes_by_name.insert((pool.clone(), volume.clone()), found);
-                }
-                _ => {}
-            }
-        }
+        // libvirt answers volume lookups from active pools only; an unavailable pool list
+        // leaves the lookups unavailable too.
+        host.volume_list = self.pools.is_ok().then_some(volumes);
         Ok(host)
-    }
-}
-
-/// The domain capabilities that describe the guest: same virt type and arch, and the guest's
-/// machine type (or the default machine when the guest names none). Where no machine matches
-/// (an alias such as 'pc', or a machine only another emulator offers), the first of the same
-/// virt type and arch: its CPU and device models describe the emulator all the same.
-fn select_domain_capabilities(all: Vec<super::DomainCapabilities>, def: &DomainDef) -> Fact<super::DomainCapabilities> {
-    let arch = def.arch.as_deref();
-    let mut candidates: Vec<_> = all
-        .into_iter()
-        .filter(|c| c.domain == def.virt_type && arch.is_none_or(|a| c.arch == a))
-        .collect();
-    let exact = def.machine.as_deref().and_then(|m| candidates.iter().position(|c| c.machine == m));
-    match exact {
-        Some(i) => Ok(candidates.swap_remove(i)),
-        None if !candidates.is_empty() => Ok(candidates.swap_remove(0)),
-        None => Err(Unavailable::new(
-            "snapshot",
-            format!(
-                "the snapshot holds no domain capabilities for virt type '{}' and arch '{}'",
-                def.virt_type,
-                arch.unwrap_or("?")
-            ),
-        )),
     }
 }
