@@ -13,7 +13,10 @@ CARGO ?= cargo
 CC ?= cc
 
 # Debian packages the build and the tests need; `deps` installs only the missing ones.
-DEB_PACKAGES := libvirt-dev libvirt-clients libvirt-daemon pkg-config valgrind gcc make util-linux binutils libxml2-utils
+DEB_PACKAGES := libvirt-dev libvirt-clients libvirt-daemon pkg-config valgrind gcc make util-linux binutils libxml2-utils \
+	python3-libvirt python3-pytest mypy
+# Debian's python3-libvirt is installed for the system python, which may not be first on PATH.
+PYTHON ?= /usr/bin/python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
@@ -27,7 +30,7 @@ CBINDGEN := .tools/bin/cbindgen
 HOSTS := $(CURDIR)/tests/data/hosts
 CTEST_PREFIX := $(CURDIR)/build/ctest-prefix
 
-.PHONY: all deps build demo check unit-tests header check-header install c-tests bench clean
+.PHONY: all deps build demo check unit-tests header check-header install c-tests python-tests bench clean
 
 all: build
 
@@ -94,7 +97,12 @@ c-tests: build
 	test "$$soname" = libvirt-migration-check.so.0 || { echo "SONAME is '$$soname'"; exit 1; }
 	tests/c/run.sh $(CTEST_PREFIX)
 
-check: deps check-header unit-tests c-tests
+# Python bindings (bindings/python) against the release build (tests/python): libvirt's test
+# driver in-process and a real libvirtd.
+python-tests: build
+	LIBVIRT_MIGRATION_CHECK_LIBRARY=$(CURDIR)/$(CDYLIB) $(PYTHON) -m pytest tests/python
+
+check: deps check-header unit-tests c-tests python-tests
 	@echo "make check: all tests passed"
 
 # Criterion benchmarks (benches/): CPU map load, compare, baseline.

@@ -26,6 +26,12 @@
  */
 #define VIR_MIGRATION_CHECK_PARAM_CPU_MAP "cpu_map"
 
+/**
+ * virMigrationCheckParams() parameter (VIR_TYPED_PARAM_UINT or ULLONG, seconds): how long host
+ * facts cached by VIR_MIGRATION_CHECK_CACHE calls are reused (default 60).
+ */
+#define VIR_MIGRATION_CHECK_PARAM_CACHE_TTL "cache_ttl"
+
 
 /**
  * This library's version, major * 1,000,000 + minor * 1,000 + micro, as compiled into the
@@ -126,6 +132,12 @@ typedef enum virMigrationCheckFlags {
    * Report every WARNING as an ERROR.
    */
   VIR_MIGRATION_CHECK_STRICT = (1 << 27),
+  /**
+   * Reuse host facts gathered by earlier calls for up to VIR_MIGRATION_CHECK_PARAM_CACHE_TTL
+   * seconds (default 60): a warm check makes no call to the destination. Entries are dropped
+   * when they expire, when their connection dies, or by virMigrationCheckCacheInvalidate().
+   */
+  VIR_MIGRATION_CHECK_CACHE = (1 << 28),
 } virMigrationCheckFlags;
 
 /**
@@ -235,6 +247,48 @@ typedef struct virMigrationCheckResult {
  * A pointer to a result.
  */
 typedef struct virMigrationCheckResult *virMigrationCheckResultPtr;
+
+/**
+ * One guest on one host in a virMigrationCheckMatrix.
+ */
+typedef struct virMigrationCheckMatrixCell {
+  /**
+   * The number of results, or -1 when this pair could not be checked (see error).
+   */
+  int nresults;
+  /**
+   * NULL-terminated results, most severe first, as virMigrationCheck() gives; NULL when
+   * nresults is -1. Owned by the matrix.
+   */
+  virMigrationCheckResultPtr *results;
+  /**
+   * Why the pair could not be checked (the host or guest facts were unobtainable), or NULL.
+   */
+  char *error;
+  /**
+   * The worst of the results: a virMigrationCheckSeverity among OK, INFO, WARNING, ERROR
+   * (SKIPPED results do not count), or -1 when not checked.
+   */
+  int verdict;
+} virMigrationCheckMatrixCell;
+
+/**
+ * The answers of virMigrationCheckMatrix(): cells[d * ndconns + h] is domain d on host h.
+ * (Named ...Data: C cannot give a type and a function the same name.)
+ */
+typedef struct virMigrationCheckMatrixData {
+  unsigned int ndoms;
+  unsigned int ndconns;
+  /**
+   * ndoms * ndconns cells, one row per domain.
+   */
+  struct virMigrationCheckMatrixCell *cells;
+} virMigrationCheckMatrixData;
+
+/**
+ * A pointer to a matrix.
+ */
+typedef struct virMigrationCheckMatrixData *virMigrationCheckMatrixPtr;
 
 #ifdef __cplusplus
 extern "C" {
@@ -385,6 +439,12 @@ int virMigrationBaselineApply(const char *domainXML,
                               char **xml);
 
 /**
+ * Drops host facts cached by VIR_MIGRATION_CHECK_CACHE calls: those of @conn, or of every
+ * connection when @conn is NULL (after a host changed, say).
+ */
+void virMigrationCheckCacheInvalidate(virConnectPtr conn);
+
+/**
  * Stores the selection bits (virMigrationCheckFlags) of every check this build implements
  * in @checks.
  *
@@ -413,6 +473,38 @@ int virMigrationCheckGetLastErrorCode(void);
  * virMigrationCheck* call on this thread; do not free it.
  */
 const char *virMigrationCheckGetLastErrorMessage(void);
+
+/**
+ * Checks every domain of @doms (all on @conn) against every host of @dconns in one call: each
+ * host's facts are gathered once (in parallel across hosts, read-only), each guest's once,
+ * then every pair is judged as virMigrationCheck() would (in parallel). A host or guest whose
+ * facts cannot be had makes its cells carry the reason; the others are still checked. Handles
+ * are borrowed.
+ *
+ * @conn: the source connection
+ * @doms: the guests, each belonging to @conn
+ * @ndoms: how many (at least 1)
+ * @dconns: the destinations
+ * @ndconns: how many (at least 1)
+ * @flags: as for virMigrationCheck() (VIR_MIGRATION_CHECK_CACHE reuses host facts across calls)
+ * @matrix: where to store the answers; free with virMigrationCheckMatrixFree()
+ *
+ * Returns the number of cells (ndoms * ndconns), or -1 on bad arguments (then *matrix is
+ * NULL).
+ */
+int virMigrationCheckMatrix(virConnectPtr conn,
+                            virDomainPtr *doms,
+                            unsigned int ndoms,
+                            virConnectPtr *dconns,
+                            unsigned int ndconns,
+                            unsigned int flags,
+                            virMigrationCheckMatrixPtr *matrix);
+
+/**
+ * Frees a matrix returned by virMigrationCheckMatrix(): every cell's results and error, the
+ * cells and the matrix. NULL is accepted and ignored.
+ */
+void virMigrationCheckMatrixFree(virMigrationCheckMatrixPtr matrix);
 
 /**
  * Frees a result list returned by virMigrationCheck(): every result, its strings and its

@@ -123,6 +123,8 @@ bitflags! {
         const UNSAFE = 1 << 26;
         /// Report every WARNING as an ERROR.
         const STRICT = 1 << 27;
+        /// Reuse host facts gathered by earlier calls (see facts::cache for invalidation).
+        const CACHE = 1 << 28;
     }
 }
 
@@ -133,7 +135,8 @@ impl Flags {
     pub const MODIFIERS: Flags = Flags::OFFLINE
         .union(Flags::NON_SHARED_DISK)
         .union(Flags::UNSAFE)
-        .union(Flags::STRICT);
+        .union(Flags::STRICT)
+        .union(Flags::CACHE);
 
     /// The checks these flags select, in bit order.
     pub fn checks(self) -> impl Iterator<Item = Check> {
@@ -152,6 +155,8 @@ pub struct Options {
     pub strict: bool,
     /// libvirt's CPU map to judge CPUs with (None: the system's, /usr/share/libvirt/cpu_map).
     pub cpu_map: Option<std::path::PathBuf>,
+    /// Reuse host facts across calls (VIR_MIGRATION_CHECK_CACHE), for this long.
+    pub cache: Option<std::time::Duration>,
     /// The memory headroom (KiB) that must remain free on the destination (None: the default,
     /// the larger of 512 MiB and 5% of its memory).
     pub memory_headroom_kib: Option<u64>,
@@ -186,6 +191,7 @@ impl Options {
             unsafe_migration: flags.contains(Flags::UNSAFE),
             strict: flags.contains(Flags::STRICT),
             cpu_map: None,
+            cache: flags.contains(Flags::CACHE).then_some(crate::facts::cache::DEFAULT_TTL),
             memory_headroom_kib: None,
         })
     }
@@ -197,6 +203,7 @@ impl Options {
         flags.set(Flags::NON_SHARED_DISK, self.non_shared_disk);
         flags.set(Flags::UNSAFE, self.unsafe_migration);
         flags.set(Flags::STRICT, self.strict);
+        flags.set(Flags::CACHE, self.cache.is_some());
         flags
     }
 }

@@ -22,6 +22,7 @@ pub mod cpu;
 pub mod error;
 pub mod facts;
 pub mod ffi;
+pub mod fleet;
 pub mod flags;
 pub mod report;
 pub mod xml;
@@ -57,6 +58,13 @@ pub fn check_with_options(src: &Connect, dst: &Connect, dom: &Domain, options: &
         return Err(Error::invalid("the domain does not belong to the source connection"));
     }
     let guest = facts::gather::guest(dom)?;
+    if let Some(ttl) = options.cache {
+        // Cached, guest-independent host facts: no per-guest lookups, no hypervisor CPU
+        // comparison (the engine judges the CPU).
+        let src_host = facts::cache::host(src, ttl)?;
+        let dst_host = facts::cache::host(dst, ttl)?;
+        return Ok(check_facts(&guest, &src_host, &dst_host, options));
+    }
     let (src_needs, dst_needs) = checks::needs(options.checks);
     let src_host = facts::gather::host(src, src_needs, &guest.def)?;
     let dst_host = facts::gather::host(dst, dst_needs, &guest.def)?;

@@ -1,6 +1,31 @@
 //! Findings, their severities, and the report of one call.
 
+use std::borrow::Cow;
+
 use crate::flags::Check;
+
+/// The codes of OK results, by check bit.
+const OK_CODES: [&str; 18] = [
+    "hypervisor.ok",
+    "arch.ok",
+    "cpu_vendor.ok",
+    "cpu_flags.ok",
+    "cpu_count.ok",
+    "memory.ok",
+    "numa.ok",
+    "network.ok",
+    "network_model.ok",
+    "disk.ok",
+    "disk_model.ok",
+    "time.ok",
+    "hostdev.ok",
+    "msr.ok",
+    "cpuid.ok",
+    "machine.ok",
+    "devices.ok",
+    "host.ok",
+];
+const OK_MESSAGE: &str = "the check found no problem";
 
 /// `virMigrationCheckSeverity`. The discriminants are the C API's values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -91,9 +116,9 @@ pub struct Finding {
     pub check: Check,
     pub severity: Severity,
     /// Stable reason code, starting with the check's name: "network.missing".
-    pub code: String,
+    pub code: Cow<'static, str>,
     /// One sentence naming the object.
-    pub message: String,
+    pub message: Cow<'static, str>,
     /// What to do about it.
     pub hint: Option<String>,
     /// Machine-readable details, in a stable order. Names are at most 79 bytes (libvirt's
@@ -107,11 +132,17 @@ impl Finding {
         Finding {
             check,
             severity,
-            code: format!("{}.{reason}", check.name()),
-            message: message.into(),
+            code: Cow::Owned(format!("{}.{reason}", check.name())),
+            message: Cow::Owned(message.into()),
             hint: None,
             details: Vec::new(),
         }
+    }
+
+    /// "This check ran and found nothing": built without allocating, as a fleet check makes
+    /// millions of them.
+    pub fn ok(check: Check) -> Finding {
+        Finding { check, severity: Severity::Ok, code: Cow::Borrowed(OK_CODES[check as usize]), message: Cow::Borrowed(OK_MESSAGE), hint: None, details: Vec::new() }
     }
 
     pub fn error(check: Check, reason: &str, message: impl Into<String>) -> Finding {
@@ -137,6 +168,15 @@ impl Finding {
 
     pub fn detail(mut self, name: &str, value: impl Into<Value>) -> Finding {
         self.details.push((name.to_string(), value.into()));
+        self
+    }
+
+    /// The same finding reported by `check` (a shared evaluation's answer, relabelled).
+    pub fn relabel(mut self, check: Check) -> Finding {
+        if let Some(reason) = self.code.strip_prefix(&format!("{}.", self.check.name())) {
+            self.code = Cow::Owned(format!("{}.{reason}", check.name()));
+        }
+        self.check = check;
         self
     }
 
@@ -253,7 +293,7 @@ mod tests {
             Finding::warning(Check::CpuCount, "vcpus-exceed-pcpus", "w"),
             Finding::error(Check::Hypervisor, "type-mismatch", "a"),
         ]);
-        let codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();
+        let codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_ref()).collect();
         assert_eq!(
             codes,
             [
@@ -269,6 +309,13 @@ mod tests {
         assert_eq!(report.errors().count(), 2);
         let only_skipped = Report::new(vec![Finding::skipped(Check::Memory, "unavailable", "x")]);
         assert_eq!(only_skipped.verdict(), Verdict::Ok);
+    }
+
+    #[test]
+    fn ok_codes_follow_the_check_names() {
+        for check in Check::ALL {
+            assert_eq!(Finding::ok(check).code, format!("{}.ok", check.name()));
+        }
     }
 
     #[test]

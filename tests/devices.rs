@@ -52,7 +52,7 @@ fn nic_models_by_qemu_version() {
     let many = guest("net-many-models.xml");
     let report = check(&many, &kvm_host("qemu_7.2.0.x86_64.xml", 7_002_000), Flags::NETWORK_MODEL);
     // vmxnet3, ne2k_pci, pcnet and 'ViRtIo' are QEMU's; 'idontexist' and Xen's 'netfront' are not.
-    let unknown: Vec<_> = report.with_code("network_model.unknown-model").map(|f| f.message.clone()).collect();
+    let unknown: Vec<_> = report.with_code("network_model.unknown-model").map(|f| f.message.to_string()).collect();
     assert_eq!(unknown.len(), 2, "{report:#?}");
     assert!(unknown[0].contains("idontexist") && unknown[1].contains("netfront"));
     // igb arrived in QEMU 8.0.
@@ -164,7 +164,7 @@ fn libvirts_own_blockers() {
     // shmem0 has no role (not master), shmem1 is a peer; shmem2 is the master.
     let shmem: Vec<_> = check(&guest("shmem-plain-doorbell.xml"), &dst, Flags::DEVICES)
         .with_code("devices.shmem-not-master")
-        .map(|f| f.message.clone())
+        .map(|f| f.message.to_string())
         .collect();
     assert!(shmem.iter().any(|m| m.contains("'shmem0'")) && shmem.iter().any(|m| m.contains("'shmem1'")), "{shmem:?}");
 }

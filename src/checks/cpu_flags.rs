@@ -106,7 +106,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
             // Our map disagrees with the hypervisor (a different libvirt version): trust it.
             for f in findings.iter_mut().filter(|f| f.code == "cpu_flags.feature-missing") {
                 f.severity = crate::report::Severity::Warning;
-                f.message.push_str(" (the destination's hypervisor accepts the CPU nonetheless)");
+                f.message.to_mut().push_str(" (the destination's hypervisor accepts the CPU nonetheless)");
             }
         }
         _ => {}

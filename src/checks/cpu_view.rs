@@ -12,16 +12,17 @@ use crate::flags::Check;
 use crate::report::Finding;
 
 /// The guest's CPU, as far as migration is concerned.
-pub enum Subject {
+pub enum Subject<'a> {
     /// No CPU model: the hypervisor's default CPU, the same everywhere.
     Default,
     /// host-passthrough or maximum: the guest sees the source host's CPU itself.
     Passthrough(String),
     /// A named model with features (a running host-model guest shows its expanded CPU).
-    Custom(CpuDef),
+    Custom(&'a CpuDef),
 }
 
 /// The engine's judgement of the guest's CPU on the destination.
+#[derive(Clone)]
 pub struct Judgement {
     pub subject_mode: String,
     pub outcome: CompareOutcome,
@@ -33,14 +34,14 @@ pub struct Judgement {
     pub ignored: Vec<String>,
 }
 
-pub fn subject(cx: &Context, check: Check) -> Result<Subject, Finding> {
+pub fn subject<'a>(cx: &'a Context, check: Check) -> Result<Subject<'a>, Finding> {
     let Some(cpu) = &cx.guest.def.cpu else { return Ok(Subject::Default) };
     match cpu.mode() {
         "host-passthrough" | "maximum" => Ok(Subject::Passthrough(cpu.mode().to_string())),
         "host-model" => {
             // A persistent definition says host-model; a running guest's live XML shows the CPU
             // it got. Without it, the source's host-model is what the guest started with.
-            match cx.src_domcaps.as_ref().ok().and_then(|d| d.host_model.clone()) {
+            match cx.src_domcaps.as_ref().ok().and_then(|d| d.host_model.as_ref()) {
                 Some(cpu) => Ok(Subject::Custom(cpu)),
                 None => Err(Finding::skipped(
                     check,
@@ -50,7 +51,7 @@ pub fn subject(cx: &Context, check: Check) -> Result<Subject, Finding> {
                 .hint("check the running guest (its live XML holds the expanded CPU), or give a source snapshot taken over a read-write connection")),
             }
         }
-        _ if cpu.model.is_some() => Ok(Subject::Custom(cpu.clone())),
+        _ if cpu.model.is_some() => Ok(Subject::Custom(cpu)),
         _ => Ok(Subject::Default),
     }
 }
@@ -64,23 +65,27 @@ pub fn cpu_map(cx: &Context, check: Check) -> Result<Arc<CpuMap>, Finding> {
 
 /// The destination's view of CPUs: its host-model CPU from domain capabilities (what the
 /// hypervisor can really give), else its host CPU from capabilities.
-fn destination_cpu(cx: &Context, check: Check) -> Result<(CpuDef, String), Finding> {
-    if let Ok(Some(cpu)) = cx.dst_domcaps.as_ref().map(|d| d.host_model.clone()) {
-        return Ok((cpu, "the destination's host-model CPU (domain capabilities)".to_string()));
+fn destination_cpu<'a>(cx: &'a Context, check: Check) -> Result<(&'a CpuDef, &'static str), Finding> {
+    if let Ok(Some(cpu)) = cx.dst_domcaps.as_ref().map(|d| d.host_model.as_ref()) {
+        return Ok((cpu, "the destination's host-model CPU (domain capabilities)"));
     }
     match &cx.dst.capabilities {
         Ok(caps) => match &caps.host_cpu {
-            Some(cpu) => Ok((cpu.clone(), "the destination's host CPU (capabilities; domain capabilities unavailable)".to_string())),
+            Some(cpu) => Ok((cpu, "the destination's host CPU (capabilities; domain capabilities unavailable)")),
             None => Err(Finding::skipped(check, "no-host-cpu", "cannot evaluate: the destination reports no host CPU model (as libvirt's test driver)")),
         },
         Err(e) => Err(unavailable(check, "destination", "capabilities", e)),
     }
 }
 
-/// Drops the features of a host's CPU that the map does not know, naming them.
-fn known_only(map: &CpuMap, cpu: &CpuDef) -> (CpuDef, Vec<String>) {
+/// Drops the features of a host's CPU that the map does not know, naming them (no copy when
+/// the map knows them all, the usual case).
+fn known_only<'c>(map: &CpuMap, cpu: &'c CpuDef) -> (std::borrow::Cow<'c, CpuDef>, Vec<String>) {
+    if cpu.features.iter().all(|(name, _)| map.feature(name).is_some()) {
+        return (std::borrow::Cow::Borrowed(cpu), Vec::new());
+    }
     let (known, unknown): (Vec<_>, Vec<_>) = cpu.features.iter().cloned().partition(|(name, _)| map.feature(name).is_some());
-    (CpuDef { features: known, ..cpu.clone() }, unknown.into_iter().map(|(n, _)| n).collect())
+    (std::borrow::Cow::Owned(CpuDef { features: known, ..cpu.clone() }), unknown.into_iter().map(|(n, _)| n).collect())
 }
 
 fn host_cpu_of(fact: &Fact<crate::facts::Capabilities>, side: &str, check: Check) -> Result<CpuDef, Finding> {
@@ -92,8 +97,13 @@ fn host_cpu_of(fact: &Fact<crate::facts::Capabilities>, side: &str, check: Check
     }
 }
 
-/// Judges the guest's CPU on the destination; None for a guest with the default CPU.
+/// Judges the guest's CPU on the destination; None for a guest with the default CPU. Computed
+/// once per pair (CPU_FLAGS and MSR share it); a SKIPPED answer is labelled for `check`.
 pub fn judge(cx: &Context, check: Check) -> Result<Option<Judgement>, Finding> {
+    cx.cpu_judgement.get_or_init(|| judge_once(cx, Check::CpuFlags)).clone().map_err(|f| f.relabel(check))
+}
+
+fn judge_once(cx: &Context, check: Check) -> Result<Option<Judgement>, Finding> {
     let subject = subject(cx, check)?;
     if let Subject::Default = subject {
         return Ok(None);
@@ -122,12 +132,12 @@ pub fn judge(cx: &Context, check: Check) -> Result<Option<Judgement>, Finding> {
         }
         Subject::Custom(guest) => {
             let (dst, against) = destination_cpu(cx, check)?;
-            let (dst, ignored) = known_only(&map, &dst);
-            let outcome = compare(&map, &dst, &guest).map_err(unknown)?;
+            let (dst, ignored) = known_only(&map, dst);
+            let outcome = compare(&map, &dst, guest).map_err(unknown)?;
             Ok(Some(Judgement {
                 subject_mode: guest.mode().to_string(),
                 outcome,
-                against,
+                against: against.to_string(),
                 hypervisor: cx.dst.hypervisor_cpu_comparison.as_ref().ok().copied(),
                 ignored,
             }))

@@ -41,6 +41,8 @@ pub struct Context<'a> {
     pub dst_domcaps: Fact<&'a DomainCapabilities>,
     /// The CPU map, loaded (from the process-wide cache) on first use in this pair.
     cpu_map: std::cell::OnceCell<Result<std::sync::Arc<crate::cpu::CpuMap>, String>>,
+    /// The CPU judgement, shared by the CPU checks.
+    pub(crate) cpu_judgement: std::cell::OnceCell<Result<Option<cpu_view::Judgement>, Finding>>,
 }
 
 impl<'a> Context<'a> {
@@ -53,6 +55,7 @@ impl<'a> Context<'a> {
             src_domcaps: src.domain_capabilities_for(&guest.def),
             dst_domcaps: dst.domain_capabilities_for(&guest.def),
             cpu_map: std::cell::OnceCell::new(),
+            cpu_judgement: std::cell::OnceCell::new(),
         }
     }
 
@@ -181,7 +184,7 @@ pub fn run(guest: &Guest, src: &Host, dst: &Host, options: &Options) -> Report {
     for spec in selected(options.checks) {
         let mut found = (spec.run)(&context);
         if found.is_empty() {
-            found.push(Finding::new(spec.check, Severity::Ok, "ok", format!("{} check found no problem", spec.check.name())));
+            found.push(Finding::ok(spec.check));
         }
         findings.extend(found);
     }

@@ -85,6 +85,29 @@ pub fn data_for_policy(map: &CpuMap, cpu: &CpuDef, policy: Option<&str>) -> Resu
     Ok(data)
 }
 
+/// The data of each policy class of a CPU in one pass: [force, require (with the model's
+/// data), optional, disable, forbid] — what `data_for_policy` gives for each, for the cost of one.
+pub fn policy_sets(map: &CpuMap, cpu: &CpuDef) -> Result<[CpuData; 5], Error> {
+    if cpu.host {
+        let mut sets: [CpuData; 5] = std::array::from_fn(|_| map.empty_data());
+        sets[1] = data_for_policy(map, cpu, None)?;
+        return Ok(sets);
+    }
+    let mut sets: [CpuData; 5] = std::array::from_fn(|_| map.empty_data());
+    if let Some(name) = &cpu.model {
+        sets[1] = map.model(name).ok_or_else(|| Error::invalid(format!("unknown CPU model '{name}'")))?.data.clone();
+    }
+    for (name, policy) in &cpu.features {
+        let slot = POLICIES
+            .iter()
+            .position(|p| p == policy)
+            .ok_or_else(|| Error::invalid(format!("unknown feature policy '{policy}' for feature '{name}'")))?;
+        let (_, feature) = map.feature(name).ok_or_else(|| Error::invalid(format!("unknown CPU feature '{name}'")))?;
+        sets[slot].add(&feature.data);
+    }
+    Ok(sets)
+}
+
 /// The names of the features wholly inside `data`, in map order.
 pub fn feature_names(map: &CpuMap, data: &CpuData) -> Vec<String> {
     map.features_in(data).map(|(_, f)| f.name.clone()).collect()
@@ -97,8 +120,9 @@ pub fn is_x86(arch: &str) -> bool {
 
 /// Refuses a definition libvirt's parser would refuse: a feature listed twice.
 pub fn validate(cpu: &CpuDef) -> Result<(), Error> {
-    for (i, (name, _)) in cpu.features.iter().enumerate() {
-        if cpu.features[..i].iter().any(|(n, _)| n == name) {
+    let mut seen = rustc_hash::FxHashSet::with_capacity_and_hasher(cpu.features.len(), Default::default());
+    for (name, _) in &cpu.features {
+        if !seen.insert(name.as_str()) {
             return Err(Error::invalid(format!("CPU feature '{name}' specified more than once")));
         }
     }
@@ -123,9 +147,7 @@ pub fn compare(map: &CpuMap, host: &CpuDef, guest: &CpuDef) -> Result<CompareOut
         }
     }
     let host_data = data_for_policy(map, host, None)?;
-    let policy = |p| data_for_policy(map, guest, Some(p));
-    let (force, mut require, optional, disable, mut forbidden) =
-        (policy("force")?, policy("require")?, policy("optional")?, policy("disable")?, policy("forbid")?);
+    let [force, mut require, optional, disable, mut forbidden] = policy_sets(map, guest)?;
     forbidden.intersect(&host_data);
     if !forbidden.is_empty() {
         return Ok(CompareOutcome {

@@ -2,6 +2,8 @@
 //! (CPUID and MSR bits) and models, parsed once per directory and cached for the process.
 
 use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -77,9 +79,11 @@ pub struct CpuMap {
     pub vendors: Vec<Vendor>,
     pub features: Vec<Feature>,
     pub models: Vec<Model>,
-    bit_index: HashMap<BitKey, usize>,
-    feature_index: HashMap<String, usize>,
-    model_index: HashMap<String, usize>,
+    // Looked up for every feature of every CPU compared: a fast hash, not SipHash (the keys
+    // come from libvirt's own map, not from an attacker).
+    bit_index: FxHashMap<BitKey, usize>,
+    feature_index: FxHashMap<String, usize>,
+    model_index: FxHashMap<String, usize>,
 }
 
 static CACHE: Lazy<Mutex<HashMap<PathBuf, Arc<CpuMap>>>> = Lazy::new(|| Mutex::new(HashMap::new()));
@@ -111,9 +115,9 @@ impl CpuMap {
             vendors: Vec::new(),
             features: Vec::new(),
             models: Vec::new(),
-            bit_index: HashMap::new(),
-            feature_index: HashMap::new(),
-            model_index: HashMap::new(),
+            bit_index: FxHashMap::default(),
+            feature_index: FxHashMap::default(),
+            model_index: FxHashMap::default(),
         };
         // Definitions come in document order (vendors and features before the models that use
         // them), inline or through includes, possibly inside <group>s.

@@ -3,6 +3,7 @@
 //! Checks read only these, so every check runs the same on a live host, on a saved snapshot and
 //! in a unit test. `gather` is the only module that talks to libvirt.
 
+pub mod cache;
 pub mod cpuset;
 pub mod gather;
 pub mod machines;

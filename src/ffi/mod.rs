@@ -8,9 +8,11 @@
 #![allow(non_camel_case_types, non_snake_case)]
 
 mod error;
+mod matrix;
 mod result;
 
 pub use error::{virMigrationCheckErrorCode, virMigrationCheckGetLastErrorCode, virMigrationCheckGetLastErrorMessage};
+pub use matrix::{virMigrationCheckMatrix, virMigrationCheckMatrixCell, virMigrationCheckMatrixData, virMigrationCheckMatrixFree, virMigrationCheckMatrixPtr};
 pub use result::{virMigrationCheckResult, virMigrationCheckResultListFree, virMigrationCheckResultPtr};
 
 use std::ffi::CStr;
@@ -82,6 +84,10 @@ pub enum virMigrationCheckFlags {
     VIR_MIGRATION_CHECK_UNSAFE = 1 << 26,
     /// Report every WARNING as an ERROR.
     VIR_MIGRATION_CHECK_STRICT = 1 << 27,
+    /// Reuse host facts gathered by earlier calls for up to VIR_MIGRATION_CHECK_PARAM_CACHE_TTL
+    /// seconds (default 60): a warm check makes no call to the destination. Entries are dropped
+    /// when they expire, when their connection dies, or by virMigrationCheckCacheInvalidate().
+    VIR_MIGRATION_CHECK_CACHE = 1 << 28,
 }
 
 /// Flags of virMigrationBaseline() and virMigrationBaselineXML().
@@ -111,6 +117,10 @@ pub enum virMigrationCheckSeverity {
 /// destination after the guest arrives (VIR_TYPED_PARAM_ULLONG). Default: the larger of 512 MiB
 /// and 5% of the destination's memory.
 pub const VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM: &str = "memory_headroom";
+
+/// virMigrationCheckParams() parameter: how long (seconds) cached host facts are used with
+/// VIR_MIGRATION_CHECK_CACHE (VIR_TYPED_PARAM_UINT or ULLONG). Default: 60.
+pub const VIR_MIGRATION_CHECK_PARAM_CACHE_TTL: &str = "cache_ttl";
 
 /// virMigrationCheckParams() parameter: the directory of libvirt's CPU map to judge CPUs with
 /// (VIR_TYPED_PARAM_STRING). Default: /usr/share/libvirt/cpu_map.
@@ -142,7 +152,14 @@ fn apply_params(options: &mut Options, params: virTypedParameterPtr, nparams: c_
                 let dir = borrow_str(value, "the cpu_map parameter")?;
                 options.cpu_map = Some(std::path::PathBuf::from(dir));
             }
-            (VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM | VIR_MIGRATION_CHECK_PARAM_CPU_MAP, t) => {
+            (VIR_MIGRATION_CHECK_PARAM_CACHE_TTL, sys::VIR_TYPED_PARAM_UINT | sys::VIR_TYPED_PARAM_ULLONG) => {
+                // SAFETY: the type says which union member is set.
+                let seconds = if param.type_ as u32 == sys::VIR_TYPED_PARAM_UINT { u64::from(unsafe { param.value.ui }) } else { unsafe { param.value.ul } };
+                if options.cache.is_some() {
+                    options.cache = Some(std::time::Duration::from_secs(seconds));
+                }
+            }
+            (VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM | VIR_MIGRATION_CHECK_PARAM_CPU_MAP | VIR_MIGRATION_CHECK_PARAM_CACHE_TTL, t) => {
                 return Err(Error::invalid(format!("parameter '{name}' has the wrong type ({t})")));
             }
             _ => return Err(Error::invalid(format!("unknown parameter '{name}'"))),
@@ -171,7 +188,7 @@ fn check_entry(
 }
 
 /// A borrowed connection: our own reference, released when dropped.
-fn borrow_connect(ptr: virConnectPtr, what: &str) -> Result<Connect, Error> {
+pub(crate) fn borrow_connect(ptr: virConnectPtr, what: &str) -> Result<Connect, Error> {
     if ptr.is_null() {
         return Err(Error::invalid(format!("{what} is NULL")));
     }
@@ -184,7 +201,7 @@ fn borrow_connect(ptr: virConnectPtr, what: &str) -> Result<Connect, Error> {
 }
 
 /// A borrowed domain: our own reference, released when dropped.
-fn borrow_domain(ptr: virDomainPtr) -> Result<Domain, Error> {
+pub(crate) fn borrow_domain(ptr: virDomainPtr) -> Result<Domain, Error> {
     if ptr.is_null() {
         return Err(Error::invalid("dom is NULL"));
     }
@@ -447,6 +464,21 @@ pub unsafe extern "C" fn virMigrationBaselineApply(domainXML: *const c_char, bas
     })
 }
 
+/// Drops host facts cached by VIR_MIGRATION_CHECK_CACHE calls: those of @conn, or of every
+/// connection when @conn is NULL (after a host changed, say).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn virMigrationCheckCacheInvalidate(conn: virConnectPtr) {
+    let _ = error::guard(move || {
+        if conn.is_null() {
+            crate::facts::cache::invalidate(None);
+        } else {
+            let conn = borrow_connect(conn, "conn")?;
+            crate::facts::cache::invalidate(Some(&conn));
+        }
+        Ok(0)
+    });
+}
+
 /// Stores the selection bits (virMigrationCheckFlags) of every check this build implements
 /// in @checks.
 ///
@@ -515,6 +547,7 @@ mod tests {
             (VIR_MIGRATION_CHECK_NON_SHARED_DISK as u32, Flags::NON_SHARED_DISK),
             (VIR_MIGRATION_CHECK_UNSAFE as u32, Flags::UNSAFE),
             (VIR_MIGRATION_CHECK_STRICT as u32, Flags::STRICT),
+            (VIR_MIGRATION_CHECK_CACHE as u32, Flags::CACHE),
         ];
         for (c, rust) in pairs {
             assert_eq!(c, rust.bits());
@@ -528,6 +561,7 @@ mod tests {
         for (name, value) in [
             ("VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM", VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM),
             ("VIR_MIGRATION_CHECK_PARAM_CPU_MAP", VIR_MIGRATION_CHECK_PARAM_CPU_MAP),
+            ("VIR_MIGRATION_CHECK_PARAM_CACHE_TTL", VIR_MIGRATION_CHECK_PARAM_CACHE_TTL),
         ] {
             assert!(header.contains(&format!("#define {name} \"{value}\"")), "{name} missing from the header");
         }

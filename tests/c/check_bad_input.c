@@ -6,9 +6,30 @@
 #include <libvirt-migration-check.h>
 #include <libvirt/virterror.h>
 #include <signal.h>
+#include <time.h>
 #include <stdlib.h>
 
 #include "testutil.h"
+
+/* Waits until a killed process is dead: gone, or a zombie (its sockets closed). */
+static void wait_dead(const char *pid)
+{
+    char path[64], stat[512];
+    snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+    for (int i = 0; i < 2000; i++) {
+        FILE *f = fopen(path, "r");
+        if (!f)
+            return;
+        size_t n = fread(stat, 1, sizeof(stat) - 1, f);
+        fclose(f);
+        stat[n] = '\0';
+        char *end = strrchr(stat, ')');
+        if (end && end[1] == ' ' && end[2] == 'Z')
+            return;
+        struct timespec ts = {0, 5 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
 
 static void expect_failure(const char *what, int rc, virMigrationCheckResultPtr *results,
                            int code, const char *needle)
@@ -153,6 +174,20 @@ int main(int argc, char **argv)
     EXPECT(virMigrationBaselineApply("<domain><name>x</name></domain>", "<migrationBaseline version='1'/>", 4, &out) == -1,
            "apply flags");
 
+    /* Matrices. */
+    virMigrationCheckMatrixPtr matrix = (virMigrationCheckMatrixPtr)1;
+    virDomainPtr doms[] = {dom};
+    virConnectPtr dests[] = {dst};
+    EXPECT(virMigrationCheckMatrix(src, doms, 1, dests, 1, 0, NULL) == -1, "matrix into NULL");
+    EXPECT(virMigrationCheckMatrix(src, NULL, 1, dests, 1, 0, &matrix) == -1 && matrix == NULL, "matrix without domains");
+    matrix = (virMigrationCheckMatrixPtr)1;
+    EXPECT(virMigrationCheckMatrix(src, doms, 1, dests, 0, 0, &matrix) == -1 && matrix == NULL, "matrix without hosts");
+    virDomainPtr foreign_doms[] = {foreign};
+    EXPECT(virMigrationCheckMatrix(src, foreign_doms, 1, dests, 1, 0, &matrix) == -1, "matrix with a foreign domain");
+    EXPECT(strstr(virMigrationCheckGetLastErrorMessage(), "does not belong") != NULL, "foreign domain message");
+    EXPECT(virMigrationCheckMatrix(src, doms, 1, dests, 1, 1u << 30, &matrix) == -1, "matrix flags");
+    virMigrationCheckCacheInvalidate(NULL);
+
     EXPECT(virMigrationCheckGetVersion(NULL) == -1, "GetVersion(NULL)");
     EXPECT(virMigrationCheckGetSupported(NULL) == -1, "GetSupported(NULL)");
     virMigrationCheckResultListFree(NULL);
@@ -177,6 +212,7 @@ int main(int argc, char **argv)
         EXPECT(rc > 0, "check over the daemon returned %d: %s", rc, virMigrationCheckGetLastErrorMessage());
         virMigrationCheckResultListFree(results);
         EXPECT(kill((pid_t)atol(argv[3]), SIGKILL) == 0, "cannot kill libvirtd %s", argv[3]);
+        wait_dead(argv[3]);
         TRY(virMigrationCheck(src, remote, dom, 0, &results));
         EXPECT(rc == -1 && results == NULL, "dead daemon: rc %d", rc);
         EXPECT(virMigrationCheckGetLastErrorCode() == VIR_MIGRATION_CHECK_ERR_LIBVIRT ||

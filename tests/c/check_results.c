@@ -183,6 +183,32 @@ int main(int argc, char **argv)
     for (int i = 0; i < 3; i++)
         free(snaps[i]);
 
+    /* A fleet in one call: web1 against both destinations. */
+    virMigrationCheckMatrixPtr matrix = NULL;
+    virDomainPtr doms[] = {dom};
+    virConnectPtr dests[] = {ok, bad};
+    int ncells = virMigrationCheckMatrix(src, doms, 1, dests, 2, 0, &matrix);
+    EXPECT(ncells == 2 && matrix && matrix->ndoms == 1 && matrix->ndconns == 2, "matrix: %d %s", ncells,
+           virMigrationCheckGetLastErrorMessage() ? virMigrationCheckGetLastErrorMessage() : "");
+    if (matrix) {
+        EXPECT(matrix->cells[0].verdict == VIR_MIGRATION_CHECK_SEVERITY_OK, "web1 on dst-ok: %d", matrix->cells[0].verdict);
+        EXPECT(matrix->cells[1].verdict == VIR_MIGRATION_CHECK_SEVERITY_ERROR, "web1 on dst-all-wrong: %d", matrix->cells[1].verdict);
+        EXPECT(find(matrix->cells[1].results, "network.missing") != NULL, "matrix cell lacks network.missing");
+        EXPECT(matrix->cells[1].error == NULL && matrix->cells[1].nresults > 0, "matrix cell");
+    }
+    virMigrationCheckMatrixFree(matrix);
+    virMigrationCheckMatrixFree(NULL);
+
+    /* Cached host facts: the same answers, warm. */
+    for (int round = 0; round < 2; round++) {
+        results = NULL;
+        n = virMigrationCheck(src, bad, dom, VIR_MIGRATION_CHECK_CACHE, &results);
+        EXPECT(n >= 8 && find(results, "network.missing") && find(results, "disk.different-storage"), "cached round %d: %d", round, n);
+        virMigrationCheckResultListFree(results);
+    }
+    virMigrationCheckCacheInvalidate(bad);
+    virMigrationCheckCacheInvalidate(NULL);
+
     /* Many calls: nothing accumulates (valgrind checks the leaks). */
     for (int i = 0; i < 200; i++) {
         results = NULL;

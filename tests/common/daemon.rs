@@ -29,9 +29,18 @@ impl Daemon {
         format!("test+unix://{0}/hosts/{host}.xml?socket={0}/sock/libvirt-sock", self.dir.display())
     }
 
-    /// Kills the daemon now, by PID.
+    /// Kills the daemon now, by PID, and waits until it is dead (gone, or a zombie: its
+    /// sockets are closed either way; this machine's PID 1 reaps orphans slowly).
     pub fn kill(&mut self) {
         unsafe { libc::kill(self.pid, libc::SIGKILL) };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::time::Instant::now() < deadline {
+            match std::fs::read_to_string(format!("/proc/{}/stat", self.pid)) {
+                Err(_) => return,
+                Ok(stat) if stat.rsplit(')').next().is_some_and(|rest| rest.trim_start().starts_with('Z')) => return,
+                Ok(_) => std::thread::sleep(std::time::Duration::from_millis(5)),
+            }
+        }
     }
 }
 

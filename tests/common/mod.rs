@@ -35,7 +35,7 @@ pub fn check_web1(dst: &Connect, flags: u32) -> Report {
 
 /// The codes of the findings of `severity`, sorted.
 pub fn codes(report: &Report, severity: Severity) -> Vec<String> {
-    let mut codes: Vec<String> = report.with_severity(severity).map(|f| f.code.clone()).collect();
+    let mut codes: Vec<String> = report.with_severity(severity).map(|f| f.code.to_string()).collect();
     codes.sort();
     codes
 }
@@ -44,7 +44,7 @@ pub fn codes(report: &Report, severity: Severity) -> Vec<String> {
 /// not SKIPPED (on the test driver NETWORK_MODEL and DISK_MODEL always are).
 pub fn problems(report: &Report) -> Vec<String> {
     let mut codes: Vec<String> =
-        report.findings.iter().filter(|f| !matches!(f.severity, Severity::Ok | Severity::Skipped)).map(|f| f.code.clone()).collect();
+        report.findings.iter().filter(|f| !matches!(f.severity, Severity::Ok | Severity::Skipped)).map(|f| f.code.to_string()).collect();
     codes.sort();
     codes
 }

@@ -1,0 +1,110 @@
+//! Fleet speed: pure evaluation of guest-host pairs on one core, and 1,000 guests x 100 hosts
+//! from snapshots (parsing included) on all cores. Inputs are libvirt's own test data: real
+//! guests (CPU models, NUMA, hugepages, NICs, pools, TPM, TSC, host devices) and real hosts
+//! (a Haswell KVM host's capabilities with QEMU 4.2 to 10.0 domain capabilities). `make bench`.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use virt_migration_check::facts::{Guest, Host};
+use virt_migration_check::xml::snapshot::{assemble, read as read_snapshot, write, SavedDocuments};
+use virt_migration_check::{Flags, Options};
+
+fn data(path: &str) -> String {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(path);
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn guests() -> Vec<Guest> {
+    [
+        "cpu-Haswell.xml",
+        "numatune-memnode.xml",
+        "hugepages-numa-nodeset.xml",
+        "net-many-models.xml",
+        "disk-source-pool.xml",
+        "memory-hotplug-dimm.xml",
+        "tpm-emulator-tpm2.xml",
+        "cpu-tsc-frequency.xml",
+        "hostdev-vfio.xml",
+        "cpu-host-passthrough.xml",
+    ]
+    .iter()
+    .map(|f| {
+        let xml = data(&format!("fixtures/domains/qemuxmlconfdata/{f}")).replacen("<domain type='qemu'>", "<domain type='kvm'>", 1);
+        Guest::from_definition(virt_migration_check::xml::domain::parse_domain(&xml, f).unwrap())
+    })
+    .collect()
+}
+
+fn snapshots() -> Vec<String> {
+    ["qemu_4.2.0.x86_64.xml", "qemu_5.0.0.x86_64.xml", "qemu_7.2.0.x86_64.xml", "qemu_9.2.0.x86_64.xml", "qemu_10.0.0.x86_64.xml"]
+        .iter()
+        .map(|d| {
+            let saved = SavedDocuments {
+                capabilities: ("caps".into(), data("fixtures/host-caps/capabilityschemadata/caps-qemu-kvm.xml")),
+                domain_capabilities: vec![("domcaps".into(), data(&format!("fixtures/domcaps/domaincapsdata/{d}")))],
+                networks: vec![("net".into(), data("fixtures/networks/networkxml2xmlin/host-bridge-net.xml"))],
+                pools: vec![("pool".into(), data("fixtures/pools/storagepoolxml2xmlin/pool-dir.xml"))],
+                volumes: vec![("vol".into(), data("fixtures/pools/storagevolxml2xmlin/vol-file.xml"))],
+                ..Default::default()
+            };
+            write(&assemble(&saved, &format!("file:///{d}"), "2026-11-26T00:00:00Z").unwrap())
+        })
+        .collect()
+}
+
+fn options() -> Options {
+    let mut options = Options::from_flags(Flags::empty().bits(), virt_migration_check::supported_checks()).unwrap();
+    options.cpu_map = Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/cpu/cpu_map"));
+    options
+}
+
+fn to_host(text: &str) -> Host {
+    read_snapshot(text, "snapshot").unwrap().to_host("snapshot").unwrap()
+}
+
+fn benches(c: &mut Criterion) {
+    let guests = guests();
+    let texts = snapshots();
+    let hosts: Vec<Host> = texts.iter().map(|t| to_host(t)).collect();
+    let options = options();
+    let pairs: Vec<(usize, usize)> = (0..guests.len()).flat_map(|g| (0..hosts.len()).map(move |h| (g, h))).collect();
+    let mut i = 0;
+    c.bench_function("one guest-host pair, all checks, one core", |b| {
+        b.iter(|| {
+            let (g, h) = pairs[i % pairs.len()];
+            i += 1;
+            virt_migration_check::check_facts(&guests[g], &hosts[0], &hosts[h], &options)
+        })
+    });
+
+    // 1,000 guests x 100 hosts from snapshots: parse 100 snapshots, then judge 100,000 pairs.
+    let fleet_texts: Vec<&String> = (0..100).map(|k| &texts[k % texts.len()]).collect();
+    let fleet_guests: Vec<Guest> = (0..1000).map(|k| guests[k % guests.len()].clone()).collect();
+    let src_of = vec![0; fleet_guests.len()];
+    let mut group = c.benchmark_group("fleet");
+    group.sample_size(10);
+    group.bench_function("1000 guests x 100 hosts from snapshots, all cores", |b| {
+        b.iter(|| {
+            let hosts: Vec<Host> = fleet_texts.iter().map(|t| to_host(t)).collect();
+            let source = [hosts[0].clone()];
+            virt_migration_check::fleet::check_many(&fleet_guests, &src_of, &source, &hosts, &options)
+        })
+    });
+    group.finish();
+    let start = Instant::now();
+    let hosts: Vec<Host> = fleet_texts.iter().map(|t| to_host(t)).collect();
+    let parsed = start.elapsed();
+    let source = [hosts[0].clone()];
+    let reports = virt_migration_check::fleet::check_many(&fleet_guests, &src_of, &source, &hosts, &options);
+    println!(
+        "fleet: parsed 100 snapshots in {:?}, judged {} pairs in {:?} in total",
+        parsed,
+        reports.len() * reports[0].len(),
+        start.elapsed()
+    );
+}
+
+criterion_group!(fleet_benches, benches);
+criterion_main!(fleet_benches);

@@ -1,0 +1,579 @@
+"""The Python API over the C functions declared in _ffi."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+from dataclasses import dataclass, field
+from typing import (
+    Any,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Literal,
+    NamedTuple,
+    Optional,
+    Protocol,
+    Tuple,
+    Union,
+)
+
+from . import _ffi
+from ._enums import BaselineFlag, Check, ErrorCode, Flag, Severity
+
+__all__ = [
+    "Handle",
+    "MigrationCheckError",
+    "Report",
+    "Result",
+    "Finding",
+    "Verdict",
+    "Version",
+    "DetailValue",
+    "check",
+    "check_xml",
+    "host_snapshot",
+    "baseline",
+    "baseline_xml",
+    "baseline_apply",
+    "cache_invalidate",
+    "supported_checks",
+    "version",
+    "library_path",
+]
+
+
+class SupportsCPointer(Protocol):
+    """What libvirt-python's ``virConnect`` and ``virDomain`` offer (libvirt-python >= 1.2.x):
+    ``c_pointer()`` returns the address of the C handle as an int."""
+
+    def c_pointer(self) -> int: ...
+
+
+Handle = Union[SupportsCPointer, int]
+"""A libvirt handle: a libvirt-python object (or any object forwarding ``c_pointer`` to one,
+such as VDSM's wrappers), or the raw address of a ``virConnectPtr`` / ``virDomainPtr``."""
+
+DetailValue = Union[int, float, bool, str, None]
+Verdict = Literal["ok", "info", "warning", "error"]
+
+_UINT_MAX = (1 << 32) - 1
+_POINTER_LIMIT = 1 << (8 * ctypes.sizeof(ctypes.c_void_p))
+
+
+class MigrationCheckError(Exception):
+    """A call of the library failed (it returned -1). ``code`` is the library's
+    :class:`ErrorCode` (``virMigrationCheckGetLastErrorCode()``), ``message`` its message
+    (``virMigrationCheckGetLastErrorMessage()``), both read on the failing thread right after
+    the failing call."""
+
+    code: Union[ErrorCode, int]
+    message: str
+
+    def __init__(self, code: Union[ErrorCode, int], message: str) -> None:
+        try:
+            code = ErrorCode(code)
+        except ValueError:
+            pass
+        super().__init__(code, message)
+        self.code = code
+        self.message = message
+
+    def __str__(self) -> str:
+        name = self.code.name if isinstance(self.code, ErrorCode) else str(self.code)
+        return f"{self.message} ({name})"
+
+
+@dataclass(frozen=True)
+class Result:
+    """One result of a check (``virMigrationCheckResult``)."""
+
+    check: Check
+    """The check that produced it (exactly one bit)."""
+    severity: Severity
+    code: str
+    """Stable reason code, starting with the check's name: ``network.missing``, ``disk.ok``."""
+    message: str
+    hint: Optional[str]
+    details: Dict[str, DetailValue] = field(default_factory=dict, hash=False)
+    """Machine-readable details (the result's typed parameters), by name."""
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The result as one entry of the CLI's JSON ``results``."""
+        return {
+            "check": self.check.check_name,
+            "severity": self.severity.name.lower(),
+            "code": self.code,
+            "message": self.message,
+            "hint": self.hint,
+            "details": dict(self.details),
+        }
+
+
+Finding = Result
+"""Another name for :class:`Result`, as the Rust API calls it."""
+
+_VERDICTS: Dict[Severity, Verdict] = {
+    Severity.OK: "ok",
+    Severity.INFO: "info",
+    Severity.WARNING: "warning",
+    Severity.ERROR: "error",
+}
+
+
+@dataclass(frozen=True)
+class Report:
+    """Every result of one check call, most severe first (the library's order)."""
+
+    results: Tuple[Result, ...]
+
+    @property
+    def verdict(self) -> Verdict:
+        """The worst of ok / info / warning / error among the results; SKIPPED counts as ok."""
+        worst = max((r.severity for r in self.results if r.severity in _VERDICTS), default=Severity.OK)
+        return _VERDICTS[worst]
+
+    def with_severity(self, severity: Severity) -> List[Result]:
+        return [r for r in self.results if r.severity == severity]
+
+    def with_code(self, code: str) -> List[Result]:
+        return [r for r in self.results if r.code == code]
+
+    @property
+    def errors(self) -> List[Result]:
+        """The show-stoppers: the migration will fail, or break the guest or a host."""
+        return self.with_severity(Severity.ERROR)
+
+    @property
+    def warnings(self) -> List[Result]:
+        return self.with_severity(Severity.WARNING)
+
+    @property
+    def infos(self) -> List[Result]:
+        return self.with_severity(Severity.INFO)
+
+    @property
+    def skipped(self) -> List[Result]:
+        return self.with_severity(Severity.SKIPPED)
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"verdict": self.verdict, "results": [r.to_dict() for r in self.results]}
+
+    def to_json(self) -> str:
+        """Exactly what ``virt-migration-check check --json`` prints (without the final
+        newline): keys sorted, two-space indentation, non-ASCII characters as they are."""
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False)
+
+    def __iter__(self) -> Iterator[Result]:
+        return iter(self.results)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+
+class Version(NamedTuple):
+    """The loaded library's version; ``int(v)`` and ``v.number`` give the C form, major *
+    1,000,000 + minor * 1,000 + micro."""
+
+    major: int
+    minor: int
+    micro: int
+
+    @property
+    def number(self) -> int:
+        return self.major * 1_000_000 + self.minor * 1_000 + self.micro
+
+    def __int__(self) -> int:
+        return self.number
+
+    def __str__(self) -> str:
+        return f"{self.major}.{self.minor}.{self.micro}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Conversions
+
+
+def _pointer(obj: Optional[Handle], what: str) -> Optional[int]:
+    """The C address behind a handle; None (NULL) is passed on, for the library to refuse."""
+    if obj is None:
+        return None
+    if isinstance(obj, ctypes.c_void_p):
+        return obj.value
+    if isinstance(obj, bool):
+        raise TypeError(f"{what} must be a libvirt handle, not a bool")
+    if isinstance(obj, int):
+        address = obj
+    else:
+        c_pointer = getattr(obj, "c_pointer", None)
+        if not callable(c_pointer):
+            raise TypeError(
+                f"{what} must be a libvirt-python handle (an object with c_pointer()), an object "
+                f"forwarding to one, or an address; got {type(obj).__name__}"
+            )
+        address = c_pointer()
+        if isinstance(address, bool) or not isinstance(address, int):
+            raise TypeError(f"{what}.c_pointer() returned {type(address).__name__}, not an int")
+    if not 0 <= address < _POINTER_LIMIT:
+        raise ValueError(f"{what}: {address:#x} is not an address")
+    return address or None
+
+
+def _uint(value: Union[int, Check, Flag, BaselineFlag], what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{what} must be an int or a {Check.__name__}/{Flag.__name__} value, not {type(value).__name__}")
+    if not 0 <= int(value) <= _UINT_MAX:
+        raise ValueError(f"{what} {int(value):#x} does not fit the C API's unsigned int")
+    return int(value)
+
+
+def _flags(checks: Union[Check, int], flags: Union[Flag, int]) -> int:
+    return _uint(checks, "checks") | _uint(flags, "flags")
+
+
+def _cstring(value: Union[str, bytes, "os.PathLike[str]", None], what: str) -> Optional[bytes]:
+    """UTF-8 bytes for a ``const char *``; None stays NULL. A NUL inside would silently
+    truncate the string in C, so it is refused."""
+    if value is None:
+        return None
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if isinstance(value, str):
+        data = value.encode("utf-8")
+    elif isinstance(value, bytes):
+        data = value
+    else:
+        raise TypeError(f"{what} must be a str, not {type(value).__name__}")
+    if b"\0" in data:
+        raise ValueError(f"{what} contains a NUL character")
+    return data
+
+
+def _text(address: Optional[int]) -> Optional[str]:
+    if not address:
+        return None
+    return ctypes.string_at(address).decode("utf-8", errors="replace")
+
+
+def _error(lib: ctypes.CDLL, function: str) -> MigrationCheckError:
+    """The error of the call that just failed on this thread. Must run right after it: the
+    library's last error is thread-local and reset by its next call."""
+    code = lib.virMigrationCheckGetLastErrorCode()
+    message = lib.virMigrationCheckGetLastErrorMessage()
+    if code == ErrorCode.NONE:
+        return MigrationCheckError(ErrorCode.INTERNAL, f"{function} failed without saying why")
+    text = message.decode("utf-8", errors="replace") if message else f"{function} failed"
+    return MigrationCheckError(code, text)
+
+
+def _take_string(loaded: Any, out: ctypes.c_void_p) -> str:
+    """Copies a malloc'd string the library handed over, then frees it."""
+    try:
+        text = _text(out.value)
+        if text is None:
+            raise MigrationCheckError(ErrorCode.INTERNAL, "the library returned 0 but no string")
+        return text
+    finally:
+        loaded.libc.free(out)
+
+
+def _details(result: Any) -> Dict[str, DetailValue]:
+    details: Dict[str, DetailValue] = {}
+    params = result.params
+    for i in range(result.nparams if params else 0):
+        param = params[i]
+        name = param.field.decode("utf-8", errors="replace")
+        kind = param.type
+        value: DetailValue
+        if kind == _ffi.TYPED_PARAM_INT:
+            value = param.value.i
+        elif kind == _ffi.TYPED_PARAM_UINT:
+            value = param.value.ui
+        elif kind == _ffi.TYPED_PARAM_LLONG:
+            value = param.value.l
+        elif kind == _ffi.TYPED_PARAM_ULLONG:
+            value = param.value.ul
+        elif kind == _ffi.TYPED_PARAM_DOUBLE:
+            value = param.value.d
+        elif kind == _ffi.TYPED_PARAM_BOOLEAN:
+            value = param.value.b != b"\0"
+        elif kind == _ffi.TYPED_PARAM_STRING:
+            value = _text(param.value.s)
+        else:
+            continue  # a type newer than this binding: skipped rather than misread
+        details[name] = value
+    return details
+
+
+def _decode(results: Any, n: int) -> Tuple[Result, ...]:
+    decoded = []
+    for i in range(n):
+        r = results[i].contents
+        decoded.append(
+            Result(
+                check=Check(r.check),
+                severity=Severity(r.severity),
+                code=_text(r.code) or "",
+                message=_text(r.message) or "",
+                hint=_text(r.hint),
+                details=_details(r),
+            )
+        )
+    return tuple(decoded)
+
+
+def _collect(lib: ctypes.CDLL, n: int, results: Any, function: str) -> Report:
+    """Copies a result list into Python objects and frees it, whatever happens."""
+    try:
+        if n < 0:
+            raise _error(lib, function)
+        if n and not results:
+            raise MigrationCheckError(ErrorCode.INTERNAL, f"{function} returned {n} results but no list")
+        return Report(_decode(results, n))
+    finally:
+        lib.virMigrationCheckResultListFree(results)
+
+
+def _typed_params(params: Dict[str, Any]) -> Tuple[Any, List[Any]]:
+    """A ``virTypedParameter`` array for ``params``, and the buffers it points into (to keep
+    alive for the call). Each value gets the typed-parameter type of its Python type, so that
+    the library itself judges names and types: an unknown name, or ``memory_headroom`` as a
+    string, is its error."""
+    array = (_ffi.TypedParameter * len(params))()
+    keep: List[Any] = [array]
+    for slot, (name, value) in zip(array, params.items()):
+        field_name = name.encode("utf-8")
+        if not field_name or b"\0" in field_name or len(field_name) >= _ffi.TYPED_PARAM_FIELD_LENGTH:
+            raise ValueError(f"parameter name {name!r} is not a valid typed parameter name")
+        slot.field = field_name
+        if isinstance(value, bool):
+            slot.type = _ffi.TYPED_PARAM_BOOLEAN
+            slot.value.b = b"\1" if value else b"\0"
+        elif isinstance(value, int):
+            if 0 <= value < 1 << 64:
+                slot.type = _ffi.TYPED_PARAM_ULLONG
+                slot.value.ul = value
+            elif -(1 << 63) <= value < 0:
+                slot.type = _ffi.TYPED_PARAM_LLONG
+                slot.value.l = value
+            else:
+                raise ValueError(f"parameter {name}: {value} does not fit 64 bits")
+        elif isinstance(value, float):
+            slot.type = _ffi.TYPED_PARAM_DOUBLE
+            slot.value.d = value
+        elif isinstance(value, (str, bytes, os.PathLike)):
+            data = _cstring(value, f"parameter {name}")
+            buffer = ctypes.create_string_buffer(data or b"")
+            keep.append(buffer)
+            slot.type = _ffi.TYPED_PARAM_STRING
+            slot.value.s = ctypes.addressof(buffer)
+        else:
+            raise TypeError(f"parameter {name}: {type(value).__name__} values are not typed parameters")
+    return array, keep
+
+
+# ---------------------------------------------------------------------------------------------
+# The API
+
+
+def check(
+    conn: Optional[Handle],
+    dconn: Optional[Handle],
+    dom: Optional[Handle],
+    checks: Union[Check, int] = Check.ALL,
+    flags: Union[Flag, int] = Flag(0),
+    **params: Any,
+) -> Report:
+    """Can the guest ``dom``, running on ``conn``, be live-migrated to the host of ``dconn``?
+
+    ``virMigrationCheck`` (``virMigrationCheckParams`` when parameters are given).
+    Connections opened read-only suffice; the handles are borrowed (their reference counts
+    are unchanged afterwards). ``checks`` selects checks (``Check.ALL``: every one this
+    library implements), ``flags`` adds modifiers (:class:`Flag`). Parameters:
+    ``memory_headroom`` (int, KiB: what must remain free on the destination) and ``cpu_map``
+    (str: libvirt's CPU map directory), ``cache_ttl`` (int, seconds, with ``Flag.CACHE``);
+    a parameter given as None is left out. Each is passed as the typed parameter its Python
+    type makes (int >= 0: ULLONG, negative int: LLONG, bool: BOOLEAN, float: DOUBLE, str or
+    path: STRING), and the library judges names and types.
+
+    Raises :class:`MigrationCheckError` when the check cannot run (a None handle, unknown flag
+    bits or parameters, a closed connection, a domain of another connection ...),
+    ``TypeError`` / ``ValueError`` for values that cannot be passed to C at all.
+    """
+    conn_p = _pointer(conn, "conn")
+    dconn_p = _pointer(dconn, "dconn")
+    dom_p = _pointer(dom, "dom")
+    bits = _flags(checks, flags)
+    given = {k: v for k, v in params.items() if v is not None}
+    lib = _ffi.load().lib
+    results = _ffi.CResultList()
+    if given:
+        array, keep = _typed_params(given)
+        n = lib.virMigrationCheckParams(conn_p, dconn_p, dom_p, array, len(given), bits, ctypes.byref(results))
+        del keep  # the strings the parameters point to lived until the call returned
+        return _collect(lib, n, results, "virMigrationCheckParams")
+    n = lib.virMigrationCheck(conn_p, dconn_p, dom_p, bits, ctypes.byref(results))
+    return _collect(lib, n, results, "virMigrationCheck")
+
+
+def check_matrix(
+    conn: Optional[Handle],
+    doms: Iterable[Optional[Handle]],
+    dconns: Iterable[Optional[Handle]],
+    checks: Union[Check, int] = Check.ALL,
+    flags: Union[Flag, int] = Flag(0),
+) -> List[List[Union[Report, MigrationCheckError]]]:
+    """Every guest of ``doms`` (all on ``conn``) against every host of ``dconns`` in one call
+    (``virMigrationCheckMatrix``): each host's facts are gathered once, in parallel. Returns
+    ``cells[guest][host]``: a :class:`Report`, or the :class:`MigrationCheckError` saying why
+    that pair could not be checked. Raises :class:`MigrationCheckError` for bad arguments."""
+    dom_list = [_pointer(d, f"doms[{i}]") for i, d in enumerate(doms)]
+    host_list = [_pointer(c, f"dconns[{i}]") for i, c in enumerate(dconns)]
+    loaded = _ffi.load()
+    if not loaded.has("virMigrationCheckMatrix"):
+        raise MigrationCheckError(ErrorCode.UNSUPPORTED, "the loaded library has no virMigrationCheckMatrix")
+    lib = loaded.lib
+    dom_array = (ctypes.c_void_p * max(len(dom_list), 1))(*dom_list)
+    host_array = (ctypes.c_void_p * max(len(host_list), 1))(*host_list)
+    matrix = _ffi.CMatrixPtr()
+    n = lib.virMigrationCheckMatrix(
+        _pointer(conn, "conn"), dom_array, len(dom_list), host_array, len(host_list), _flags(checks, flags), ctypes.byref(matrix)
+    )
+    try:
+        if n < 0:
+            raise _error(lib, "virMigrationCheckMatrix")
+        m = matrix.contents
+        rows: List[List[Union[Report, MigrationCheckError]]] = []
+        for d in range(m.ndoms):
+            row: List[Union[Report, MigrationCheckError]] = []
+            for h in range(m.ndconns):
+                cell = m.cells[d * m.ndconns + h]
+                if cell.nresults < 0:
+                    row.append(MigrationCheckError(ErrorCode.LIBVIRT, _text(cell.error) or "not checked"))
+                else:
+                    row.append(Report(_decode(cell.results, cell.nresults)))
+            rows.append(row)
+        return rows
+    finally:
+        lib.virMigrationCheckMatrixFree(matrix)
+
+
+def check_xml(
+    domain_xml: str,
+    src_snapshot: Optional[str],
+    dst_snapshot: str,
+    checks: Union[Check, int] = Check.ALL,
+    flags: Union[Flag, int] = Flag(0),
+) -> Report:
+    """:func:`check` offline, from the guest's domain XML (its live XML for a running guest)
+    and host snapshots (:func:`host_snapshot`): ``virMigrationCheckXML``. Without a source
+    snapshot, source facts come from the domain XML alone and the checks that need more come
+    out SKIPPED."""
+    domain = _cstring(domain_xml, "domain_xml")
+    src = _cstring(src_snapshot, "src_snapshot")
+    dst = _cstring(dst_snapshot, "dst_snapshot")
+    bits = _flags(checks, flags)
+    lib = _ffi.load().lib
+    results = _ffi.CResultList()
+    n = lib.virMigrationCheckXML(domain, src, dst, bits, ctypes.byref(results))
+    return _collect(lib, n, results, "virMigrationCheckXML")
+
+
+def host_snapshot(conn: Optional[Handle]) -> str:
+    """The host snapshot of ``conn``'s host (``virMigrationHostSnapshot``): one
+    ``<hostSnapshot version='1'>`` document, taken with read-only calls."""
+    conn_p = _pointer(conn, "conn")
+    loaded = _ffi.load()
+    out = ctypes.c_void_p()
+    if loaded.lib.virMigrationHostSnapshot(conn_p, 0, ctypes.byref(out)) != 0:
+        error = _error(loaded.lib, "virMigrationHostSnapshot")
+        loaded.libc.free(out)  # NULL by contract; free(NULL) is harmless
+        raise error
+    return _take_string(loaded, out)
+
+
+def _baseline_flags(vendor_neutral: bool) -> int:
+    return int(BaselineFlag.VENDOR_NEUTRAL) if vendor_neutral else 0
+
+
+def baseline(conns: Iterable[Optional[Handle]], vendor_neutral: bool = False) -> str:
+    """The lowest common denominator of the hosts of ``conns`` (``virMigrationBaseline``):
+    a ``<migrationBaseline version='1'>`` document. Hosts of different CPU vendors are an
+    error unless ``vendor_neutral``."""
+    handles = list(conns)
+    addresses = [_pointer(c, f"conns[{i}]") for i, c in enumerate(handles)]
+    array = (ctypes.c_void_p * len(addresses))(*addresses) if addresses else None
+    loaded = _ffi.load()
+    out = ctypes.c_void_p()
+    rc = loaded.lib.virMigrationBaseline(array, len(addresses), _baseline_flags(vendor_neutral), ctypes.byref(out))
+    if rc != 0:
+        error = _error(loaded.lib, "virMigrationBaseline")
+        loaded.libc.free(out)
+        raise error
+    return _take_string(loaded, out)
+
+
+def baseline_xml(snapshots: Iterable[Optional[str]], vendor_neutral: bool = False) -> str:
+    """:func:`baseline` from host snapshots (``virMigrationBaselineXML``)."""
+    encoded = [_cstring(s, f"snapshots[{i}]") for i, s in enumerate(snapshots)]
+    array = (ctypes.c_char_p * len(encoded))(*encoded) if encoded else None
+    loaded = _ffi.load()
+    out = ctypes.c_void_p()
+    rc = loaded.lib.virMigrationBaselineXML(array, len(encoded), _baseline_flags(vendor_neutral), ctypes.byref(out))
+    if rc != 0:
+        error = _error(loaded.lib, "virMigrationBaselineXML")
+        loaded.libc.free(out)
+        raise error
+    return _take_string(loaded, out)
+
+
+def baseline_apply(domain_xml: str, baseline_xml: str) -> str:
+    """The guest of ``domain_xml`` rewritten to a baseline (``virMigrationBaselineApply``)."""
+    domain = _cstring(domain_xml, "domain_xml")
+    base = _cstring(baseline_xml, "baseline_xml")
+    loaded = _ffi.load()
+    out = ctypes.c_void_p()
+    if loaded.lib.virMigrationBaselineApply(domain, base, 0, ctypes.byref(out)) != 0:
+        error = _error(loaded.lib, "virMigrationBaselineApply")
+        loaded.libc.free(out)
+        raise error
+    return _take_string(loaded, out)
+
+
+def cache_invalidate(conn: Optional[Handle] = None) -> None:
+    """Drops the host facts cached by :attr:`Flag.CACHE` checks: those of ``conn``'s host, or
+    of every connection when ``conn`` is None (``virMigrationCheckCacheInvalidate``).
+    Raises :class:`MigrationCheckError` (UNSUPPORTED) when the loaded library predates it."""
+    conn_p = _pointer(conn, "conn")
+    loaded = _ffi.load()
+    if not loaded.has("virMigrationCheckCacheInvalidate"):
+        raise MigrationCheckError(
+            ErrorCode.UNSUPPORTED, f"{loaded.path} has no virMigrationCheckCacheInvalidate (a library older than Flag.CACHE)"
+        )
+    loaded.lib.virMigrationCheckCacheInvalidate(conn_p)
+
+
+def supported_checks() -> Check:
+    """The checks the loaded library implements (``virMigrationCheckGetSupported``)."""
+    lib = _ffi.load().lib
+    bits = ctypes.c_uint()
+    if lib.virMigrationCheckGetSupported(ctypes.byref(bits)) != 0:
+        raise _error(lib, "virMigrationCheckGetSupported")
+    return Check(bits.value)
+
+
+def version() -> Version:
+    """The loaded library's version (``virMigrationCheckGetVersion``)."""
+    lib = _ffi.load().lib
+    number = ctypes.c_ulong()
+    if lib.virMigrationCheckGetVersion(ctypes.byref(number)) != 0:
+        raise _error(lib, "virMigrationCheckGetVersion")
+    v = number.value
+    return Version(v // 1_000_000, v // 1_000 % 1_000, v % 1_000)
+
+
+def library_path() -> str:
+    """Where the C library was loaded from (loading it if not yet done)."""
+    return _ffi.load().path

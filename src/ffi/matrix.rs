@@ -1,0 +1,172 @@
+//! virMigrationCheckMatrix: many guests against many hosts in one call.
+
+use std::os::raw::{c_char, c_int, c_uint};
+use std::ptr;
+
+use virt::connect::Connect;
+use virt::domain::Domain;
+
+use super::result::{c_string, to_c_list, virMigrationCheckResultListFree, virMigrationCheckResultPtr};
+use super::{borrow_connect, borrow_domain, error, virConnectPtr, virDomainPtr};
+use crate::error::Error;
+use crate::flags::Options;
+use crate::report::Verdict;
+
+/// One guest on one host in a virMigrationCheckMatrix.
+#[repr(C)]
+pub struct virMigrationCheckMatrixCell {
+    /// The number of results, or -1 when this pair could not be checked (see error).
+    pub nresults: c_int,
+    /// NULL-terminated results, most severe first, as virMigrationCheck() gives; NULL when
+    /// nresults is -1. Owned by the matrix.
+    pub results: *mut virMigrationCheckResultPtr,
+    /// Why the pair could not be checked (the host or guest facts were unobtainable), or NULL.
+    pub error: *mut c_char,
+    /// The worst of the results: a virMigrationCheckSeverity among OK, INFO, WARNING, ERROR
+    /// (SKIPPED results do not count), or -1 when not checked.
+    pub verdict: c_int,
+}
+
+/// The answers of virMigrationCheckMatrix(): cells[d * ndconns + h] is domain d on host h.
+/// (Named ...Data: C cannot give a type and a function the same name.)
+#[repr(C)]
+pub struct virMigrationCheckMatrixData {
+    pub ndoms: c_uint,
+    pub ndconns: c_uint,
+    /// ndoms * ndconns cells, one row per domain.
+    pub cells: *mut virMigrationCheckMatrixCell,
+}
+
+/// A pointer to a matrix.
+pub type virMigrationCheckMatrixPtr = *mut virMigrationCheckMatrixData;
+
+fn oom() -> Error {
+    Error::Internal("out of memory".into())
+}
+
+/// Checks every domain of @doms (all on @conn) against every host of @dconns in one call: each
+/// host's facts are gathered once (in parallel across hosts, read-only), each guest's once,
+/// then every pair is judged as virMigrationCheck() would (in parallel). A host or guest whose
+/// facts cannot be had makes its cells carry the reason; the others are still checked. Handles
+/// are borrowed.
+///
+/// @conn: the source connection
+/// @doms: the guests, each belonging to @conn
+/// @ndoms: how many (at least 1)
+/// @dconns: the destinations
+/// @ndconns: how many (at least 1)
+/// @flags: as for virMigrationCheck() (VIR_MIGRATION_CHECK_CACHE reuses host facts across calls)
+/// @matrix: where to store the answers; free with virMigrationCheckMatrixFree()
+///
+/// Returns the number of cells (ndoms * ndconns), or -1 on bad arguments (then *matrix is
+/// NULL).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn virMigrationCheckMatrix(
+    conn: virConnectPtr,
+    doms: *mut virDomainPtr,
+    ndoms: c_uint,
+    dconns: *mut virConnectPtr,
+    ndconns: c_uint,
+    flags: c_uint,
+    matrix: *mut virMigrationCheckMatrixPtr,
+) -> c_int {
+    error::guard(move || {
+        if matrix.is_null() {
+            return Err(Error::invalid("matrix is NULL"));
+        }
+        // SAFETY: checked non-NULL; cleared so that it is NULL on every failure.
+        unsafe { *matrix = ptr::null_mut() };
+        if doms.is_null() || ndoms == 0 || dconns.is_null() || ndconns == 0 {
+            return Err(Error::invalid("doms and dconns must hold at least one handle each"));
+        }
+        let options = Options::from_flags(flags, crate::supported_checks())?;
+        let src = borrow_connect(conn, "conn")?;
+        let domains: Vec<Domain> = (0..ndoms as usize)
+            // SAFETY: the caller passes `ndoms` handles at `doms`.
+            .map(|i| borrow_domain(unsafe { *doms.add(i) }).map_err(|_| Error::invalid(format!("doms[{i}] is NULL or invalid"))))
+            .collect::<Result<_, _>>()?;
+        let destinations: Vec<Connect> = (0..ndconns as usize)
+            // SAFETY: the caller passes `ndconns` handles at `dconns`.
+            .map(|i| borrow_connect(unsafe { *dconns.add(i) }, &format!("dconns[{i}]")))
+            .collect::<Result<_, _>>()?;
+        let dom_refs: Vec<&Domain> = domains.iter().collect();
+        let dst_refs: Vec<&Connect> = destinations.iter().collect();
+        let answers = crate::fleet::check_matrix(&[&src], &dom_refs, &vec![0; domains.len()], &dst_refs, &options)?;
+        let built = build(&answers)?;
+        // SAFETY: checked non-NULL above.
+        unsafe { *matrix = built };
+        Ok((ndoms * ndconns) as c_int)
+    })
+}
+
+/// The C matrix of `answers`; on failure nothing is leaked.
+fn build(answers: &crate::fleet::Matrix) -> Result<virMigrationCheckMatrixPtr, Error> {
+    let (ndoms, nhosts) = (answers.cells.len(), answers.hosts.len());
+    // SAFETY: zeroed memory is a valid empty matrix and empty cells, freed cleanly below.
+    let m = unsafe { libc::calloc(1, std::mem::size_of::<virMigrationCheckMatrixData>()) } as virMigrationCheckMatrixPtr;
+    if m.is_null() {
+        return Err(oom());
+    }
+    let cells = unsafe { libc::calloc((ndoms * nhosts).max(1), std::mem::size_of::<virMigrationCheckMatrixCell>()) } as *mut virMigrationCheckMatrixCell;
+    if cells.is_null() {
+        unsafe { libc::free(m as *mut libc::c_void) };
+        return Err(oom());
+    }
+    // SAFETY: `m` is ours; cells hold zeroed entries (nresults 0, NULL pointers) until filled.
+    unsafe {
+        (*m).ndoms = ndoms as c_uint;
+        (*m).ndconns = nhosts as c_uint;
+        (*m).cells = cells;
+    }
+    for (d, row) in answers.cells.iter().enumerate() {
+        for (h, cell) in row.iter().enumerate() {
+            // SAFETY: the index is within the ndoms * nhosts cells.
+            let c = unsafe { &mut *cells.add(d * nhosts + h) };
+            let filled = match cell {
+                Ok(report) => to_c_list(report).map(|list| {
+                    c.nresults = report.findings.len() as c_int;
+                    c.results = list;
+                    c.verdict = match report.verdict() {
+                        Verdict::Ok => 0,
+                        Verdict::Info => 1,
+                        Verdict::Warning => 2,
+                        Verdict::Error => 3,
+                    };
+                }),
+                Err(e) => c_string(&e.to_string()).map(|msg| {
+                    c.nresults = -1;
+                    c.error = msg;
+                    c.verdict = -1;
+                }),
+            };
+            if let Err(e) = filled {
+                // SAFETY: every cell is complete or zeroed.
+                unsafe { virMigrationCheckMatrixFree(m) };
+                return Err(e);
+            }
+        }
+    }
+    Ok(m)
+}
+
+/// Frees a matrix returned by virMigrationCheckMatrix(): every cell's results and error, the
+/// cells and the matrix. NULL is accepted and ignored.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn virMigrationCheckMatrixFree(matrix: virMigrationCheckMatrixPtr) {
+    if matrix.is_null() {
+        return;
+    }
+    // SAFETY: built by `build`: every pointer is malloc'd or NULL.
+    unsafe {
+        let m = &*matrix;
+        if !m.cells.is_null() {
+            for i in 0..(m.ndoms as usize * m.ndconns as usize) {
+                let cell = &*m.cells.add(i);
+                virMigrationCheckResultListFree(cell.results);
+                libc::free(cell.error as *mut libc::c_void);
+            }
+            libc::free(m.cells as *mut libc::c_void);
+        }
+        libc::free(matrix as *mut libc::c_void);
+    }
+}

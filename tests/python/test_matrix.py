@@ -1,0 +1,28 @@
+"""check_matrix(): many guests against many hosts in one call (virMigrationCheckMatrix)."""
+
+from __future__ import annotations
+
+import pytest
+
+import libvirt_migration_check as lmc
+from libvirt_migration_check import ErrorCode, MigrationCheckError
+
+
+def test_the_matrix_gives_the_single_answers(src, dom, hosts):
+    dsts = [hosts("dst-ok"), hosts("dst-all-wrong"), hosts("dst-no-network")]
+    cells = lmc.check_matrix(src, [dom], dsts)
+    assert len(cells) == 1 and len(cells[0]) == 3
+    for dst, cell in zip(dsts, cells[0]):
+        assert isinstance(cell, lmc.Report)
+        assert cell == lmc.check(src, dst, dom)
+    assert [c.verdict for c in cells[0]] == ["ok", "error", "error"]
+
+
+def test_bad_matrix_arguments_raise(src, dom, hosts):
+    with pytest.raises(MigrationCheckError) as info:
+        lmc.check_matrix(src, [], [hosts("dst-ok")])
+    assert info.value.code == ErrorCode.INVALID_ARG
+    with pytest.raises(MigrationCheckError):
+        lmc.check_matrix(src, [dom], [])
+    with pytest.raises(MigrationCheckError):
+        lmc.check_matrix(src, [dom], [hosts("dst-ok")], flags=1 << 20)
