@@ -172,3 +172,21 @@ fn baseline_from_connections_and_snapshots() {
     assert_eq!(code, 2);
     assert!(err.contains("/nonexistent.snap"), "{err}");
 }
+
+#[test]
+fn matrix_of_guests_and_hosts() {
+    let dir = std::env::temp_dir().join(format!("vmc-matrix-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let snap = dir.join("few-cpus.snap").display().to_string();
+    assert_eq!(cli(&["snapshot", "-c", &host_uri("dst-few-cpus"), "-o", &snap]).0, 0);
+    let (code, out, err) = cli(&["matrix", "-c", &host_uri("src"), "-d", &host_uri("dst-ok"), "-d", &host_uri("dst-all-wrong"), "-d", &snap, "--json"]);
+    assert_eq!(code, 1, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let verdicts: Vec<&str> = json["cells"].as_array().unwrap().iter().map(|c| c["verdict"].as_str().unwrap()).collect();
+    assert_eq!(verdicts, ["ok", "error", "warning"]);
+    assert_eq!(json["guests"], serde_json::json!(["web1"]));
+    let (code, out, _) = cli(&["matrix", "-c", &host_uri("src"), "-d", &host_uri("dst-ok"), "--domain", "web1"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("web1") && out.contains("ok"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

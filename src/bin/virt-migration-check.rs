@@ -26,6 +26,9 @@ enum Command {
     Check(CheckArgs),
     /// Take a host snapshot from a connection, or assemble one from saved XML.
     Snapshot(SnapshotArgs),
+    /// Which guest can go where, and why not: every guest of the sources against every
+    /// destination, each host's facts gathered once.
+    Matrix(MatrixArgs),
     /// List the checks this build implements.
     Checks,
     /// Compare a guest CPU with a host CPU offline, as libvirt would: IDENTICAL, SUPERSET or
@@ -87,6 +90,21 @@ struct CpuBaselineArgs {
     /// Files holding <cpu> elements (bare, several in a wrapper, capabilities, domain XML ...).
     #[arg(required = true)]
     files: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+struct MatrixArgs {
+    /// A source connection URI (repeatable): its guests are checked.
+    #[arg(short = 'c', long = "connect", value_name = "SRC_URI", required = true)]
+    sources: Vec<String>,
+    /// A destination: a connection URI, or a host snapshot file (repeatable).
+    #[arg(short = 'd', long = "dest", value_name = "DST", required = true)]
+    destinations: Vec<String>,
+    /// Only these guests (name; repeatable). Default: every running guest of the sources.
+    #[arg(long = "domain", value_name = "NAME")]
+    domains: Vec<String>,
+    #[command(flatten)]
+    selection: Selection,
 }
 
 #[derive(Args)]
@@ -354,6 +372,103 @@ fn run_baseline(args: &BaselineArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Exit status 0 when every pair is free of ERRORs, 1 when one is not (or could not be checked).
+fn run_matrix(args: &MatrixArgs) -> Result<ExitCode, Error> {
+    use virt_migration_check::facts::Host;
+    let options = args.selection.options()?;
+    let read_write = args.selection.read_write;
+    let sources: Vec<Connect> = args.sources.iter().map(|u| open(u, "source", read_write)).collect::<Result<_, _>>()?;
+    // Guests: the named ones, or every running guest, of each source.
+    let mut doms: Vec<(usize, virt::domain::Domain)> = Vec::new();
+    for (s, conn) in sources.iter().enumerate() {
+        if args.domains.is_empty() {
+            let running = conn.list_all_domains(virt::sys::VIR_CONNECT_LIST_DOMAINS_ACTIVE).map_err(|e| Error::Libvirt {
+                call: "virConnectListAllDomains".into(),
+                code: 0,
+                message: e.message().to_string(),
+            })?;
+            doms.extend(running.into_iter().map(|d| (s, d)));
+        } else {
+            for name in &args.domains {
+                if let Ok(dom) = conn.lookup_domain_by_name(name) {
+                    doms.push((s, dom));
+                }
+            }
+        }
+    }
+    if doms.is_empty() {
+        return Err(Error::invalid("no guest to check on the sources"));
+    }
+    // Destinations: snapshot files are read, URIs gathered (in parallel) by the library.
+    let mut hosts: Vec<Result<Host, Error>> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut live: Vec<(usize, Connect)> = Vec::new();
+    for (i, d) in args.destinations.iter().enumerate() {
+        names.push(d.clone());
+        if Path::new(d).is_file() {
+            let text = read_file(Path::new(d))?;
+            hosts.push(virt_migration_check::xml::snapshot::read(&text, d).and_then(|s| s.to_host(d)));
+        } else {
+            hosts.push(Err(Error::Internal("pending".into())));
+            live.push((i, open(d, "destination", read_write)?));
+        }
+    }
+    let live_refs: Vec<&Connect> = live.iter().map(|(_, c)| c).collect();
+    for ((i, _), gathered) in live.iter().zip(virt_migration_check::fleet::hosts(&live_refs, &options)) {
+        hosts[*i] = gathered;
+    }
+    let src_refs: Vec<&Connect> = sources.iter().collect();
+    let src_hosts = virt_migration_check::fleet::hosts(&src_refs, &options);
+    let progress = std::io::stderr().is_terminal();
+    let mut cells: Vec<Vec<Result<Report, Error>>> = Vec::new();
+    for (k, (s, dom)) in doms.iter().enumerate() {
+        if progress {
+            eprint!("\rchecking guest {}/{}", k + 1, doms.len());
+        }
+        let guest = virt_migration_check::facts::gather::guest(dom);
+        let row = hosts
+            .iter()
+            .map(|h| match (&guest, &src_hosts[*s], h) {
+                (Ok(g), Ok(src), Ok(dst)) => Ok(virt_migration_check::check_facts(g, src, dst, &options)),
+                (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => Err(e.clone()),
+            })
+            .collect();
+        cells.push(row);
+    }
+    if progress {
+        eprintln!();
+    }
+    let guest_names: Vec<String> = doms.iter().map(|(_, d)| d.name().unwrap_or_default()).collect();
+    let blocked = cells.iter().flatten().any(|c| c.as_ref().map_or(true, |r| r.errors().next().is_some()));
+    if args.selection.json {
+        let json_cells: Vec<serde_json::Value> = cells
+            .iter()
+            .enumerate()
+            .flat_map(|(g, row)| row.iter().enumerate().map(move |(h, c)| (g, h, c)))
+            .map(|(g, h, c)| match c {
+                Ok(r) => serde_json::json!({"guest": guest_names[g], "host": names[h], "verdict": r.verdict().name(), "report": r.to_json()}),
+                Err(e) => serde_json::json!({"guest": guest_names[g], "host": names[h], "verdict": null, "error": e.to_string()}),
+            })
+            .collect();
+        let json = serde_json::json!({"guests": guest_names, "hosts": names, "cells": json_cells});
+        println!("{}", serde_json::to_string_pretty(&json).expect("JSON values always serialise"));
+    } else {
+        for (g, row) in cells.iter().enumerate() {
+            for (h, cell) in row.iter().enumerate() {
+                let what = match cell {
+                    Ok(r) => {
+                        let errors: Vec<&str> = r.errors().map(|f| f.code.as_ref()).collect();
+                        if errors.is_empty() { format!("{} ", r.verdict().name()) } else { format!("error  {}", errors.join(" ")) }
+                    }
+                    Err(e) => format!("not checked: {e}"),
+                };
+                println!("{:<20} -> {:<40} {what}", guest_names[g], names[h]);
+            }
+        }
+    }
+    Ok(if blocked { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
 /// Runs a subcommand whose failure is exit status 2 with one line on stderr.
 fn or_exit_2(result: Result<ExitCode, Error>) -> ExitCode {
     result.unwrap_or_else(|e| {
@@ -423,6 +538,7 @@ fn main() -> ExitCode {
         Command::CpuCompare(args) => or_exit_2(run_cpu_compare(&args)),
         Command::CpuBaseline(args) => or_exit_2(run_cpu_baseline(&args)),
         Command::Baseline(args) => or_exit_2(run_baseline(&args)),
+        Command::Matrix(args) => or_exit_2(run_matrix(&args)),
         Command::Check(args) => match run_check(&args) {
             Ok(report) => {
                 if args.selection.json {

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use super::{unavailable, Context};
-use crate::cpu::compare::{compare, CompareOutcome};
+use crate::cpu::compare::{compare_parsed as compare, CompareOutcome};
 use crate::cpu::CpuMap;
 use crate::facts::{CpuDef, Fact};
 use crate::flags::Check;

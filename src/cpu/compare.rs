@@ -129,10 +129,17 @@ pub fn validate(cpu: &CpuDef) -> Result<(), Error> {
     Ok(())
 }
 
-/// Compares `guest` with `host` (libvirt's x86Compute). Unknown models and features are errors.
+/// Compares `guest` with `host` (libvirt's x86Compute). Unknown models and features are errors,
+/// and so are definitions libvirt's parser would refuse (a feature listed twice).
 pub fn compare(map: &CpuMap, host: &CpuDef, guest: &CpuDef) -> Result<CompareOutcome, Error> {
     validate(host)?;
     validate(guest)?;
+    compare_parsed(map, host, guest)
+}
+
+/// `compare` for definitions libvirt itself produced (a live domain's CPU, a host-model CPU,
+/// capabilities): libvirt's parser already refused duplicates, so they are not looked for again.
+pub fn compare_parsed(map: &CpuMap, host: &CpuDef, guest: &CpuDef) -> Result<CompareOutcome, Error> {
     if host.model.is_none() {
         return Ok(CompareOutcome::incompatible("the host CPU has no model"));
     }
