@@ -62,6 +62,17 @@ fn real_domains_parse() {
 }
 
 #[test]
+fn a_live_network_interface_is_judged_by_its_network() {
+    // Live XML as libvirt 9.0 printed it for a running guest on a network with forward
+    // mode='bridge' (seen on the end-to-end test bed): the actual type, the network kept.
+    let live = "<domain type='qemu'><name>g</name><devices><interface type='bridge'><mac address='52:54:00:29:c0:ef'/>\
+                <source network='e2e-prod' portid='0a164790-7831-41cd-a013-b5a64c0e21ad' bridge='vmc-e2e-br'/>\
+                <target dev='vnet0'/><model type='virtio'/></interface></devices></domain>";
+    let def = domain::parse_domain(live, "live").unwrap();
+    assert_eq!((def.interfaces[0].kind.as_str(), def.interfaces[0].source.as_deref()), ("network", Some("e2e-prod")));
+}
+
+#[test]
 fn real_networks_pools_volumes_and_interfaces_parse() {
     let bridge = network::parse_network(&read("fixtures/networks/networkxml2xmlin/host-bridge-net.xml"), true, "n").unwrap();
     assert_eq!(bridge.forward_mode.as_deref(), Some("bridge"));

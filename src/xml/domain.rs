@@ -222,14 +222,20 @@ fn parse_disk(disk: &Element) -> Disk {
 }
 
 fn parse_interface(iface: &Element) -> Interface {
-    let kind = iface.attr("type").unwrap_or_default().to_string();
+    let source = iface.child("source");
+    // A running guest's live XML shows a network interface by its actual type (bridge, direct,
+    // hostdev) with the network still named in <source network=>: the migration asks the
+    // destination for that network, so it is judged as a network interface.
+    let kind = match source.and_then(|s| s.attr("network")) {
+        Some(_) => "network".to_string(),
+        None => iface.attr("type").unwrap_or_default().to_string(),
+    };
     let source_attr = match kind.as_str() {
         "network" => "network",
         "bridge" => "bridge",
         "direct" => "dev",
         _ => "",
     };
-    let source = iface.child("source");
     Interface {
         mac: iface.attr_at("mac", "address").map(str::to_string),
         model: iface.attr_at("model", "type").map(str::to_string),

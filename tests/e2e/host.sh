@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Starts or stops one libvirt "host" of the end-to-end test bed (TESTBED.md tier 2): a root
+# libvirtd serving qemu:///system in its own mount namespace, with private /etc/libvirt,
+# /run/libvirt, /var/lib/libvirt, /var/cache/libvirt and /var/log/libvirt, its own host UUID,
+# its socket in DIR/sock (reachable from the other hosts), under tini (this machine's PID 1
+# reaps orphans slowly).
+#   host.sh start DIR UUID   -> prints the daemon's PID once its socket is up
+#   host.sh stop DIR         -> destroys its guests, kills it by PID
+#   host.sh exec DIR CMD...  -> runs CMD in the host's mount namespace (to make it differ)
+set -euo pipefail
+cmd=${1:?start|stop|exec}; dir=${2:?DIR}
+case "$cmd" in
+start)
+    uuid=${3:?UUID}
+    rm -rf "$dir"; mkdir -p "$dir"/{etc,run,lib,cache,log,sock}
+    cat > "$dir/etc/libvirtd.conf" <<CONF
+unix_sock_dir = "$dir/sock"
+unix_sock_rw_perms = "0777"
+auth_unix_rw = "none"
+auth_unix_ro = "none"
+host_uuid = "$uuid"
+CONF
+    cat > "$dir/etc/qemu.conf" <<CONF
+user = "root"
+group = "root"
+dynamic_ownership = 0
+security_driver = "none"
+stdio_handler = "file"
+namespaces = []
+cgroup_controllers = []
+CONF
+    mkdir -p /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt
+    setsid unshare --mount --propagation private bash -c "
+        mount --bind '$dir/etc' /etc/libvirt
+        mount --bind '$dir/run' /run/libvirt
+        mount --bind '$dir/lib' /var/lib/libvirt
+        mount --bind '$dir/cache' /var/cache/libvirt
+        mount --bind '$dir/log' /var/log/libvirt
+        exec tini -s -- libvirtd -f /etc/libvirt/libvirtd.conf -p '$dir/libvirtd.pid'
+    " </dev/null >"$dir/libvirtd.log" 2>&1 &
+    echo $! > "$dir/pid"
+    for _ in $(seq 1 400); do
+        [ -S "$dir/sock/libvirt-sock" ] && { cat "$dir/pid"; exit 0; }
+        sleep 0.025
+    done
+    echo "libvirtd did not start; see $dir/libvirtd.log" >&2
+    exit 1
+    ;;
+stop)
+    [ -f "$dir/pid" ] || exit 0
+    uri="qemu+unix:///system?socket=$dir/sock/libvirt-sock"
+    for dom in $(timeout 10 virsh -q -c "$uri" list --name 2>/dev/null); do
+        timeout 10 virsh -q -c "$uri" destroy "$dom" >/dev/null 2>&1 || true
+    done
+    pid=$(cat "$dir/pid")
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    kill -KILL "$pid" 2>/dev/null || true
+    rm -f "$dir/pid"
+    ;;
+exec)
+    shift 2
+    # The PID is tini's, in the host's mount namespace.
+    nsenter -t "$(cat "$dir/pid")" -m -- "$@"
+    ;;
+*) echo "usage: $0 start|stop|exec DIR ..." >&2; exit 2 ;;
+esac

@@ -1,0 +1,250 @@
+"""Predictions against real migrations: each scenario starts a guest on host a, asks the library
+(through the Python binding, with the flags the migration will use), then really migrates to
+host b. A migration that fails must have been predicted with an ERROR; one that succeeds must
+have been predicted without one, except where the library is stricter than libvirt by design
+(each such scenario names its reason and asserts the ERROR)."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+import uuid as uuidlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, List, Optional
+
+import libvirt
+import pytest
+
+import libvirt_migration_check as lmc
+from conftest import BED, HERE, host_sh, uri
+
+IMAGES = Path("/tmp/vmc-e2e-images")
+EMULATORS = Path("/tmp/vmc-e2e-emulators")
+ROWS: List[str] = []
+
+
+def guest_xml(name: str, devices: str = "", memory_mib: int = 64, emulator: Optional[str] = None, cpu: str = "") -> str:
+    emu = f"<emulator>{emulator}</emulator>" if emulator else ""
+    return f"""<domain type='qemu'>
+  <name>{name}</name>
+  <uuid>{uuidlib.uuid4()}</uuid>
+  <memory unit='MiB'>{memory_mib}</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <features><acpi/><apic/></features>
+  {cpu}
+  <devices>
+    {emu}
+    {devices}
+    <serial type='pty'/>
+    <console type='pty'/>
+    <memballoon model='none'/>
+  </devices>
+</domain>"""
+
+
+@dataclass
+class Scenario:
+    name: str
+    devices: str = ""
+    memory_mib: int = 64
+    emulator: Optional[str] = None
+    cpu: str = ""
+    migrate_flags: int = libvirt.VIR_MIGRATE_LIVE | libvirt.VIR_MIGRATE_PEER2PEER
+    check_flags: lmc.Flag = lmc.Flag(0)
+    client_managed: bool = False
+    expect_success: bool = True
+    # Codes the prediction must contain (ERRORs for failures; for stricter-by-design, the ERROR).
+    expect_codes: List[str] = field(default_factory=list)
+    stricter: str = ""  # why the library refuses what libvirt accepts
+    guest_name: Optional[str] = None
+    setup: Optional[Callable[[dict], None]] = None
+    teardown: Optional[Callable[[dict], None]] = None
+
+
+def net_xml(name: str) -> str:
+    return f"<network><name>{name}</name><forward mode='bridge'/><bridge name='vmc-e2e-br'/></network>"
+
+
+def define_network_on_a(c: dict) -> None:
+    net = c["a"].networkDefineXML(net_xml("e2e-prod"))
+    net.create()
+
+
+def remove_network(c: dict) -> None:
+    for conn in c.values():
+        try:
+            net = conn.networkLookupByName("e2e-prod")
+            if net.isActive():
+                net.destroy()
+            net.undefine()
+        except libvirt.libvirtError:
+            pass
+
+
+def clash_on_b(c: dict) -> None:
+    c["b"].defineXML(guest_xml("e2e-clash"))
+
+
+def remove_clash(c: dict) -> None:
+    try:
+        c["b"].lookupByName("e2e-clash").undefine()
+    except libvirt.libvirtError:
+        pass
+
+
+def pool_xml(name: str) -> str:
+    return f"<pool type='dir'><name>{name}</name><target><path>{IMAGES}</path></target></pool>"
+
+
+def images_on_a_only(c: dict, pool_on_b: bool) -> None:
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["truncate", "-s", "16M", str(IMAGES / "e2e-disk.img")], check=True)
+    pool = c["a"].storagePoolDefineXML(pool_xml("e2e-images"))
+    pool.create()
+    # Host b sees an empty image directory (its own local disk).
+    host_sh("exec", str(BED / "b"), "mount", "-t", "tmpfs", "tmpfs", str(IMAGES))
+    if pool_on_b:
+        p = c["b"].storagePoolDefineXML(pool_xml("e2e-images"))
+        p.create()
+
+
+def remove_images(c: dict) -> None:
+    for conn in c.values():
+        try:
+            p = conn.storagePoolLookupByName("e2e-images")
+            if p.isActive():
+                p.destroy()
+            p.undefine()
+        except libvirt.libvirtError:
+            pass
+    subprocess.run([str(HERE / "host.sh"), "exec", str(BED / "b"), "umount", str(IMAGES)], check=False, capture_output=True)
+
+
+def emulator_on_a_only(c: dict) -> None:
+    EMULATORS.mkdir(parents=True, exist_ok=True)
+    link = EMULATORS / "qemu-system-x86_64"
+    if not link.exists():
+        link.symlink_to("/usr/bin/qemu-system-x86_64")
+    host_sh("exec", str(BED / "b"), "mount", "-t", "tmpfs", "tmpfs", str(EMULATORS))
+
+
+def remove_emulator(c: dict) -> None:
+    subprocess.run([str(HERE / "host.sh"), "exec", str(BED / "b"), "umount", str(EMULATORS)], check=False, capture_output=True)
+
+
+DISK = f"<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='{IMAGES}/e2e-disk.img'/><target dev='vda' bus='virtio'/></disk>"
+NIC = "<interface type='network'><source network='e2e-prod'/><model type='virtio'/></interface>"
+P2P = libvirt.VIR_MIGRATE_LIVE | libvirt.VIR_MIGRATE_PEER2PEER
+
+SCENARIOS = [
+    Scenario("plain guest, p2p"),
+    Scenario("plain guest, tunnelled", migrate_flags=P2P | libvirt.VIR_MIGRATE_TUNNELLED),
+    Scenario("plain guest, client-managed", migrate_flags=libvirt.VIR_MIGRATE_LIVE, client_managed=True),
+    Scenario("host-model guest on the same CPU", cpu="<cpu mode='host-model'/>"),
+    Scenario("network defined on the source only", devices=NIC, expect_success=False, expect_codes=["network.missing"],
+             setup=define_network_on_a, teardown=remove_network),
+    Scenario("a different domain of the same name on the destination", expect_success=False, expect_codes=["host.name-clash"],
+             setup=clash_on_b, teardown=remove_clash, guest_name="e2e-clash"),
+    Scenario("two problems at once: network and name clash", devices=NIC, expect_success=False, guest_name="e2e-clash",
+             expect_codes=["network.missing", "host.name-clash"],
+             setup=lambda c: (define_network_on_a(c), clash_on_b(c)), teardown=lambda c: (remove_network(c), remove_clash(c))),
+    Scenario("writable disk on local storage, no flags", devices=DISK, expect_success=False, expect_codes=["devices.unsafe-storage"],
+             setup=lambda c: images_on_a_only(c, pool_on_b=True), teardown=remove_images),
+    Scenario("--unsafe, disk file absent on the destination", devices=DISK, migrate_flags=P2P | libvirt.VIR_MIGRATE_UNSAFE,
+             check_flags=lmc.Flag.UNSAFE, expect_success=False, expect_codes=["disk.missing"],
+             setup=lambda c: images_on_a_only(c, pool_on_b=True), teardown=remove_images),
+    Scenario("--copy-storage-all, a destination pool covers the path", devices=DISK,
+             migrate_flags=P2P | libvirt.VIR_MIGRATE_NON_SHARED_DISK, check_flags=lmc.Flag.NON_SHARED_DISK,
+             setup=lambda c: images_on_a_only(c, pool_on_b=True), teardown=remove_images),
+    Scenario("--copy-storage-all, no destination pool", devices=DISK,
+             migrate_flags=P2P | libvirt.VIR_MIGRATE_NON_SHARED_DISK, check_flags=lmc.Flag.NON_SHARED_DISK,
+             expect_success=False, expect_codes=["disk.no-target-pool"],
+             setup=lambda c: images_on_a_only(c, pool_on_b=False), teardown=remove_images),
+    Scenario("emulator path absent on the destination", emulator=str(EMULATORS / "qemu-system-x86_64"), expect_success=False,
+             expect_codes=["machine.emulator-missing"], setup=emulator_on_a_only, teardown=remove_emulator),
+    # memory_mib -1: just over what the destination reports available (both hosts share this
+    # machine's memory), which QEMU's lazy allocation still starts and migrates.
+    Scenario("a guest larger than the destination's free memory", memory_mib=-1, expect_success=True,
+             expect_codes=["memory.insufficient"],
+             stricter="QEMU allocates guest RAM lazily, so libvirt migrates a guest the destination cannot hold; the library refuses"),
+]
+
+
+def migrate(c: dict, dom: "libvirt.virDomain", s: Scenario) -> str:
+    # Loopback only; a tunnelled migration goes through the daemons' own connection.
+    params = {}
+    if not s.migrate_flags & libvirt.VIR_MIGRATE_TUNNELLED:
+        params[libvirt.VIR_MIGRATE_PARAM_URI] = "tcp://127.0.0.1"
+        params[libvirt.VIR_MIGRATE_PARAM_LISTEN_ADDRESS] = "127.0.0.1"
+    try:
+        if s.client_managed:
+            dom.migrate3(c["b"], params, s.migrate_flags)
+        else:
+            dom.migrateToURI3(uri("b"), params, s.migrate_flags)
+        return ""
+    except libvirt.libvirtError as e:
+        return str(e)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def table():
+    yield
+    header = "| scenario | prediction | outcome | libvirt's error | verdict | attempt |\n| --- | --- | --- | --- | --- | --- |\n"
+    text = header + "\n".join(ROWS) + "\n"
+    (BED / "results.md").write_text(text)
+    print("\n" + text)
+
+
+@pytest.mark.parametrize("s", SCENARIOS, ids=[s.name for s in SCENARIOS])
+def test_prediction_matches_the_real_migration(bed, s: Scenario) -> None:
+    name = "e2e-" + "".join(ch if ch.isalnum() else "-" for ch in s.name.lower())[:40]
+    if s.setup:
+        s.setup(bed)
+    dom = None
+    try:
+        memory = s.memory_mib
+        if memory < 0:
+            # The library counts free + buffers + cached (virNodeGetMemoryStats); the kernel
+            # lets QEMU reserve up to about the machine's total: between the two.
+            info = {l.split(":")[0]: int(l.split()[1]) for l in open("/proc/meminfo")}
+            memory = (info["MemFree"] + info["Buffers"] + info["Cached"]) // 1024 + 128
+        xml = guest_xml(s.guest_name or name, s.devices, memory, s.emulator, s.cpu)
+        try:
+            dom = bed["a"].createXML(xml, 0)
+        except libvirt.libvirtError as e:
+            if "Cannot allocate memory" in str(e):
+                pytest.skip(f"this machine's kernel would not let QEMU reserve {memory} MiB: {e}")
+            raise
+        start = time.perf_counter()
+        report = lmc.check(bed["a"], bed["b"], dom, flags=s.check_flags)
+        verdict_s = time.perf_counter() - start
+        codes = [r.code for r in report.errors]
+        start = time.perf_counter()
+        error = migrate(bed, dom, s)
+        attempt_s = time.perf_counter() - start
+        migrated = not error
+        ROWS.append(
+            f"| {s.name} | {', '.join(codes) or 'no ERROR'} | {'migrated' if migrated else 'failed'} | "
+            f"{error.splitlines()[0][:90] if error else ''} | {verdict_s * 1000:.1f} ms | {attempt_s * 1000:.0f} ms |"
+        )
+        assert migrated == s.expect_success, f"the environment did not behave as the scenario assumes: {error}"
+        for code in s.expect_codes:
+            assert code in codes, f"{code} not predicted: {report.to_json()}"
+        if not migrated:
+            assert codes, f"the migration failed ({error}) but no ERROR was predicted"
+        elif not s.stricter:
+            assert not codes, f"the migration succeeded but the library predicted {codes}"
+    finally:
+        for side in ("b", "a"):
+            try:
+                d = bed[side].lookupByName(dom.name() if dom else name)
+                if d.isActive():
+                    d.destroy()
+                if d.isPersistent() and side == "b" and s.guest_name != "e2e-clash":
+                    d.undefine()
+            except libvirt.libvirtError:
+                pass
+        if s.teardown:
+            s.teardown(bed)
