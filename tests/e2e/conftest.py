@@ -19,7 +19,18 @@ sys.path.insert(0, str(ROOT / "bindings" / "python"))
 import libvirt  # noqa: E402
 
 BED = Path(os.environ.get("E2E_DIR", "/tmp/vmc-e2e"))
-HOSTS = {"a": "a1111111-1111-4111-8111-111111111111", "b": "b2222222-2222-4222-8222-222222222222"}
+HOSTS = {
+    "a": "a1111111-1111-4111-8111-111111111111",
+    "b": "b2222222-2222-4222-8222-222222222222",
+    # Host c lacks QEMU's virtio-gpu display module and KVM (made before its daemon first probes
+    # QEMU, so its capabilities say so).
+    "c": "c3333333-3333-4333-8333-333333333333",
+}
+QEMU_MODULES = "/usr/lib/x86_64-linux-gnu/qemu"
+PREPARE = {
+    "c": f"rm -rf {BED}/c-qemu-modules && cp -a {QEMU_MODULES} {BED}/c-qemu-modules && rm -f {BED}/c-qemu-modules/hw-display-virtio-* "
+    f"&& mount --bind {BED}/c-qemu-modules {QEMU_MODULES} && mount --bind /dev/null /dev/kvm",
+}
 
 
 def uri(name: str) -> str:
@@ -42,7 +53,8 @@ def bed() -> Iterator[Dict[str, "libvirt.virConnect"]]:
     started = []
     try:
         for name, uuid in HOSTS.items():
-            host_sh("start", str(BED / name), uuid)
+            env = dict(os.environ, PREPARE=PREPARE.get(name, "true"))
+            subprocess.run([str(HERE / "host.sh"), "start", str(BED / name), uuid], check=True, capture_output=True, text=True, env=env)
             started.append(name)
         conns = {name: libvirt.open(uri(name)) for name in HOSTS}
         yield conns
@@ -55,3 +67,4 @@ def bed() -> Iterator[Dict[str, "libvirt.virConnect"]]:
         for name in started:
             subprocess.run([str(HERE / "host.sh"), "stop", str(BED / name)], check=False)
         subprocess.run(["ip", "link", "del", "vmc-e2e-br"], check=False, capture_output=True)
+        subprocess.run(["rm", "-rf", str(BED / "c-qemu-modules")], check=False)

@@ -4,7 +4,9 @@
 # /run/libvirt, /var/lib/libvirt, /var/cache/libvirt and /var/log/libvirt, its own host UUID,
 # its socket in DIR/sock (reachable from the other hosts), under tini (this machine's PID 1
 # reaps orphans slowly).
-#   host.sh start DIR UUID   -> prints the daemon's PID once its socket is up
+#   host.sh start DIR UUID   -> prints the daemon's PID once its socket is up; the environment
+#                               variable PREPARE, if set, is a shell command run in the host's
+#                               namespace before libvirtd starts (to make the host differ)
 #   host.sh stop DIR         -> destroys its guests, kills it by PID
 #   host.sh exec DIR CMD...  -> runs CMD in the host's mount namespace (to make it differ)
 set -euo pipefail
@@ -36,6 +38,7 @@ CONF
         mount --bind '$dir/lib' /var/lib/libvirt
         mount --bind '$dir/cache' /var/cache/libvirt
         mount --bind '$dir/log' /var/log/libvirt
+        ${PREPARE:-true}
         exec tini -s -- libvirtd -f /etc/libvirt/libvirtd.conf -p '$dir/libvirtd.pid'
     " </dev/null >"$dir/libvirtd.log" 2>&1 &
     echo $! > "$dir/pid"

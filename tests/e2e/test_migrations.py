@@ -24,11 +24,12 @@ EMULATORS = Path("/tmp/vmc-e2e-emulators")
 ROWS: List[str] = []
 
 
-def guest_xml(name: str, devices: str = "", memory_mib: int = 64, emulator: Optional[str] = None, cpu: str = "") -> str:
+def guest_xml(name: str, devices: str = "", memory_mib: int = 64, emulator: Optional[str] = None, cpu: str = "",
+              virt_type: str = "qemu", uuid: Optional[str] = None) -> str:
     emu = f"<emulator>{emulator}</emulator>" if emulator else ""
-    return f"""<domain type='qemu'>
+    return f"""<domain type='{virt_type}'>
   <name>{name}</name>
-  <uuid>{uuidlib.uuid4()}</uuid>
+  <uuid>{uuid or uuidlib.uuid4()}</uuid>
   <memory unit='MiB'>{memory_mib}</memory>
   <vcpu>1</vcpu>
   <os><type arch='x86_64' machine='pc'>hvm</type></os>
@@ -59,6 +60,10 @@ class Scenario:
     expect_codes: List[str] = field(default_factory=list)
     stricter: str = ""  # why the library refuses what libvirt accepts
     guest_name: Optional[str] = None
+    virt_type: str = "qemu"
+    dst: str = "b"
+    # Run on the started guest before the check (a snapshot, say).
+    after_start: Optional[Callable[[dict, "libvirt.virDomain"], None]] = None
     setup: Optional[Callable[[dict], None]] = None
     teardown: Optional[Callable[[dict], None]] = None
 
@@ -134,6 +139,38 @@ def remove_emulator(c: dict) -> None:
     subprocess.run([str(HERE / "host.sh"), "exec", str(BED / "b"), "umount", str(EMULATORS)], check=False, capture_output=True)
 
 
+def network_inactive_on_b(c: dict) -> None:
+    define_network_on_a(c)
+    c["b"].networkDefineXML(net_xml("e2e-prod"))
+
+
+def same_guest_on_b(c: dict) -> None:
+    c["b"].createXML(guest_xml("e2e-twin", uuid=TWIN_UUID), 0)
+
+
+def uuid_taken_on_b(c: dict) -> None:
+    c["b"].defineXML(guest_xml("e2e-other-name", uuid=TWIN_UUID))
+
+
+def remove_twins(c: dict) -> None:
+    for name in ("e2e-twin", "e2e-other-name"):
+        try:
+            d = c["b"].lookupByName(name)
+            if d.isActive():
+                d.destroy()
+            if d.isPersistent():
+                d.undefine()
+        except libvirt.libvirtError:
+            pass
+
+
+def metadata_snapshot(c: dict, dom: "libvirt.virDomain") -> None:
+    # A snapshot's metadata only (the guest has no disk to snapshot): libvirt counts it.
+    xml = f"<domainsnapshot><name>before-upgrade</name><state>running</state><creationTime>{int(time.time())}</creationTime>{dom.XMLDesc(0)}</domainsnapshot>"
+    dom.snapshotCreateXML(xml, libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE)
+
+
+TWIN_UUID = "7e1d2c3b-4a59-4687-9a1b-2c3d4e5f6a7b"
 DISK = f"<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='{IMAGES}/e2e-disk.img'/><target dev='vda' bus='virtio'/></disk>"
 NIC = "<interface type='network'><source network='e2e-prod'/><model type='virtio'/></interface>"
 P2P = libvirt.VIR_MIGRATE_LIVE | libvirt.VIR_MIGRATE_PEER2PEER
@@ -164,6 +201,19 @@ SCENARIOS = [
              setup=lambda c: images_on_a_only(c, pool_on_b=False), teardown=remove_images),
     Scenario("emulator path absent on the destination", emulator=str(EMULATORS / "qemu-system-x86_64"), expect_success=False,
              expect_codes=["machine.emulator-missing"], setup=emulator_on_a_only, teardown=remove_emulator),
+    Scenario("network defined but not active on the destination", devices=NIC, expect_success=False,
+             expect_codes=["network.inactive"], setup=network_inactive_on_b, teardown=remove_network),
+    Scenario("the guest already running on the destination", expect_success=False, expect_codes=["host.already-running"],
+             guest_name="e2e-twin", setup=same_guest_on_b, teardown=remove_twins),
+    Scenario("another domain with the guest's UUID on the destination", expect_success=False, expect_codes=["host.uuid-clash"],
+             guest_name="e2e-twin", setup=uuid_taken_on_b, teardown=remove_twins),
+    Scenario("migrating to the same host", expect_success=False, expect_codes=["host.same-host"], dst="a"),
+    Scenario("a guest with a snapshot", expect_success=False, expect_codes=["devices.snapshots"], after_start=metadata_snapshot),
+    Scenario("video model whose QEMU module the destination lacks", devices="<video><model type='virtio'/></video>",
+             dst="c", expect_success=False, expect_codes=["devices.model-unsupported"]),
+    Scenario("a KVM guest to a destination without KVM", virt_type="kvm", dst="c", expect_success=False,
+             expect_codes=["machine.virt-type-unavailable"]),
+    Scenario("plain guest to the host without the video module and KVM", dst="c"),
     # memory_mib -1: just over what the destination reports available (both hosts share this
     # machine's memory), which QEMU's lazy allocation still starts and migrates.
     Scenario("a guest larger than the destination's free memory", memory_mib=-1, expect_success=True,
@@ -173,6 +223,7 @@ SCENARIOS = [
 
 
 def migrate(c: dict, dom: "libvirt.virDomain", s: Scenario) -> str:
+    """Migrates `dom` from host a to the scenario's destination; libvirt's error, or ""."""
     # Loopback only; a tunnelled migration goes through the daemons' own connection.
     params = {}
     if not s.migrate_flags & libvirt.VIR_MIGRATE_TUNNELLED:
@@ -180,9 +231,9 @@ def migrate(c: dict, dom: "libvirt.virDomain", s: Scenario) -> str:
         params[libvirt.VIR_MIGRATE_PARAM_LISTEN_ADDRESS] = "127.0.0.1"
     try:
         if s.client_managed:
-            dom.migrate3(c["b"], params, s.migrate_flags)
+            dom.migrate3(c[s.dst], params, s.migrate_flags)
         else:
-            dom.migrateToURI3(uri("b"), params, s.migrate_flags)
+            dom.migrateToURI3(uri(s.dst), params, s.migrate_flags)
         return ""
     except libvirt.libvirtError as e:
         return str(e)
@@ -210,15 +261,20 @@ def test_prediction_matches_the_real_migration(bed, s: Scenario) -> None:
             # lets QEMU reserve up to about the machine's total: between the two.
             info = {l.split(":")[0]: int(l.split()[1]) for l in open("/proc/meminfo")}
             memory = (info["MemFree"] + info["Buffers"] + info["Cached"]) // 1024 + 128
-        xml = guest_xml(s.guest_name or name, s.devices, memory, s.emulator, s.cpu)
+        xml = guest_xml(s.guest_name or name, s.devices, memory, s.emulator, s.cpu, s.virt_type,
+                        TWIN_UUID if s.guest_name == "e2e-twin" else None)
         try:
             dom = bed["a"].createXML(xml, 0)
         except libvirt.libvirtError as e:
             if "Cannot allocate memory" in str(e):
                 pytest.skip(f"this machine's kernel would not let QEMU reserve {memory} MiB: {e}")
+            if s.virt_type == "kvm" and "kvm" in str(e).lower():
+                pytest.skip(f"KVM is not usable on this machine: {e}")
             raise
+        if s.after_start:
+            s.after_start(bed, dom)
         start = time.perf_counter()
-        report = lmc.check(bed["a"], bed["b"], dom, flags=s.check_flags)
+        report = lmc.check(bed["a"], bed[s.dst], dom, flags=s.check_flags)
         verdict_s = time.perf_counter() - start
         codes = [r.code for r in report.errors]
         start = time.perf_counter()
@@ -237,12 +293,15 @@ def test_prediction_matches_the_real_migration(bed, s: Scenario) -> None:
         elif not s.stricter:
             assert not codes, f"the migration succeeded but the library predicted {codes}"
     finally:
-        for side in ("b", "a"):
+        for side in ("c", "b", "a"):
             try:
                 d = bed[side].lookupByName(dom.name() if dom else name)
-                if d.isActive():
+                if side == "a" and s.after_start:
+                    for snap in d.listAllSnapshots():
+                        snap.delete(libvirt.VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY)
+                if d.isActive() and not (side == "b" and s.guest_name == "e2e-twin" and dom and d.UUIDString() != dom.UUIDString()):
                     d.destroy()
-                if d.isPersistent() and side == "b" and s.guest_name != "e2e-clash":
+                if d.isPersistent() and side != "a" and s.guest_name not in ("e2e-clash", "e2e-twin"):
                     d.undefine()
             except libvirt.libvirtError:
                 pass
