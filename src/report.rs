@@ -123,7 +123,7 @@ pub struct Finding {
     pub hint: Option<String>,
     /// Machine-readable details, in a stable order. Names are at most 79 bytes (libvirt's
     /// VIR_TYPED_PARAM_FIELD_LENGTH).
-    pub details: Vec<(String, Value)>,
+    pub details: Vec<(Cow<'static, str>, Value)>,
 }
 
 impl Finding {
@@ -166,8 +166,9 @@ impl Finding {
         self
     }
 
-    pub fn detail(mut self, name: &str, value: impl Into<Value>) -> Finding {
-        self.details.push((name.to_string(), value.into()));
+    pub fn detail(mut self, name: impl Into<Cow<'static, str>>, value: impl Into<Value>) -> Finding {
+        // Names are almost always literals: borrowing them saves an allocation per detail.
+        self.details.push((name.into(), value.into()));
         self
     }
 
@@ -262,7 +263,7 @@ impl Report {
                             Value::Bool(b) => json!(b),
                             Value::Str(s) => json!(s),
                         };
-                        (k.clone(), v)
+                        (k.to_string(), v)
                     })
                     .collect();
                 json!({

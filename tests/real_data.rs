@@ -5,7 +5,7 @@
 mod common;
 
 use common::read;
-use virt_migration_check::facts::{DiskSource, Guest, GuestState, Host};
+use virt_migration_check::facts::{DiskSource, Guest, Host};
 use virt_migration_check::xml::{capabilities, domain, interface, network, pool};
 use virt_migration_check::{Check, Flags, Options, Severity};
 

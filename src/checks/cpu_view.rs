@@ -88,9 +88,9 @@ fn known_only<'c>(map: &CpuMap, cpu: &'c CpuDef) -> (std::borrow::Cow<'c, CpuDef
     (std::borrow::Cow::Owned(CpuDef { features: known, ..cpu.clone() }), unknown.into_iter().map(|(n, _)| n).collect())
 }
 
-fn host_cpu_of(fact: &Fact<crate::facts::Capabilities>, side: &str, check: Check) -> Result<CpuDef, Finding> {
+fn host_cpu_of<'f>(fact: &'f Fact<crate::facts::Capabilities>, side: &str, check: Check) -> Result<&'f CpuDef, Finding> {
     match fact {
-        Ok(caps) => caps.host_cpu.clone().ok_or_else(|| {
+        Ok(caps) => caps.host_cpu.as_ref().ok_or_else(|| {
             Finding::skipped(check, "no-host-cpu", format!("cannot evaluate: the {side} reports no host CPU model"))
         }),
         Err(e) => Err(unavailable(check, side, "capabilities", e)),
@@ -119,8 +119,8 @@ fn judge_once(cx: &Context, check: Check) -> Result<Option<Judgement>, Finding> 
             // The guest sees the source's CPU: the destination's must be the same.
             let src = host_cpu_of(&cx.src.capabilities, "source", check)?;
             let dst = host_cpu_of(&cx.dst.capabilities, "destination", check)?;
-            let (dst, ignored) = known_only(&map, &dst);
-            let (src, _) = known_only(&map, &src);
+            let (dst, ignored) = known_only(&map, dst);
+            let (src, _) = known_only(&map, src);
             let outcome = compare(&map, &dst, &src).map_err(unknown)?;
             Ok(Some(Judgement {
                 subject_mode: mode,

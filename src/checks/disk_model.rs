@@ -18,7 +18,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
     let offered = |key: &str| caps.device_enums.get(key);
     let mut findings = Vec::new();
     for disk in &cx.guest.def.disks {
-        let mut judge = |what: &str, key: &str, value: Option<&str>| {
+        let mut judge = |what: &'static str, key: &str, value: Option<&str>| {
             let (Some(value), Some(list)) = (value, offered(key)) else { return };
             if !list.iter().any(|v| v == value) {
                 findings.push(

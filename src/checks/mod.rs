@@ -191,7 +191,7 @@ pub fn run(guest: &Guest, src: &Host, dst: &Host, options: &Options) -> Report {
     if options.strict {
         for finding in findings.iter_mut().filter(|f| f.severity == Severity::Warning) {
             finding.severity = Severity::Error;
-            finding.details.push(("strict".to_string(), true.into()));
+            finding.details.push(("strict".into(), true.into()));
         }
     }
     Report::new(findings)

@@ -55,7 +55,7 @@ pub(crate) fn c_string(s: &str) -> Result<*mut c_char, Error> {
 }
 
 /// Builds the typed parameters of one finding's details.
-fn typed_params(details: &[(String, Value)]) -> Result<(virTypedParameterPtr, c_int), Error> {
+fn typed_params(details: &[(std::borrow::Cow<'static, str>, Value)]) -> Result<(virTypedParameterPtr, c_int), Error> {
     if details.is_empty() {
         return Ok((ptr::null_mut(), 0));
     }
