@@ -34,15 +34,21 @@ CTEST_PREFIX := $(CURDIR)/build/ctest-prefix
 
 all: build
 
+# Installs those of the Debian packages $(1) that are missing, and nothing when none is
+# (idempotent: dpkg-query decides, so a second run never calls apt).
+define apt_ensure
+@missing=""; for p in $(1); do \
+    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+done; \
+if [ -n "$$missing" ]; then \
+    echo "Installing missing Debian packages:$$missing"; \
+    $(SUDO) apt-get update -qq && \
+    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+fi
+endef
+
 deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
-	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	    echo "Installing missing Debian packages:$$missing"; \
-	    $(SUDO) apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
+	$(call apt_ensure,$(DEB_PACKAGES))
 
 build: deps
 	$(CARGO) build --release --locked
@@ -108,14 +114,7 @@ python-tests: build
 # apt call (TESTBED.md), and the tests need no qemu-img, so it is not asked for.
 E2E_PACKAGES := qemu-system-x86 ipxe-qemu seabios tini iproute2 util-linux
 e2e-deps: deps
-	@missing=""; for p in $(E2E_PACKAGES); do \
-	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	    echo "Installing missing Debian packages:$$missing"; \
-	    $(SUDO) apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
+	$(call apt_ensure,$(E2E_PACKAGES))
 	@getent passwd libvirt-qemu >/dev/null || $(SUDO) useradd --system --no-create-home --shell /usr/sbin/nologin libvirt-qemu
 
 e2e: e2e-deps build
