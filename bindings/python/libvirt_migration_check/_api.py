@@ -279,6 +279,18 @@ def _take_string(loaded: Any, out: ctypes.c_void_p) -> str:
         loaded.libc.free(out)
 
 
+def _call_for_string(function: str, *args: Any) -> str:
+    """Calls ``function(*args, &out)`` of the library, which hands over a malloc'd string in
+    ``out`` and returns 0, or -1 with the thread's error set; returns the string or raises."""
+    loaded = _ffi.load()
+    out = ctypes.c_void_p()
+    if getattr(loaded.lib, function)(*args, ctypes.byref(out)) != 0:
+        error = _error(loaded.lib, function)
+        loaded.libc.free(out)  # NULL by contract; free(NULL) is harmless
+        raise error
+    return _take_string(loaded, out)
+
+
 def _details(result: Any) -> Dict[str, DetailValue]:
     details: Dict[str, DetailValue] = {}
     params = result.params
@@ -484,14 +496,7 @@ def check_xml(
 def host_snapshot(conn: Optional[Handle]) -> str:
     """The host snapshot of ``conn``'s host (``virMigrationHostSnapshot``): one
     ``<hostSnapshot version='1'>`` document, taken with read-only calls."""
-    conn_p = _pointer(conn, "conn")
-    loaded = _ffi.load()
-    out = ctypes.c_void_p()
-    if loaded.lib.virMigrationHostSnapshot(conn_p, 0, ctypes.byref(out)) != 0:
-        error = _error(loaded.lib, "virMigrationHostSnapshot")
-        loaded.libc.free(out)  # NULL by contract; free(NULL) is harmless
-        raise error
-    return _take_string(loaded, out)
+    return _call_for_string("virMigrationHostSnapshot", _pointer(conn, "conn"), 0)
 
 
 def _baseline_flags(vendor_neutral: bool) -> int:
@@ -505,41 +510,21 @@ def baseline(conns: Iterable[Optional[Handle]], vendor_neutral: bool = False) ->
     handles = list(conns)
     addresses = [_pointer(c, f"conns[{i}]") for i, c in enumerate(handles)]
     array = (ctypes.c_void_p * len(addresses))(*addresses) if addresses else None
-    loaded = _ffi.load()
-    out = ctypes.c_void_p()
-    rc = loaded.lib.virMigrationBaseline(array, len(addresses), _baseline_flags(vendor_neutral), ctypes.byref(out))
-    if rc != 0:
-        error = _error(loaded.lib, "virMigrationBaseline")
-        loaded.libc.free(out)
-        raise error
-    return _take_string(loaded, out)
+    return _call_for_string("virMigrationBaseline", array, len(addresses), _baseline_flags(vendor_neutral))
 
 
 def baseline_xml(snapshots: Iterable[Optional[str]], vendor_neutral: bool = False) -> str:
     """:func:`baseline` from host snapshots (``virMigrationBaselineXML``)."""
     encoded = [_cstring(s, f"snapshots[{i}]") for i, s in enumerate(snapshots)]
     array = (ctypes.c_char_p * len(encoded))(*encoded) if encoded else None
-    loaded = _ffi.load()
-    out = ctypes.c_void_p()
-    rc = loaded.lib.virMigrationBaselineXML(array, len(encoded), _baseline_flags(vendor_neutral), ctypes.byref(out))
-    if rc != 0:
-        error = _error(loaded.lib, "virMigrationBaselineXML")
-        loaded.libc.free(out)
-        raise error
-    return _take_string(loaded, out)
+    return _call_for_string("virMigrationBaselineXML", array, len(encoded), _baseline_flags(vendor_neutral))
 
 
 def baseline_apply(domain_xml: str, baseline_xml: str) -> str:
     """The guest of ``domain_xml`` rewritten to a baseline (``virMigrationBaselineApply``)."""
     domain = _cstring(domain_xml, "domain_xml")
     base = _cstring(baseline_xml, "baseline_xml")
-    loaded = _ffi.load()
-    out = ctypes.c_void_p()
-    if loaded.lib.virMigrationBaselineApply(domain, base, 0, ctypes.byref(out)) != 0:
-        error = _error(loaded.lib, "virMigrationBaselineApply")
-        loaded.libc.free(out)
-        raise error
-    return _take_string(loaded, out)
+    return _call_for_string("virMigrationBaselineApply", domain, base, 0)
 
 
 def cache_invalidate(conn: Optional[Handle] = None) -> None:
