@@ -168,6 +168,28 @@ fn hugepages_need_pages_of_the_right_size() {
 }
 
 #[test]
+fn hostile_figures_neither_panic_nor_wrap() {
+    // A page size of 0 KiB (size='0', or 512 bytes rounded down) once divided by zero.
+    let nodeset = guest("hugepages-numa-nodeset.xml");
+    for zero in ["size='0' unit='KiB'", "size='512' unit='b'"] {
+        let xml = nodeset.replace("size='2048' unit='KiB'", zero);
+        assert!(xml.contains(zero));
+        // Returning at all is the point; the 1 GiB pages of the other cells are still judged.
+        let report = check(&xml, &four_nodes(), Flags::MEMORY);
+        assert!(report.findings.iter().any(|f| f.detail_value("page_size_kib") == Some(&Value::UInt(1024 * 1024))), "{report:#?}");
+    }
+    // Free-page counts near u64::MAX on every node: the sum saturates instead of wrapping to
+    // a small number that would report too few pages.
+    let mut live = four_nodes();
+    live.cells = Ok((0..4)
+        .map(|id| virt_migration_check::facts::CellMemory { id, free_kib: u64::MAX / 2, free_pages: vec![(2048, u64::MAX / 2), (1048576, u64::MAX / 2)] })
+        .collect());
+    let report = check(&nodeset, &live, Flags::MEMORY | Flags::NUMA);
+    assert_eq!(report.with_code("memory.hugepages-insufficient").count(), 0, "{report:#?}");
+    assert_eq!(report.with_code("numa.nodes-too-small").count(), 0, "{report:#?}");
+}
+
+#[test]
 fn hugepages_on_the_test_driver_live() {
     // test:///default reports 0 free huge pages in its 2 cells: a hugepage-backed guest cannot go.
     virt::error::clear_error_callback();

@@ -65,7 +65,7 @@ fn whole_host(cx: &Context) -> Vec<Finding> {
         Ok(free) => (free.available_kib, free.total_kib.unwrap_or(node.memory_kib), free.source.clone(), None),
         Err(why) => match &cx.dst.domains {
             Ok(domains) => {
-                let held: u64 = domains.iter().filter(|d| d.active).map(|d| d.memory_kib).sum();
+                let held = super::saturating_sum(domains.iter().filter(|d| d.active).map(|d| d.memory_kib));
                 let source = format!(
                     "its {} total minus the {} its running guests hold, as the driver reports no free memory",
                     kib_string(node.memory_kib),

@@ -24,12 +24,12 @@ pub fn hugepage_needs(def: &DomainDef) -> Vec<(u64, u64)> {
     let mut covered: BTreeSet<u32> = BTreeSet::new();
     let mut needs: Vec<(u64, u64)> = Vec::new();
     let mut add = |size: u64, kib: u64| match needs.iter_mut().find(|(s, _)| *s == size) {
-        Some(entry) => entry.1 += kib,
+        Some(entry) => entry.1 = entry.1.saturating_add(kib),
         None => needs.push((size, kib)),
     };
     for (size, nodeset) in specs.iter().filter(|(_, n)| n.is_some()) {
         let cells = nodeset.as_deref().and_then(|n| parse_set(n).ok()).unwrap_or_default();
-        let kib: u64 = def.numa_cells.iter().filter(|c| cells.contains(&c.id)).map(|c| c.memory_kib).sum();
+        let kib = super::saturating_sum(def.numa_cells.iter().filter(|c| cells.contains(&c.id)).map(|c| c.memory_kib));
         covered.extend(cells);
         add(*size, kib);
     }
@@ -37,7 +37,7 @@ pub fn hugepage_needs(def: &DomainDef) -> Vec<(u64, u64)> {
         let kib = if def.numa_cells.is_empty() {
             def.memory_kib
         } else {
-            def.numa_cells.iter().filter(|c| !covered.contains(&c.id)).map(|c| c.memory_kib).sum()
+            super::saturating_sum(def.numa_cells.iter().filter(|c| !covered.contains(&c.id)).map(|c| c.memory_kib))
         };
         add(*size, kib);
     }
@@ -84,21 +84,14 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         // Free pages where the host reports them (live, a snapshot of a live host); a cold
         // migration, or a host that reports none, is judged on the pages allocated.
         let free: Option<u64> = match (&cx.dst.cells, cx.options.offline) {
-            (Ok(cells), false) if !cells.is_empty() => Some(
-                cells
-                    .iter()
-                    .filter(|c| in_allowed(c.id))
-                    .map(|c| c.free_pages.iter().find(|(s, _)| *s == size).map_or(0, |(_, n)| *n))
-                    .sum(),
-            ),
+            (Ok(cells), false) if !cells.is_empty() => Some(super::saturating_sum(
+                cells.iter().filter(|c| in_allowed(c.id)).map(|c| c.free_pages.iter().find(|(s, _)| *s == size).map_or(0, |(_, n)| *n)),
+            )),
             _ => None,
         };
-        let allocated: u64 = caps
-            .cells
-            .iter()
-            .filter(|c| in_allowed(c.id))
-            .map(|c| c.pages.iter().find(|(s, _)| *s == size).map_or(0, |(_, n)| *n))
-            .sum();
+        let allocated = super::saturating_sum(
+            caps.cells.iter().filter(|c| in_allowed(c.id)).map(|c| c.pages.iter().find(|(s, _)| *s == size).map_or(0, |(_, n)| *n)),
+        );
         let (available, what) = match free {
             Some(free) => (free, "free"),
             None if !caps.cells.is_empty() => (allocated, "allocated"),

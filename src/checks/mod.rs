@@ -202,6 +202,12 @@ pub fn version_string(version: u64) -> String {
     format!("{}.{}.{}", version / 1_000_000, version / 1_000 % 1_000, version % 1_000)
 }
 
+/// Sums memory figures that hosts and guests report: a hostile or broken host can send values
+/// near u64::MAX, and a wrapped sum would turn "plenty" into "too little".
+pub fn saturating_sum(values: impl IntoIterator<Item = u64>) -> u64 {
+    values.into_iter().fold(0, u64::saturating_add)
+}
+
 /// Formats KiB as a human figure for messages ("3.0 GiB").
 pub fn kib_string(kib: u64) -> String {
     const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];

@@ -125,7 +125,7 @@ fn nodeset_findings(
         .detail("nodeset", nodeset)
         .detail("missing_nodes", format_set(&missing))];
     }
-    let available: u64 = nodes.iter().filter_map(|n| memory.get(n)).sum();
+    let available = super::saturating_sum(nodes.iter().filter_map(|n| memory.get(n).copied()));
     if needed <= available || memory.is_empty() {
         return Vec::new();
     }

@@ -54,7 +54,7 @@ pub fn parse_capabilities(xml: &str, document: &str) -> Result<Capabilities, Err
     Ok(Capabilities {
         cells: caps_cells,
         topology_cpus: cells.iter().filter_map(|c| c.child("cpus")).map(|c| c.children_named("cpu").count() as u32).sum(),
-        topology_memory_kib: cells.iter().filter_map(|c| c.child("memory")).filter_map(|m| super::dom::element_kib(m, "KiB")).sum(),
+        topology_memory_kib: cells.iter().filter_map(|c| c.child("memory")).filter_map(|m| super::dom::element_kib(m, "KiB")).fold(0, u64::saturating_add),
         host_uuid: host.text_at("uuid").map(str::to_string),
         host_arch: host.text_at("cpu/arch").unwrap_or_default().to_string(),
         host_cpu_model: host.text_at("cpu/model").map(str::to_string),

@@ -163,6 +163,8 @@ fn parse_memory_backing(m: &Element) -> MemoryBacking {
             .into_iter()
             .flat_map(|h| h.children_named("page"))
             .filter_map(|p| Some((super::dom::scaled_to_kib(p.attr("size")?, p.attr("unit"), "KiB")?, p.attr("nodeset").map(str::to_string))))
+            // libvirt refuses a page size under 1 KiB; one here would only divide by zero later.
+            .filter(|(size, _)| *size > 0)
             .collect(),
         locked: m.child("locked").is_some(),
         source_type: m.attr_at("source", "type").map(str::to_string),
