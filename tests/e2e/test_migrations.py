@@ -6,6 +6,7 @@ have been predicted without one, except where the library is stricter than libvi
 
 from __future__ import annotations
 
+import re
 import subprocess
 import time
 import uuid as uuidlib
@@ -307,3 +308,45 @@ def test_prediction_matches_the_real_migration(bed, s: Scenario) -> None:
                 pass
         if s.teardown:
             s.teardown(bed)
+
+
+def host_state(conn: "libvirt.virConnect") -> tuple:
+    """What a check could change on a host: its domains (state, live XML, snapshots), networks
+    and pools (volumes). Pool sizes are left out: other processes write to the same disk."""
+    def sizeless(xml: str) -> str:
+        return re.sub(r"<(allocation|capacity|available)\b[^>]*>\d+</\1>", "", xml)
+
+    domains = sorted((d.name(), d.UUIDString(), tuple(d.state()), d.isPersistent(), d.snapshotNum(), d.XMLDesc(0))
+                     for d in conn.listAllDomains())
+    networks = sorted((n.name(), n.isActive(), n.XMLDesc(0)) for n in conn.listAllNetworks())
+    pools = sorted((p.name(), p.isActive(), sizeless(p.XMLDesc(0)),
+                    tuple(sorted(v.name() for v in p.listAllVolumes())) if p.isActive() else ())
+                   for p in conn.listAllStoragePools())
+    return domains, networks, pools
+
+
+def test_a_check_changes_nothing_on_either_host(bed) -> None:
+    """Least privilege: with read-write connections (the strongest case) and every check, with
+    and without storage copy and caching, the state of both hosts is the same before and after."""
+    define_network_on_a(bed)
+    images_on_a_only(bed, pool_on_b=True)
+    dom = None
+    try:
+        dom = bed["a"].createXML(guest_xml("e2e-readonly", DISK + NIC), 0)
+        metadata_snapshot(bed, dom)
+        before = {side: host_state(bed[side]) for side in ("a", "b")}
+        assert before["a"][0] and before["a"][1] and before["a"][2], "the source has a guest, a network and a pool to lose"
+        reports = [lmc.check(bed["a"], bed["b"], dom, flags=flags)
+                   for flags in (lmc.Flag(0), lmc.Flag.NON_SHARED_DISK, lmc.Flag.UNSAFE | lmc.Flag.CACHE, lmc.Flag.CACHE)]
+        # The checks did run and found what this guest has (a snapshot, a disk absent on b).
+        assert all("devices.snapshots" in [r.code for r in rep.errors] for rep in reports), reports[0].to_json()
+        after = {side: host_state(bed[side]) for side in ("a", "b")}
+        assert after == before
+    finally:
+        lmc.cache_invalidate(None)
+        if dom is not None:
+            for snap in dom.listAllSnapshots():
+                snap.delete(libvirt.VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY)
+            dom.destroy()
+        remove_images(bed)
+        remove_network(bed)
