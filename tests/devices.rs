@@ -201,3 +201,77 @@ fn unsafe_storage_and_snapshots_live_on_the_test_driver() {
     let f = only(&report, "devices.snapshots");
     assert!(f.message.contains("1 snapshot"), "{}", f.message);
 }
+
+/// A host whose node devices are libvirt's test data files `devices`.
+fn host_with_node_devices(devices: &[&str]) -> Snapshot {
+    let doc = |p: String| (p.clone(), read(&format!("fixtures/{p}")));
+    let saved = SavedDocuments {
+        capabilities: doc("host-caps/capabilityschemadata/caps-qemu-kvm.xml".into()),
+        node_devices: devices.iter().map(|d| doc(format!("host-caps/nodedevschemadata/{d}"))).collect(),
+        ..SavedDocuments::default()
+    };
+    assemble(&saved, "file:///node-devices", "2026-11-26T00:00:00Z").unwrap()
+}
+
+#[test]
+fn mdev_types_and_free_instances_on_the_destination() {
+    // The s390x vfio-ccw guest, pointed at the source's real mdev node device c60cc60c… (type
+    // vfio_ccw-io); the destination is a CSS subchannel offering that type (1 free) or a PCI
+    // device offering only foo1/foo2.
+    let ccw = read("fixtures/domains/qemuxmlconfdata/hostdev-subsys-mdev-vfio-ccw.xml")
+        .replace("90c6c135-ad44-41d0-b1b7-bae47de48627", "c60cc60c-c60c-c60c-c60c-c60cc60cc60c");
+    assert!(ccw.contains("c60cc60c-c60c"));
+    let src = write(&host_with_node_devices(&[
+        "mdev_c60cc60c_c60c_c60c_c60c_c60cc60cc60c.xml",
+        "mdev_cc000052_9b13_9b13_9b13_cc23009b1326.xml",
+        "css_0_0_fffe_mdev_types.xml",
+    ]));
+    let judge = |domain: &str, dst: &[&str]| {
+        let options = Options::from_flags(Flags::HOSTDEV.bits(), virt_migration_check::supported_checks()).unwrap();
+        virt_migration_check::check_xml_with_options(domain, Some(&src), &write(&host_with_node_devices(dst)), &options).unwrap()
+    };
+    let report = judge(&ccw, &["css_0_0_fffe_mdev_types.xml"]);
+    // libvirt still refuses the mdev itself; the destination could create its type.
+    assert_eq!(only(&report, "hostdev.mdev").severity, Severity::Error);
+    let f = only(&report, "hostdev.mdev-type-available");
+    assert_eq!(f.severity, Severity::Info);
+    assert!(f.message.contains("vfio_ccw-io") && f.message.contains("css_0_0_fffe"), "{}", f.message);
+
+    let f = only(&judge(&ccw, &["pci_0000_02_10_7_mdev_types.xml"]), "hostdev.mdev-type-missing");
+    assert!(f.message.contains("'vfio_ccw-io'"), "{}", f.message);
+
+    // Two mdevs of that type (the source's second real one, cc000052…): one free instance.
+    let hostdev_start = ccw.find("<hostdev").unwrap();
+    let hostdev_end = ccw.find("</hostdev>").unwrap() + "</hostdev>".len();
+    let second = ccw[hostdev_start..hostdev_end].replace("c60cc60c-c60c-c60c-c60c-c60cc60cc60c", "cc000052-9b13-9b13-9b13-cc23009b1326");
+    let two = ccw.replacen("</hostdev>", &format!("</hostdev>\n    {second}"), 1);
+    let f = only(&judge(&two, &["css_0_0_fffe_mdev_types.xml"]), "hostdev.mdev-no-capacity");
+    assert!(f.message.contains("1 free instance(s), the guest needs 2"), "{}", f.message);
+
+    // A source that does not know the mdev (another host's node devices): SKIPPED, not guessed.
+    let other = ccw.replace("c60cc60c-c60c-c60c-c60c-c60cc60cc60c", "3627463d-b7f0-4fea-b468-f1da537d301b");
+    assert_eq!(only(&judge(&other, &["css_0_0_fffe_mdev_types.xml"]), "hostdev.mdev-type-unknown").severity, Severity::Skipped);
+}
+
+#[test]
+fn mdev_node_devices_are_gathered_live_on_the_test_driver() {
+    // A guest with an mdev on libvirt's test driver: the live gatherer lists both hosts' node
+    // devices (test:///default has none that is an mdev), so the type is unknown, SKIPPED with
+    // that reason, and not "not gathered".
+    virt::error::clear_error_callback();
+    let src = virt::connect::Connect::open(Some(&common::host_uri("src"))).unwrap();
+    let xml = read("hosts/parts/web1.xml")
+        .replace("<name>web1</name>", "<name>vgpu1</name>")
+        .replace("3b1c6f2a-9a5e-4f0e-8d1e-1d2c3b4a5f60", "5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e")
+        .replacen(
+            "<devices>",
+            "<devices><hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='c60cc60c-c60c-c60c-c60c-c60cc60cc60c'/></source></hostdev>",
+            1,
+        );
+    let dom = src.define_domain_xml(&xml).unwrap();
+    let dst = virt::connect::Connect::open_read_only(Some("test:///default")).unwrap();
+    let report = virt_migration_check::check(&src, &dst, &dom, Flags::HOSTDEV.bits()).unwrap();
+    assert_eq!(only(&report, "hostdev.mdev").severity, Severity::Error);
+    let f = only(&report, "hostdev.mdev-type-unknown");
+    assert!(f.message.contains("c60cc60c-c60c-c60c-c60c-c60cc60cc60c"), "{}", f.message);
+}

@@ -10,7 +10,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{data, read};
-use virt_migration_check::xml::{capabilities, cpu, domain, domcaps, interface, network, pool, snapshot};
+use virt_migration_check::xml::{capabilities, cpu, domain, domcaps, interface, network, nodedev, pool, snapshot};
 use virt_migration_check::{Flags, Options};
 
 /// xorshift64*: a tiny deterministic generator (no crate needed for a fixed corpus).
@@ -176,6 +176,7 @@ fn mutated_documents_are_refused_or_judged_never_panic() {
     replay("fixtures/networks/interfaceschemadata", 5, &mut tally, |xml, name, _| interface::parse_interface(xml, name).is_ok());
     replay("fixtures/pools/storagepoolxml2xmlin", 6, &mut tally, |xml, name, _| pool::parse_pool(xml, true, name).is_ok());
     replay("fixtures/pools/storagevolxml2xmlin", 7, &mut tally, |xml, name, _| pool::parse_volume(xml, name).is_ok());
+    replay("fixtures/host-caps/nodedevschemadata", 9, &mut tally, |xml, name, _| nodedev::parse_node_device(xml, name).is_ok());
 
     // Host snapshots themselves, as a manager would read them from disk.
     for (k, variant) in variants(&good_dst, 8).iter().enumerate() {

@@ -2,6 +2,8 @@
 //! QEMU) refuses PCI, SCSI and mdev devices and interface type='hostdev'; PCI with transient
 //! teaming is unplugged for the migration; USB devices are re-attached if present.
 
+use std::collections::BTreeMap;
+
 use super::Context;
 use crate::flags::Check;
 use crate::report::Finding;
@@ -42,6 +44,62 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         } else {
             Finding::error(CHECK, "interface", format!("{} passes a host network device (SR-IOV VF) to the guest: libvirt cannot migrate it", iface.label()))
                 .hint("use a virtio NIC, or pair the VF with a virtio NIC through <teaming> (failover)")
+        });
+    }
+    findings.extend(mdev_capacity(cx));
+    findings
+}
+
+/// Whether the destination could give the guest's mediated devices (vGPUs) their types: a
+/// parent offering each type with enough free instances. libvirt refuses the migration itself
+/// today (above), so this tells what detaching and re-creating them there would take.
+fn mdev_capacity(cx: &Context) -> Vec<Finding> {
+    let uuids: Vec<&str> = cx.guest.def.hostdevs.iter().filter(|h| h.kind == "mdev").filter_map(|h| h.mdev_uuid.as_deref()).collect();
+    if uuids.is_empty() {
+        return Vec::new();
+    }
+    let src_devices = match &cx.src.node_devices {
+        Ok(d) => d,
+        Err(e) => return vec![super::unavailable(CHECK, "source", "node devices (mdev types)", e)],
+    };
+    let dst_devices = match &cx.dst.node_devices {
+        Ok(d) => d,
+        Err(e) => return vec![super::unavailable(CHECK, "destination", "node devices (mdev types)", e)],
+    };
+    let mut findings = Vec::new();
+    // How many instances of each type the guest needs.
+    let mut needed: BTreeMap<&str, u64> = BTreeMap::new();
+    for uuid in uuids {
+        let type_id = src_devices.iter().find_map(|d| d.mdev.as_ref().filter(|(u, _)| u.eq_ignore_ascii_case(uuid)).map(|(_, t)| t.as_str()));
+        match type_id {
+            Some(t) => *needed.entry(t).or_insert(0) += 1,
+            None => findings.push(
+                Finding::skipped(CHECK, "mdev-type-unknown", format!("cannot evaluate: the source has no node device for mediated device {uuid}, so its type is unknown"))
+                    .detail("uuid", uuid),
+            ),
+        }
+    }
+    for (type_id, count) in needed {
+        let parents: Vec<(&str, u64)> =
+            dst_devices.iter().flat_map(|d| d.mdev_types.iter().filter(|(t, _)| t == type_id).map(move |(_, n)| (d.name.as_str(), *n))).collect();
+        let available = super::saturating_sum(parents.iter().map(|(_, n)| *n));
+        let base = |f: Finding| f.detail("mdev_type", type_id).detail("needed", count).detail("available", available);
+        findings.push(if parents.is_empty() {
+            base(Finding::error(CHECK, "mdev-type-missing", format!("no device on the destination offers mediated device type '{type_id}'")))
+                .hint("choose a destination with the same GPU or adapter and its mdev driver loaded")
+        } else if available < count {
+            base(Finding::error(
+                CHECK,
+                "mdev-no-capacity",
+                format!("the destination offers mediated device type '{type_id}' but has {available} free instance(s), the guest needs {count}"),
+            ))
+            .hint("free instances on the destination (remove unused mdevs) or choose another destination")
+        } else {
+            base(Finding::info(
+                CHECK,
+                "mdev-type-available",
+                format!("the destination can create {count} mediated device(s) of type '{type_id}' ({available} free, on {})", parents[0].0),
+            ))
         });
     }
     findings

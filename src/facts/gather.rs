@@ -129,6 +129,10 @@ pub fn host(conn: &Connect, needs: Needs, def: &DomainDef) -> Result<Host, Error
     if needs.contains(Needs::CPU_COMPARISON) {
         host.hypervisor_cpu_comparison = hypervisor_cpu_comparison(conn, def);
     }
+    // Listing every node device costs an RPC per device: only for guests that have an mdev.
+    if needs.contains(Needs::NODE_DEVICES) && def.hostdevs.iter().any(|h| h.kind == "mdev") {
+        host.node_devices = node_devices(conn);
+    }
     if needs.contains(Needs::VOLUMES) {
         for disk in &def.disks {
             match &disk.source {
@@ -483,12 +487,22 @@ fn snapshot_as_printed(conn: &Connect, taken: &str) -> Result<Snapshot, Error> {
     s.networks = network_documents(conn);
     s.interfaces = interface_documents(conn);
     s.pools = pool_documents(conn, true);
-    s.node_devices = fact("virConnectListAllNodeDevices", conn.list_all_node_devices(0))
-        .and_then(|all| all.iter().map(|d| fact("virNodeDeviceGetXMLDesc", d.xml_desc(0))).collect());
+    s.node_devices = node_device_documents(conn);
     if !is_alive(conn) {
         return Err(Error::Libvirt { call: "taking a snapshot".to_string(), code: 0, message: format!("the connection to '{uri}' closed during the snapshot") });
     }
     Ok(s)
+}
+
+fn node_device_documents(conn: &Connect) -> Fact<Vec<String>> {
+    fact("virConnectListAllNodeDevices", conn.list_all_node_devices(0))
+        .and_then(|all| all.iter().map(|d| fact("virNodeDeviceGetXMLDesc", d.xml_desc(0))).collect())
+}
+
+/// Node devices parsed; a device whose XML does not parse is left out rather than failing the
+/// fact (one odd device must not hide the mdev parents).
+fn node_devices(conn: &Connect) -> Fact<Vec<crate::xml::nodedev::NodeDevice>> {
+    node_device_documents(conn).map(|all| all.iter().filter_map(|x| crate::xml::nodedev::parse_node_device(x, "node device").ok()).collect())
 }
 
 fn interface_documents(conn: &Connect) -> Fact<Vec<Document>> {

@@ -30,6 +30,9 @@ pub struct Host {
     /// `virConnectCompareHypervisorCPU` of the guest's CPU on this host: libvirt's
     /// `virCPUCompareResult` (0 incompatible, 1 identical, 2 superset). Live connections only.
     pub hypervisor_cpu_comparison: Fact<i32>,
+    /// Node devices, parsed for mediated devices and the mdev types parents offer (gathered
+    /// only for guests with mdev host devices).
+    pub node_devices: Fact<Vec<crate::xml::nodedev::NodeDevice>>,
     /// Volumes looked up by path for the guest's disks: `Ok(None)` means "no volume there".
     pub volumes_by_path: BTreeMap<String, Fact<Option<Volume>>>,
     /// Volumes looked up by (pool, volume name) for the guest's type='volume' disks.
@@ -62,6 +65,7 @@ impl Host {
             pools: Err(why.clone()),
             domain_capabilities: Err(why.clone()),
             hypervisor_cpu_comparison: Err(why.clone()),
+            node_devices: Err(why.clone()),
             volumes_by_path: BTreeMap::new(),
             volumes_by_name: BTreeMap::new(),
             volume_list: None,

@@ -67,5 +67,7 @@ bitflags! {
         const CELLS = 1 << 10;
         /// The hypervisor's own verdict on the guest's CPU (virConnectCompareHypervisorCPU).
         const CPU_COMPARISON = 1 << 11;
+        /// Node devices, for a guest with mdev host devices (their types, free instances).
+        const NODE_DEVICES = 1 << 12;
     }
 }

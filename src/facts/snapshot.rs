@@ -109,6 +109,14 @@ impl Snapshot {
                 .collect::<Result<_, _>>()?),
             Err(e) => Err(e.clone()),
         };
+        host.node_devices = match &self.node_devices {
+            Ok(all) => Ok(all
+                .iter()
+                .enumerate()
+                .map(|(i, x)| xml::nodedev::parse_node_device(x, &doc(&format!("node device #{}", i + 1))))
+                .collect::<Result<_, _>>()?),
+            Err(e) => Err(e.clone()),
+        };
         host.interfaces = match &self.interfaces {
             Ok(all) => Ok(all
                 .iter()

@@ -10,6 +10,7 @@ pub mod domcaps;
 pub mod domain;
 pub mod interface;
 pub mod network;
+pub mod nodedev;
 pub mod pool;
 pub mod snapshot;
 
