@@ -275,3 +275,35 @@ fn mdev_node_devices_are_gathered_live_on_the_test_driver() {
     let f = only(&report, "hostdev.mdev-type-unknown");
     assert!(f.message.contains("c60cc60c-c60c-c60c-c60c-c60cc60cc60c"), "{}", f.message);
 }
+
+#[test]
+fn sr_iov_pool_networks_need_free_vfs_on_the_destination() {
+    // libvirt's SR-IOV pool network (4 VFs listed) on both hosts; the guest takes two VFs.
+    let pool = read("fixtures/networks/networkxml2xmlin/hostdev.xml");
+    let host_with = |network: &str| {
+        let saved = SavedDocuments {
+            capabilities: ("caps".into(), read("fixtures/host-caps/capabilityschemadata/caps-qemu-kvm.xml")),
+            networks: vec![("hostdev".into(), network.to_string())],
+            ..SavedDocuments::default()
+        };
+        write(&assemble(&saved, "file:///sriov", "2026-11-26T00:00:00Z").unwrap())
+    };
+    let vf = "<interface type='network'><source network='hostdev'/></interface>";
+    let guest = guest("cpu-Haswell.xml").replacen("<devices>", &format!("<devices>{vf}{vf}"), 1);
+    assert!(guest.contains(vf));
+    let options = Options::from_flags(Flags::HOSTDEV.bits(), virt_migration_check::supported_checks()).unwrap();
+    let judge = |dst: &str| virt_migration_check::check_xml_with_options(&guest, Some(&host_with(&pool)), dst, &options).unwrap();
+
+    // Every VF free: only libvirt's own refusal of VF interfaces remains.
+    let report = judge(&host_with(&pool));
+    assert_eq!(report.with_code("hostdev.interface").count(), 2, "{report:#?}");
+    assert_eq!(report.with_code("hostdev.vf-no-capacity").count(), 0, "{report:#?}");
+    // Three of the four in use (an active network's <forward connections>): one free, two needed.
+    let busy = pool.replace("<forward mode='hostdev' managed='yes'>", "<forward mode='hostdev' managed='yes' connections='3'>");
+    assert_ne!(busy, pool);
+    let f = only(&judge(&host_with(&busy)), "hostdev.vf-no-capacity");
+    assert!(f.message.contains("network 'hostdev'") && f.message.contains("1 free VF(s) of 4, the guest needs 2"), "{}", f.message);
+    // Defined by its PF only (inactive): the VFs are not listed, so the answer is unknown.
+    let by_pf = read("fixtures/networks/networkxml2xmlin/hostdev-pf.xml");
+    assert_eq!(only(&judge(&host_with(&by_pf)), "hostdev.vf-count-unknown").severity, Severity::Skipped);
+}

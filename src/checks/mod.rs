@@ -139,7 +139,7 @@ pub const REGISTRY: &[CheckSpec] = &[
     },
     CheckSpec { check: Check::DiskModel, run: disk_model::check, src_needs: Needs::empty(), dst_needs: Needs::DOMAIN_CAPABILITIES },
     CheckSpec { check: Check::Time, run: time::check, src_needs: Needs::empty(), dst_needs: Needs::CAPABILITIES },
-    CheckSpec { check: Check::Hostdev, run: hostdev::check, src_needs: Needs::NETWORKS.union(Needs::NODE_DEVICES), dst_needs: Needs::NODE_DEVICES },
+    CheckSpec { check: Check::Hostdev, run: hostdev::check, src_needs: Needs::NETWORKS.union(Needs::NODE_DEVICES), dst_needs: Needs::NODE_DEVICES.union(Needs::NETWORKS) },
     CheckSpec { check: Check::Msr, run: msr::check, src_needs: CPU_NEEDS, dst_needs: CPU_NEEDS },
     CheckSpec { check: Check::Cpuid, run: cpuid::check, src_needs: Needs::CAPABILITIES, dst_needs: Needs::CAPABILITIES },
     CheckSpec {

@@ -267,6 +267,11 @@ pub struct Network {
     /// `<bridge name>`.
     pub bridge: Option<String>,
     pub portgroups: Vec<String>,
+    /// For a `forward mode='hostdev'` network (an SR-IOV pool): how many VFs it lists (an
+    /// active network lists the VFs of its PF), and `<forward connections>`, how many guest
+    /// interfaces use it now (libvirt writes it on active networks only).
+    pub vf_count: usize,
+    pub connections: u64,
 }
 
 /// A host network interface (`virConnectListAllInterfaces`).
