@@ -120,12 +120,30 @@ pub fn baseline_xml(snapshots: &[&str], options: &baseline::BaselineOptions) -> 
 }
 
 /// The lowest common denominator of the hosts behind `conns` (a snapshot of each, read-only).
+/// The CPU is the hosts' own (virConnectBaselineHypervisorCPU on each) where every host's driver
+/// offers that call, cross-checked with ours (`Baseline::cpu_cross_check`).
 pub fn baseline_connections(conns: &[&Connect], options: &baseline::BaselineOptions) -> Result<baseline::Baseline, Error> {
-    let hosts = conns
-        .iter()
-        .map(|c| baseline::HostSummary::from_snapshot(&snapshot(c)?))
-        .collect::<Result<Vec<_>, Error>>()?;
-    baseline::compute(&hosts, options)
+    let snapshots = conns.iter().map(|c| snapshot(c)).collect::<Result<Vec<_>, Error>>()?;
+    baseline_live(conns, &snapshots, options)
+}
+
+/// As [`baseline_connections`], with the snapshots of `conns` already taken (`snapshots[i]` of
+/// `conns[i]`).
+pub fn baseline_live(conns: &[&Connect], snapshots: &[facts::Snapshot], options: &baseline::BaselineOptions) -> Result<baseline::Baseline, Error> {
+    if conns.len() != snapshots.len() {
+        return Err(Error::invalid("one snapshot per connection is needed"));
+    }
+    let hosts = snapshots.iter().map(baseline::HostSummary::from_snapshot).collect::<Result<Vec<_>, Error>>()?;
+    let mut result = baseline::compute(&hosts, options)?;
+    if let Some(request) = baseline::hypervisor_request(&hosts, options)? {
+        let answers = conns
+            .iter()
+            .zip(&request.virt_types)
+            .map(|(conn, virt_type)| facts::gather::hypervisor_cpu_baseline(conn, &request.arch, virt_type, &request.cpu_xmls, request.keep_non_migratable))
+            .collect();
+        baseline::adopt_hypervisor_answers(&mut result, &hosts, answers, options)?;
+    }
+    Ok(result)
 }
 
 /// The current time as RFC 3339 in UTC ("2026-11-26T12:00:00Z").

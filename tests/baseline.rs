@@ -8,7 +8,7 @@ use common::read;
 use virt_migration_check::baseline::{self, BaselineOptions, HostSummary};
 use virt_migration_check::cpu::compare::{compare, Comparison};
 use virt_migration_check::cpu::CpuMap;
-use virt_migration_check::facts::{Capabilities, CpuDef, DomainCapabilities, Hypervisor};
+use virt_migration_check::facts::{Capabilities, CpuDef, DomainCapabilities, Fact, Hypervisor, Unavailable};
 use virt_migration_check::xml::cpu::parse_cpus;
 use virt_migration_check::xml::snapshot::{assemble, write, SavedDocuments};
 use virt_migration_check::{Flags, Options, Severity};
@@ -203,4 +203,100 @@ fn one_way_pairs_of_a_host_model_guest() {
     assert_eq!(baseline::one_way_pairs(&guest, &hosts, &options).unwrap(), [(0, 1)]);
     let back = virt_migration_check::check_xml_with_options(&guest, Some(&hosts[1]), &hosts[0], &options).unwrap();
     assert_eq!(back.with_code("cpu_flags.feature-missing").next().unwrap().severity, Severity::Error);
+}
+
+/// Haswell (E5-2609 v3) and Skylake (Gold 6148) hosts, and libvirt's own baseline of the two
+/// (its test suite's expected answer), here standing for what each host's hypervisor answers.
+fn haswell_and_skylake() -> (Vec<HostSummary>, BaselineOptions, String) {
+    let hosts = vec![
+        host_offering("haswell", cpus("x86_64-cpuid-Xeon-E5-2609-v3-json.xml").remove(0)),
+        host_offering("skylake", cpus("x86_64-cpuid-Xeon-Gold-6148-json.xml").remove(0)),
+    ];
+    // libvirt's case has no MIGRATABLE flag.
+    let opts = BaselineOptions { keep_non_migratable: true, ..options() };
+    (hosts, opts, read("cpu/x86_64-cpuid-baseline-Haswell-noTSX-IBRS+Skylake.xml"))
+}
+
+fn unsupported() -> Fact<String> {
+    Err(Unavailable::new("virConnectBaselineHypervisorCPU", "this function is not supported by the connection driver"))
+}
+
+#[test]
+fn the_hypervisors_answer_is_adopted_when_every_host_gives_one() {
+    let (hosts, opts, libvirts) = haswell_and_skylake();
+    let request = baseline::hypervisor_request(&hosts, &opts).unwrap().unwrap();
+    assert_eq!(request.virt_types, ["kvm", "kvm"]);
+    assert_eq!(request.cpu_xmls.len(), 2);
+    assert!(request.cpu_xmls.iter().all(|x| x.starts_with("<cpu mode='custom' match='exact'>")), "{:?}", request.cpu_xmls);
+
+    let mut result = baseline::compute(&hosts, &opts).unwrap();
+    let ours = result.cpu.clone().unwrap();
+    baseline::adopt_hypervisor_answers(&mut result, &hosts, vec![Ok(libvirts.clone()), Ok(libvirts.clone())], &opts).unwrap();
+    let check = result.cpu_cross_check.clone().unwrap();
+    assert_eq!(check.computed_by, "libvirt");
+    assert_eq!(check.agree(), Some(true), "{check:?}");
+    assert_eq!(features(result.cpu.as_ref().unwrap()), features(&ours));
+
+    // The document carries the cross-check and reads back the same.
+    let text = baseline::write(&result);
+    assert!(text.contains("<cpuCrossCheck computedBy='libvirt' agree='yes'>"), "{text}");
+    assert_eq!(baseline::read(&text).unwrap().cpu_cross_check, result.cpu_cross_check);
+}
+
+#[test]
+fn a_host_without_the_call_leaves_the_library_answer_and_says_why() {
+    let (hosts, opts, libvirts) = haswell_and_skylake();
+    let mut result = baseline::compute(&hosts, &opts).unwrap();
+    let ours = result.clone();
+    baseline::adopt_hypervisor_answers(&mut result, &hosts, vec![Ok(libvirts), unsupported()], &opts).unwrap();
+    let check = result.cpu_cross_check.clone().unwrap();
+    assert_eq!(check.computed_by, "library");
+    assert_eq!(check.agree(), None);
+    assert_eq!(check.answers[0], ("haswell".to_string(), None));
+    assert!(check.answers[1].1.as_deref().unwrap().contains("not supported"), "{check:?}");
+    assert_eq!((&result.cpu, &result.hidden), (&ours.cpu, &ours.hidden));
+    let text = baseline::write(&baseline::read(&baseline::write(&ours)).unwrap());
+    assert!(!text.contains("cpuCrossCheck"), "snapshots carry no cross-check: {text}");
+}
+
+#[test]
+fn a_hypervisor_that_cannot_run_a_feature_narrows_the_cpu() {
+    // As a TCG host does with x2apic: its answer disables it; the other host's does not.
+    let (hosts, opts, libvirts) = haswell_and_skylake();
+    let narrowed = libvirts.replace("</cpu>", "  <feature policy='disable' name='x2apic'/>\n</cpu>");
+    let mut result = baseline::compute(&hosts, &opts).unwrap();
+    assert!(!result.hidden[0].1.contains(&"x2apic".to_string()));
+    baseline::adopt_hypervisor_answers(&mut result, &hosts, vec![Ok(libvirts), Ok(narrowed)], &opts).unwrap();
+    let check = result.cpu_cross_check.clone().unwrap();
+    assert_eq!(check.computed_by, "libvirt");
+    assert_eq!((check.only_library.as_slice(), check.only_libvirt.as_slice()), (&["x2apic".to_string()][..], &[][..]), "{check:?}");
+    let map = CpuMap::cached(Some(&common::data("cpu/cpu_map"))).unwrap();
+    let cpu = result.cpu.clone().unwrap();
+    for (host, _) in &result.hidden {
+        let own = &hosts.iter().find(|h| &h.name == host).unwrap().domain_capabilities[0].host_model.clone().unwrap();
+        assert!(matches!(compare(&map, own, &cpu).unwrap().result, Comparison::Identical | Comparison::Superset), "{host}");
+    }
+    assert!(result.hidden.iter().all(|(_, hidden)| hidden.contains(&"x2apic".to_string())), "{:?}", result.hidden);
+}
+
+#[test]
+fn answers_a_host_could_not_give_are_not_trusted() {
+    let (hosts, opts, libvirts) = haswell_and_skylake();
+    let ours = baseline::compute(&hosts, &opts).unwrap();
+    // A feature neither host has (avx512f is not on the Haswell): a disagreement, ours kept.
+    let wider = libvirts.replace("</cpu>", "  <feature policy='require' name='avx512f'/>\n</cpu>");
+    let mut result = ours.clone();
+    baseline::adopt_hypervisor_answers(&mut result, &hosts, vec![Ok(wider.clone()), Ok(wider)], &opts).unwrap();
+    let check = result.cpu_cross_check.clone().unwrap();
+    assert_eq!((check.computed_by.as_str(), check.agree()), ("library", Some(false)));
+    assert_eq!(check.only_libvirt, ["avx512f"]);
+    assert_eq!(result.cpu, ours.cpu);
+    // Garbage, an unknown feature, no model: each a reason, never an error of the whole call.
+    for bad in ["<cpu", "<cpu><model>Haswell</model><feature name='no-such-feature'/></cpu>", "<cpu mode='custom'/>", "<domain/>"] {
+        let mut result = ours.clone();
+        baseline::adopt_hypervisor_answers(&mut result, &hosts, vec![Ok(bad.to_string()), unsupported()], &opts).unwrap();
+        let check = result.cpu_cross_check.unwrap();
+        assert!(check.answers[0].1.as_deref().is_some_and(|r| r.contains("haswell")), "{bad}: {check:?}");
+        assert_eq!(result.cpu, ours.cpu, "{bad}");
+    }
 }

@@ -3,22 +3,24 @@
 
 use std::fmt::Write as _;
 
-use super::{Baseline, MachineFamily};
+use super::{Baseline, CpuCrossCheck, MachineFamily};
 use crate::cpu::format::format_guest_cpu;
 use crate::error::Error;
 use crate::xml::{self, Element};
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('\'', "&apos;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('\'', "&apos;").replace('\n', "&#10;")
 }
 
 /// Writes a baseline.
 pub fn write(b: &Baseline) -> String {
     let mut out = String::from("<migrationBaseline version='1'>\n");
     let _ = writeln!(out, "  <arch>{}</arch>", escape(&b.arch));
-    for host in &b.hosts {
-        let source = b.cpu_sources.iter().find(|(h, _)| h == host).map(|(_, s)| s.as_str());
-        let hidden: Vec<&String> = b.hidden.iter().filter(|(h, _)| h == host).flat_map(|(_, f)| f.iter()).collect();
+    // cpu_sources and hidden run parallel to hosts (or are empty): paired by position, since
+    // two hosts may carry the same name.
+    for (i, host) in b.hosts.iter().enumerate() {
+        let source = b.cpu_sources.get(i).map(|(_, s)| s.as_str());
+        let hidden: Vec<&String> = b.hidden.get(i).map(|(_, f)| f.iter().collect()).unwrap_or_default();
         let source = source.map(|s| format!(" cpuSource='{}'", escape(s))).unwrap_or_default();
         if hidden.is_empty() {
             let _ = writeln!(out, "  <host name='{}'{source}/>", escape(host));
@@ -34,6 +36,9 @@ pub fn write(b: &Baseline) -> String {
         for line in format_guest_cpu(cpu).lines() {
             let _ = writeln!(out, "  {line}");
         }
+    }
+    if let Some(check) = &b.cpu_cross_check {
+        write_cross_check(&mut out, check);
     }
     for m in &b.machines {
         let _ = writeln!(
@@ -84,6 +89,48 @@ pub fn write(b: &Baseline) -> String {
     out
 }
 
+fn write_cross_check(out: &mut String, check: &CpuCrossCheck) {
+    let agree = match check.agree() {
+        Some(true) => " agree='yes'",
+        Some(false) => " agree='no'",
+        None => "",
+    };
+    let _ = writeln!(out, "  <cpuCrossCheck computedBy='{}'{agree}>", escape(&check.computed_by));
+    for (host, reason) in &check.answers {
+        match reason {
+            None => {
+                let _ = writeln!(out, "    <host name='{}' answered='yes'/>", escape(host));
+            }
+            Some(r) => {
+                let _ = writeln!(out, "    <host name='{}' answered='no' reason='{}'/>", escape(host), escape(r));
+            }
+        }
+    }
+    for f in &check.only_library {
+        let _ = writeln!(out, "    <onlyLibrary name='{}'/>", escape(f));
+    }
+    for f in &check.only_libvirt {
+        let _ = writeln!(out, "    <onlyLibvirt name='{}'/>", escape(f));
+    }
+    out.push_str("  </cpuCrossCheck>\n");
+}
+
+fn read_cross_check(e: &Element) -> CpuCrossCheck {
+    let names = |child: &str| e.children_named(child).filter_map(|f| f.attr("name")).map(str::to_string).collect();
+    CpuCrossCheck {
+        computed_by: e.attr("computedBy").unwrap_or_default().to_string(),
+        answers: e
+            .children_named("host")
+            .map(|h| {
+                let reason = (h.attr("answered") != Some("yes")).then(|| h.attr("reason").unwrap_or_default().to_string());
+                (h.attr("name").unwrap_or_default().to_string(), reason)
+            })
+            .collect(),
+        only_library: names("onlyLibrary"),
+        only_libvirt: names("onlyLibvirt"),
+    }
+}
+
 fn values(e: &Element, child: &str) -> Vec<String> {
     e.children_named(child).map(|v| v.text.trim().to_string()).collect()
 }
@@ -107,6 +154,7 @@ pub fn read(text: &str) -> Result<Baseline, Error> {
         b.hosts.push(name);
     }
     b.cpu = root.child("cpu").map(xml::cpu::parse_cpu);
+    b.cpu_cross_check = root.child("cpuCrossCheck").map(read_cross_check);
     for m in root.children_named("machine") {
         b.machines.push(MachineFamily {
             arch: m.attr("arch").unwrap_or_default().to_string(),

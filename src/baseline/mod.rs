@@ -4,9 +4,11 @@
 
 mod apply;
 mod document;
+mod hypervisor;
 
 pub use apply::{apply, one_way_pairs};
 pub use document::{read, write};
+pub use hypervisor::{adopt_hypervisor_answers, hypervisor_request, CpuCrossCheck, HypervisorRequest};
 
 use std::collections::BTreeMap;
 
@@ -67,14 +69,28 @@ impl HostSummary {
 
     /// The CPU this host can give a guest: the hypervisor's host-model (domain capabilities of
     /// the host's arch, KVM first), else the host CPU from capabilities.
-    fn guest_cpu(&self) -> Option<(CpuDef, &'static str)> {
+    /// Also the virt type whose hypervisor gives it (the best this host offers when the CPU
+    /// comes from capabilities).
+    fn guest_cpu(&self) -> Option<(CpuDef, &'static str, String)> {
         let arch = self.arch();
         let mut domcaps: Vec<&DomainCapabilities> = self.domain_capabilities.iter().filter(|d| Some(d.arch.as_str()) == arch).collect();
         domcaps.sort_by_key(|d| d.domain != "kvm");
-        if let Some(cpu) = domcaps.iter().find_map(|d| d.host_model.clone()) {
-            return Some((cpu, "host-model"));
+        if let Some((cpu, virt)) = domcaps.iter().find_map(|d| d.host_model.clone().map(|c| (c, d.domain.clone()))) {
+            return Some((cpu, "host-model", virt));
         }
-        self.capabilities.as_ref().and_then(|c| c.host_cpu.clone()).map(|c| (c, "host CPU"))
+        let virt = self.best_virt_type();
+        self.capabilities.as_ref().and_then(|c| c.host_cpu.clone()).map(|c| (c, "host CPU", virt))
+    }
+
+    /// "kvm" when the host offers KVM for its arch, else "qemu".
+    fn best_virt_type(&self) -> String {
+        let arch = self.arch();
+        let kvm = self
+            .capabilities
+            .iter()
+            .flat_map(|c| c.guests.iter())
+            .any(|g| Some(g.arch.as_str()) == arch && g.domain_types.iter().any(|t| t == "kvm"));
+        if kvm { "kvm" } else { "qemu" }.to_string()
     }
 }
 
@@ -120,6 +136,9 @@ pub struct Baseline {
     pub max_vcpus: Option<u32>,
     /// A TSC frequency every host can provide (None: none can be promised).
     pub tsc_hz: Option<u64>,
+    /// How the CPU was computed on live hosts: their hypervisors' own baseline against ours
+    /// (None for snapshots, which cannot be asked).
+    pub cpu_cross_check: Option<CpuCrossCheck>,
 }
 
 fn intersect<T: PartialEq + Clone>(lists: &[Vec<T>]) -> Vec<T> {
@@ -143,15 +162,20 @@ pub fn compute(hosts: &[HostSummary], options: &BaselineOptions) -> Result<Basel
     Ok(baseline)
 }
 
-fn compute_cpu(hosts: &[HostSummary], options: &BaselineOptions, baseline: &mut Baseline) -> Result<(), Error> {
-    let cpus: Vec<(CpuDef, &str)> = hosts.iter().filter_map(HostSummary::guest_cpu).collect();
+/// Per host: the CPU it can give, where it came from ("host-model", "host CPU"), its virt type.
+type CpuInput = (CpuDef, &'static str, String);
+
+/// The CPU each host can give, as the baseline's inputs: `(cpu, source, virt type)` per host,
+/// vendors removed when they differ and a vendor-neutral answer was asked for, and whether they
+/// differ. None when some host reports no CPU (no CPU can then be promised).
+fn cpu_inputs(hosts: &[HostSummary], map: &CpuMap, options: &BaselineOptions) -> Result<Option<(Vec<CpuInput>, bool)>, Error> {
+    let cpus: Vec<CpuInput> = hosts.iter().filter_map(HostSummary::guest_cpu).collect();
     if cpus.len() != hosts.len() {
-        return Ok(()); // Some host reports no CPU: no CPU can be promised.
+        return Ok(None);
     }
-    let map = CpuMap::cached(options.cpu_map.as_deref())?;
     let vendors: Vec<Option<String>> = cpus
         .iter()
-        .map(|(c, _)| c.vendor.clone().or_else(|| c.model.as_deref().and_then(|m| map.model(m)).and_then(|m| m.vendor.clone())))
+        .map(|(c, _, _)| c.vendor.clone().or_else(|| c.model.as_deref().and_then(|m| map.model(m)).and_then(|m| m.vendor.clone())))
         .collect();
     let mixed = vendors.iter().any(|v| *v != vendors[0]);
     if mixed && !options.vendor_neutral {
@@ -161,25 +185,38 @@ fn compute_cpu(hosts: &[HostSummary], options: &BaselineOptions, baseline: &mut 
             names.join(", ")
         )));
     }
-    let inputs: Vec<CpuDef> = cpus
-        .iter()
-        .map(|(c, _)| if mixed { CpuDef { vendor: None, ..c.clone() } } else { c.clone() })
-        .collect();
+    let inputs = cpus.into_iter().map(|(c, source, virt)| (if mixed { CpuDef { vendor: None, ..c } } else { c }, source, virt)).collect();
+    Ok(Some((inputs, mixed)))
+}
+
+fn compute_cpu(hosts: &[HostSummary], options: &BaselineOptions, baseline: &mut Baseline) -> Result<(), Error> {
+    let map = CpuMap::cached(options.cpu_map.as_deref())?;
+    let Some((inputs, mixed)) = cpu_inputs(hosts, &map, options)? else { return Ok(()) };
+    let cpus: Vec<CpuDef> = inputs.iter().map(|(c, _, _)| c.clone()).collect();
     let mut cpu = if mixed {
-        crate::cpu::baseline::baseline_vendor_neutral(&map, &inputs, !options.keep_non_migratable)?
+        crate::cpu::baseline::baseline_vendor_neutral(&map, &cpus, !options.keep_non_migratable)?
     } else {
-        cpu_baseline(&map, &inputs, !options.keep_non_migratable)?
+        cpu_baseline(&map, &cpus, !options.keep_non_migratable)?
     };
     cpu.fallback = Some("forbid".to_string());
-    let result_data = data_for_policy(&map, &cpu, None)?;
-    for (host, input) in hosts.iter().zip(&inputs) {
-        let mut own = data_for_policy(&map, input, None)?;
-        own.subtract(&result_data);
-        baseline.hidden.push((host.name.clone(), feature_names(&map, &own)));
-    }
-    baseline.cpu_sources = hosts.iter().zip(&cpus).map(|(h, (_, source))| (h.name.clone(), source.to_string())).collect();
+    baseline.cpu_sources = hosts.iter().zip(&inputs).map(|(h, (_, source, _))| (h.name.clone(), source.to_string())).collect();
+    baseline.hidden = hidden_features(&map, hosts, &cpus, &cpu)?;
     baseline.cpu = Some(cpu);
     Ok(())
+}
+
+/// Per host, the features of its own CPU (`own[i]`) that `result` hides.
+fn hidden_features(map: &CpuMap, hosts: &[HostSummary], own: &[CpuDef], result: &CpuDef) -> Result<Vec<(String, Vec<String>)>, Error> {
+    let result_data = data_for_policy(map, result, None)?;
+    hosts
+        .iter()
+        .zip(own)
+        .map(|(host, input)| {
+            let mut data = data_for_policy(map, input, None)?;
+            data.subtract(&result_data);
+            Ok((host.name.clone(), feature_names(map, &data)))
+        })
+        .collect()
 }
 
 fn compute_platform(hosts: &[HostSummary], baseline: &mut Baseline) {

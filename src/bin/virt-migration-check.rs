@@ -109,9 +109,14 @@ struct MatrixArgs {
 
 #[derive(Args)]
 struct BaselineArgs {
-    /// A host's connection URI (repeatable; opened read-only).
+    /// A host's connection URI (repeatable; opened read-only unless --read-write).
     #[arg(short = 'c', long = "connect", value_name = "URI", required_unless_present = "snapshots")]
     uris: Vec<String>,
+    /// Open the connections read-write, so that each host's hypervisor can be asked for its
+    /// own baseline CPU (libvirt 9.0 refuses virConnectBaselineHypervisorCPU and domain
+    /// capabilities on read-only connections); only read-only calls are made.
+    #[arg(long = "read-write", conflicts_with = "snapshots")]
+    read_write: bool,
     /// A host snapshot file (repeatable), in place of connections.
     #[arg(long = "snapshot", value_name = "FILE", conflicts_with = "uris")]
     snapshots: Vec<PathBuf>,
@@ -335,22 +340,25 @@ fn run_cpu_baseline(args: &CpuBaselineArgs) -> Result<ExitCode, Error> {
 fn run_baseline(args: &BaselineArgs) -> Result<ExitCode, Error> {
     use virt_migration_check::baseline::{self, BaselineOptions};
     let options = BaselineOptions { vendor_neutral: args.vendor_neutral, cpu_map: args.cpu_map.clone(), ..Default::default() };
-    // Snapshots, read from files or taken now: the one-way analysis checks among them.
-    let (names, texts): (Vec<String>, Vec<String>) = if args.snapshots.is_empty() {
-        let mut pairs = Vec::new();
-        for uri in &args.uris {
-            pairs.push((uri.clone(), virt_migration_check::snapshot_xml(&open(uri, "host", false)?)?));
-        }
-        pairs.into_iter().unzip()
+    // Snapshots, read from files or taken now: the one-way analysis checks among them. Live
+    // hosts are also asked for their hypervisors' own baseline CPU.
+    let (names, texts, result) = if args.snapshots.is_empty() {
+        let conns: Vec<Connect> = args.uris.iter().map(|u| open(u, "host", args.read_write)).collect::<Result<_, _>>()?;
+        let snapshots = conns.iter().map(virt_migration_check::snapshot).collect::<Result<Vec<_>, _>>()?;
+        let refs: Vec<&Connect> = conns.iter().collect();
+        let result = virt_migration_check::baseline_live(&refs, &snapshots, &options)?;
+        let texts: Vec<String> = snapshots.iter().map(virt_migration_check::xml::snapshot::write).collect();
+        (args.uris.clone(), texts, result)
     } else {
         let mut pairs = Vec::new();
         for path in &args.snapshots {
             pairs.push((path.display().to_string(), read_file(path)?));
         }
-        pairs.into_iter().unzip()
+        let (names, texts): (Vec<String>, Vec<String>) = pairs.into_iter().unzip();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let result = virt_migration_check::baseline_xml(&refs, &options)?;
+        (names, texts, result)
     };
-    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let result = virt_migration_check::baseline_xml(&refs, &options)?;
     let document = baseline::write(&result);
     let domain = args.apply.as_deref().map(read_file).transpose()?;
     let rewritten = domain.as_deref().map(|d| baseline::apply(d, &result)).transpose()?;

@@ -235,6 +235,39 @@ fn hypervisor_cpu_comparison(conn: &Connect, def: &DomainDef) -> Fact<i32> {
     if rc < 0 { Err(unavailable(CALL, VirtError::last_error())) } else { Ok(rc) }
 }
 
+/// The hypervisor's own baseline of `cpu_xmls` (virConnectBaselineHypervisorCPU): the CPU every
+/// input can give that this host's hypervisor (`virt_type`: kvm, qemu) can run, with MIGRATABLE
+/// unless `keep_non_migratable`.
+pub fn hypervisor_cpu_baseline(conn: &Connect, arch: &str, virt_type: &str, cpu_xmls: &[String], keep_non_migratable: bool) -> Fact<String> {
+    const CALL: &str = "virConnectBaselineHypervisorCPU";
+    let c = |s: &str| std::ffi::CString::new(s).map_err(|_| Unavailable::new(CALL, "a NUL byte in a CPU definition"));
+    let (arch, virt_type) = (c(arch)?, c(virt_type)?);
+    let xmls = cpu_xmls.iter().map(|x| c(x)).collect::<Result<Vec<_>, _>>()?;
+    let mut ptrs: Vec<*const std::os::raw::c_char> = xmls.iter().map(|x| x.as_ptr()).collect();
+    let flags = if keep_non_migratable { 0 } else { sys::VIR_CONNECT_BASELINE_CPU_MIGRATABLE };
+    // SAFETY: every pointer is a NUL-terminated string alive for the call; libvirt reads `ptrs`
+    // (ncpus entries) and returns a string we own, freed below with libc's free().
+    let out = unsafe {
+        sys::virConnectBaselineHypervisorCPU(
+            conn.as_ptr(),
+            std::ptr::null(),
+            arch.as_ptr(),
+            std::ptr::null(),
+            virt_type.as_ptr(),
+            ptrs.as_mut_ptr(),
+            ptrs.len() as std::os::raw::c_uint,
+            flags,
+        )
+    };
+    if out.is_null() {
+        return Err(unavailable(CALL, VirtError::last_error()));
+    }
+    // SAFETY: `out` is a NUL-terminated string allocated by libvirt.
+    let text = unsafe { CStr::from_ptr(out) }.to_string_lossy().into_owned();
+    unsafe { libc::free(out.cast()) };
+    Ok(text)
+}
+
 /// A volume lookup: `Ok(None)` when libvirt says there is no such volume.
 fn volume_lookup(call: &str, result: Result<virt::storage_vol::StorageVol, VirtError>) -> Fact<Option<(String, String)>> {
     match result {

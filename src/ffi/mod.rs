@@ -386,7 +386,10 @@ fn clear_out(xml: *mut *mut c_char) -> Result<(), Error> {
 /// CPUs, migratable), per host the features it hides, the newest machine type of each family
 /// every host offers, the device models, NIC models and networks common to all, the largest
 /// memory and vCPU count every host can hold, a TSC frequency every host can provide. A
-/// snapshot of each host is taken with read-only calls.
+/// snapshot of each host is taken with read-only calls, and each host's hypervisor is asked for
+/// its own baseline of all hosts' CPUs (virConnectBaselineHypervisorCPU, MIGRATABLE): when every
+/// host answers, that answer is the baseline CPU, and `<cpuCrossCheck>` says how it compares
+/// with the library's (libvirt 9.0 answers only read-write connections).
 ///
 /// @conns: the hosts' connections (borrowed)
 /// @nconns: how many (at least 1)

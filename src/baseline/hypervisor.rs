@@ -1,0 +1,123 @@
+//! The hosts' own answer: where every live host's driver offers virConnectBaselineHypervisorCPU,
+//! its baseline of all hosts' CPUs is taken as the baseline CPU and cross-checked with ours.
+//!
+//! Each hypervisor knows what it can run (a TCG QEMU cannot give x2apic, a KVM may hide a
+//! feature the CPU has), which the library only sees through the host-model CPUs. Each host is
+//! asked for the baseline of every host's CPU; the answers combined (their own baseline when
+//! they differ) are adopted when they ask for nothing ours does not: a host's hypervisor
+//! narrowing the CPU is knowledge, a hypervisor promising a feature another host's own CPU lacks
+//! is a disagreement, and the library then keeps its own answer and says so.
+
+use super::{hidden_features, Baseline, BaselineOptions, HostSummary};
+use crate::cpu::baseline::baseline as cpu_baseline;
+use crate::cpu::compare::{data_for_policy, feature_names};
+use crate::cpu::format::format_guest_cpu;
+use crate::cpu::CpuMap;
+use crate::error::Error;
+use crate::facts::{CpuDef, Fact};
+use crate::xml;
+
+/// How the baseline CPU of live hosts was computed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CpuCrossCheck {
+    /// "libvirt": the hypervisors' answer is the baseline CPU; "library": ours is (a host did
+    /// not answer, or the answers ask for features ours does not).
+    pub computed_by: String,
+    /// Per host: None when its hypervisor answered, else why it did not.
+    pub answers: Vec<(String, Option<String>)>,
+    /// Features our CPU has and the hypervisors' lacks (they know they cannot run them).
+    pub only_library: Vec<String>,
+    /// Features the hypervisors' CPU has and ours lacks (a disagreement: ours is kept).
+    pub only_libvirt: Vec<String>,
+}
+
+impl CpuCrossCheck {
+    /// Every host answered, so the two CPUs could be compared.
+    pub fn compared(&self) -> bool {
+        !self.answers.is_empty() && self.answers.iter().all(|(_, reason)| reason.is_none())
+    }
+
+    /// Both answers ask for the same features (None when they could not be compared).
+    pub fn agree(&self) -> Option<bool> {
+        self.compared().then_some(self.only_library.is_empty() && self.only_libvirt.is_empty())
+    }
+}
+
+/// What every host's hypervisor is asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HypervisorRequest {
+    pub arch: String,
+    /// Per host, the virt type whose CPU it gave (kvm, qemu): its hypervisor is asked for that.
+    pub virt_types: Vec<String>,
+    /// Every host's CPU as libvirt guest CPU XML.
+    pub cpu_xmls: Vec<String>,
+    pub keep_non_migratable: bool,
+}
+
+/// The request for the hosts' hypervisors, or None when no CPU baseline can be computed.
+pub fn hypervisor_request(hosts: &[HostSummary], options: &BaselineOptions) -> Result<Option<HypervisorRequest>, Error> {
+    let map = CpuMap::cached(options.cpu_map.as_deref())?;
+    let Some((inputs, _)) = super::cpu_inputs(hosts, &map, options)? else { return Ok(None) };
+    let arch = hosts.iter().find_map(HostSummary::arch).unwrap_or_default().to_string();
+    Ok(Some(HypervisorRequest {
+        arch,
+        virt_types: inputs.iter().map(|(_, _, virt)| virt.clone()).collect(),
+        cpu_xmls: inputs
+            .iter()
+            .map(|(cpu, _, _)| format_guest_cpu(&CpuDef { host: false, mode: Some("custom".into()), matching: Some("exact".into()), ..cpu.clone() }))
+            .collect(),
+        keep_non_migratable: options.keep_non_migratable,
+    }))
+}
+
+/// Takes the hypervisors' answers (`answers[i]` from `hosts[i]`) into `baseline`, computed by
+/// [`super::compute`] from the same hosts.
+pub fn adopt_hypervisor_answers(baseline: &mut Baseline, hosts: &[HostSummary], answers: Vec<Fact<String>>, options: &BaselineOptions) -> Result<(), Error> {
+    let Some(ours) = baseline.cpu.clone() else { return Ok(()) };
+    let map = CpuMap::cached(options.cpu_map.as_deref())?;
+    let mut check = CpuCrossCheck { computed_by: "library".into(), ..CpuCrossCheck::default() };
+    let mut parsed: Vec<CpuDef> = Vec::new();
+    for (host, answer) in hosts.iter().zip(answers) {
+        let cpu = answer.map_err(|u| format!("{}: {}", u.call, u.reason)).and_then(|text| {
+            let document = format!("virConnectBaselineHypervisorCPU answer of {}", host.name);
+            let cpu = xml::cpu::parse_cpus(&text, &document).map_err(|e| e.to_string())?.into_iter().next();
+            let cpu = cpu.filter(|c| c.model.is_some()).ok_or_else(|| format!("{document}: no CPU model"))?;
+            data_for_policy(&map, &cpu, None).map_err(|e| format!("{document}: {e}"))?;
+            Ok(cpu)
+        });
+        match cpu {
+            Ok(cpu) => {
+                parsed.push(cpu);
+                check.answers.push((host.name.clone(), None));
+            }
+            Err(reason) => check.answers.push((host.name.clone(), Some(reason))),
+        }
+    }
+    if parsed.len() == hosts.len() {
+        let theirs = combine(&map, parsed, options)?;
+        let (ours_data, theirs_data) = (data_for_policy(&map, &ours, None)?, data_for_policy(&map, &theirs, None)?);
+        let (mut only_ours, mut only_theirs) = (ours_data.clone(), theirs_data);
+        only_ours.subtract(&only_theirs);
+        only_theirs.subtract(&ours_data);
+        check.only_library = feature_names(&map, &only_ours);
+        check.only_libvirt = feature_names(&map, &only_theirs);
+        if check.only_libvirt.is_empty() {
+            check.computed_by = "libvirt".into();
+            let own: Vec<CpuDef> = super::cpu_inputs(hosts, &map, options)?.map(|(i, _)| i.into_iter().map(|(c, _, _)| c).collect()).unwrap_or_default();
+            baseline.hidden = hidden_features(&map, hosts, &own, &theirs)?;
+            baseline.cpu = Some(theirs);
+        }
+    }
+    baseline.cpu_cross_check = Some(check);
+    Ok(())
+}
+
+/// One CPU from the hosts' answers: the first when all ask for the same features, else their
+/// baseline (each runs on its own host, so their common part runs on all).
+fn combine(map: &CpuMap, answers: Vec<CpuDef>, options: &BaselineOptions) -> Result<CpuDef, Error> {
+    let first = data_for_policy(map, &answers[0], None)?;
+    let same = answers.iter().skip(1).map(|a| data_for_policy(map, a, None)).collect::<Result<Vec<_>, _>>()?.iter().all(|d| *d == first);
+    let mut cpu = if same { answers.into_iter().next().expect("checked non-empty") } else { cpu_baseline(map, &answers, !options.keep_non_migratable)? };
+    cpu.fallback = Some("forbid".into());
+    Ok(cpu)
+}
