@@ -32,6 +32,13 @@
  */
 #define VIR_MIGRATION_CHECK_PARAM_CACHE_TTL "cache_ttl"
 
+/**
+ * virMigrationCheckParams() parameter (VIR_TYPED_PARAM_UINT or ULLONG, milliseconds): how long
+ * the check waits for the hosts to answer (default 60000; 0: for ever). When it passes the call
+ * returns -1 with VIR_MIGRATION_CHECK_ERR_TIMEOUT at once.
+ */
+#define VIR_MIGRATION_CHECK_PARAM_TIMEOUT "timeout"
+
 
 /**
  * This library's version, major * 1,000,000 + minor * 1,000 + micro, as compiled into the
@@ -195,6 +202,11 @@ typedef enum virMigrationCheckErrorCode {
    * A bug in this library, including a caught panic, or memory exhaustion.
    */
   VIR_MIGRATION_CHECK_ERR_INTERNAL = 5,
+  /**
+   * A host did not answer within the call's deadline (VIR_MIGRATION_CHECK_PARAM_TIMEOUT,
+   * default 60 s): its libvirtd is stopped, hung or unreachable.
+   */
+  VIR_MIGRATION_CHECK_ERR_TIMEOUT = 6,
 } virMigrationCheckErrorCode;
 
 /**

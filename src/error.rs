@@ -20,6 +20,8 @@ pub enum Error {
     Unsupported(String),
     /// A bug: a panic caught at the C boundary, or an impossible state.
     Internal(String),
+    /// A host did not answer within the call's deadline.
+    Timeout(String),
 }
 
 impl Error {
@@ -39,6 +41,7 @@ impl Error {
             Error::Xml { .. } => 3,
             Error::Unsupported(_) => 4,
             Error::Internal(_) => 5,
+            Error::Timeout(_) => 6,
         }
     }
 }
@@ -51,6 +54,7 @@ impl fmt::Display for Error {
             Error::Xml { document, message } => write!(f, "cannot parse {document}: {message}"),
             Error::Unsupported(m) => write!(f, "unsupported: {m}"),
             Error::Internal(m) => write!(f, "internal error: {m}"),
+            Error::Timeout(m) => write!(f, "timed out: {m}"),
         }
     }
 }

@@ -160,6 +160,8 @@ pub struct Options {
     /// The memory headroom (KiB) that must remain free on the destination (None: the default,
     /// the larger of 512 MiB and 5% of its memory).
     pub memory_headroom_kib: Option<u64>,
+    /// How long a live check waits for its hosts (None: for ever, as libvirt's own calls do).
+    pub timeout: Option<std::time::Duration>,
 }
 
 impl Options {
@@ -193,6 +195,7 @@ impl Options {
             cpu_map: None,
             cache: flags.contains(Flags::CACHE).then_some(crate::facts::cache::DEFAULT_TTL),
             memory_headroom_kib: None,
+            timeout: Some(crate::deadline::DEFAULT_TIMEOUT),
         })
     }
 

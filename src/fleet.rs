@@ -54,27 +54,31 @@ pub fn check_many(guests: &[Guest], src_of: &[usize], sources: &[Host], destinat
 /// Facts of every host, gathered in parallel (one thread per host; libvirt connections are
 /// thread-safe): complete, guest-independent views, from the cache where the options allow.
 pub fn hosts(conns: &[&Connect], options: &Options) -> Vec<Result<Host, Error>> {
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = conns
-            .iter()
-            .map(|conn| {
-                scope.spawn(move || -> Result<Host, Error> {
-                    if !crate::facts::gather::is_alive(conn) {
-                        return Err(Error::invalid("the connection is closed"));
+    // In parallel, each on a worker holding its own connection reference, all under one
+    // deadline: a host that does not answer becomes a Timeout for its cells, not a hang.
+    let until = options.timeout.map(|l| std::time::Instant::now() + l);
+    let pending: Vec<_> = conns
+        .iter()
+        .map(|conn| {
+            let (conn, cache) = ((*conn).clone(), options.cache);
+            crate::deadline::spawn(move || -> Result<Host, Error> {
+                if !crate::facts::gather::is_alive(&conn) {
+                    return Err(Error::invalid("the connection is closed"));
+                }
+                match cache {
+                    Some(ttl) => crate::facts::cache::host(&conn, ttl).map(|h| (*h).clone()),
+                    None => {
+                        let snapshot = crate::facts::gather::snapshot(&conn, &crate::now_rfc3339())?;
+                        let uri = snapshot.uri.clone();
+                        snapshot.to_host(&uri)
                     }
-                    match options.cache {
-                        Some(ttl) => crate::facts::cache::host(conn, ttl).map(|h| (*h).clone()),
-                        None => {
-                            let snapshot = crate::facts::gather::snapshot(conn, &crate::now_rfc3339())?;
-                            let uri = snapshot.uri.clone();
-                            snapshot.to_host(&uri)
-                        }
-                    }
-                })
+                }
             })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(Error::Internal("a gathering thread panicked".into())))).collect()
-    })
+        })
+        .collect();
+    // virConnectGetURI answers from the client's own copy: no RPC to a host that may be stuck.
+    let names: Vec<String> = conns.iter().enumerate().map(|(i, c)| c.uri().unwrap_or_else(|_| format!("host #{}", i + 1))).collect();
+    pending.into_iter().zip(names).map(|(p, name)| p.wait(until, &format!("gathering the facts of {name}"))).collect()
 }
 
 /// Checks every guest of `doms` (each on `sources[src_of[i]]`) against every destination.

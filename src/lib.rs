@@ -19,6 +19,7 @@
 pub mod baseline;
 pub mod checks;
 pub mod cpu;
+pub mod deadline;
 pub mod error;
 pub mod facts;
 pub mod ffi;
@@ -47,8 +48,19 @@ pub fn check(src: &Connect, dst: &Connect, dom: &Domain, flags: u32) -> Result<R
     check_with_options(src, dst, dom, &options)
 }
 
-/// `check` with options already validated.
+/// `check` with options already validated. Waits at most `options.timeout` for the hosts
+/// (see [`deadline`]).
 pub fn check_with_options(src: &Connect, dst: &Connect, dom: &Domain, options: &Options) -> Result<Report, Error> {
+    // The worker's own references (virConnectRef, virDomainRef) outlive a caller that gave up.
+    let (src, dst, dom, opts) = (src.clone(), dst.clone(), dom.clone(), options.clone());
+    let what = match dom.name() {
+        Ok(name) => format!("the check of '{name}'"),
+        Err(_) => "the check".to_string(),
+    };
+    deadline::run(options.timeout, &what, move || check_now(&src, &dst, &dom, &opts))
+}
+
+fn check_now(src: &Connect, dst: &Connect, dom: &Domain, options: &Options) -> Result<Report, Error> {
     for (conn, which) in [(src, "source"), (dst, "destination")] {
         if !facts::gather::is_alive(conn) {
             return Err(Error::invalid(format!("the {which} connection is closed")));
@@ -77,11 +89,13 @@ pub fn check_facts(guest: &Guest, src: &Host, dst: &Host, options: &Options) -> 
 }
 
 /// A complete snapshot of the host behind `conn` (read-only calls only).
+/// Waits at most [`deadline::DEFAULT_TIMEOUT`] for the host.
 pub fn snapshot(conn: &Connect) -> Result<facts::Snapshot, Error> {
     if !facts::gather::is_alive(conn) {
         return Err(Error::invalid("the connection is closed"));
     }
-    facts::gather::snapshot(conn, &now_rfc3339())
+    let conn = conn.clone();
+    deadline::run(Some(deadline::DEFAULT_TIMEOUT), "the host snapshot", move || facts::gather::snapshot(&conn, &now_rfc3339()))
 }
 
 /// The snapshot of the host behind `conn` as `<hostSnapshot>` XML.

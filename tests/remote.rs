@@ -6,7 +6,9 @@ mod common;
 use common::daemon::Daemon;
 use common::{open, problems};
 use virt::connect::Connect;
-use virt_migration_check::{Error, Verdict};
+use std::time::{Duration, Instant};
+
+use virt_migration_check::{Error, Options, Verdict};
 
 #[test]
 fn checks_over_the_remote_protocol_match_the_in_process_ones() {
@@ -38,6 +40,51 @@ fn a_destination_whose_daemon_died_fails_cleanly() {
     // The connection is now known dead: the next call says so up front.
     let err = virt_migration_check::check(&src, &dst, &dom, 0).unwrap_err();
     assert!(matches!(&err, Error::InvalidArgument(m) if m.contains("closed")), "{err}");
+}
+
+#[test]
+fn a_destination_that_stops_answering_times_out_at_the_deadline() {
+    virt::error::clear_error_callback();
+    let src = open("src");
+    let dom = src.lookup_domain_by_name("web1").unwrap();
+    let daemon = Daemon::start("stopped");
+    let dst = Connect::open_read_only(Some(&daemon.uri("dst-ok"))).unwrap();
+    let mut options = Options::from_flags(0, virt_migration_check::supported_checks()).unwrap();
+    options.timeout = Some(Duration::from_millis(1_500));
+    let healthy = virt_migration_check::check_with_options(&src, &dst, &dom, &options).unwrap();
+
+    daemon.signal(libc::SIGSTOP);
+    for attempt in 0..2 {
+        let start = Instant::now();
+        let err = virt_migration_check::check_with_options(&src, &dst, &dom, &options).unwrap_err();
+        let waited = start.elapsed();
+        assert!(matches!(&err, Error::Timeout(m) if m.contains("the check of 'web1' (deadline 1500 ms) got no answer in time")), "{err}");
+        assert!(waited >= Duration::from_millis(1_500) && waited < Duration::from_millis(2_500), "attempt {attempt}: {waited:?}");
+    }
+    // It goes on: the connection serves the next call, with the same answer as before.
+    daemon.signal(libc::SIGCONT);
+    let again = virt_migration_check::check_with_options(&src, &dst, &dom, &options).unwrap();
+    assert_eq!(again.findings, healthy.findings);
+}
+
+#[test]
+fn a_stopped_host_in_a_fleet_check_costs_its_column_not_the_call() {
+    virt::error::clear_error_callback();
+    let src = open("src");
+    let dom = src.lookup_domain_by_name("web1").unwrap();
+    let (healthy, stopped) = (Daemon::start("fleet-up"), Daemon::start("fleet-stopped"));
+    let up = Connect::open_read_only(Some(&healthy.uri("dst-ok"))).unwrap();
+    let down = Connect::open_read_only(Some(&stopped.uri("dst-ok"))).unwrap();
+    let mut options = Options::from_flags(0, virt_migration_check::supported_checks()).unwrap();
+    options.timeout = Some(Duration::from_millis(1_500));
+    stopped.signal(libc::SIGSTOP);
+    let start = Instant::now();
+    let matrix = virt_migration_check::fleet::check_matrix(&[&src], &[&dom], &[0], &[&up, &down], &options).unwrap();
+    let waited = start.elapsed();
+    stopped.signal(libc::SIGCONT);
+    assert!(waited < Duration::from_millis(2_500), "{waited:?}");
+    assert!(matrix.cells[0][0].is_ok(), "{:?}", matrix.cells[0][0]);
+    assert!(matches!(&matrix.cells[0][1], Err(Error::Timeout(m)) if m.contains("gathering the facts of test+unix://") && m.contains("fleet-stopped")), "{:?}", matrix.cells[0][1]);
 }
 
 #[test]

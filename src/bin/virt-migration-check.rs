@@ -201,12 +201,20 @@ struct Selection {
     /// libvirt's cpu_map directory to judge CPUs with (default: /usr/share/libvirt/cpu_map).
     #[arg(long = "cpu-map", value_name = "DIR")]
     cpu_map: Option<PathBuf>,
+    /// How long to wait for the hosts to answer, in seconds (0: for ever). A host that does not
+    /// answer in time (a stopped or hung libvirtd) makes the command fail with exit status 2.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+    timeout: f64,
 }
 
 impl Selection {
     fn options(&self) -> Result<Options, Error> {
         let mut options = Options::from_flags(self.flags()?, virt_migration_check::supported_checks())?;
         options.cpu_map = self.cpu_map.clone();
+        if !self.timeout.is_finite() || self.timeout < 0.0 {
+            return Err(Error::invalid(format!("--timeout {} is not a number of seconds", self.timeout)));
+        }
+        options.timeout = (self.timeout > 0.0).then(|| std::time::Duration::from_secs_f64(self.timeout));
         if let Some(size) = &self.memory_headroom {
             let split = size.find(|c: char| !c.is_ascii_digit()).unwrap_or(size.len());
             let (number, unit) = size.split_at(split);

@@ -24,6 +24,9 @@ pub enum virMigrationCheckErrorCode {
     VIR_MIGRATION_CHECK_ERR_UNSUPPORTED = 4,
     /// A bug in this library, including a caught panic, or memory exhaustion.
     VIR_MIGRATION_CHECK_ERR_INTERNAL = 5,
+    /// A host did not answer within the call's deadline (VIR_MIGRATION_CHECK_PARAM_TIMEOUT,
+    /// default 60 s): its libvirtd is stopped, hung or unreachable.
+    VIR_MIGRATION_CHECK_ERR_TIMEOUT = 6,
 }
 
 struct LastError {
@@ -101,6 +104,7 @@ mod tests {
         assert_eq!(Error::xml("d", "m").code(), VIR_MIGRATION_CHECK_ERR_XML as c_int);
         assert_eq!(Error::Unsupported(String::new()).code(), VIR_MIGRATION_CHECK_ERR_UNSUPPORTED as c_int);
         assert_eq!(Error::Internal(String::new()).code(), VIR_MIGRATION_CHECK_ERR_INTERNAL as c_int);
+        assert_eq!(Error::Timeout(String::new()).code(), VIR_MIGRATION_CHECK_ERR_TIMEOUT as c_int);
     }
 
     #[test]

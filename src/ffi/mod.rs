@@ -126,6 +126,11 @@ pub const VIR_MIGRATION_CHECK_PARAM_CACHE_TTL: &str = "cache_ttl";
 /// (VIR_TYPED_PARAM_STRING). Default: /usr/share/libvirt/cpu_map.
 pub const VIR_MIGRATION_CHECK_PARAM_CPU_MAP: &str = "cpu_map";
 
+/// virMigrationCheckParams() parameter: how long (milliseconds) the check waits for the hosts
+/// to answer (VIR_TYPED_PARAM_UINT or ULLONG; 0: for ever). Default: 60000. When it passes the
+/// call returns -1 with VIR_MIGRATION_CHECK_ERR_TIMEOUT.
+pub const VIR_MIGRATION_CHECK_PARAM_TIMEOUT: &str = "timeout";
+
 /// Applies typed parameters to `options`; unknown names, wrong types and repeats are errors.
 fn apply_params(options: &mut Options, params: virTypedParameterPtr, nparams: c_int) -> Result<(), Error> {
     if nparams < 0 || (params.is_null() && nparams > 0) {
@@ -159,7 +164,15 @@ fn apply_params(options: &mut Options, params: virTypedParameterPtr, nparams: c_
                     options.cache = Some(std::time::Duration::from_secs(seconds));
                 }
             }
-            (VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM | VIR_MIGRATION_CHECK_PARAM_CPU_MAP | VIR_MIGRATION_CHECK_PARAM_CACHE_TTL, t) => {
+            (VIR_MIGRATION_CHECK_PARAM_TIMEOUT, sys::VIR_TYPED_PARAM_UINT | sys::VIR_TYPED_PARAM_ULLONG) => {
+                // SAFETY: the type says which union member is set.
+                let ms = if param.type_ as u32 == sys::VIR_TYPED_PARAM_UINT { u64::from(unsafe { param.value.ui }) } else { unsafe { param.value.ul } };
+                options.timeout = (ms > 0).then(|| std::time::Duration::from_millis(ms));
+            }
+            (
+                VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM | VIR_MIGRATION_CHECK_PARAM_CPU_MAP | VIR_MIGRATION_CHECK_PARAM_CACHE_TTL | VIR_MIGRATION_CHECK_PARAM_TIMEOUT,
+                t,
+            ) => {
                 return Err(Error::invalid(format!("parameter '{name}' has the wrong type ({t})")));
             }
             _ => return Err(Error::invalid(format!("unknown parameter '{name}'"))),
@@ -565,6 +578,7 @@ mod tests {
             ("VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM", VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM),
             ("VIR_MIGRATION_CHECK_PARAM_CPU_MAP", VIR_MIGRATION_CHECK_PARAM_CPU_MAP),
             ("VIR_MIGRATION_CHECK_PARAM_CACHE_TTL", VIR_MIGRATION_CHECK_PARAM_CACHE_TTL),
+            ("VIR_MIGRATION_CHECK_PARAM_TIMEOUT", VIR_MIGRATION_CHECK_PARAM_TIMEOUT),
         ] {
             assert!(header.contains(&format!("#define {name} \"{value}\"")), "{name} missing from the header");
         }

@@ -211,6 +211,30 @@ int main(int argc, char **argv)
         rc = virMigrationCheck(src, remote, dom, 0, &results);
         EXPECT(rc > 0, "check over the daemon returned %d: %s", rc, virMigrationCheckGetLastErrorMessage());
         virMigrationCheckResultListFree(results);
+
+        /* The daemon stops answering (SIGSTOP): the call returns at its deadline, not never. */
+        virTypedParameter timeout;
+        memset(&timeout, 0, sizeof(timeout));
+        snprintf(timeout.field, sizeof(timeout.field), "%s", VIR_MIGRATION_CHECK_PARAM_TIMEOUT);
+        timeout.type = VIR_TYPED_PARAM_UINT;
+        timeout.value.ui = 1000;
+        EXPECT(kill((pid_t)atol(argv[3]), SIGSTOP) == 0, "cannot stop libvirtd %s", argv[3]);
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        TRY(virMigrationCheckParams(src, remote, dom, &timeout, 1, 0, &results));
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double waited = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        expect_failure("stopped daemon", rc, results, VIR_MIGRATION_CHECK_ERR_TIMEOUT, "(deadline 1000 ms) got no answer in time");
+        EXPECT(waited >= 1.0 && waited < 5.0, "stopped daemon: returned after %.2f s", waited);
+        /* It continues: the abandoned worker finishes, and the connection serves the next call. */
+        EXPECT(kill((pid_t)atol(argv[3]), SIGCONT) == 0, "cannot continue libvirtd %s", argv[3]);
+        results = NULL;
+        rc = virMigrationCheck(src, remote, dom, 0, &results);
+        EXPECT(rc > 0, "check after SIGCONT returned %d: %s", rc, virMigrationCheckGetLastErrorMessage());
+        virMigrationCheckResultListFree(results);
+        struct timespec settle = {2, 0}; /* the worker releases its references as it ends */
+        nanosleep(&settle, NULL);
+
         EXPECT(kill((pid_t)atol(argv[3]), SIGKILL) == 0, "cannot kill libvirtd %s", argv[3]);
         wait_dead(argv[3]);
         TRY(virMigrationCheck(src, remote, dom, 0, &results));

@@ -29,6 +29,11 @@ impl Daemon {
         format!("test+unix://{0}/hosts/{host}.xml?socket={0}/sock/libvirt-sock", self.dir.display())
     }
 
+    /// Sends `signal` to the daemon (SIGSTOP: it stops answering; SIGCONT: it goes on).
+    pub fn signal(&self, signal: i32) {
+        assert_eq!(unsafe { libc::kill(self.pid, signal) }, 0, "cannot signal libvirtd {}", self.pid);
+    }
+
     /// Kills the daemon now, by PID, and waits until it is dead (gone, or a zombie: its
     /// sockets are closed either way; this machine's PID 1 reaps orphans slowly).
     pub fn kill(&mut self) {

@@ -57,7 +57,7 @@ def test_the_header_has_the_enums_we_expect():
     values = header_enums()
     assert len([n for n in values if not n.startswith(("VIR_MIGRATION_CHECK_SEVERITY_", "VIR_MIGRATION_CHECK_ERR_"))]) >= 18 + 4 + 1
     assert len([n for n in values if n.startswith("VIR_MIGRATION_CHECK_SEVERITY_")]) == 5
-    assert len([n for n in values if n.startswith("VIR_MIGRATION_CHECK_ERR_")]) == 6
+    assert len([n for n in values if n.startswith("VIR_MIGRATION_CHECK_ERR_")]) == 7
     assert values["VIR_MIGRATION_CHECK_HOST"] == 1 << 17
     assert values["VIR_MIGRATION_CHECK_STRICT"] == 1 << 27
 

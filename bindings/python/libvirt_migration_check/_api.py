@@ -405,7 +405,8 @@ def check(
     are unchanged afterwards). ``checks`` selects checks (``Check.ALL``: every one this
     library implements), ``flags`` adds modifiers (:class:`Flag`). Parameters:
     ``memory_headroom`` (int, KiB: what must remain free on the destination) and ``cpu_map``
-    (str: libvirt's CPU map directory), ``cache_ttl`` (int, seconds, with ``Flag.CACHE``);
+    (str: libvirt's CPU map directory), ``cache_ttl`` (int, seconds, with ``Flag.CACHE``),
+    ``timeout`` (int, milliseconds the hosts have to answer; 0: for ever; default 60000);
     a parameter given as None is left out. Each is passed as the typed parameter its Python
     type makes (int >= 0: ULLONG, negative int: LLONG, bool: BOOLEAN, float: DOUBLE, str or
     path: STRING), and the library judges names and types.

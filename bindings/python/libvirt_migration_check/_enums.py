@@ -13,6 +13,8 @@ PARAM_MEMORY_HEADROOM = "memory_headroom"
 PARAM_CPU_MAP = "cpu_map"
 # #define VIR_MIGRATION_CHECK_PARAM_CACHE_TTL (seconds; with Flag.CACHE)
 PARAM_CACHE_TTL = "cache_ttl"
+# #define VIR_MIGRATION_CHECK_PARAM_TIMEOUT (milliseconds; 0: for ever; default 60000)
+PARAM_TIMEOUT = "timeout"
 
 # #define LIBVIR_MIGRATION_CHECK_VERSION_NUMBER: the version these bindings were written for.
 VERSION_NUMBER = 1000
@@ -90,6 +92,7 @@ class ErrorCode(enum.IntEnum):
     XML = 3
     UNSUPPORTED = 4
     INTERNAL = 5
+    TIMEOUT = 6
 
 
 class BaselineFlag(enum.IntFlag):
