@@ -5,6 +5,7 @@
 #   make install   PREFIX=/usr/local DESTDIR= : library (shared + static), header, .pc, CLI
 #   make header    regenerate include/libvirt-migration-check.h from src/ffi
 #   make bench     run the criterion benchmarks
+#   make fuzz      run every cargo-fuzz target for FUZZ_SECONDS (nightly Rust; not in check)
 
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
@@ -30,7 +31,7 @@ CBINDGEN := .tools/bin/cbindgen
 HOSTS := $(CURDIR)/tests/data/hosts
 CTEST_PREFIX := $(CURDIR)/build/ctest-prefix
 
-.PHONY: all deps build demo check unit-tests header check-header install c-tests python-tests e2e e2e-deps bench clean
+.PHONY: all deps build demo check unit-tests header check-header install c-tests python-tests e2e e2e-deps bench fuzz clean
 
 all: build
 
@@ -89,6 +90,26 @@ install: build
 
 unit-tests: deps
 	$(CARGO) test --locked
+	$(CARGO) test --locked --features fuzzing --test fuzz_corpus
+
+# Each fuzz target (fuzz/, bodies in src/fuzzing.rs) for FUZZ_SECONDS under libFuzzer and
+# AddressSanitizer, seeded from tests/data; new inputs land in fuzz/corpus/TARGET (commit the
+# useful ones: `make check` replays them), findings in fuzz/artifacts/TARGET: fix, then move
+# the input to fuzz/regressions/TARGET. Needs the nightly toolchain (`rustup toolchain list`).
+FUZZ_SECONDS ?= 60
+CARGO_FUZZ := .tools/bin/cargo-fuzz
+$(CARGO_FUZZ):
+	$(CARGO) install cargo-fuzz --version 0.13.2 --locked --root .tools
+fuzz: $(CARGO_FUZZ)
+	rm -rf build/fuzz-seeds
+	FUZZ_SEED_EXPORT=$(CURDIR)/build/fuzz-seeds $(CARGO) test --locked --features fuzzing --test fuzz_corpus
+	@set -e; for t in $$(PATH=$(CURDIR)/.tools/bin:$$PATH $(CARGO) +nightly fuzz list); do \
+	    echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; mkdir -p fuzz/corpus/$$t; \
+	    PATH=$(CURDIR)/.tools/bin:$$PATH $(CARGO) +nightly fuzz run -O $$t fuzz/corpus/$$t build/fuzz-seeds/$$t -- \
+	        -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	        > build/fuzz-$$t.log 2>&1 || { tail -n 60 build/fuzz-$$t.log; echo "fuzz target $$t failed"; exit 1; }; \
+	    grep -E '^(Done|stat::new_units_added)' build/fuzz-$$t.log; \
+	done
 
 # C programs built through pkg-config against a `make install` into a temporary prefix, run
 # plainly and under valgrind (tests/c/run.sh).

@@ -24,6 +24,9 @@ pub mod error;
 pub mod facts;
 pub mod ffi;
 pub mod fleet;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod flags;
 pub mod report;
 pub mod xml;

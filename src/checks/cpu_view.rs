@@ -69,6 +69,20 @@ fn destination_cpu<'a>(cx: &'a Context, check: Check) -> Result<(&'a CpuDef, &'s
     if let Ok(Some(cpu)) = cx.dst_domcaps.as_ref().map(|d| d.host_model.as_ref()) {
         return Ok((cpu, "the destination's host-model CPU (domain capabilities)"));
     }
+    if cx.guest.def.virt_type == "qemu" {
+        // TCG emulates the CPU in software: the host's own CPU does not bound what the guest
+        // gets (a qemu64 guest's svm runs on an Intel host), only QEMU's domain capabilities do.
+        let why = match &cx.dst_domcaps {
+            Err(e) => format!(" ({}: {})", e.call, e.reason),
+            Ok(_) => String::new(),
+        };
+        return Err(Finding::skipped(
+            check,
+            "emulated-cpu-unknown",
+            format!("cannot evaluate: the guest's CPU is emulated ({} domain), so only the destination's domain capabilities can tell what it offers, and they are unavailable{why}", cx.guest.def.virt_type),
+        )
+        .hint("open the destination connection read-write (libvirt 9.0 serves domain capabilities only there; the library still makes read-only calls)"));
+    }
     match &cx.dst.capabilities {
         Ok(caps) => match &caps.host_cpu {
             Some(cpu) => Ok((cpu, "the destination's host CPU (capabilities; domain capabilities unavailable)")),

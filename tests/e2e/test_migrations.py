@@ -350,3 +350,47 @@ def test_a_check_changes_nothing_on_either_host(bed) -> None:
             dom.destroy()
         remove_images(bed)
         remove_network(bed)
+
+
+def test_every_check_works_through_the_read_only_socket_alone(bed) -> None:
+    """Least privilege: both daemons reachable only through their read-only sockets (the
+    read-write ones hidden, so no read-write connection can be opened). Every check returns;
+    its ERRORs are those of the same check over read-write connections; what libvirt 9.0
+    refuses to read-only connections (domain capabilities, the hypervisor's CPU verdict) is
+    SKIPPED or judged from the capabilities instead, and nothing on either host changes."""
+    define_network_on_a(bed)
+    images_on_a_only(bed, pool_on_b=True)
+    sockets = [BED / side / "sock" / "libvirt-sock" for side in ("a", "b")]
+    hidden = [s.with_name("libvirt-sock.hidden") for s in sockets]
+    dom = None
+    ro = {}
+    try:
+        dom = bed["a"].createXML(guest_xml("e2e-ro-socket", DISK + NIC), 0)
+        read_write = lmc.check(bed["a"], bed["b"], dom)
+        for s, h in zip(sockets, hidden):
+            s.rename(h)
+        with pytest.raises(libvirt.libvirtError):
+            libvirt.open(uri("a"))
+        ro = {side: libvirt.openReadOnly(f"qemu+unix:///system?socket={BED / side / 'sock' / 'libvirt-sock-ro'}") for side in ("a", "b")}
+        before = {side: host_state(ro[side]) for side in ("a", "b")}
+        rdom = ro["a"].lookupByName("e2e-ro-socket")
+        reports = [lmc.check(ro["a"], ro["b"], rdom, flags=flags) for flags in (lmc.Flag(0), lmc.Flag.NON_SHARED_DISK, lmc.Flag.CACHE)]
+        assert {side: host_state(ro[side]) for side in ("a", "b")} == before
+        report = reports[0]
+        assert {r.check for r in report.results} == {r.check for r in read_write.results}, "every check ran"
+        assert sorted(r.code for r in report.errors) == sorted(r.code for r in read_write.errors), (report.to_json(), read_write.to_json())
+        rw_skipped = {r.check for r in read_write.results if r.severity == lmc.Severity.SKIPPED}
+        for r in report.results:
+            if r.severity == lmc.Severity.SKIPPED and r.check not in rw_skipped:
+                assert "read only" in r.message or "read-only" in r.message, r
+    finally:
+        for s, h in zip(sockets, hidden):
+            if h.exists():
+                h.rename(s)
+        for conn in ro.values():
+            conn.close()
+        lmc.cache_invalidate(None)
+        if dom is not None:
+            dom.destroy()
+        remove_images(bed)
+        remove_network(bed)

@@ -1,0 +1,5 @@
+#![no_main]
+// The body is in src/fuzzing.rs.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    virt_migration_check::fuzzing::run("cpu_map", data);
+});
