@@ -20,6 +20,10 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// Work started on its own worker thread, whose result is awaited with a deadline.
 pub struct Pending<T> {
     result: Receiver<Result<T, Error>>,
+    /// Joined once the result is in, so the thread has wholly ended (its thread-local state,
+    /// glibc's resolver context among it, freed) before the caller goes on; left detached
+    /// only when the caller gives up on it.
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 /// Starts `work` on a worker thread.
@@ -33,10 +37,14 @@ pub fn spawn<T: Send + 'static>(work: impl FnOnce() -> Result<T, Error> + Send +
             let _ = tx.send(outcome);
         }
     });
-    if let Err(e) = started {
-        let _ = tx.send(Err(Error::Internal(format!("cannot start a worker thread: {e}"))));
-    }
-    Pending { result: rx }
+    let thread = match started {
+        Ok(handle) => Some(handle),
+        Err(e) => {
+            let _ = tx.send(Err(Error::Internal(format!("cannot start a worker thread: {e}"))));
+            None
+        }
+    };
+    Pending { result: rx, thread }
 }
 
 impl<T> Pending<T> {
@@ -48,7 +56,13 @@ impl<T> Pending<T> {
             Some(at) => self.result.recv_timeout(at.saturating_duration_since(Instant::now())),
         };
         match outcome {
-            Ok(outcome) => outcome,
+            Ok(outcome) => {
+                // It has sent its last word: joining waits only for its exit.
+                if let Some(thread) = self.thread {
+                    let _ = thread.join();
+                }
+                outcome
+            }
             Err(RecvTimeoutError::Timeout) => Err(Error::Timeout(format!(
                 "{what} got no answer in time: a host's libvirtd is not responding (stopped, hung or unreachable)"
             ))),

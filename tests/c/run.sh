@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the C tests through pkg-config against an installed prefix and runs each plainly and
-# under valgrind, each run with a fresh libvirtd (which check_bad_input kills on purpose).
+# under valgrind and under AddressSanitizer, each run with a fresh libvirtd (which check_bad_input kills on purpose).
 #   tests/c/run.sh PREFIX
 set -euo pipefail
 prefix=${1:?PREFIX}
@@ -17,14 +17,18 @@ mkdir -p "$build"
 for t in check_results check_bad_input; do
     ${CC:-cc} -std=c99 -Wall -Wextra -Werror -o "$build/$t" "$here/$t.c" \
         $(pkg-config --cflags --libs libvirt-migration-check) -Wl,-rpath,"$prefix/lib"
-    for mode in plain valgrind; do
+    # The same program under AddressSanitizer and LeakSanitizer (the C side instrumented; the
+    # library's allocations and frees are still seen through ASan's malloc).
+    ${CC:-cc} -std=c99 -Wall -Wextra -Werror -fsanitize=address -fno-omit-frame-pointer -g -o "$build/$t-asan" "$here/$t.c" \
+        $(pkg-config --cflags --libs libvirt-migration-check) -Wl,-rpath,"$prefix/lib"
+    for mode in plain valgrind asan; do
         pid=$("$here/../libvirtd-session.sh" start "$daemon_dir")
         echo "== $t ($mode)"
-        if [ $mode = plain ]; then
-            "$build/$t" "$hosts" "$daemon_dir" "$pid"
-        else
-            "${valgrind[@]}" "$build/$t" "$hosts" "$daemon_dir" "$pid"
-        fi
+        case $mode in
+            plain) "$build/$t" "$hosts" "$daemon_dir" "$pid" ;;
+            valgrind) "${valgrind[@]}" "$build/$t" "$hosts" "$daemon_dir" "$pid" ;;
+            asan) ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 "$build/$t-asan" "$hosts" "$daemon_dir" "$pid" ;;
+        esac
         "$here/../libvirtd-session.sh" stop "$daemon_dir"
     done
 done
