@@ -9,10 +9,11 @@ use common::{open, problems, read};
 use virt_migration_check::xml::snapshot::{self, SavedDocuments};
 use virt_migration_check::{Error, Flags, Severity};
 
-const DESTINATIONS: [&str; 11] = [
+const DESTINATIONS: [&str; 12] = [
     "dst-ok",
     "dst-no-network",
     "dst-no-bridge",
+    "dst-no-network-bridge",
     "dst-few-cpus",
     "dst-low-memory",
     "dst-tight-memory",

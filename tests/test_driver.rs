@@ -53,6 +53,19 @@ fn missing_bridge_is_an_error_naming_it() {
 }
 
 #[test]
+fn a_network_forwarding_to_a_missing_bridge_is_an_error_naming_both() {
+    // libvirt starts a forward-mode-bridge network whether or not its bridge exists; the
+    // migration then fails with "Cannot get interface MTU on 'br-prod'".
+    let report = check_web1(&open("dst-no-network-bridge"), 0);
+    assert_eq!(problems(&report), ["network.bridge-missing"]);
+    let f = &report.findings[0];
+    assert_eq!(f.severity, Severity::Error);
+    assert!(f.message.contains("network 'prod'") && f.message.contains("bridge 'br-prod'"), "{}", f.message);
+    assert_eq!(f.detail_value("network"), Some(&Value::Str("prod".into())));
+    assert_eq!(f.detail_value("bridge"), Some(&Value::Str("br-prod".into())));
+}
+
+#[test]
 fn fewer_physical_cpus_than_vcpus_is_a_warning() {
     let report = check_web1(&open("dst-few-cpus"), 0);
     assert_eq!(problems(&report), ["cpu_count.vcpus-exceed-pcpus"]);
@@ -219,7 +232,7 @@ fn every_fact_gathers_or_says_why_not() {
     let domains = host.domains.unwrap();
     assert_eq!(domains.iter().map(|d| (d.name.as_str(), d.active, d.memory_kib)).collect::<Vec<_>>(), [("db1", true, 4 * 1024 * 1024)]);
     assert_eq!(host.networks.unwrap()[0].bridge.as_deref(), Some("br-prod"));
-    assert_eq!(host.interfaces.unwrap()[0].name, "br-storage");
+    assert_eq!(host.interfaces.unwrap().iter().map(|i| i.name.as_str()).collect::<Vec<_>>(), ["br-prod", "br-storage"]);
     assert_eq!(host.pools.unwrap()[0].kind, "netfs");
     assert_eq!(host.volumes_by_path.len(), 1);
     assert_eq!(host.volumes_by_name.len(), 1);

@@ -43,6 +43,10 @@ fn check_network(cx: &Context, iface: &Interface, name: &str, findings: &mut Vec
             Finding::error(CHECK, "inactive", format!("network '{name}' used by {} is not active on the destination", iface.label()))
                 .hint(format!("start it there: virsh net-start {name}")),
         ));
+    } else if network.forward_mode.as_deref() == Some("bridge") {
+        if let Some(bridge) = network.bridge.as_deref() {
+            check_network_bridge(cx.dst, iface, name, bridge, findings);
+        }
     }
     if let Some(group) = iface.portgroup.as_deref().filter(|g| !network.portgroups.iter().any(|p| p == g)) {
         findings.push(with_iface(
@@ -73,6 +77,25 @@ fn check_network(cx: &Context, iface: &Interface, name: &str, findings: &mut Vec
                 .detail("destination_forward_mode", mode(&network.forward_mode)),
             ));
         }
+    }
+}
+
+/// A `forward mode='bridge'` network only names a bridge the host's administrator made: libvirt
+/// starts such a network whether or not the bridge exists, and the migration then fails
+/// ("Cannot get interface MTU on 'X': No such device").
+fn check_network_bridge(dst: &Host, iface: &Interface, network: &str, bridge: &str, findings: &mut Vec<Finding>) {
+    let with_iface = |f: Finding| f.detail("network", network).detail("bridge", bridge).detail("interface", iface.mac.as_deref().unwrap_or(""));
+    match &dst.interfaces {
+        Ok(interfaces) if interfaces.iter().any(|i| i.name == bridge) => {}
+        Ok(_) => findings.push(with_iface(
+            Finding::error(
+                CHECK,
+                "bridge-missing",
+                format!("network '{network}' used by {} forwards to bridge '{bridge}', which does not exist on the destination", iface.label()),
+            )
+            .hint(format!("create bridge '{bridge}' on the destination, or point network '{network}' there at a bridge that exists")),
+        )),
+        Err(e) => findings.push(with_iface(unavailable(CHECK, "destination", "interface list", e))),
     }
 }
 

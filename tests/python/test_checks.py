@@ -101,6 +101,7 @@ def test_results_are_frozen_and_hashable(src, dom, hosts):
     [
         ("dst-no-network", ["network.missing"]),
         ("dst-no-bridge", ["network.bridge-missing"]),
+        ("dst-no-network-bridge", ["network.bridge-missing"]),
         ("dst-few-cpus", ["cpu_count.vcpus-exceed-pcpus"]),
         ("dst-low-memory", ["memory.insufficient"]),
         ("dst-other-key", ["disk.different-storage"]),
