@@ -25,16 +25,34 @@ HOSTS = {
     # Host c lacks QEMU's virtio-gpu display module and KVM (made before its daemon first probes
     # QEMU, so its capabilities say so).
     "c": "c3333333-3333-4333-8333-333333333333",
+    # Host d is a genuinely newer host: QEMU 10 from bookworm-backports (qemu10.sh) mounted over
+    # QEMU 7.2's paths, so newer machine types and more TCG CPU features; KVM as on a and b.
+    "d": "d4444444-4444-4444-8444-444444444444",
 }
+# Host e is a session daemon (qemu:///session) of an unprivileged user, who has no access to
+# /dev/kvm: TESTBED.md's other kind of host without KVM.
+SESSION_HOSTS = {"e": "e5555555-5555-4555-8555-555555555555"}
+SESSION_USER = "vmc-e2e"
 QEMU_MODULES = "/usr/lib/x86_64-linux-gnu/qemu"
+QEMU10 = Path(os.environ.get("E2E_QEMU10_DIR", "/tmp/vmc-e2e-qemu10"))
+QEMU10_MOUNTS = {
+    # Both emulators libvirt probes, so that its capability cache holds one QEMU version.
+    "usr/bin/qemu-system-x86_64": "/usr/bin/qemu-system-x86_64",
+    "usr/bin/qemu-system-i386": "/usr/bin/qemu-system-i386",
+    "usr/lib/x86_64-linux-gnu/qemu": QEMU_MODULES,
+    "usr/share/qemu": "/usr/share/qemu",
+    "usr/share/seabios": "/usr/share/seabios",
+}
 PREPARE = {
     "c": f"rm -rf {BED}/c-qemu-modules && cp -a {QEMU_MODULES} {BED}/c-qemu-modules && rm -f {BED}/c-qemu-modules/hw-display-virtio-* "
-    f"&& mount --bind {BED}/c-qemu-modules {QEMU_MODULES} && mount --bind /dev/null /dev/kvm",
+    f"&& mount --bind {BED}/c-qemu-modules {QEMU_MODULES} && {HERE}/host.sh devices-without-kvm {BED}/c-dev",
+    "d": " && ".join(f"mount --bind {QEMU10 / 'root' / src} {dst}" for src, dst in QEMU10_MOUNTS.items()),
 }
 
 
 def uri(name: str) -> str:
-    return f"qemu+unix:///system?socket={BED / name / 'sock' / 'libvirt-sock'}"
+    driver = "session" if name in SESSION_HOSTS else "system"
+    return f"qemu+unix:///{driver}?socket={BED / name / 'sock' / 'libvirt-sock'}"
 
 
 def host_sh(*args: str) -> str:
@@ -50,13 +68,30 @@ def bed() -> Iterator[Dict[str, "libvirt.virConnect"]]:
     # The bridge the scenarios' network forwards to (no dnsmasq, no iptables: TESTBED.md).
     subprocess.run(["ip", "link", "add", "vmc-e2e-br", "type", "bridge"], check=False, capture_output=True)
     subprocess.run(["ip", "link", "set", "vmc-e2e-br", "up"], check=True)
+    # libvirt finds hugetlbfs mounts when it starts: mount one first if the machine has none
+    # (the huge-page scenarios reserve the pages themselves).
+    mounted_hugetlbfs = False
+    if not any(line.split()[2] == "hugetlbfs" for line in open("/proc/mounts")):
+        Path("/dev/hugepages").mkdir(exist_ok=True)
+        subprocess.run(["mount", "-t", "hugetlbfs", "hugetlbfs", "/dev/hugepages"], check=True)
+        mounted_hugetlbfs = True
+    # Idempotent: fetches and unpacks QEMU 10 only the first time.
+    subprocess.run([str(HERE / "qemu10.sh"), str(QEMU10)], check=True, stdout=subprocess.DEVNULL)
     started = []
     try:
         for name, uuid in HOSTS.items():
             env = dict(os.environ, PREPARE=PREPARE.get(name, "true"))
             subprocess.run([str(HERE / "host.sh"), "start", str(BED / name), uuid], check=True, capture_output=True, text=True, env=env)
             started.append(name)
-        conns = {name: libvirt.open(uri(name)) for name in HOSTS}
+        for name, uuid in SESSION_HOSTS.items():
+            host_sh("start-session", str(BED / name), uuid, SESSION_USER)
+            started.append(name)
+        conns = {name: libvirt.open(uri(name)) for name in started}
+        # A daemon's first capability calls probe QEMU (0.4 to 3.4 s per binary, TESTBED.md):
+        # paid here, once, as a long-running host has, so the scenarios time steady state.
+        for conn in conns.values():
+            conn.getCapabilities()
+            conn.getDomainCapabilities(None, "x86_64", None, "qemu")
         yield conns
         for c in conns.values():
             try:
@@ -67,4 +102,6 @@ def bed() -> Iterator[Dict[str, "libvirt.virConnect"]]:
         for name in started:
             subprocess.run([str(HERE / "host.sh"), "stop", str(BED / name)], check=False)
         subprocess.run(["ip", "link", "del", "vmc-e2e-br"], check=False, capture_output=True)
-        subprocess.run(["rm", "-rf", str(BED / "c-qemu-modules")], check=False)
+        subprocess.run(["rm", "-rf", str(BED / "c-qemu-modules"), str(BED / "c-dev")], check=False)
+        if mounted_hugetlbfs:
+            subprocess.run(["umount", "/dev/hugepages"], check=False)

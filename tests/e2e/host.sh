@@ -7,8 +7,16 @@
 #   host.sh start DIR UUID   -> prints the daemon's PID once its socket is up; the environment
 #                               variable PREPARE, if set, is a shell command run in the host's
 #                               namespace before libvirtd starts (to make the host differ)
+#   host.sh start-session DIR UUID USER
+#                            -> the same "host" as a session daemon (qemu:///session) of the
+#                               unprivileged USER, who cannot open /dev/kvm: a host without KVM
 #   host.sh stop DIR         -> destroys its guests, kills it by PID
 #   host.sh exec DIR CMD...  -> runs CMD in the host's mount namespace (to make it differ)
+#   host.sh devices-without-kvm DIR
+#                            -> (in a PREPARE) replaces /dev with a copy lacking /dev/kvm, built
+#                               in DIR: a host without KVM. /dev/kvm must be absent, not a bind
+#                               of /dev/null: libvirt would find it usable, see that QEMU's
+#                               probe has no KVM, and probe QEMU again on every call
 set -euo pipefail
 cmd=${1:?start|stop|exec}; dir=${2:?DIR}
 case "$cmd" in
@@ -31,6 +39,7 @@ stdio_handler = "file"
 namespaces = []
 cgroup_controllers = []
 CONF
+    echo "qemu+unix:///system?socket=$dir/sock/libvirt-sock" > "$dir/uri"
     mkdir -p /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt
     setsid unshare --mount --propagation private bash -c "
         mount --bind '$dir/etc' /etc/libvirt
@@ -49,9 +58,32 @@ CONF
     echo "libvirtd did not start; see $dir/libvirtd.log" >&2
     exit 1
     ;;
+start-session)
+    uuid=${3:?UUID}; user=${4:?USER}
+    rm -rf "$dir"; mkdir -p "$dir"/{run,config,cache,data,sock}
+    cat > "$dir/libvirtd.conf" <<CONF
+unix_sock_dir = "$dir/sock"
+unix_sock_rw_perms = "0777"
+auth_unix_rw = "none"
+auth_unix_ro = "none"
+host_uuid = "$uuid"
+CONF
+    echo "qemu+unix:///session?socket=$dir/sock/libvirt-sock" > "$dir/uri"
+    chown -R "$user" "$dir"
+    setsid tini -s -- runuser -u "$user" -- env HOME="$dir" XDG_RUNTIME_DIR="$dir/run" XDG_CONFIG_HOME="$dir/config" \
+        XDG_CACHE_HOME="$dir/cache" XDG_DATA_HOME="$dir/data" libvirtd -f "$dir/libvirtd.conf" \
+        </dev/null >"$dir/libvirtd.log" 2>&1 &
+    echo $! > "$dir/pid"
+    for _ in $(seq 1 400); do
+        [ -S "$dir/sock/libvirt-sock" ] && { cat "$dir/pid"; exit 0; }
+        sleep 0.025
+    done
+    echo "libvirtd did not start; see $dir/libvirtd.log" >&2
+    exit 1
+    ;;
 stop)
     [ -f "$dir/pid" ] || exit 0
-    uri="qemu+unix:///system?socket=$dir/sock/libvirt-sock"
+    uri=$(cat "$dir/uri")
     for dom in $(timeout 10 virsh -q -c "$uri" list --name 2>/dev/null); do
         timeout 10 virsh -q -c "$uri" destroy "$dom" >/dev/null 2>&1 || true
     done
@@ -66,5 +98,21 @@ exec)
     # The PID is tini's, in the host's mount namespace.
     nsenter -t "$(cat "$dir/pid")" -m -- "$@"
     ;;
-*) echo "usage: $0 start|stop|exec DIR ..." >&2; exit 2 ;;
+devices-without-kvm)
+    mkdir -p "$dir"
+    mount -t tmpfs -o mode=0755 tmpfs "$dir"
+    for entry in /dev/* /dev/.[!.]*; do
+        [ -e "$entry" ] || [ -L "$entry" ] || continue
+        name=${entry##*/}
+        [ "$name" = kvm ] && continue
+        # A bind of devtmpfs's ptmx would look for its pts beside itself, on devtmpfs: none.
+        if [ "$name" = ptmx ]; then ln -s pts/ptmx "$dir/ptmx"
+        elif [ -L "$entry" ]; then cp -a "$entry" "$dir/$name"
+        elif [ -d "$entry" ]; then mkdir "$dir/$name" && mount --rbind "$entry" "$dir/$name"
+        else touch "$dir/$name" && mount --bind "$entry" "$dir/$name"
+        fi
+    done
+    mount --move "$dir" /dev
+    ;;
+*) echo "usage: $0 start|start-session|stop|exec|devices-without-kvm DIR ..." >&2; exit 2 ;;
 esac

@@ -1,6 +1,6 @@
-"""Predictions against real migrations: each scenario starts a guest on host a, asks the library
-(through the Python binding, with the flags the migration will use), then really migrates to
-host b. A migration that fails must have been predicted with an ERROR; one that succeeds must
+"""Predictions against real migrations: each scenario starts a guest on its source host (a, or d
+for QEMU 10), asks the library (through the Python binding, with the flags the migration will
+use), then really migrates to its destination. A migration that fails must have been predicted with an ERROR; one that succeeds must
 have been predicted without one, except where the library is stricter than libvirt by design
 (each such scenario names its reason and asserts the ERROR)."""
 
@@ -26,14 +26,15 @@ ROWS: List[str] = []
 
 
 def guest_xml(name: str, devices: str = "", memory_mib: int = 64, emulator: Optional[str] = None, cpu: str = "",
-              virt_type: str = "qemu", uuid: Optional[str] = None) -> str:
+              virt_type: str = "qemu", uuid: Optional[str] = None, machine: str = "pc", memory_backing: str = "") -> str:
     emu = f"<emulator>{emulator}</emulator>" if emulator else ""
     return f"""<domain type='{virt_type}'>
   <name>{name}</name>
   <uuid>{uuid or uuidlib.uuid4()}</uuid>
   <memory unit='MiB'>{memory_mib}</memory>
+  {memory_backing}
   <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <os><type arch='x86_64' machine='{machine}'>hvm</type></os>
   <features><acpi/><apic/></features>
   {cpu}
   <devices>
@@ -62,6 +63,11 @@ class Scenario:
     stricter: str = ""  # why the library refuses what libvirt accepts
     guest_name: Optional[str] = None
     virt_type: str = "qemu"
+    # Host d runs QEMU 10, the others QEMU 7.2 (conftest.py). "pc" is the newest i440fx
+    # machine type of the QEMU the guest starts on.
+    machine: str = "pc"
+    memory_backing: str = ""
+    src: str = "a"
     dst: str = "b"
     # Run on the started guest before the check (a snapshot, say).
     after_start: Optional[Callable[[dict, "libvirt.virDomain"], None]] = None
@@ -171,6 +177,47 @@ def metadata_snapshot(c: dict, dom: "libvirt.virDomain") -> None:
     dom.snapshotCreateXML(xml, libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE)
 
 
+def bridge_gone_on_b(c: dict) -> None:
+    """The destination's network of the same name forwards to a bridge that this host lacks
+    (every host of the bed shares one network namespace, so the bridge name is one no host has)."""
+    define_network_on_a(c)
+    net = c["b"].networkDefineXML(net_xml("e2e-prod").replace("vmc-e2e-br", "vmc-e2e-gone"))
+    net.create()
+
+
+def huge_pages(total: int, needed: int) -> Callable[[dict], None]:
+    """Reserves `total` 2 MiB huge pages on the machine (all hosts of the bed share its kernel:
+    the source guest takes `needed`, the destination's copy needs as many again)."""
+    def setup(c: dict) -> None:
+        HUGEPAGES_BEFORE.append(Path(NR_HUGEPAGES).read_text().strip())
+        Path(NR_HUGEPAGES).write_text(str(total))
+        got = int(Path(NR_HUGEPAGES).read_text())
+        if got < needed:
+            pytest.skip(f"the kernel reserved only {got} of {total} huge pages (memory fragmented)")
+    return setup
+
+
+def restore_huge_pages(c: dict) -> None:
+    if HUGEPAGES_BEFORE:
+        Path(NR_HUGEPAGES).write_text(HUGEPAGES_BEFORE.pop())
+
+
+def share_dir(c: dict) -> None:
+    SHARE.mkdir(parents=True, exist_ok=True)
+
+
+NR_HUGEPAGES = "/proc/sys/vm/nr_hugepages"
+HUGEPAGES_BEFORE: List[str] = []
+HUGEPAGES = "<memoryBacking><hugepages/></memoryBacking>"
+SHARE = Path("/tmp/vmc-e2e-share")
+# virtiofs needs shared guest memory; QEMU 7.2's own virtiofsd (qemu-system-common).
+SHARED_MEMORY = "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"
+VIRTIOFS = (f"<filesystem type='mount' accessmode='passthrough'><driver type='virtiofs'/><binary path='/usr/lib/qemu/virtiofsd'/>"
+            f"<source dir='{SHARE}'/><target dir='share'/></filesystem>")
+X2APIC = "<cpu mode='custom' match='exact'><model fallback='forbid'>qemu64</model><feature policy='require' name='x2apic'/></cpu>"
+# arch-capabilities disabled: this machine is itself a VM whose KVM refuses QEMU's write of that
+# MSR (0x10a) for a host-passthrough vCPU, and the guest would not start on either QEMU.
+PASSTHROUGH = "<cpu mode='host-passthrough'><feature policy='disable' name='arch-capabilities'/></cpu>"
 TWIN_UUID = "7e1d2c3b-4a59-4687-9a1b-2c3d4e5f6a7b"
 DISK = f"<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='{IMAGES}/e2e-disk.img'/><target dev='vda' bus='virtio'/></disk>"
 NIC = "<interface type='network'><source network='e2e-prod'/><model type='virtio'/></interface>"
@@ -220,11 +267,37 @@ SCENARIOS = [
     Scenario("a guest larger than the destination's free memory", memory_mib=-1, expect_success=True,
              expect_codes=["memory.insufficient"],
              stricter="QEMU allocates guest RAM lazily, so libvirt migrates a guest the destination cannot hold; the library refuses"),
+    Scenario("network whose bridge is missing on the destination", devices=NIC, expect_success=False,
+             expect_codes=["network.bridge-missing"], setup=bridge_gone_on_b, teardown=remove_network),
+    Scenario("too few free huge pages on the destination", memory_backing=HUGEPAGES, expect_success=False,
+             expect_codes=["memory.hugepages-insufficient"], setup=huge_pages(40, 32), teardown=restore_huge_pages),
+    Scenario("enough free huge pages on the destination", memory_backing=HUGEPAGES, setup=huge_pages(80, 32),
+             teardown=restore_huge_pages),
+    Scenario("a virtiofs filesystem", devices=VIRTIOFS, memory_backing=SHARED_MEMORY, expect_success=False,
+             expect_codes=["devices.virtiofs"], setup=share_dir),
+    # Host d: QEMU 10 beside the others' QEMU 7.2.
+    Scenario("plain guest from QEMU 7.2 to QEMU 10", dst="d"),
+    Scenario("machine type only the newer QEMU knows", src="d", dst="a", machine="pc-i440fx-10.0", expect_success=False,
+             expect_codes=["machine.type-unsupported"]),
+    Scenario("a CPU feature missing on the older host", src="d", dst="a", machine="pc-i440fx-7.2", cpu=X2APIC,
+             expect_success=False, expect_codes=["cpu_flags.feature-missing"]),
+    Scenario("a host-model guest started on the newer host", src="d", dst="a", machine="pc-i440fx-7.2",
+             cpu="<cpu mode='host-model'/>", expect_success=False, expect_codes=["cpu_flags.feature-missing"]),
+    # QEMU 10 dropped TCG's pcommit, which QEMU 7.2's host-model CPU has.
+    Scenario("a host-model guest from QEMU 7.2 to QEMU 10", dst="d", cpu="<cpu mode='host-model'/>", expect_success=False,
+             expect_codes=["cpu_flags.feature-missing"]),
+    Scenario("host-passthrough (KVM) from QEMU 7.2 to QEMU 10", dst="d", virt_type="kvm", cpu=PASSTHROUGH),
+    Scenario("host-passthrough (KVM) from QEMU 10 to QEMU 7.2", src="d", dst="a", machine="pc-i440fx-7.2", virt_type="kvm",
+             cpu=PASSTHROUGH),
+    # Host e: an unprivileged user's session daemon.
+    Scenario("plain guest to a session daemon", dst="e"),
+    Scenario("a KVM guest to a session daemon without access to /dev/kvm", dst="e", virt_type="kvm", expect_success=False,
+             expect_codes=["machine.virt-type-unavailable"]),
 ]
 
 
 def migrate(c: dict, dom: "libvirt.virDomain", s: Scenario) -> str:
-    """Migrates `dom` from host a to the scenario's destination; libvirt's error, or ""."""
+    """Migrates `dom` from its host to the scenario's destination; libvirt's error, or ""."""
     # Loopback only; a tunnelled migration goes through the daemons' own connection.
     params = {}
     if not s.migrate_flags & libvirt.VIR_MIGRATE_TUNNELLED:
@@ -243,7 +316,7 @@ def migrate(c: dict, dom: "libvirt.virDomain", s: Scenario) -> str:
 @pytest.fixture(scope="module", autouse=True)
 def table():
     yield
-    header = "| scenario | prediction | outcome | libvirt's error | verdict | attempt |\n| --- | --- | --- | --- | --- | --- |\n"
+    header = "| scenario | hosts | prediction | outcome | libvirt's error | verdict | attempt |\n| --- | --- | --- | --- | --- | --- | --- |\n"
     text = header + "\n".join(ROWS) + "\n"
     (BED / "results.md").write_text(text)
     print("\n" + text)
@@ -263,9 +336,9 @@ def test_prediction_matches_the_real_migration(bed, s: Scenario) -> None:
             info = {l.split(":")[0]: int(l.split()[1]) for l in open("/proc/meminfo")}
             memory = (info["MemFree"] + info["Buffers"] + info["Cached"]) // 1024 + 128
         xml = guest_xml(s.guest_name or name, s.devices, memory, s.emulator, s.cpu, s.virt_type,
-                        TWIN_UUID if s.guest_name == "e2e-twin" else None)
+                        TWIN_UUID if s.guest_name == "e2e-twin" else None, s.machine, s.memory_backing)
         try:
-            dom = bed["a"].createXML(xml, 0)
+            dom = bed[s.src].createXML(xml, 0)
         except libvirt.libvirtError as e:
             if "Cannot allocate memory" in str(e):
                 pytest.skip(f"this machine's kernel would not let QEMU reserve {memory} MiB: {e}")
@@ -275,7 +348,7 @@ def test_prediction_matches_the_real_migration(bed, s: Scenario) -> None:
         if s.after_start:
             s.after_start(bed, dom)
         start = time.perf_counter()
-        report = lmc.check(bed["a"], bed[s.dst], dom, flags=s.check_flags)
+        report = lmc.check(bed[s.src], bed[s.dst], dom, flags=s.check_flags)
         verdict_s = time.perf_counter() - start
         codes = [r.code for r in report.errors]
         start = time.perf_counter()
@@ -283,7 +356,7 @@ def test_prediction_matches_the_real_migration(bed, s: Scenario) -> None:
         attempt_s = time.perf_counter() - start
         migrated = not error
         ROWS.append(
-            f"| {s.name} | {', '.join(codes) or 'no ERROR'} | {'migrated' if migrated else 'failed'} | "
+            f"| {s.name} | {s.src}→{s.dst} | {', '.join(codes) or 'no ERROR'} | {'migrated' if migrated else 'failed'} | "
             f"{error.splitlines()[0][:90] if error else ''} | {verdict_s * 1000:.1f} ms | {attempt_s * 1000:.0f} ms |"
         )
         assert migrated == s.expect_success, f"the environment did not behave as the scenario assumes: {error}"
@@ -294,15 +367,15 @@ def test_prediction_matches_the_real_migration(bed, s: Scenario) -> None:
         elif not s.stricter:
             assert not codes, f"the migration succeeded but the library predicted {codes}"
     finally:
-        for side in ("c", "b", "a"):
+        for side in sorted(bed, key=lambda h: h == s.src):  # the source last
             try:
                 d = bed[side].lookupByName(dom.name() if dom else name)
-                if side == "a" and s.after_start:
+                if side == s.src and s.after_start:
                     for snap in d.listAllSnapshots():
                         snap.delete(libvirt.VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY)
                 if d.isActive() and not (side == "b" and s.guest_name == "e2e-twin" and dom and d.UUIDString() != dom.UUIDString()):
                     d.destroy()
-                if d.isPersistent() and side != "a" and s.guest_name not in ("e2e-clash", "e2e-twin"):
+                if d.isPersistent() and side != s.src and s.guest_name not in ("e2e-clash", "e2e-twin"):
                     d.undefine()
             except libvirt.libvirtError:
                 pass

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Unpacks QEMU 10 from bookworm-backports into DIR/root, beside the machine's QEMU 7.2, for the
+# test bed's "newer host" (TESTBED.md): the packages are fetched with apt-get download through a
+# private apt configuration (the machine's own sources and package state are left alone) and
+# unpacked with dpkg-deb -x; the host's namespace then bind-mounts them over the 7.2 paths
+# (conftest.py). Idempotent: does nothing when DIR/root already holds a QEMU 10.
+#   qemu10.sh DIR   -> prints the path of the unpacked qemu-system-x86_64
+set -euo pipefail
+dir=${1:?DIR}
+bin="$dir/root/usr/bin/qemu-system-x86_64"
+if [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -q "version 1[0-9]\."; then
+    echo "$bin"; exit 0
+fi
+rm -rf "$dir"; mkdir -p "$dir"/{lists/partial,cache/archives/partial,debs,root}
+cat > "$dir/sources.list" <<'EOF'
+deb http://deb.debian.org/debian bookworm-backports main
+EOF
+apt_opts=(-o "Dir::Etc::SourceList=$dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+          -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache" -o APT::Sandbox::User=root)
+apt-get "${apt_opts[@]}" -qq update >&2
+# The emulator, its modules, its firmware and data, and the SeaBIOS its machine types expect;
+# every library they link is one bookworm's QEMU 7.2 already needs (ldd below proves it).
+(cd "$dir/debs" && apt-get "${apt_opts[@]}" -qq download \
+    qemu-system-x86/bookworm-backports qemu-system-common/bookworm-backports \
+    qemu-system-data/bookworm-backports seabios/bookworm-backports >&2)
+for deb in "$dir"/debs/*.deb; do dpkg-deb -x "$deb" "$dir/root"; done
+if ldd "$bin" | grep -q "not found"; then
+    ldd "$bin" | grep "not found" >&2
+    echo "QEMU 10 from bookworm-backports needs libraries this machine lacks" >&2
+    exit 1
+fi
+"$bin" --version | grep -q "version 1[0-9]\." || { echo "$bin is not QEMU 10 or later" >&2; exit 1; }
+rm -rf "$dir/lists" "$dir/cache"
+echo "$bin"
