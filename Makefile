@@ -6,6 +6,8 @@
 #   make header    regenerate include/libvirt-migration-check.h from src/ffi
 #   make bench     run the criterion benchmarks
 #   make fuzz      run every cargo-fuzz target for FUZZ_SECONDS (nightly Rust; not in check)
+#   make tsan      the threaded C tests under ThreadSanitizer (nightly Rust with rust-src; in
+#                  check when that toolchain is installed)
 
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
@@ -31,7 +33,7 @@ CBINDGEN := .tools/bin/cbindgen
 HOSTS := $(CURDIR)/tests/data/hosts
 CTEST_PREFIX := $(CURDIR)/build/ctest-prefix
 
-.PHONY: all deps build demo check unit-tests header check-header install c-tests python-tests e2e e2e-deps bench fuzz clean
+.PHONY: all deps build demo check unit-tests header check-header install c-tests python-tests e2e e2e-deps bench fuzz tsan tsan-if-nightly clean
 
 all: build
 
@@ -111,6 +113,20 @@ fuzz: $(CARGO_FUZZ)
 	    grep -E '^(Done|stat::new_units_added)' build/fuzz-$$t.log; \
 	done
 
+# ThreadSanitizer (tests/c/tsan.sh): the library built by nightly Rust with -Zsanitizer=thread
+# and its std rebuilt with it (-Zbuild-std, which needs the rust-src component), so that TSan
+# sees Rust's own locks and atomics, not only libvirt's pthread ones; then check_threads and
+# check_bad_input built with -fsanitize=thread against it. Toolchains come from rustup, not from
+# the registries the Makefile installs from, so `check` runs this only where nightly and
+# rust-src are already installed, and says plainly when it cannot.
+TSAN_TARGET := x86_64-unknown-linux-gnu
+tsan: deps
+	RUSTFLAGS=-Zsanitizer=thread $(CARGO) +nightly build -Zbuild-std --target $(TSAN_TARGET) --release --locked --lib --target-dir build/tsan
+	tests/c/tsan.sh build/tsan/$(TSAN_TARGET)/release
+
+tsan-if-nightly:
+	@if rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^rust-src'; then 	    $(MAKE) --no-print-directory tsan; 	else 	    echo "NOT RUN: ThreadSanitizer needs the nightly toolchain with rust-src (rustup toolchain install nightly --component rust-src; make tsan)"; 	fi
+
 # C programs built through pkg-config against a `make install` into a temporary prefix, run
 # plainly and under valgrind (tests/c/run.sh).
 c-tests: build
@@ -146,7 +162,7 @@ e2e-deps: deps
 e2e: e2e-deps build
 	E2E_QEMU10_DIR=$(E2E_QEMU10_DIR) LIBVIRT_MIGRATION_CHECK_LIBRARY=$(CURDIR)/$(CDYLIB) $(PYTHON) -m pytest tests/e2e -p no:cacheprovider -rs -s
 
-check: deps check-header unit-tests c-tests python-tests e2e
+check: deps check-header unit-tests c-tests tsan-if-nightly python-tests e2e
 	@echo "make check: all tests passed"
 
 # Criterion benchmarks (benches/): CPU map load, compare, baseline.
