@@ -81,6 +81,37 @@ pub fn hosts(conns: &[&Connect], options: &Options) -> Vec<Result<Host, Error>> 
     pending.into_iter().zip(names).map(|(p, name)| p.wait(until, &format!("gathering the facts of {name}"))).collect()
 }
 
+/// Every guest's facts, read on one worker per source under the options' deadline: a source
+/// that stops answering makes its guests' rows Timeout errors, not a hang. The guests of a
+/// source whose host facts could not be had are not asked for (their rows carry that reason).
+fn guests(sources: &[&Connect], doms: &[&Domain], src_of: &[usize], src_hosts: &[Result<Host, Error>], options: &Options) -> Vec<Result<Guest, Error>> {
+    let until = options.timeout.map(|l| std::time::Instant::now() + l);
+    let mut guests: Vec<Result<Guest, Error>> = vec![Err(Error::Internal("guest not read".into())); doms.len()];
+    let mut pending = Vec::new();
+    for (s, source) in sources.iter().enumerate() {
+        let rows: Vec<usize> = (0..doms.len()).filter(|&i| src_of[i] == s).collect();
+        if let Err(e) = &src_hosts[s] {
+            rows.iter().for_each(|&i| guests[i] = Err(e.clone()));
+            continue;
+        }
+        if rows.is_empty() {
+            continue;
+        }
+        let mine: Vec<Domain> = rows.iter().map(|&i| doms[i].clone()).collect();
+        let work = crate::deadline::spawn(move || Ok(mine.iter().map(crate::facts::gather::guest).collect::<Vec<_>>()));
+        // virConnectGetURI answers from the client's own copy: no RPC.
+        let name = source.uri().unwrap_or_else(|_| format!("source #{}", s + 1));
+        pending.push((rows, work, name));
+    }
+    for (rows, work, name) in pending {
+        match work.wait(until, &format!("reading the guests of {name}")) {
+            Ok(read) => rows.into_iter().zip(read).for_each(|(i, guest)| guests[i] = guest),
+            Err(e) => rows.into_iter().for_each(|i| guests[i] = Err(e.clone())),
+        }
+    }
+    guests
+}
+
 /// Checks every guest of `doms` (each on `sources[src_of[i]]`) against every destination.
 /// Fails only for unusable arguments; a host or guest whose facts cannot be had makes its cells
 /// errors.
@@ -97,7 +128,7 @@ pub fn check_matrix(sources: &[&Connect], doms: &[&Domain], src_of: &[usize], de
     let mut gathered = hosts(&all, options);
     let dst_hosts: Vec<Result<Host, Error>> = gathered.split_off(sources.len());
     let src_hosts = gathered;
-    let guests: Vec<Result<Guest, Error>> = doms.iter().map(|d| crate::facts::gather::guest(d)).collect();
+    let guests = guests(sources, doms, src_of, &src_hosts, options);
 
     // Judge the pairs whose facts are all there; the rest carry the reason.
     let ok_dsts: Vec<usize> = (0..destinations.len()).filter(|&h| dst_hosts[h].is_ok()).collect();

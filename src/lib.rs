@@ -153,10 +153,22 @@ pub fn baseline_live(conns: &[&Connect], snapshots: &[facts::Snapshot], options:
     let hosts = snapshots.iter().map(baseline::HostSummary::from_snapshot).collect::<Result<Vec<_>, Error>>()?;
     let mut result = baseline::compute(&hosts, options)?;
     if let Some(request) = baseline::hypervisor_request(&hosts, options)? {
-        let answers = conns
+        // Every host asked at once, each on its own worker, all under one deadline: a host that
+        // does not answer is recorded as unable to, and the library's baseline stands for it.
+        const CALL: &str = "virConnectBaselineHypervisorCPU";
+        let until = Some(std::time::Instant::now() + deadline::DEFAULT_TIMEOUT);
+        let pending: Vec<_> = conns
             .iter()
             .zip(&request.virt_types)
-            .map(|(conn, virt_type)| facts::gather::hypervisor_cpu_baseline(conn, &request.arch, virt_type, &request.cpu_xmls, request.keep_non_migratable))
+            .map(|(conn, virt_type)| {
+                let (conn, virt_type) = ((*conn).clone(), virt_type.clone());
+                let (arch, cpu_xmls, keep) = (request.arch.clone(), request.cpu_xmls.clone(), request.keep_non_migratable);
+                deadline::spawn(move || Ok(facts::gather::hypervisor_cpu_baseline(&conn, &arch, &virt_type, &cpu_xmls, keep)))
+            })
+            .collect();
+        let answers = pending
+            .into_iter()
+            .map(|answer| answer.wait(until, CALL).unwrap_or_else(|e| Err(facts::Unavailable::new(CALL, e.to_string()))))
             .collect();
         baseline::adopt_hypervisor_answers(&mut result, &hosts, answers, options)?;
     }

@@ -88,6 +88,28 @@ fn a_stopped_host_in_a_fleet_check_costs_its_column_not_the_call() {
 }
 
 #[test]
+fn a_stopped_source_in_a_fleet_check_costs_its_rows_not_the_call() {
+    virt::error::clear_error_callback();
+    let (healthy, stopped) = (Daemon::start("fleet-src-up"), Daemon::start("fleet-src-stopped"));
+    let up = Connect::open_read_only(Some(&healthy.uri("src"))).unwrap();
+    let down = Connect::open_read_only(Some(&stopped.uri("src"))).unwrap();
+    let (dom_up, dom_down) = (up.lookup_domain_by_name("web1").unwrap(), down.lookup_domain_by_name("web1").unwrap());
+    let dst = open("dst-ok");
+    let mut options = Options::from_flags(0, virt_migration_check::supported_checks()).unwrap();
+    options.timeout = Some(Duration::from_millis(1_500));
+    stopped.signal(libc::SIGSTOP);
+    let start = Instant::now();
+    let matrix = virt_migration_check::fleet::check_matrix(&[&up, &down], &[&dom_up, &dom_down], &[0, 1], &[&dst], &options).unwrap();
+    let waited = start.elapsed();
+    stopped.signal(libc::SIGCONT);
+    // Before: the guest of the stopped source was read with no deadline, after its host
+    // facts had timed out, and the call never returned.
+    assert!(waited < Duration::from_millis(2_500), "{waited:?}");
+    assert!(matrix.cells[0][0].is_ok(), "{:?}", matrix.cells[0][0]);
+    assert!(matches!(&matrix.cells[1][0], Err(Error::Timeout(m)) if m.contains("fleet-src-stopped")), "{:?}", matrix.cells[1][0]);
+}
+
+#[test]
 fn snapshots_over_the_remote_protocol_give_the_live_answer() {
     virt::error::clear_error_callback();
     let daemon = Daemon::start("snapshot");
