@@ -18,6 +18,17 @@
 #                               of /dev/null: libvirt would find it usable, see that QEMU's
 #                               probe has no KVM, and probe QEMU again on every call
 set -euo pipefail
+
+# Prints the daemon's PID once its socket is up (at most 10 s).
+await_socket() {
+    for _ in $(seq 1 400); do
+        [ -S "$dir/sock/libvirt-sock" ] && { cat "$dir/pid"; exit 0; }
+        sleep 0.025
+    done
+    echo "libvirtd did not start; see $dir/libvirtd.log" >&2
+    exit 1
+}
+
 cmd=${1:?start|stop|exec}; dir=${2:?DIR}
 case "$cmd" in
 start)
@@ -51,12 +62,7 @@ CONF
         exec tini -s -- libvirtd -f /etc/libvirt/libvirtd.conf -p '$dir/libvirtd.pid'
     " </dev/null >"$dir/libvirtd.log" 2>&1 &
     echo $! > "$dir/pid"
-    for _ in $(seq 1 400); do
-        [ -S "$dir/sock/libvirt-sock" ] && { cat "$dir/pid"; exit 0; }
-        sleep 0.025
-    done
-    echo "libvirtd did not start; see $dir/libvirtd.log" >&2
-    exit 1
+    await_socket
     ;;
 start-session)
     uuid=${3:?UUID}; user=${4:?USER}
@@ -74,12 +80,7 @@ CONF
         XDG_CACHE_HOME="$dir/cache" XDG_DATA_HOME="$dir/data" libvirtd -f "$dir/libvirtd.conf" \
         </dev/null >"$dir/libvirtd.log" 2>&1 &
     echo $! > "$dir/pid"
-    for _ in $(seq 1 400); do
-        [ -S "$dir/sock/libvirt-sock" ] && { cat "$dir/pid"; exit 0; }
-        sleep 0.025
-    done
-    echo "libvirtd did not start; see $dir/libvirtd.log" >&2
-    exit 1
+    await_socket
     ;;
 stop)
     [ -f "$dir/pid" ] || exit 0
