@@ -1,8 +1,8 @@
 """Predictions against real migrations: each scenario starts a guest on its source host (a, or d
 for QEMU 10), asks the library (through the Python binding, with the flags the migration will
-use), then really migrates to its destination. A migration that fails must have been predicted with an ERROR; one that succeeds must
-have been predicted without one, except where the library is stricter than libvirt by design
-(each such scenario names its reason and asserts the ERROR)."""
+use), then really migrates to its destination. A migration that fails must have been predicted
+with an ERROR; one that succeeds must have been predicted without one, except where the library
+is stricter than libvirt by design (each such scenario names its reason and asserts the ERROR)."""
 
 from __future__ import annotations
 
@@ -193,6 +193,7 @@ def huge_pages(total: int, needed: int) -> Callable[[dict], None]:
         Path(NR_HUGEPAGES).write_text(str(total))
         got = int(Path(NR_HUGEPAGES).read_text())
         if got < needed:
+            restore_huge_pages(c)  # a skip in setup runs no teardown
             pytest.skip(f"the kernel reserved only {got} of {total} huge pages (memory fragmented)")
     return setup
 
