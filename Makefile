@@ -154,8 +154,8 @@ python-tests: build
 E2E_QEMU10_DIR ?= /tmp/vmc-e2e-qemu10
 E2E_PACKAGES := qemu-system-x86 ipxe-qemu seabios tini iproute2 util-linux
 e2e-deps: deps
-	tests/e2e/qemu10.sh $(E2E_QEMU10_DIR) >/dev/null
 	$(call apt_ensure,$(E2E_PACKAGES))
+	tests/e2e/qemu10.sh $(E2E_QEMU10_DIR) >/dev/null
 	@getent passwd libvirt-qemu >/dev/null || $(SUDO) useradd --system --no-create-home --shell /usr/sbin/nologin libvirt-qemu
 	@getent passwd vmc-e2e >/dev/null || $(SUDO) useradd --system --no-create-home --shell /usr/sbin/nologin vmc-e2e
 

@@ -19,11 +19,20 @@ apt_opts=(-o "Dir::Etc::SourceList=$dir/sources.list" -o Dir::Etc::SourceParts=/
           -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache" -o APT::Sandbox::User=root)
 apt-get "${apt_opts[@]}" -qq update >&2
 # The emulator, its modules, its firmware and data, and the SeaBIOS its machine types expect;
-# every library they link is one bookworm's QEMU 7.2 already needs (ldd below proves it).
+# the libraries they link come from bookworm (below; ldd proves nothing is missing).
 (cd "$dir/debs" && apt-get "${apt_opts[@]}" -qq download \
     qemu-system-x86/bookworm-backports qemu-system-common/bookworm-backports \
     qemu-system-data/bookworm-backports seabios/bookworm-backports >&2)
 for deb in "$dir"/debs/*.deb; do dpkg-deb -x "$deb" "$dir/root"; done
+# The libraries QEMU 10 links, from the machine's own sources: the unpacked packages' Depends
+# less the QEMU, SeaBIOS and iPXE packages themselves, each installed only when missing (QEMU
+# 7.2 from bookworm needs nearly all of them already).
+libs=$(for deb in "$dir"/debs/qemu-system-x86_*.deb "$dir"/debs/qemu-system-common_*.deb; do dpkg-deb -f "$deb" Depends; done \
+       | tr ',' '\n' | sed -e 's/([^)]*)//g' -e 's/|.*//' -e 's/ //g' | grep -v -E '^(qemu-|seabios|ipxe-qemu|$)' | sort -u)
+missing=$(for lib in $libs; do dpkg -s "$lib" >/dev/null 2>&1 || echo "$lib"; done)
+if [ -n "$missing" ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2
+fi
 if ldd "$bin" | grep -q "not found"; then
     ldd "$bin" | grep "not found" >&2
     echo "QEMU 10 from bookworm-backports needs libraries this machine lacks" >&2
