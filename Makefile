@@ -33,7 +33,7 @@ CBINDGEN := .tools/bin/cbindgen
 HOSTS := $(CURDIR)/tests/data/hosts
 CTEST_PREFIX := $(CURDIR)/build/ctest-prefix
 
-.PHONY: all deps build demo check unit-tests header check-header install c-tests python-tests e2e e2e-deps bench fuzz tsan tsan-if-nightly clean
+.PHONY: all deps build demo check lint unit-tests header check-header install c-tests python-tests e2e e2e-deps bench fuzz tsan tsan-if-nightly clean
 
 all: build
 
@@ -89,6 +89,12 @@ install: build
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 	    pkgconfig/libvirt-migration-check.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libvirt-migration-check.pc; \
 	install -m 0755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
+
+# The style and lint gates: rustfmt.toml's layout, and clippy on every target with warnings
+# as errors.
+lint: deps
+	$(CARGO) fmt --check
+	$(CARGO) clippy --all-targets --locked -- -D warnings
 
 unit-tests: deps
 	$(CARGO) test --locked
@@ -162,7 +168,7 @@ e2e-deps: deps
 e2e: e2e-deps build
 	E2E_QEMU10_DIR=$(E2E_QEMU10_DIR) LIBVIRT_MIGRATION_CHECK_LIBRARY=$(CURDIR)/$(CDYLIB) $(PYTHON) -m pytest tests/e2e -p no:cacheprovider -rs -s
 
-check: deps check-header unit-tests c-tests tsan-if-nightly python-tests e2e
+check: deps lint check-header unit-tests c-tests tsan-if-nightly python-tests e2e
 	@echo "make check: all tests passed"
 
 # Criterion benchmarks (benches/): CPU map load, compare, baseline.

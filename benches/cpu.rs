@@ -3,10 +3,10 @@
 
 use std::path::PathBuf;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
+use virt_migration_check::cpu::CpuMap;
 use virt_migration_check::cpu::baseline::baseline;
 use virt_migration_check::cpu::compare::compare;
-use virt_migration_check::cpu::CpuMap;
 use virt_migration_check::facts::CpuDef;
 
 fn data(path: &str) -> PathBuf {

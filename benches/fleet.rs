@@ -6,9 +6,9 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 use virt_migration_check::facts::{CellMemory, DomainSummary, FreeMemory, Guest, Host, Hypervisor, Snapshot};
-use virt_migration_check::xml::snapshot::{assemble, read as read_snapshot, write, SavedDocuments};
+use virt_migration_check::xml::snapshot::{SavedDocuments, assemble, read as read_snapshot, write};
 use virt_migration_check::{Flags, Options};
 
 fn data(path: &str) -> String {
@@ -31,29 +31,39 @@ fn guests() -> Vec<Guest> {
     ]
     .iter()
     .map(|f| {
-        let xml = data(&format!("fixtures/domains/qemuxmlconfdata/{f}")).replacen("<domain type='qemu'>", "<domain type='kvm'>", 1);
+        let xml = data(&format!("fixtures/domains/qemuxmlconfdata/{f}")).replacen(
+            "<domain type='qemu'>",
+            "<domain type='kvm'>",
+            1,
+        );
         Guest::from_definition(virt_migration_check::xml::domain::parse_domain(&xml, f).unwrap())
     })
     .collect()
 }
 
 fn snapshots() -> Vec<String> {
-    ["qemu_4.2.0.x86_64.xml", "qemu_5.0.0.x86_64.xml", "qemu_7.2.0.x86_64.xml", "qemu_9.2.0.x86_64.xml", "qemu_10.0.0.x86_64.xml"]
-        .iter()
-        .map(|d| {
-            let saved = SavedDocuments {
-                capabilities: ("caps".into(), data("fixtures/host-caps/capabilityschemadata/caps-qemu-kvm.xml")),
-                domain_capabilities: vec![("domcaps".into(), data(&format!("fixtures/domcaps/domaincapsdata/{d}")))],
-                networks: vec![("net".into(), data("fixtures/networks/networkxml2xmlin/host-bridge-net.xml"))],
-                pools: vec![("pool".into(), data("fixtures/pools/storagepoolxml2xmlin/pool-dir.xml"))],
-                volumes: vec![("vol".into(), data("fixtures/pools/storagevolxml2xmlin/vol-file.xml"))],
-                ..Default::default()
-            };
-            let mut snapshot = assemble(&saved, &format!("file:///{d}"), "2026-11-26T00:00:00Z").unwrap();
-            complete_like_live(&mut snapshot, qemu_version(d));
-            write(&snapshot)
-        })
-        .collect()
+    [
+        "qemu_4.2.0.x86_64.xml",
+        "qemu_5.0.0.x86_64.xml",
+        "qemu_7.2.0.x86_64.xml",
+        "qemu_9.2.0.x86_64.xml",
+        "qemu_10.0.0.x86_64.xml",
+    ]
+    .iter()
+    .map(|d| {
+        let saved = SavedDocuments {
+            capabilities: ("caps".into(), data("fixtures/host-caps/capabilityschemadata/caps-qemu-kvm.xml")),
+            domain_capabilities: vec![("domcaps".into(), data(&format!("fixtures/domcaps/domaincapsdata/{d}")))],
+            networks: vec![("net".into(), data("fixtures/networks/networkxml2xmlin/host-bridge-net.xml"))],
+            pools: vec![("pool".into(), data("fixtures/pools/storagepoolxml2xmlin/pool-dir.xml"))],
+            volumes: vec![("vol".into(), data("fixtures/pools/storagevolxml2xmlin/vol-file.xml"))],
+            ..Default::default()
+        };
+        let mut snapshot = assemble(&saved, &format!("file:///{d}"), "2026-11-26T00:00:00Z").unwrap();
+        complete_like_live(&mut snapshot, qemu_version(d));
+        write(&snapshot)
+    })
+    .collect()
 }
 
 /// "qemu_10.0.0.x86_64.xml" → 10_000_000.
@@ -70,11 +80,23 @@ fn complete_like_live(s: &mut Snapshot, qemu: u64) {
     s.hostname = Ok(format!("host-{qemu}"));
     s.hypervisor = Ok(Hypervisor { driver: "QEMU".into(), version: qemu });
     s.libvirt_version = Ok(11_003_000);
-    s.free_memory = Ok(FreeMemory { available_kib: 96 << 20, total_kib: Some(128 << 20), source: "virNodeGetMemoryStats".into() });
+    s.free_memory =
+        Ok(FreeMemory { available_kib: 96 << 20, total_kib: Some(128 << 20), source: "virNodeGetMemoryStats".into() });
     let nodes = s.node.as_ref().map(|n| n.nodes.max(1)).unwrap_or(1);
-    s.cells = Ok((0..nodes).map(|id| CellMemory { id, free_kib: (96 << 20) / u64::from(nodes), free_pages: vec![(4, 1 << 20), (2048, 1024)] }).collect());
+    s.cells = Ok((0..nodes)
+        .map(|id| CellMemory {
+            id,
+            free_kib: (96 << 20) / u64::from(nodes),
+            free_pages: vec![(4, 1 << 20), (2048, 1024)],
+        })
+        .collect());
     s.domains = Ok((0..20)
-        .map(|k| DomainSummary { name: format!("resident-{k}"), uuid: format!("00000000-0000-4000-8000-{k:012}"), active: k % 2 == 0, memory_kib: 4 << 20 })
+        .map(|k| DomainSummary {
+            name: format!("resident-{k}"),
+            uuid: format!("00000000-0000-4000-8000-{k:012}"),
+            active: k % 2 == 0,
+            memory_kib: 4 << 20,
+        })
         .collect());
 }
 
@@ -128,7 +150,10 @@ fn benches(c: &mut Criterion) {
     for f in reports.iter().flatten().flat_map(|r| &r.findings) {
         *by_severity.entry(format!("{:?}", f.severity)).or_insert(0u64) += 1;
     }
-    println!("fleet: parsed 100 snapshots in {parsed:?}, judged {} pairs in {elapsed:?} in total; findings {by_severity:?}", reports.len() * reports[0].len());
+    println!(
+        "fleet: parsed 100 snapshots in {parsed:?}, judged {} pairs in {elapsed:?} in total; findings {by_severity:?}",
+        reports.len() * reports[0].len()
+    );
 }
 
 criterion_group!(fleet_benches, benches);

@@ -8,8 +8,8 @@
 //! dies or its connection closes, then drops its result and references and ends. Nothing it
 //! touches is freed under it, and nothing it computes late is reported.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, sync_channel};
 use std::time::{Duration, Instant};
 
 use crate::error::Error;
@@ -32,7 +32,8 @@ pub fn spawn<T: Send + 'static>(work: impl FnOnce() -> Result<T, Error> + Send +
     let started = std::thread::Builder::new().name("virt-migration-check".into()).spawn({
         let tx = tx.clone();
         move || {
-            let outcome = catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|_| Err(Error::Internal("a panic in a check's worker thread".into())));
+            let outcome = catch_unwind(AssertUnwindSafe(work))
+                .unwrap_or_else(|_| Err(Error::Internal("a panic in a check's worker thread".into())));
             // The caller may have given up: then nobody receives, and that is fine.
             let _ = tx.send(outcome);
         }
@@ -66,18 +67,27 @@ impl<T> Pending<T> {
             Err(RecvTimeoutError::Timeout) => Err(Error::Timeout(format!(
                 "{what} got no answer in time: a host's libvirtd is not responding (stopped, hung or unreachable)"
             ))),
-            Err(RecvTimeoutError::Disconnected) => Err(Error::Internal("a check's worker thread ended without a result".into())),
+            Err(RecvTimeoutError::Disconnected) => {
+                Err(Error::Internal("a check's worker thread ended without a result".into()))
+            }
         }
     }
 }
 
 /// Runs `work` on a worker thread and waits at most `limit` for it (None: for ever).
-pub fn run<T: Send + 'static>(limit: Option<Duration>, what: &str, work: impl FnOnce() -> Result<T, Error> + Send + 'static) -> Result<T, Error> {
+pub fn run<T: Send + 'static>(
+    limit: Option<Duration>,
+    what: &str,
+    work: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
     let until = limit.map(|l| Instant::now() + l);
-    spawn(work).wait(until, &match limit {
-        Some(l) => format!("{what} (deadline {} ms)", l.as_millis()),
-        None => what.to_string(),
-    })
+    spawn(work).wait(
+        until,
+        &match limit {
+            Some(l) => format!("{what} (deadline {} ms)", l.as_millis()),
+            None => what.to_string(),
+        },
+    )
 }
 
 #[cfg(test)]

@@ -132,11 +132,8 @@ impl Flags {
     /// Every selection bit that names a check (0..17).
     pub const CHECKS: Flags = Flags::from_bits_retain((1 << 18) - 1);
     /// Every modifier bit.
-    pub const MODIFIERS: Flags = Flags::OFFLINE
-        .union(Flags::NON_SHARED_DISK)
-        .union(Flags::UNSAFE)
-        .union(Flags::STRICT)
-        .union(Flags::CACHE);
+    pub const MODIFIERS: Flags =
+        Flags::OFFLINE.union(Flags::NON_SHARED_DISK).union(Flags::UNSAFE).union(Flags::STRICT).union(Flags::CACHE);
 
     /// The checks these flags select, in bit order.
     pub fn checks(self) -> impl Iterator<Item = Check> {

@@ -30,7 +30,13 @@ fn threads(cap: usize) -> usize {
 
 /// Judges every guest against every destination from facts already gathered: `guests[i]` runs
 /// on `sources[src_of[i]]`. Pure evaluation, spread over the machine's cores.
-pub fn check_many(guests: &[Guest], src_of: &[usize], sources: &[Host], destinations: &[Host], options: &Options) -> Vec<Vec<Report>> {
+pub fn check_many(
+    guests: &[Guest],
+    src_of: &[usize],
+    sources: &[Host],
+    destinations: &[Host],
+    options: &Options,
+) -> Vec<Vec<Report>> {
     let judge = |i: usize| -> Vec<Report> {
         destinations.iter().map(|dst| crate::check_facts(&guests[i], &sources[src_of[i]], dst, options)).collect()
     };
@@ -77,14 +83,21 @@ pub fn hosts(conns: &[&Connect], options: &Options) -> Vec<Result<Host, Error>> 
         })
         .collect();
     // virConnectGetURI answers from the client's own copy: no RPC to a host that may be stuck.
-    let names: Vec<String> = conns.iter().enumerate().map(|(i, c)| c.uri().unwrap_or_else(|_| format!("host #{}", i + 1))).collect();
+    let names: Vec<String> =
+        conns.iter().enumerate().map(|(i, c)| c.uri().unwrap_or_else(|_| format!("host #{}", i + 1))).collect();
     pending.into_iter().zip(names).map(|(p, name)| p.wait(until, &format!("gathering the facts of {name}"))).collect()
 }
 
 /// Every guest's facts, read on one worker per source under the options' deadline: a source
 /// that stops answering makes its guests' rows Timeout errors, not a hang. The guests of a
 /// source whose host facts could not be had are not asked for (their rows carry that reason).
-fn guests(sources: &[&Connect], doms: &[&Domain], src_of: &[usize], src_hosts: &[Result<Host, Error>], options: &Options) -> Vec<Result<Guest, Error>> {
+fn guests(
+    sources: &[&Connect],
+    doms: &[&Domain],
+    src_of: &[usize],
+    src_hosts: &[Result<Host, Error>],
+    options: &Options,
+) -> Vec<Result<Guest, Error>> {
     let until = options.timeout.map(|l| std::time::Instant::now() + l);
     let mut guests: Vec<Result<Guest, Error>> = vec![Err(Error::Internal("guest not read".into())); doms.len()];
     let mut pending = Vec::new();
@@ -115,7 +128,13 @@ fn guests(sources: &[&Connect], doms: &[&Domain], src_of: &[usize], src_hosts: &
 /// Checks every guest of `doms` (each on `sources[src_of[i]]`) against every destination.
 /// Fails only for unusable arguments; a host or guest whose facts cannot be had makes its cells
 /// errors.
-pub fn check_matrix(sources: &[&Connect], doms: &[&Domain], src_of: &[usize], destinations: &[&Connect], options: &Options) -> Result<Matrix, Error> {
+pub fn check_matrix(
+    sources: &[&Connect],
+    doms: &[&Domain],
+    src_of: &[usize],
+    destinations: &[&Connect],
+    options: &Options,
+) -> Result<Matrix, Error> {
     if doms.len() != src_of.len() || src_of.iter().any(|&s| s >= sources.len()) {
         return Err(Error::invalid("every domain needs the index of its source connection"));
     }
@@ -132,8 +151,9 @@ pub fn check_matrix(sources: &[&Connect], doms: &[&Domain], src_of: &[usize], de
 
     // Judge the pairs whose facts are all there; the rest carry the reason.
     let ok_dsts: Vec<usize> = (0..destinations.len()).filter(|&h| dst_hosts[h].is_ok()).collect();
-    let dst_facts: Vec<Host> = ok_dsts.iter().map(|&h| dst_hosts[h].as_ref().map(Clone::clone).unwrap_or_else(|_| Host::unknown(""))).collect();
-    let src_facts: Vec<Host> = src_hosts.iter().map(|h| h.as_ref().map(Clone::clone).unwrap_or_else(|_| Host::unknown(""))).collect();
+    let dst_facts: Vec<Host> =
+        ok_dsts.iter().map(|&h| dst_hosts[h].clone().unwrap_or_else(|_| Host::unknown(""))).collect();
+    let src_facts: Vec<Host> = src_hosts.iter().map(|h| h.clone().unwrap_or_else(|_| Host::unknown(""))).collect();
     let ready: Vec<usize> = (0..doms.len()).filter(|&i| guests[i].is_ok() && src_hosts[src_of[i]].is_ok()).collect();
     let ready_guests: Vec<Guest> = ready.iter().filter_map(|&i| guests[i].as_ref().ok().cloned()).collect();
     let ready_src: Vec<usize> = ready.iter().map(|&i| src_of[i]).collect();
@@ -161,7 +181,11 @@ pub fn check_matrix(sources: &[&Connect], doms: &[&Domain], src_of: &[usize], de
         cells.push(row);
     }
     Ok(Matrix {
-        guests: guests.iter().zip(doms).map(|(g, d)| g.as_ref().map(|g| g.def.name.clone()).unwrap_or_else(|_| d.name().unwrap_or_default())).collect(),
+        guests: guests
+            .iter()
+            .zip(doms)
+            .map(|(g, d)| g.as_ref().map(|g| g.def.name.clone()).unwrap_or_else(|_| d.name().unwrap_or_default()))
+            .collect(),
         hosts: destinations.iter().map(|c| c.uri().unwrap_or_default()).collect(),
         cells,
     })

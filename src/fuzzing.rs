@@ -20,8 +20,20 @@ pub struct Target {
 
 pub const TARGETS: &[Target] = &[
     Target { name: "domain", seeds: &["fixtures/domains/qemuxmlconfdata"], run: domain },
-    Target { name: "capabilities", seeds: &["fixtures/host-caps/capabilityschemadata", "fixtures/host-caps/vircaps2xmldata", "fixtures/host-caps/qemucaps2xmloutdata"], run: capabilities },
-    Target { name: "domcaps", seeds: &["fixtures/domcaps/domaincapsdata", "fixtures/domcaps/qemucapabilitiesdata"], run: domcaps },
+    Target {
+        name: "capabilities",
+        seeds: &[
+            "fixtures/host-caps/capabilityschemadata",
+            "fixtures/host-caps/vircaps2xmldata",
+            "fixtures/host-caps/qemucaps2xmloutdata",
+        ],
+        run: capabilities,
+    },
+    Target {
+        name: "domcaps",
+        seeds: &["fixtures/domcaps/domaincapsdata", "fixtures/domcaps/qemucapabilitiesdata"],
+        run: domcaps,
+    },
     Target { name: "network", seeds: &["fixtures/networks/networkxml2xmlin"], run: network },
     Target { name: "pool", seeds: &["fixtures/pools/storagepoolxml2xmlin"], run: pool },
     Target { name: "volume", seeds: &["fixtures/pools/storagevolxml2xmlin"], run: volume },
@@ -143,11 +155,18 @@ fn check_xml(data: &[u8]) {
     static HOST: OnceLock<CString> = OnceLock::new();
     let host = HOST.get_or_init(|| {
         let saved = xml::snapshot::SavedDocuments {
-            capabilities: ("caps".into(), include_str!("../tests/data/fixtures/host-caps/capabilityschemadata/caps-qemu-kvm.xml").into()),
-            domain_capabilities: vec![("domcaps".into(), include_str!("../tests/data/fixtures/domcaps/domaincapsdata/qemu_9.2.0.x86_64.xml").into())],
+            capabilities: (
+                "caps".into(),
+                include_str!("../tests/data/fixtures/host-caps/capabilityschemadata/caps-qemu-kvm.xml").into(),
+            ),
+            domain_capabilities: vec![(
+                "domcaps".into(),
+                include_str!("../tests/data/fixtures/domcaps/domaincapsdata/qemu_9.2.0.x86_64.xml").into(),
+            )],
             ..Default::default()
         };
-        let s = xml::snapshot::assemble(&saved, "file:///fuzz", "2026-11-26T00:00:00Z").expect("the bundled host assembles");
+        let s = xml::snapshot::assemble(&saved, "file:///fuzz", "2026-11-26T00:00:00Z")
+            .expect("the bundled host assembles");
         CString::new(xml::snapshot::write(&s)).expect("no NUL in a snapshot")
     });
     let end = data.iter().position(|&b| b == 0).unwrap_or(data.len());

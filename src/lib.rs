@@ -23,11 +23,11 @@ pub mod deadline;
 pub mod error;
 pub mod facts;
 pub mod ffi;
+pub mod flags;
 pub mod fleet;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod flags;
 pub mod report;
 pub mod xml;
 
@@ -98,7 +98,9 @@ pub fn snapshot(conn: &Connect) -> Result<facts::Snapshot, Error> {
         return Err(Error::invalid("the connection is closed"));
     }
     let conn = conn.clone();
-    deadline::run(Some(deadline::DEFAULT_TIMEOUT), "the host snapshot", move || facts::gather::snapshot(&conn, &now_rfc3339()))
+    deadline::run(Some(deadline::DEFAULT_TIMEOUT), "the host snapshot", move || {
+        facts::gather::snapshot(&conn, &now_rfc3339())
+    })
 }
 
 /// The snapshot of the host behind `conn` as `<hostSnapshot>` XML.
@@ -109,13 +111,23 @@ pub fn snapshot_xml(conn: &Connect) -> Result<String, Error> {
 /// Checks a guest given by its domain XML against host snapshots, with no connection at all.
 /// `src_snapshot` may be None: source facts then come from the domain XML alone, and the checks
 /// that need more say so (SKIPPED). The guest is taken to be running.
-pub fn check_xml(domain_xml: &str, src_snapshot: Option<&str>, dst_snapshot: &str, flags: u32) -> Result<Report, Error> {
+pub fn check_xml(
+    domain_xml: &str,
+    src_snapshot: Option<&str>,
+    dst_snapshot: &str,
+    flags: u32,
+) -> Result<Report, Error> {
     let options = Options::from_flags(flags, supported_checks())?;
     check_xml_with_options(domain_xml, src_snapshot, dst_snapshot, &options)
 }
 
 /// `check_xml` with options already validated (a CPU map directory, say).
-pub fn check_xml_with_options(domain_xml: &str, src_snapshot: Option<&str>, dst_snapshot: &str, options: &Options) -> Result<Report, Error> {
+pub fn check_xml_with_options(
+    domain_xml: &str,
+    src_snapshot: Option<&str>,
+    dst_snapshot: &str,
+    options: &Options,
+) -> Result<Report, Error> {
     let def = xml::domain::parse_domain(domain_xml, "domain XML")?;
     let dst = xml::snapshot::read(dst_snapshot, "destination snapshot")?.to_host("destination snapshot")?;
     let src = match src_snapshot {
@@ -131,7 +143,9 @@ pub fn baseline_xml(snapshots: &[&str], options: &baseline::BaselineOptions) -> 
     let hosts = snapshots
         .iter()
         .enumerate()
-        .map(|(i, text)| baseline::HostSummary::from_snapshot(&xml::snapshot::read(text, &format!("host snapshot #{}", i + 1))?))
+        .map(|(i, text)| {
+            baseline::HostSummary::from_snapshot(&xml::snapshot::read(text, &format!("host snapshot #{}", i + 1))?)
+        })
         .collect::<Result<Vec<_>, Error>>()?;
     baseline::compute(&hosts, options)
 }
@@ -139,14 +153,21 @@ pub fn baseline_xml(snapshots: &[&str], options: &baseline::BaselineOptions) -> 
 /// The lowest common denominator of the hosts behind `conns` (a snapshot of each, read-only).
 /// The CPU is the hosts' own (virConnectBaselineHypervisorCPU on each) where every host's driver
 /// offers that call, cross-checked with ours (`Baseline::cpu_cross_check`).
-pub fn baseline_connections(conns: &[&Connect], options: &baseline::BaselineOptions) -> Result<baseline::Baseline, Error> {
+pub fn baseline_connections(
+    conns: &[&Connect],
+    options: &baseline::BaselineOptions,
+) -> Result<baseline::Baseline, Error> {
     let snapshots = conns.iter().map(|c| snapshot(c)).collect::<Result<Vec<_>, Error>>()?;
     baseline_live(conns, &snapshots, options)
 }
 
 /// As [`baseline_connections`], with the snapshots of `conns` already taken (`snapshots[i]` of
 /// `conns[i]`).
-pub fn baseline_live(conns: &[&Connect], snapshots: &[facts::Snapshot], options: &baseline::BaselineOptions) -> Result<baseline::Baseline, Error> {
+pub fn baseline_live(
+    conns: &[&Connect],
+    snapshots: &[facts::Snapshot],
+    options: &baseline::BaselineOptions,
+) -> Result<baseline::Baseline, Error> {
     if conns.len() != snapshots.len() {
         return Err(Error::invalid("one snapshot per connection is needed"));
     }
@@ -162,13 +183,18 @@ pub fn baseline_live(conns: &[&Connect], snapshots: &[facts::Snapshot], options:
             .zip(&request.virt_types)
             .map(|(conn, virt_type)| {
                 let (conn, virt_type) = ((*conn).clone(), virt_type.clone());
-                let (arch, cpu_xmls, keep) = (request.arch.clone(), request.cpu_xmls.clone(), request.keep_non_migratable);
-                deadline::spawn(move || Ok(facts::gather::hypervisor_cpu_baseline(&conn, &arch, &virt_type, &cpu_xmls, keep)))
+                let (arch, cpu_xmls, keep) =
+                    (request.arch.clone(), request.cpu_xmls.clone(), request.keep_non_migratable);
+                deadline::spawn(move || {
+                    Ok(facts::gather::hypervisor_cpu_baseline(&conn, &arch, &virt_type, &cpu_xmls, keep))
+                })
             })
             .collect();
         let answers = pending
             .into_iter()
-            .map(|answer| answer.wait(until, CALL).unwrap_or_else(|e| Err(facts::Unavailable::new(CALL, e.to_string()))))
+            .map(|answer| {
+                answer.wait(until, CALL).unwrap_or_else(|e| Err(facts::Unavailable::new(CALL, e.to_string())))
+            })
             .collect();
         baseline::adopt_hypervisor_answers(&mut result, &hosts, answers, options)?;
     }

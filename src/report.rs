@@ -142,7 +142,14 @@ impl Finding {
     /// "This check ran and found nothing": built without allocating, as a fleet check makes
     /// millions of them.
     pub fn ok(check: Check) -> Finding {
-        Finding { check, severity: Severity::Ok, code: Cow::Borrowed(OK_CODES[check as usize]), message: Cow::Borrowed(OK_MESSAGE), hint: None, details: Vec::new() }
+        Finding {
+            check,
+            severity: Severity::Ok,
+            code: Cow::Borrowed(OK_CODES[check as usize]),
+            message: Cow::Borrowed(OK_MESSAGE),
+            hint: None,
+            details: Vec::new(),
+        }
     }
 
     pub fn error(check: Check, reason: &str, message: impl Into<String>) -> Finding {
@@ -248,7 +255,7 @@ impl Report {
 
     /// The report as the CLI's and the Python binding's JSON.
     pub fn to_json(&self) -> serde_json::Value {
-        use serde_json::{json, Map};
+        use serde_json::{Map, json};
         let results: Vec<_> = self
             .findings
             .iter()
@@ -321,10 +328,12 @@ mod tests {
 
     #[test]
     fn json_shape() {
-        let report = Report::new(vec![Finding::error(Check::Network, "missing", "network 'prod' does not exist")
-            .hint("define it")
-            .detail("network", "prod")
-            .detail("count", 2u64)]);
+        let report = Report::new(vec![
+            Finding::error(Check::Network, "missing", "network 'prod' does not exist")
+                .hint("define it")
+                .detail("network", "prod")
+                .detail("count", 2u64),
+        ]);
         let json = report.to_json();
         assert_eq!(json["verdict"], "error");
         assert_eq!(json["results"][0]["check"], "network");

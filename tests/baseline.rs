@@ -6,11 +6,11 @@ mod common;
 
 use common::read;
 use virt_migration_check::baseline::{self, BaselineOptions, HostSummary};
-use virt_migration_check::cpu::compare::{compare, Comparison};
 use virt_migration_check::cpu::CpuMap;
+use virt_migration_check::cpu::compare::{Comparison, compare};
 use virt_migration_check::facts::{Capabilities, CpuDef, DomainCapabilities, Fact, Hypervisor, Unavailable};
 use virt_migration_check::xml::cpu::parse_cpus;
-use virt_migration_check::xml::snapshot::{assemble, write, SavedDocuments};
+use virt_migration_check::xml::snapshot::{SavedDocuments, assemble, write};
 use virt_migration_check::{Flags, Options, Severity};
 
 fn options() -> BaselineOptions {
@@ -26,7 +26,12 @@ fn host_offering(name: &str, cpu: CpuDef) -> HostSummary {
     HostSummary {
         name: name.to_string(),
         capabilities: Some(Capabilities { host_arch: "x86_64".into(), ..Default::default() }),
-        domain_capabilities: vec![DomainCapabilities { arch: "x86_64".into(), domain: "kvm".into(), host_model: Some(cpu), ..Default::default() }],
+        domain_capabilities: vec![DomainCapabilities {
+            arch: "x86_64".into(),
+            domain: "kvm".into(),
+            host_model: Some(cpu),
+            ..Default::default()
+        }],
         ..Default::default()
     }
 }
@@ -54,11 +59,14 @@ fn libvirts_baseline_cases_through_this_api() {
             continue; // Expansion is a presentation of the same CPU.
         }
         let all: Vec<CpuDef> = inputs.split(',').flat_map(cpus).collect();
-        let hosts: Vec<HostSummary> = all.iter().enumerate().map(|(i, c)| host_offering(&format!("host{i}"), c.clone())).collect();
+        let hosts: Vec<HostSummary> =
+            all.iter().enumerate().map(|(i, c)| host_offering(&format!("host{i}"), c.clone())).collect();
         let opts = BaselineOptions { keep_non_migratable: !flags.contains("MIGRATABLE"), ..options() };
         let result = baseline::compute(&hosts, &opts);
-        let vendors: Vec<Option<String>> =
-            all.iter().map(|c| c.vendor.clone().or_else(|| map.model(c.model.as_deref()?).and_then(|m| m.vendor.clone()))).collect();
+        let vendors: Vec<Option<String>> = all
+            .iter()
+            .map(|c| c.vendor.clone().or_else(|| map.model(c.model.as_deref()?).and_then(|m| m.vendor.clone())))
+            .collect();
         if expected == "ERROR" || vendors.iter().any(|v| *v != vendors[0]) {
             let err = result.unwrap_err();
             assert!(err.to_string().contains("vendor"), "{inputs}: {err}");
@@ -74,7 +82,10 @@ fn libvirts_baseline_cases_through_this_api() {
 
 #[test]
 fn mixed_vendors_need_the_vendor_neutral_flag() {
-    let hosts = [host_offering("intel", cpus("x86_64-cpuid-Xeon-Gold-6148-json.xml").remove(0)), host_offering("amd", cpus("x86_64-cpuid-EPYC-7601-32-Core-json.xml").remove(0))];
+    let hosts = [
+        host_offering("intel", cpus("x86_64-cpuid-Xeon-Gold-6148-json.xml").remove(0)),
+        host_offering("amd", cpus("x86_64-cpuid-EPYC-7601-32-Core-json.xml").remove(0)),
+    ];
     let err = baseline::compute(&hosts, &options()).unwrap_err();
     assert!(err.to_string().contains("Intel, AMD") && err.to_string().contains("VENDOR_NEUTRAL"), "{err}");
     let neutral = baseline::compute(&hosts, &BaselineOptions { vendor_neutral: true, ..options() }).unwrap();
@@ -105,7 +116,9 @@ fn an_intel_fleet_gets_the_cpu_every_host_can_give() {
         assert_ne!(compare(&map, &host, &cpu).unwrap().result, Comparison::Incompatible, "{file}");
     }
     let hidden = |n: &str| result.hidden.iter().find(|(h, _)| h == n).unwrap().1.clone();
-    assert!(hidden("cascadelake").contains(&"avx512f".to_string()) && hidden("skylake").contains(&"avx512f".to_string()));
+    assert!(
+        hidden("cascadelake").contains(&"avx512f".to_string()) && hidden("skylake").contains(&"avx512f".to_string())
+    );
     assert!(!hidden("haswell").contains(&"avx512f".to_string()));
     // Written and read back, the document holds the same baseline.
     assert_eq!(baseline::read(&baseline::write(&result)).unwrap().cpu, result.cpu);
@@ -119,10 +132,17 @@ fn qemu_host(version: &str, number: u64) -> String {
         .filter(|l| l.contains("<machine type='kvm'"))
         .filter_map(|l| l.split("name='").nth(1)?.split('\'').next().map(|n| format!("<machine>{n}</machine>")))
         .collect();
-    let caps = read("fixtures/host-caps/capabilityschemadata/caps-qemu-kvm.xml").replacen("<arch name='x86_64'>", &format!("<arch name='x86_64'>{machines}"), 1);
+    let caps = read("fixtures/host-caps/capabilityschemadata/caps-qemu-kvm.xml").replacen(
+        "<arch name='x86_64'>",
+        &format!("<arch name='x86_64'>{machines}"),
+        1,
+    );
     let saved = SavedDocuments {
         capabilities: ("caps".into(), caps),
-        domain_capabilities: vec![("domcaps".into(), read(&format!("fixtures/domcaps/domaincapsdata/qemu_{version}.x86_64.xml")))],
+        domain_capabilities: vec![(
+            "domcaps".into(),
+            read(&format!("fixtures/domcaps/domaincapsdata/qemu_{version}.x86_64.xml")),
+        )],
         networks: vec![("net".into(), read("fixtures/networks/networkxml2xmlin/host-bridge-net.xml"))],
         ..Default::default()
     };
@@ -140,10 +160,15 @@ fn a_fleet_of_qemu_versions() {
     let fleet = qemu_fleet();
     let refs: Vec<&str> = fleet.iter().map(String::as_str).collect();
     let result = virt_migration_check::baseline_xml(&refs, &options()).unwrap();
-    let newest = |family: &str| result.machines.iter().find(|m| m.family == family && m.virt_type == "kvm").map(|m| m.newest.clone());
+    let newest = |family: &str| {
+        result.machines.iter().find(|m| m.family == family && m.virt_type == "kvm").map(|m| m.newest.clone())
+    };
     assert_eq!(newest("pc-q35").as_deref(), Some("pc-q35-7.2"));
     assert_eq!(newest("pc-i440fx").as_deref(), Some("pc-i440fx-7.2"));
-    assert!(result.nic_models.contains(&"e1000e".to_string()) && !result.nic_models.contains(&"igb".to_string()), "igb needs QEMU 8.0");
+    assert!(
+        result.nic_models.contains(&"e1000e".to_string()) && !result.nic_models.contains(&"igb".to_string()),
+        "igb needs QEMU 8.0"
+    );
     assert_eq!(result.cpu.as_ref().and_then(|c| c.model.as_deref()), Some("EPYC-Rome"));
     assert_eq!(result.networks, ["host-bridge-net"]);
     assert!(result.devices["disk.bus"].contains(&"virtio".to_string()));
@@ -159,13 +184,25 @@ fn a_guest_rewritten_to_the_baseline_runs_everywhere() {
     // on every host.
     let guest = read("fixtures/domains/qemuxmlconfdata/cpu-Haswell.xml")
         .replace("machine='pc'", "machine='pc-i440fx-10.0'")
-        .replace("</devices>", "<interface type='network'><source network='host-bridge-net'/><model type='igb'/></interface></devices>");
-    let mut options = Options::from_flags((Flags::CPU_FLAGS | Flags::MSR | Flags::MACHINE | Flags::NETWORK_MODEL | Flags::DISK_MODEL).bits(), virt_migration_check::supported_checks()).unwrap();
+        .replace(
+            "</devices>",
+            "<interface type='network'><source network='host-bridge-net'/><model type='igb'/></interface></devices>",
+        );
+    let mut options = Options::from_flags(
+        (Flags::CPU_FLAGS | Flags::MSR | Flags::MACHINE | Flags::NETWORK_MODEL | Flags::DISK_MODEL).bits(),
+        virt_migration_check::supported_checks(),
+    )
+    .unwrap();
     options.cpu_map = Some(common::data("cpu/cpu_map"));
     let before = virt_migration_check::check_xml_with_options(&guest, None, &fleet[0], &options).unwrap();
     assert!(before.errors().count() >= 3, "{before:#?}");
     let rewritten = baseline::apply(&guest, &result).unwrap();
-    assert!(rewritten.contains("machine='pc-i440fx-7.2'") && rewritten.contains("<model type='virtio'/>") && rewritten.contains("EPYC-Rome"), "{rewritten}");
+    assert!(
+        rewritten.contains("machine='pc-i440fx-7.2'")
+            && rewritten.contains("<model type='virtio'/>")
+            && rewritten.contains("EPYC-Rome"),
+        "{rewritten}"
+    );
     for (i, host) in fleet.iter().enumerate() {
         let report = virt_migration_check::check_xml_with_options(&rewritten, None, host, &options).unwrap();
         assert!(report.errors().next().is_none(), "host {i}: {report:#?}");
@@ -196,8 +233,15 @@ fn one_way_pairs_of_a_host_model_guest() {
         };
         write(&assemble(&saved, name, "2026-11-26T00:00:00Z").unwrap())
     };
-    let hosts = [host("x86_64-cpuid-Xeon-Gold-6148-json.xml", "file:///skylake"), host("x86_64-cpuid-Xeon-Platinum-8268-json.xml", "file:///cascadelake")];
-    let guest = read("fixtures/domains/qemuxmlconfdata/cpu-host-model-vendor.xml").replacen("<domain type='qemu'>", "<domain type='kvm'>", 1);
+    let hosts = [
+        host("x86_64-cpuid-Xeon-Gold-6148-json.xml", "file:///skylake"),
+        host("x86_64-cpuid-Xeon-Platinum-8268-json.xml", "file:///cascadelake"),
+    ];
+    let guest = read("fixtures/domains/qemuxmlconfdata/cpu-host-model-vendor.xml").replacen(
+        "<domain type='qemu'>",
+        "<domain type='kvm'>",
+        1,
+    );
     let mut options = Options::from_flags(0, virt_migration_check::supported_checks()).unwrap();
     options.cpu_map = Some(common::data("cpu/cpu_map"));
     assert_eq!(baseline::one_way_pairs(&guest, &hosts, &options).unwrap(), [(0, 1)]);
@@ -227,11 +271,16 @@ fn the_hypervisors_answer_is_adopted_when_every_host_gives_one() {
     let request = baseline::hypervisor_request(&hosts, &opts).unwrap().unwrap();
     assert_eq!(request.virt_types, ["kvm", "kvm"]);
     assert_eq!(request.cpu_xmls.len(), 2);
-    assert!(request.cpu_xmls.iter().all(|x| x.starts_with("<cpu mode='custom' match='exact'>")), "{:?}", request.cpu_xmls);
+    assert!(
+        request.cpu_xmls.iter().all(|x| x.starts_with("<cpu mode='custom' match='exact'>")),
+        "{:?}",
+        request.cpu_xmls
+    );
 
     let mut result = baseline::compute(&hosts, &opts).unwrap();
     let ours = result.cpu.clone().unwrap();
-    baseline::adopt_hypervisor_answers(&mut result, &hosts, vec![Ok(libvirts.clone()), Ok(libvirts.clone())], &opts).unwrap();
+    baseline::adopt_hypervisor_answers(&mut result, &hosts, vec![Ok(libvirts.clone()), Ok(libvirts.clone())], &opts)
+        .unwrap();
     let check = result.cpu_cross_check.clone().unwrap();
     assert_eq!(check.computed_by, "libvirt");
     assert_eq!(check.agree(), Some(true), "{check:?}");
@@ -269,12 +318,19 @@ fn a_hypervisor_that_cannot_run_a_feature_narrows_the_cpu() {
     baseline::adopt_hypervisor_answers(&mut result, &hosts, vec![Ok(libvirts), Ok(narrowed)], &opts).unwrap();
     let check = result.cpu_cross_check.clone().unwrap();
     assert_eq!(check.computed_by, "libvirt");
-    assert_eq!((check.only_library.as_slice(), check.only_libvirt.as_slice()), (&["x2apic".to_string()][..], &[][..]), "{check:?}");
+    assert_eq!(
+        (check.only_library.as_slice(), check.only_libvirt.as_slice()),
+        (&["x2apic".to_string()][..], &[][..]),
+        "{check:?}"
+    );
     let map = CpuMap::cached(Some(&common::data("cpu/cpu_map"))).unwrap();
     let cpu = result.cpu.clone().unwrap();
     for (host, _) in &result.hidden {
         let own = &hosts.iter().find(|h| &h.name == host).unwrap().domain_capabilities[0].host_model.clone().unwrap();
-        assert!(matches!(compare(&map, own, &cpu).unwrap().result, Comparison::Identical | Comparison::Superset), "{host}");
+        assert!(
+            matches!(compare(&map, own, &cpu).unwrap().result, Comparison::Identical | Comparison::Superset),
+            "{host}"
+        );
     }
     assert!(result.hidden.iter().all(|(_, hidden)| hidden.contains(&"x2apic".to_string())), "{:?}", result.hidden);
 }
@@ -292,9 +348,15 @@ fn answers_a_host_could_not_give_are_not_trusted() {
     assert_eq!(check.only_libvirt, ["avx512f"]);
     assert_eq!(result.cpu, ours.cpu);
     // Garbage, an unknown feature, no model: each a reason, never an error of the whole call.
-    for bad in ["<cpu", "<cpu><model>Haswell</model><feature name='no-such-feature'/></cpu>", "<cpu mode='custom'/>", "<domain/>"] {
+    for bad in [
+        "<cpu",
+        "<cpu><model>Haswell</model><feature name='no-such-feature'/></cpu>",
+        "<cpu mode='custom'/>",
+        "<domain/>",
+    ] {
         let mut result = ours.clone();
-        baseline::adopt_hypervisor_answers(&mut result, &hosts, vec![Ok(bad.to_string()), unsupported()], &opts).unwrap();
+        baseline::adopt_hypervisor_answers(&mut result, &hosts, vec![Ok(bad.to_string()), unsupported()], &opts)
+            .unwrap();
         let check = result.cpu_cross_check.unwrap();
         assert!(check.answers[0].1.as_deref().is_some_and(|r| r.contains("haswell")), "{bad}: {check:?}");
         assert_eq!(result.cpu, ours.cpu, "{bad}");

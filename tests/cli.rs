@@ -28,7 +28,18 @@ fn exit_status_follows_the_verdict() {
 
 #[test]
 fn json_report() {
-    let (code, out, _) = cli(&["check", "-c", &host_uri("src"), "-d", &host_uri("dst-missing-volume"), "web1", "--json", "--checks", "disk,host", "--copy-storage-all"]);
+    let (code, out, _) = cli(&[
+        "check",
+        "-c",
+        &host_uri("src"),
+        "-d",
+        &host_uri("dst-missing-volume"),
+        "web1",
+        "--json",
+        "--checks",
+        "disk,host",
+        "--copy-storage-all",
+    ]);
     assert_eq!(code, 0);
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["verdict"], "info");
@@ -70,7 +81,16 @@ fn snapshot_then_offline_check() {
     }
     let dumpxml = Command::new("virsh").args(["-r", "-c", &host_uri("src"), "dumpxml", "web1"]).output().unwrap();
     std::fs::write(path("web1.xml"), dumpxml.stdout).unwrap();
-    let (code, offline, _) = cli(&["check", "--domain-xml", &path("web1.xml"), "--source-snapshot", &path("src.snap"), "--dest-snapshot", &path("dst-all-wrong.snap"), "--json"]);
+    let (code, offline, _) = cli(&[
+        "check",
+        "--domain-xml",
+        &path("web1.xml"),
+        "--source-snapshot",
+        &path("src.snap"),
+        "--dest-snapshot",
+        &path("dst-all-wrong.snap"),
+        "--json",
+    ]);
     assert_eq!(code, 1);
     let (_, live, _) = cli(&["check", "-c", &host_uri("src"), "-d", &host_uri("dst-all-wrong"), "web1", "--json"]);
     assert_eq!(offline, live, "the offline answer is the live one");
@@ -79,15 +99,25 @@ fn snapshot_then_offline_check() {
     let fixture = |p: &str| common::data(&format!("fixtures/{p}")).display().to_string();
     let (code, out, err) = cli(&[
         "snapshot",
-        "--capabilities", &fixture("host-caps/capabilityschemadata/caps-qemu-kvm.xml"),
-        "--domain-capabilities", &fixture("domcaps/domaincapsdata/qemu_7.2.0-q35.x86_64.xml"),
-        "--network", &fixture("networks/networkxml2xmlin/nat-network.xml"),
-        "--pool", &fixture("pools/storagepoolxml2xmlin/pool-dir.xml"),
-        "--volume", &fixture("pools/storagevolxml2xmlin/vol-file.xml"),
-        "--interface", &fixture("networks/interfaceschemadata/bridge.xml"),
+        "--capabilities",
+        &fixture("host-caps/capabilityschemadata/caps-qemu-kvm.xml"),
+        "--domain-capabilities",
+        &fixture("domcaps/domaincapsdata/qemu_7.2.0-q35.x86_64.xml"),
+        "--network",
+        &fixture("networks/networkxml2xmlin/nat-network.xml"),
+        "--pool",
+        &fixture("pools/storagepoolxml2xmlin/pool-dir.xml"),
+        "--volume",
+        &fixture("pools/storagevolxml2xmlin/vol-file.xml"),
+        "--interface",
+        &fixture("networks/interfaceschemadata/bridge.xml"),
     ]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.starts_with("<hostSnapshot version='1'>") && out.contains("<name>virtimages</name>") && out.contains("<name>sparse.img</name>"));
+    assert!(
+        out.starts_with("<hostSnapshot version='1'>")
+            && out.contains("<name>virtimages</name>")
+            && out.contains("<name>sparse.img</name>")
+    );
     let (code, _, err) = cli(&["snapshot", "--capabilities", &fixture("pools/storagepoolxml2xmlin/pool-dir.xml")]);
     assert_eq!(code, 2);
     assert!(err.contains("expected <capabilities>"), "{err}");
@@ -105,10 +135,12 @@ fn cpu_compare_and_baseline_offline() {
     assert_eq!((code, out.lines().next()), (0, Some("IDENTICAL")));
     let (code, out, _) = cli(&["cpu-compare", "--cpu-map", &map, &cpu("x86_64-host.xml"), &cpu("x86_64-guest.xml")]);
     assert_eq!((code, out.lines().next()), (0, Some("SUPERSET")));
-    let (code, out, _) = cli(&["cpu-compare", "--cpu-map", &map, &cpu("x86_64-host.xml"), &cpu("x86_64-host-better.xml")]);
+    let (code, out, _) =
+        cli(&["cpu-compare", "--cpu-map", &map, &cpu("x86_64-host.xml"), &cpu("x86_64-host-better.xml")]);
     assert_eq!(code, 1);
     assert!(out.starts_with("INCOMPATIBLE\n") && out.contains("missing: "), "{out}");
-    let (code, _, err) = cli(&["cpu-compare", "--cpu-map", &map, &cpu("x86_64-host.xml"), &cpu("x86_64-bogus-model.xml")]);
+    let (code, _, err) =
+        cli(&["cpu-compare", "--cpu-map", &map, &cpu("x86_64-host.xml"), &cpu("x86_64-bogus-model.xml")]);
     assert_eq!(code, 2);
     assert!(err.contains("unknown CPU model"), "{err}");
     // Inputs in any document holding a <cpu>: capabilities and domain XML.
@@ -121,9 +153,11 @@ fn cpu_compare_and_baseline_offline() {
     let (code, out, _) = cli(&["cpu-baseline", "--cpu-map", &map, &cpu("x86_64-baseline-features.xml")]);
     assert_eq!(code, 0);
     assert_eq!(out, common::read("cpu/x86_64-baseline-features-result.xml"));
-    let (code, out, _) = cli(&["cpu-baseline", "--cpu-map", &map, "--expand-features", &cpu("x86_64-baseline-simple.xml")]);
+    let (code, out, _) =
+        cli(&["cpu-baseline", "--cpu-map", &map, "--expand-features", &cpu("x86_64-baseline-simple.xml")]);
     assert_eq!((code, out), (0, common::read("cpu/x86_64-baseline-simple-expanded.xml")));
-    let (code, out, _) = cli(&["cpu-baseline", "--cpu-map", &map, "--migratable", &cpu("x86_64-baseline-Westmere+Nehalem.xml")]);
+    let (code, out, _) =
+        cli(&["cpu-baseline", "--cpu-map", &map, "--migratable", &cpu("x86_64-baseline-Westmere+Nehalem.xml")]);
     assert_eq!((code, out), (0, common::read("cpu/x86_64-baseline-Westmere+Nehalem-migratable.xml")));
     let (code, _, err) = cli(&["cpu-baseline", "--cpu-map", &map, &cpu("x86_64-baseline-incompatible-vendors.xml")]);
     assert_eq!(code, 2);
@@ -155,14 +189,21 @@ fn memory_headroom_option() {
 
 #[test]
 fn baseline_from_connections_and_snapshots() {
-    let (code, out, err) = cli(&["baseline", "-c", &host_uri("src"), "-c", &host_uri("dst-ok"), "-c", &host_uri("dst-few-cpus")]);
+    let (code, out, err) =
+        cli(&["baseline", "-c", &host_uri("src"), "-c", &host_uri("dst-ok"), "-c", &host_uri("dst-few-cpus")]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.starts_with("<migrationBaseline version='1'>") && out.contains("<network>prod</network>") && out.contains("<vcpus>1</vcpus>"), "{out}");
+    assert!(
+        out.starts_with("<migrationBaseline version='1'>")
+            && out.contains("<network>prod</network>")
+            && out.contains("<vcpus>1</vcpus>"),
+        "{out}"
+    );
     let web1 = common::data("hosts/parts/web1.xml").display().to_string();
     let (code, out, _) = cli(&["baseline", "-c", &host_uri("src"), "-c", &host_uri("dst-few-cpus"), "--apply", &web1]);
     assert_eq!(code, 0);
     assert!(out.contains("<name>web1</name>") && out.contains("4 vCPUs exceed the 1 physical CPUs"), "{out}");
-    let (code, out, _) = cli(&["baseline", "-c", &host_uri("src"), "-c", &host_uri("dst-ok"), "--apply", &web1, "--json"]);
+    let (code, out, _) =
+        cli(&["baseline", "-c", &host_uri("src"), "-c", &host_uri("dst-ok"), "--apply", &web1, "--json"]);
     assert_eq!(code, 0);
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(json["baseline"].as_str().unwrap().starts_with("<migrationBaseline"));
@@ -179,10 +220,22 @@ fn matrix_of_guests_and_hosts() {
     std::fs::create_dir_all(&dir).unwrap();
     let snap = dir.join("few-cpus.snap").display().to_string();
     assert_eq!(cli(&["snapshot", "-c", &host_uri("dst-few-cpus"), "-o", &snap]).0, 0);
-    let (code, out, err) = cli(&["matrix", "-c", &host_uri("src"), "-d", &host_uri("dst-ok"), "-d", &host_uri("dst-all-wrong"), "-d", &snap, "--json"]);
+    let (code, out, err) = cli(&[
+        "matrix",
+        "-c",
+        &host_uri("src"),
+        "-d",
+        &host_uri("dst-ok"),
+        "-d",
+        &host_uri("dst-all-wrong"),
+        "-d",
+        &snap,
+        "--json",
+    ]);
     assert_eq!(code, 1, "{err}");
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let verdicts: Vec<&str> = json["cells"].as_array().unwrap().iter().map(|c| c["verdict"].as_str().unwrap()).collect();
+    let verdicts: Vec<&str> =
+        json["cells"].as_array().unwrap().iter().map(|c| c["verdict"].as_str().unwrap()).collect();
     assert_eq!(verdicts, ["ok", "error", "warning"]);
     assert_eq!(json["guests"], serde_json::json!(["web1"]));
     let (code, out, _) = cli(&["matrix", "-c", &host_uri("src"), "-d", &host_uri("dst-ok"), "--domain", "web1"]);

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{open, read};
-use virt_migration_check::xml::snapshot::{assemble, write, SavedDocuments};
+use virt_migration_check::xml::snapshot::{SavedDocuments, assemble, write};
 use virt_migration_check::{Flags, Options, Report, Severity, Value};
 
 const CPU_CHECKS: Flags = Flags::CPU_VENDOR.union(Flags::CPU_FLAGS).union(Flags::MSR).union(Flags::CPUID);
@@ -83,7 +83,8 @@ fn missing_msr_features_are_named_by_the_msr_check() {
     // A Cooper Lake guest CPU (as QEMU expands it: 72 vmx-* controls) on a Skylake client host.
     let cooperlake = read("cpu/x86_64-cpuid-Cooperlake-json.xml");
     let domain = guest("cpu-Haswell.xml").replace(
-        &guest("cpu-Haswell.xml")[guest("cpu-Haswell.xml").find("<cpu").unwrap()..guest("cpu-Haswell.xml").find("</cpu>").unwrap() + 6],
+        &guest("cpu-Haswell.xml")
+            [guest("cpu-Haswell.xml").find("<cpu").unwrap()..guest("cpu-Haswell.xml").find("</cpu>").unwrap() + 6],
         cooperlake.trim(),
     );
     let report = check(&domain, None, &host("caps-qemu-kvm.xml", Some("qemu_5.0.0.x86_64.xml")));
@@ -125,7 +126,12 @@ fn host_passthrough_needs_the_same_cpu() {
     let running = virt_migration_check::Guest::from_definition(def);
     let mut options = Options::from_flags(CPU_CHECKS.bits(), virt_migration_check::supported_checks()).unwrap();
     options.cpu_map = Some(common::data("cpu/cpu_map"));
-    let report = virt_migration_check::check_facts(&running, &cpu_host("x86_64-host-worse.xml"), &cpu_host("x86_64-host.xml"), &options);
+    let report = virt_migration_check::check_facts(
+        &running,
+        &cpu_host("x86_64-host-worse.xml"),
+        &cpu_host("x86_64-host.xml"),
+        &options,
+    );
     assert_eq!(only(&report, "cpu_flags.passthrough-superset").severity, Severity::Warning, "{report:#?}");
     // Without the source's CPU, passthrough cannot be judged.
     let report = check(&passthrough, None, &haswell);

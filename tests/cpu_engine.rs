@@ -3,11 +3,10 @@
 
 mod common;
 
-
 use std::sync::Arc;
 
-use virt_migration_check::cpu::compare::{compare, Comparison};
 use virt_migration_check::cpu::CpuMap;
+use virt_migration_check::cpu::compare::{Comparison, compare};
 use virt_migration_check::facts::CpuDef;
 use virt_migration_check::xml::cpu::parse_cpus;
 
@@ -64,7 +63,6 @@ fn incompatible_compares_name_the_features() {
     let outcome = compare(&map, host, strict).unwrap();
     assert!(!outcome.extra.is_empty(), "{outcome:?}");
 }
-
 
 #[test]
 fn every_x86_64_baseline_case_of_libvirt_passes() {

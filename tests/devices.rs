@@ -7,7 +7,7 @@ mod common;
 
 use common::{open, problems, read};
 use virt_migration_check::facts::{Hypervisor, Snapshot};
-use virt_migration_check::xml::snapshot::{assemble, write, SavedDocuments};
+use virt_migration_check::xml::snapshot::{SavedDocuments, assemble, write};
 use virt_migration_check::{Finding, Flags, Options, Report, Severity};
 
 fn host(caps: &str, domcaps: &[&str], qemu: Option<u64>) -> Snapshot {
@@ -57,12 +57,23 @@ fn nic_models_by_qemu_version() {
     assert!(unknown[0].contains("idontexist") && unknown[1].contains("netfront"));
     // igb arrived in QEMU 8.0.
     let igb = many.replace("<model type='vmxnet3'/>", "<model type='igb'/>");
-    let f = only(&check(&igb, &kvm_host("qemu_7.2.0.x86_64.xml", 7_002_000), Flags::NETWORK_MODEL), "network_model.unsupported");
+    let f = only(
+        &check(&igb, &kvm_host("qemu_7.2.0.x86_64.xml", 7_002_000), Flags::NETWORK_MODEL),
+        "network_model.unsupported",
+    );
     assert!(f.message.contains("'igb'") && f.message.contains("QEMU 8.0.0"), "{}", f.message);
-    assert!(check(&igb, &kvm_host("qemu_10.0.0.x86_64.xml", 10_000_000), Flags::NETWORK_MODEL).with_code("network_model.unsupported").next().is_none());
+    assert!(
+        check(&igb, &kvm_host("qemu_10.0.0.x86_64.xml", 10_000_000), Flags::NETWORK_MODEL)
+            .with_code("network_model.unsupported")
+            .next()
+            .is_none()
+    );
     // Without the hypervisor's version it cannot be judged.
     let unknown_version = host("capabilityschemadata/caps-qemu-kvm.xml", &[], None);
-    assert_eq!(only(&check(&many, &unknown_version, Flags::NETWORK_MODEL), "network_model.unavailable").severity, Severity::Skipped);
+    assert_eq!(
+        only(&check(&many, &unknown_version, Flags::NETWORK_MODEL), "network_model.unavailable").severity,
+        Severity::Skipped
+    );
 }
 
 #[test]
@@ -84,7 +95,8 @@ fn disk_buses_and_devices_from_domain_capabilities() {
 fn device_models_against_domain_capabilities() {
     // QEMU 4.2's swtpm reported TPM 1.2 only: a TPM 2.0 guest cannot go there; QEMU 7.2 is fine.
     let tpm2 = guest("tpm-emulator-tpm2.xml");
-    let f = only(&check(&tpm2, &kvm_host("qemu_4.2.0.x86_64.xml", 4_002_000), Flags::DEVICES), "devices.model-unsupported");
+    let f =
+        only(&check(&tpm2, &kvm_host("qemu_4.2.0.x86_64.xml", 4_002_000), Flags::DEVICES), "devices.model-unsupported");
     assert!(f.message.contains("TPM version 2.0"), "{}", f.message);
     assert!(check(&tpm2, &kvm_host("qemu_7.2.0.x86_64.xml", 7_002_000), Flags::DEVICES).errors().next().is_none());
     // A video model whose QEMU module is absent: libvirt drops it from the domain capabilities
@@ -95,7 +107,8 @@ fn device_models_against_domain_capabilities() {
         let cut = docs[0][video..].find("<value>virtio</value>").unwrap() + video;
         docs[0].replace_range(cut..cut + "<value>virtio</value>".len(), "");
     }
-    let video_guest = guest("tpm-emulator-tpm2.xml").replace("</devices>", "<video><model type='virtio'/></video></devices>");
+    let video_guest =
+        guest("tpm-emulator-tpm2.xml").replace("</devices>", "<video><model type='virtio'/></video></devices>");
     let f = only(&check(&video_guest, &no_virtio_gpu, Flags::DEVICES), "devices.model-unsupported");
     assert!(f.message.contains("video model 'virtio'"), "{}", f.message);
 }
@@ -114,7 +127,10 @@ fn machine_type_emulator_virt_type_and_firmware() {
     assert_eq!(only(&check(&other, &dst, Flags::MACHINE), "machine.emulator-missing").severity, Severity::Error);
     // A KVM guest on a host offering only TCG and HVF.
     let hvf = host("qemucaps2xmloutdata/caps.x86_64+hvf.xml", &[], None);
-    let f = only(&check(&base.replace("machine='pc'", "machine='pc-i440fx-2.12'"), &hvf, Flags::MACHINE), "machine.virt-type-unavailable");
+    let f = only(
+        &check(&base.replace("machine='pc'", "machine='pc-i440fx-2.12'"), &hvf, Flags::MACHINE),
+        "machine.virt-type-unavailable",
+    );
     assert!(f.message.contains("'kvm'"), "{}", f.message);
     // Firmware the destination does not have.
     let efi = base.replace("<os>", "<os><loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE.fd</loader>");
@@ -145,13 +161,19 @@ fn host_devices() {
     let pci: Vec<_> = vfio.with_code("hostdev.pci").collect();
     assert_eq!(pci.len(), read("fixtures/domains/qemuxmlconfdata/hostdev-vfio.xml").matches("<hostdev ").count());
     assert!(pci.iter().all(|f| f.severity == Severity::Error && f.hint.is_some()));
-    assert_eq!(only(&check(&guest("hostdev-usb-address.xml"), &dst, Flags::HOSTDEV), "hostdev.usb").severity, Severity::Warning);
+    assert_eq!(
+        only(&check(&guest("hostdev-usb-address.xml"), &dst, Flags::HOSTDEV), "hostdev.usb").severity,
+        Severity::Warning
+    );
     let net = check(&read("fixtures/domains/qemuxmlconfdata/net-hostdev.xml"), &dst, Flags::HOSTDEV);
     assert_eq!(only(&net, "hostdev.interface").severity, Severity::Error);
     // A VF teamed with a virtio NIC (failover) is unplugged for the migration.
     let teaming = check(&guest("net-virtio-teaming-hostdev.xml"), &dst, Flags::HOSTDEV);
     assert!(teaming.errors().next().is_none(), "{teaming:#?}");
-    assert!(teaming.findings.iter().any(|f| f.code.ends_with("failover") && f.severity == Severity::Warning), "{teaming:#?}");
+    assert!(
+        teaming.findings.iter().any(|f| f.code.ends_with("failover") && f.severity == Severity::Warning),
+        "{teaming:#?}"
+    );
 }
 
 #[test]
@@ -181,7 +203,11 @@ fn unsafe_storage_and_snapshots_live_on_the_test_driver() {
     let report = virt_migration_check::check(&src, &dst, &dom, flags.bits()).unwrap();
     let unsafe_disks: Vec<_> = report.with_code("devices.unsafe-storage").collect();
     assert_eq!(unsafe_disks.len(), 2, "{report:#?}");
-    assert!(unsafe_disks.iter().all(|f| f.severity == Severity::Error && f.hint.as_deref().unwrap().contains("--copy-storage-all")));
+    assert!(
+        unsafe_disks
+            .iter()
+            .all(|f| f.severity == Severity::Error && f.hint.as_deref().unwrap().contains("--copy-storage-all"))
+    );
     // --unsafe downgrades it; --copy-storage-all clears it.
     let report = virt_migration_check::check(&src, &dst, &dom, (flags | Flags::UNSAFE).bits()).unwrap();
     assert!(report.with_code("devices.unsafe-storage").all(|f| f.severity == Severity::Warning));
@@ -228,7 +254,8 @@ fn mdev_types_and_free_instances_on_the_destination() {
     ]));
     let judge = |domain: &str, dst: &[&str]| {
         let options = Options::from_flags(Flags::HOSTDEV.bits(), virt_migration_check::supported_checks()).unwrap();
-        virt_migration_check::check_xml_with_options(domain, Some(&src), &write(&host_with_node_devices(dst)), &options).unwrap()
+        virt_migration_check::check_xml_with_options(domain, Some(&src), &write(&host_with_node_devices(dst)), &options)
+            .unwrap()
     };
     let report = judge(&ccw, &["css_0_0_fffe_mdev_types.xml"]);
     // libvirt still refuses the mdev itself; the destination could create its type.
@@ -243,14 +270,18 @@ fn mdev_types_and_free_instances_on_the_destination() {
     // Two mdevs of that type (the source's second real one, cc000052…): one free instance.
     let hostdev_start = ccw.find("<hostdev").unwrap();
     let hostdev_end = ccw.find("</hostdev>").unwrap() + "</hostdev>".len();
-    let second = ccw[hostdev_start..hostdev_end].replace("c60cc60c-c60c-c60c-c60c-c60cc60cc60c", "cc000052-9b13-9b13-9b13-cc23009b1326");
+    let second = ccw[hostdev_start..hostdev_end]
+        .replace("c60cc60c-c60c-c60c-c60c-c60cc60cc60c", "cc000052-9b13-9b13-9b13-cc23009b1326");
     let two = ccw.replacen("</hostdev>", &format!("</hostdev>\n    {second}"), 1);
     let f = only(&judge(&two, &["css_0_0_fffe_mdev_types.xml"]), "hostdev.mdev-no-capacity");
     assert!(f.message.contains("1 free instance(s), the guest needs 2"), "{}", f.message);
 
     // A source that does not know the mdev (another host's node devices): SKIPPED, not guessed.
     let other = ccw.replace("c60cc60c-c60c-c60c-c60c-c60cc60cc60c", "3627463d-b7f0-4fea-b468-f1da537d301b");
-    assert_eq!(only(&judge(&other, &["css_0_0_fffe_mdev_types.xml"]), "hostdev.mdev-type-unknown").severity, Severity::Skipped);
+    assert_eq!(
+        only(&judge(&other, &["css_0_0_fffe_mdev_types.xml"]), "hostdev.mdev-type-unknown").severity,
+        Severity::Skipped
+    );
 }
 
 #[test]
@@ -292,17 +323,24 @@ fn sr_iov_pool_networks_need_free_vfs_on_the_destination() {
     let guest = guest("cpu-Haswell.xml").replacen("<devices>", &format!("<devices>{vf}{vf}"), 1);
     assert!(guest.contains(vf));
     let options = Options::from_flags(Flags::HOSTDEV.bits(), virt_migration_check::supported_checks()).unwrap();
-    let judge = |dst: &str| virt_migration_check::check_xml_with_options(&guest, Some(&host_with(&pool)), dst, &options).unwrap();
+    let judge = |dst: &str| {
+        virt_migration_check::check_xml_with_options(&guest, Some(&host_with(&pool)), dst, &options).unwrap()
+    };
 
     // Every VF free: only libvirt's own refusal of VF interfaces remains.
     let report = judge(&host_with(&pool));
     assert_eq!(report.with_code("hostdev.interface").count(), 2, "{report:#?}");
     assert_eq!(report.with_code("hostdev.vf-no-capacity").count(), 0, "{report:#?}");
     // Three of the four in use (an active network's <forward connections>): one free, two needed.
-    let busy = pool.replace("<forward mode='hostdev' managed='yes'>", "<forward mode='hostdev' managed='yes' connections='3'>");
+    let busy = pool
+        .replace("<forward mode='hostdev' managed='yes'>", "<forward mode='hostdev' managed='yes' connections='3'>");
     assert_ne!(busy, pool);
     let f = only(&judge(&host_with(&busy)), "hostdev.vf-no-capacity");
-    assert!(f.message.contains("network 'hostdev'") && f.message.contains("1 free VF(s) of 4, the guest needs 2"), "{}", f.message);
+    assert!(
+        f.message.contains("network 'hostdev'") && f.message.contains("1 free VF(s) of 4, the guest needs 2"),
+        "{}",
+        f.message
+    );
     // Defined by its PF only (inactive): the VFs are not listed, so the answer is unknown.
     let by_pf = read("fixtures/networks/networkxml2xmlin/hostdev-pf.xml");
     assert_eq!(only(&judge(&host_with(&by_pf)), "hostdev.vf-count-unknown").severity, Severity::Skipped);

@@ -16,7 +16,9 @@ fn root() -> PathBuf {
 
 /// The files directly in `dir` (none when it does not exist), sorted.
 fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(dir).map(|d| d.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_file()).collect()).unwrap_or_default();
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_file()).collect())
+        .unwrap_or_default();
     out.sort();
     out
 }
@@ -51,8 +53,16 @@ fn every_target_survives_its_corpus() {
 fn the_fuzz_crate_has_a_binary_per_target() {
     let manifest = std::fs::read_to_string(root().join("fuzz/Cargo.toml")).unwrap();
     for target in TARGETS {
-        assert!(manifest.contains(&format!("name = \"{}\"", target.name)), "fuzz/Cargo.toml lacks target {}", target.name);
+        assert!(
+            manifest.contains(&format!("name = \"{}\"", target.name)),
+            "fuzz/Cargo.toml lacks target {}",
+            target.name
+        );
         let source = std::fs::read_to_string(root().join(format!("fuzz/fuzz_targets/{}.rs", target.name))).unwrap();
-        assert!(source.contains(&format!("run(\"{}\", data)", target.name)), "fuzz/fuzz_targets/{}.rs runs another target", target.name);
+        assert!(
+            source.contains(&format!("run(\"{}\", data)", target.name)),
+            "fuzz/fuzz_targets/{}.rs runs another target",
+            target.name
+        );
     }
 }

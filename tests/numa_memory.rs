@@ -7,12 +7,13 @@ mod common;
 
 use common::{open, read};
 use virt_migration_check::facts::Snapshot;
-use virt_migration_check::xml::snapshot::{assemble, write, SavedDocuments};
+use virt_migration_check::xml::snapshot::{SavedDocuments, assemble, write};
 use virt_migration_check::{Finding, Flags, Options, Report, Severity, Value};
 
 fn host(caps: &str) -> Snapshot {
     let path = format!("host-caps/{caps}");
-    let saved = SavedDocuments { capabilities: (path.clone(), read(&format!("fixtures/{path}"))), ..SavedDocuments::default() };
+    let saved =
+        SavedDocuments { capabilities: (path.clone(), read(&format!("fixtures/{path}"))), ..SavedDocuments::default() };
     assemble(&saved, &format!("file:///{caps}"), "2026-11-26T00:00:00Z").unwrap()
 }
 
@@ -104,7 +105,10 @@ fn nodesets_naming_missing_or_small_nodes() {
     // Preferred placement into nodes too small is a warning, not an error.
     let preferred = memnode.replace("<memory mode='strict' nodeset='0-3'/>", "<memory mode='preferred' nodeset='1'/>");
     let report = check(&preferred, &four_nodes(), Flags::NUMA);
-    let f = report.with_code("numa.nodes-too-small").find(|f| f.detail_value("mode") == Some(&Value::Str("preferred".into()))).unwrap();
+    let f = report
+        .with_code("numa.nodes-too-small")
+        .find(|f| f.detail_value("mode") == Some(&Value::Str("preferred".into())))
+        .unwrap();
     assert_eq!(f.severity, Severity::Warning);
 }
 
@@ -134,37 +138,56 @@ fn vcpus_against_the_cpus_of_the_pinned_nodes() {
     assert_eq!((f.severity, uint(&f, "available_cpus")), (Severity::Warning, 4));
     let wide = confined.replace("nodeset='1'/>", "nodeset='1-2'/>");
     assert!(check(&wide, &four_nodes(), Flags::CPU_COUNT).errors().next().is_none());
-    assert!(check(&wide, &four_nodes(), Flags::CPU_COUNT).with_code("cpu_count.vcpus-exceed-pinned-cpus").next().is_none());
+    assert!(
+        check(&wide, &four_nodes(), Flags::CPU_COUNT).with_code("cpu_count.vcpus-exceed-pinned-cpus").next().is_none()
+    );
 }
 
 #[test]
 fn hugepages_need_pages_of_the_right_size() {
     // 1 GiB pages for guest cells 0, 2, 3 and 2 MiB pages for cell 1 (1 GiB each).
     let nodeset = guest("hugepages-numa-nodeset.xml");
-    let needs = virt_migration_check::checks::hugepage_needs(&virt_migration_check::xml::domain::parse_domain(&nodeset, "g").unwrap());
+    let needs = virt_migration_check::checks::hugepage_needs(
+        &virt_migration_check::xml::domain::parse_domain(&nodeset, "g").unwrap(),
+    );
     assert_eq!(needs, [(2048, 1024 * 1024), (1024 * 1024, 3 * 1024 * 1024)]);
     // The Haswell host allocated no huge pages at all.
     let report = check(&nodeset, &haswell(), Flags::MEMORY);
     let short: Vec<_> = report.with_code("memory.hugepages-insufficient").collect();
     assert_eq!(short.len(), 2, "{report:#?}");
-    assert_eq!((uint(short[0], "page_size_kib"), uint(short[0], "pages_needed"), uint(short[0], "pages_available")), (2048, 512, 0));
+    assert_eq!(
+        (uint(short[0], "page_size_kib"), uint(short[0], "pages_needed"), uint(short[0], "pages_available")),
+        (2048, 512, 0)
+    );
     // The 4-node host has them allocated; how many are free is unknown in a saved-XML snapshot.
     let report = check(&nodeset, &four_nodes(), Flags::MEMORY);
     assert_eq!(report.with_code("memory.hugepages-free-unknown").count(), 2, "{report:#?}");
     // A snapshot of the live host says how many are free: 100 2 MiB pages per node are too few.
     let mut live = four_nodes();
     live.cells = Ok((0..4)
-        .map(|id| virt_migration_check::facts::CellMemory { id, free_kib: 512 * 1024, free_pages: vec![(4, 1000), (2048, 100), (1048576, 6144)] })
+        .map(|id| virt_migration_check::facts::CellMemory {
+            id,
+            free_kib: 512 * 1024,
+            free_pages: vec![(4, 1000), (2048, 100), (1048576, 6144)],
+        })
         .collect());
     let report = check(&nodeset, &live, Flags::MEMORY);
     let f = only(&report, "memory.hugepages-insufficient");
     assert_eq!((uint(&f, "page_size_kib"), uint(&f, "pages_needed"), uint(&f, "pages_available")), (2048, 512, 400));
     assert!(f.message.contains("512 huge pages of 2.0 MiB") && f.message.contains("400 are free"), "{}", f.message);
     // A cold migration is judged on the pages allocated.
-    assert!(check(&nodeset, &live, Flags::MEMORY | Flags::OFFLINE).with_code("memory.hugepages-insufficient").next().is_none());
+    assert!(
+        check(&nodeset, &live, Flags::MEMORY | Flags::OFFLINE)
+            .with_code("memory.hugepages-insufficient")
+            .next()
+            .is_none()
+    );
     // A page size the host does not offer.
     let five_mb = nodeset.replace("size='2048' unit='KiB'", "size='5120' unit='KiB'");
-    assert_eq!(only(&check(&five_mb, &four_nodes(), Flags::MEMORY), "memory.hugepages-size-unsupported").severity, Severity::Error);
+    assert_eq!(
+        only(&check(&five_mb, &four_nodes(), Flags::MEMORY), "memory.hugepages-size-unsupported").severity,
+        Severity::Error
+    );
 }
 
 #[test]
@@ -176,13 +199,20 @@ fn hostile_figures_neither_panic_nor_wrap() {
         assert!(xml.contains(zero));
         // Returning at all is the point; the 1 GiB pages of the other cells are still judged.
         let report = check(&xml, &four_nodes(), Flags::MEMORY);
-        assert!(report.findings.iter().any(|f| f.detail_value("page_size_kib") == Some(&Value::UInt(1024 * 1024))), "{report:#?}");
+        assert!(
+            report.findings.iter().any(|f| f.detail_value("page_size_kib") == Some(&Value::UInt(1024 * 1024))),
+            "{report:#?}"
+        );
     }
     // Free-page counts near u64::MAX on every node: the sum saturates instead of wrapping to
     // a small number that would report too few pages.
     let mut live = four_nodes();
     live.cells = Ok((0..4)
-        .map(|id| virt_migration_check::facts::CellMemory { id, free_kib: u64::MAX / 2, free_pages: vec![(2048, u64::MAX / 2), (1048576, u64::MAX / 2)] })
+        .map(|id| virt_migration_check::facts::CellMemory {
+            id,
+            free_kib: u64::MAX / 2,
+            free_pages: vec![(2048, u64::MAX / 2), (1048576, u64::MAX / 2)],
+        })
         .collect());
     let report = check(&nodeset, &live, Flags::MEMORY | Flags::NUMA);
     assert_eq!(report.with_code("memory.hugepages-insufficient").count(), 0, "{report:#?}");
@@ -212,7 +242,10 @@ fn the_headroom_margin_is_settable() {
     let src = open("src");
     let dom = src.lookup_domain_by_name("web1").unwrap();
     let mut options = Options::from_flags(Flags::MEMORY.bits(), virt_migration_check::supported_checks()).unwrap();
-    assert!(virt_migration_check::check_with_options(&src, &open("dst-ok"), &dom, &options).unwrap().findings[0].code == "memory.ok");
+    assert!(
+        virt_migration_check::check_with_options(&src, &open("dst-ok"), &dom, &options).unwrap().findings[0].code
+            == "memory.ok"
+    );
     options.memory_headroom_kib = Some(12 * 1024 * 1024);
     let report = virt_migration_check::check_with_options(&src, &open("dst-ok"), &dom, &options).unwrap();
     let f = only(&report, "memory.low-headroom");

@@ -48,7 +48,13 @@ fn real_domains_parse() {
     let pooled = guest("disk-source-pool.xml").def;
     assert_eq!(pooled.virt_type, "qemu");
     assert_eq!(pooled.arch.as_deref(), Some("x86_64"));
-    assert!(pooled.disks.iter().any(|d| d.source == DiskSource::Volume { pool: "pool-disk".into(), volume: "dir+vol1".into() } && d.readonly));
+    assert!(
+        pooled
+            .disks
+            .iter()
+            .any(|d| d.source == DiskSource::Volume { pool: "pool-disk".into(), volume: "dir+vol1".into() }
+                && d.readonly)
+    );
     let rbd = guest("disk-network-rbd.xml").def;
     assert!(rbd.disks.iter().any(|d| matches!(&d.source, DiskSource::Network { protocol, .. } if protocol == "rbd")));
     let shared = guest("disk-shared.xml").def;
@@ -74,10 +80,12 @@ fn a_live_network_interface_is_judged_by_its_network() {
 
 #[test]
 fn real_networks_pools_volumes_and_interfaces_parse() {
-    let bridge = network::parse_network(&read("fixtures/networks/networkxml2xmlin/host-bridge-net.xml"), true, "n").unwrap();
+    let bridge =
+        network::parse_network(&read("fixtures/networks/networkxml2xmlin/host-bridge-net.xml"), true, "n").unwrap();
     assert_eq!(bridge.forward_mode.as_deref(), Some("bridge"));
     assert_eq!(bridge.bridge.as_deref(), Some("br0"));
-    let isolated = network::parse_network(&read("fixtures/networks/networkxml2xmlin/isolated-network.xml"), false, "n").unwrap();
+    let isolated =
+        network::parse_network(&read("fixtures/networks/networkxml2xmlin/isolated-network.xml"), false, "n").unwrap();
     assert_eq!(isolated.forward_mode, None);
     assert!(!isolated.active);
     let netfs = pool::parse_pool(&read("fixtures/pools/storagepoolxml2xmlin/pool-netfs.xml"), true, "p").unwrap();
@@ -152,7 +160,16 @@ fn facts_a_host_cannot_give_make_checks_skipped_not_ok() {
         // found nothing to judge (no NICs).
         let nothing_to_look_at = matches!(
             check,
-            Check::Network | Check::Disk | Check::CpuVendor | Check::CpuFlags | Check::Msr | Check::Cpuid | Check::NetworkModel | Check::Time | Check::Hostdev | Check::Devices
+            Check::Network
+                | Check::Disk
+                | Check::CpuVendor
+                | Check::CpuFlags
+                | Check::Msr
+                | Check::Cpuid
+                | Check::NetworkModel
+                | Check::Time
+                | Check::Hostdev
+                | Check::Devices
         );
         assert!(guest.def.cpu.is_none());
         for f in findings {
@@ -167,14 +184,16 @@ fn facts_a_host_cannot_give_make_checks_skipped_not_ok() {
 #[test]
 fn real_domain_capabilities_parse() {
     use virt_migration_check::xml::domcaps::parse_domain_capabilities;
-    let q35 = parse_domain_capabilities(&read("fixtures/domcaps/domaincapsdata/qemu_7.2.0-q35.x86_64.xml"), "d").unwrap();
+    let q35 =
+        parse_domain_capabilities(&read("fixtures/domcaps/domaincapsdata/qemu_7.2.0-q35.x86_64.xml"), "d").unwrap();
     assert_eq!(q35.path, "/usr/bin/qemu-system-x86_64");
     assert_eq!((q35.domain.as_str(), q35.machine.as_str(), q35.arch.as_str()), ("kvm", "pc-q35-7.2", "x86_64"));
     assert_eq!(q35.max_vcpus, Some(288));
     let buses = &q35.device_enums["disk.bus"];
     assert!(buses.contains(&"virtio".to_string()) && buses.contains(&"sata".to_string()), "{buses:?}");
     assert!(q35.device_enums.contains_key("video.modelType"), "{:?}", q35.device_enums.keys());
-    let tcg = parse_domain_capabilities(&read("fixtures/domcaps/domaincapsdata/qemu_10.0.0-tcg.x86_64.xml"), "d").unwrap();
+    let tcg =
+        parse_domain_capabilities(&read("fixtures/domcaps/domaincapsdata/qemu_10.0.0-tcg.x86_64.xml"), "d").unwrap();
     assert_eq!(tcg.domain, "qemu");
 }
 

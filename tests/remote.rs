@@ -5,8 +5,8 @@ mod common;
 
 use common::daemon::Daemon;
 use common::{open, problems};
-use virt::connect::Connect;
 use std::time::{Duration, Instant};
+use virt::connect::Connect;
 
 use virt_migration_check::{Error, Options, Verdict};
 
@@ -58,8 +58,14 @@ fn a_destination_that_stops_answering_times_out_at_the_deadline() {
         let start = Instant::now();
         let err = virt_migration_check::check_with_options(&src, &dst, &dom, &options).unwrap_err();
         let waited = start.elapsed();
-        assert!(matches!(&err, Error::Timeout(m) if m.contains("the check of 'web1' (deadline 1500 ms) got no answer in time")), "{err}");
-        assert!(waited >= Duration::from_millis(1_500) && waited < Duration::from_millis(2_500), "attempt {attempt}: {waited:?}");
+        assert!(
+            matches!(&err, Error::Timeout(m) if m.contains("the check of 'web1' (deadline 1500 ms) got no answer in time")),
+            "{err}"
+        );
+        assert!(
+            waited >= Duration::from_millis(1_500) && waited < Duration::from_millis(2_500),
+            "attempt {attempt}: {waited:?}"
+        );
     }
     // It goes on: the connection serves the next call, with the same answer as before.
     daemon.signal(libc::SIGCONT);
@@ -84,7 +90,11 @@ fn a_stopped_host_in_a_fleet_check_costs_its_column_not_the_call() {
     stopped.signal(libc::SIGCONT);
     assert!(waited < Duration::from_millis(2_500), "{waited:?}");
     assert!(matrix.cells[0][0].is_ok(), "{:?}", matrix.cells[0][0]);
-    assert!(matches!(&matrix.cells[0][1], Err(Error::Timeout(m)) if m.contains("gathering the facts of test+unix://") && m.contains("fleet-stopped")), "{:?}", matrix.cells[0][1]);
+    assert!(
+        matches!(&matrix.cells[0][1], Err(Error::Timeout(m)) if m.contains("gathering the facts of test+unix://") && m.contains("fleet-stopped")),
+        "{:?}",
+        matrix.cells[0][1]
+    );
 }
 
 #[test]
@@ -99,14 +109,20 @@ fn a_stopped_source_in_a_fleet_check_costs_its_rows_not_the_call() {
     options.timeout = Some(Duration::from_millis(1_500));
     stopped.signal(libc::SIGSTOP);
     let start = Instant::now();
-    let matrix = virt_migration_check::fleet::check_matrix(&[&up, &down], &[&dom_up, &dom_down], &[0, 1], &[&dst], &options).unwrap();
+    let matrix =
+        virt_migration_check::fleet::check_matrix(&[&up, &down], &[&dom_up, &dom_down], &[0, 1], &[&dst], &options)
+            .unwrap();
     let waited = start.elapsed();
     stopped.signal(libc::SIGCONT);
     // Before: the guest of the stopped source was read with no deadline, after its host
     // facts had timed out, and the call never returned.
     assert!(waited < Duration::from_millis(2_500), "{waited:?}");
     assert!(matrix.cells[0][0].is_ok(), "{:?}", matrix.cells[0][0]);
-    assert!(matches!(&matrix.cells[1][0], Err(Error::Timeout(m)) if m.contains("fleet-src-stopped")), "{:?}", matrix.cells[1][0]);
+    assert!(
+        matches!(&matrix.cells[1][0], Err(Error::Timeout(m)) if m.contains("fleet-src-stopped")),
+        "{:?}",
+        matrix.cells[1][0]
+    );
 }
 
 #[test]
@@ -119,7 +135,8 @@ fn snapshots_over_the_remote_protocol_give_the_live_answer() {
     let live = virt_migration_check::check(&src, &dst, &dom, 0).unwrap();
     let src_snapshot = virt_migration_check::snapshot_xml(&src).unwrap();
     let dst_snapshot = virt_migration_check::snapshot_xml(&dst).unwrap();
-    let offline = virt_migration_check::check_xml(&dom.xml_desc(0).unwrap(), Some(&src_snapshot), &dst_snapshot, 0).unwrap();
+    let offline =
+        virt_migration_check::check_xml(&dom.xml_desc(0).unwrap(), Some(&src_snapshot), &dst_snapshot, 0).unwrap();
     assert_eq!(live, offline);
     assert_eq!(problems(&live).len(), 8);
 }

@@ -31,8 +31,17 @@ impl Rng {
 
 /// Numbers a host might send to break arithmetic: zero, negative, the edges of the integer
 /// types, beyond them, and not numbers at all.
-const EXTREME_NUMBERS: [&str; 9] =
-    ["0", "-1", "4294967295", "4294967296", "18446744073709551615", "18446744073709551616", "99999999999999999999999", "1e309", ""];
+const EXTREME_NUMBERS: [&str; 9] = [
+    "0",
+    "-1",
+    "4294967295",
+    "4294967296",
+    "18446744073709551615",
+    "18446744073709551616",
+    "99999999999999999999999",
+    "1e309",
+    "",
+];
 
 /// Fragments that break structure or escaping.
 const FRAGMENTS: [&str; 10] = ["<", ">", "&", "&amp;", "&#0;", "&#x110000;", "&unknown;", "'", "\"", "<![CDATA["];
@@ -81,7 +90,15 @@ fn xml_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
-        .flat_map(|p| if p.is_dir() { xml_files(&p) } else if p.extension().is_some_and(|x| x == "xml") { vec![p] } else { vec![] })
+        .flat_map(|p| {
+            if p.is_dir() {
+                xml_files(&p)
+            } else if p.extension().is_some_and(|x| x == "xml") {
+                vec![p]
+            } else {
+                vec![]
+            }
+        })
         .collect();
     files.sort();
     files
@@ -104,7 +121,9 @@ fn saved(caps: String, domcaps: String) -> snapshot::SavedDocuments {
 }
 
 fn host_snapshot(caps: String, domcaps: String) -> Option<String> {
-    snapshot::assemble(&saved(caps, domcaps), "file:///mutated", "2026-11-26T00:00:00Z").ok().map(|s| snapshot::write(&s))
+    snapshot::assemble(&saved(caps, domcaps), "file:///mutated", "2026-11-26T00:00:00Z")
+        .ok()
+        .map(|s| snapshot::write(&s))
 }
 
 fn haswell_caps() -> String {
@@ -172,11 +191,19 @@ fn mutated_documents_are_refused_or_judged_never_panic() {
         }
         parsed
     });
-    replay("fixtures/networks/networkxml2xmlin", 4, &mut tally, |xml, name, _| network::parse_network(xml, true, name).is_ok());
-    replay("fixtures/networks/interfaceschemadata", 5, &mut tally, |xml, name, _| interface::parse_interface(xml, name).is_ok());
-    replay("fixtures/pools/storagepoolxml2xmlin", 6, &mut tally, |xml, name, _| pool::parse_pool(xml, true, name).is_ok());
+    replay("fixtures/networks/networkxml2xmlin", 4, &mut tally, |xml, name, _| {
+        network::parse_network(xml, true, name).is_ok()
+    });
+    replay("fixtures/networks/interfaceschemadata", 5, &mut tally, |xml, name, _| {
+        interface::parse_interface(xml, name).is_ok()
+    });
+    replay("fixtures/pools/storagepoolxml2xmlin", 6, &mut tally, |xml, name, _| {
+        pool::parse_pool(xml, true, name).is_ok()
+    });
     replay("fixtures/pools/storagevolxml2xmlin", 7, &mut tally, |xml, name, _| pool::parse_volume(xml, name).is_ok());
-    replay("fixtures/host-caps/nodedevschemadata", 9, &mut tally, |xml, name, _| nodedev::parse_node_device(xml, name).is_ok());
+    replay("fixtures/host-caps/nodedevschemadata", 9, &mut tally, |xml, name, _| {
+        nodedev::parse_node_device(xml, name).is_ok()
+    });
 
     // Host snapshots themselves, as a manager would read them from disk.
     for (k, variant) in variants(&good_dst, 8).iter().enumerate() {
@@ -194,7 +221,12 @@ fn mutated_documents_are_refused_or_judged_never_panic() {
 
     // The mutations did something: many variants were refused, many still parsed.
     assert!(tally.documents >= 50, "{} documents", tally.documents);
-    assert!(tally.refused > tally.variants / 10 && tally.refused < tally.variants, "{} of {} refused", tally.refused, tally.variants);
+    assert!(
+        tally.refused > tally.variants / 10 && tally.refused < tally.variants,
+        "{} of {} refused",
+        tally.refused,
+        tally.variants
+    );
     println!("{} documents, {} variants, {} refused", tally.documents, tally.variants, tally.refused);
 }
 
@@ -214,7 +246,11 @@ fn mutated_cpu_definitions_never_panic_the_engine() {
             // Judge a guest with each parsed CPU on the real host: the CPU engine's path.
             for def in parsed.iter().filter(|d| d.model.is_some()) {
                 let model = def.model.as_deref().unwrap_or_default();
-                let features: String = def.features.iter().map(|(n, p)| format!("<feature policy='{}' name='{}'/>", escape(p), escape(n))).collect();
+                let features: String = def
+                    .features
+                    .iter()
+                    .map(|(n, p)| format!("<feature policy='{}' name='{}'/>", escape(p), escape(n)))
+                    .collect();
                 let guest = haswell_guest.replace(
                     "<model fallback='forbid'>Haswell</model>",
                     &format!("<model fallback='allow'>{}</model>{features}", escape(model)),

@@ -38,9 +38,12 @@ fn offline_answers_equal_live_answers() {
     for host in DESTINATIONS {
         let dst = open(host);
         let dst_snapshot = virt_migration_check::snapshot_xml(&dst).unwrap();
-        for flags in [Flags::empty(), Flags::NON_SHARED_DISK, Flags::OFFLINE, Flags::STRICT, Flags::NETWORK | Flags::DISK] {
+        for flags in
+            [Flags::empty(), Flags::NON_SHARED_DISK, Flags::OFFLINE, Flags::STRICT, Flags::NETWORK | Flags::DISK]
+        {
             let live = virt_migration_check::check(&src, &dst, &dom, flags.bits()).unwrap();
-            let offline = virt_migration_check::check_xml(&domain_xml, Some(&src_snapshot), &dst_snapshot, flags.bits()).unwrap();
+            let offline =
+                virt_migration_check::check_xml(&domain_xml, Some(&src_snapshot), &dst_snapshot, flags.bits()).unwrap();
             assert_eq!(live, offline, "{host} {flags:?}");
         }
     }
@@ -54,7 +57,9 @@ fn snapshots_round_trip_unchanged() {
         assert_eq!(snapshot::write(&parsed), text, "{host}: read then write changes the text");
         assert_eq!(snapshot::read(&snapshot::write(&parsed), host).unwrap(), parsed);
     }
-    let default = virt_migration_check::snapshot(&virt::connect::Connect::open_read_only(Some("test:///default")).unwrap()).unwrap();
+    let default =
+        virt_migration_check::snapshot(&virt::connect::Connect::open_read_only(Some("test:///default")).unwrap())
+            .unwrap();
     assert_eq!(default.cells.as_ref().unwrap().len(), 2, "test:///default has 2 NUMA cells");
     assert_eq!(snapshot::read(&snapshot::write(&default), "default").unwrap(), default);
 }
@@ -103,8 +108,14 @@ fn assembled_kvm_host() -> virt_migration_check::facts::Snapshot {
     let doc = |p: &str| (p.to_string(), read(&format!("fixtures/{p}")));
     let saved = SavedDocuments {
         capabilities: doc("host-caps/capabilityschemadata/caps-qemu-kvm.xml"),
-        domain_capabilities: vec![doc("domcaps/domaincapsdata/qemu_7.2.0-q35.x86_64.xml"), doc("domcaps/domaincapsdata/qemu_9.2.0-q35.x86_64.xml")],
-        networks: vec![doc("networks/networkxml2xmlin/nat-network.xml"), doc("networks/networkxml2xmlin/host-bridge-net.xml")],
+        domain_capabilities: vec![
+            doc("domcaps/domaincapsdata/qemu_7.2.0-q35.x86_64.xml"),
+            doc("domcaps/domaincapsdata/qemu_9.2.0-q35.x86_64.xml"),
+        ],
+        networks: vec![
+            doc("networks/networkxml2xmlin/nat-network.xml"),
+            doc("networks/networkxml2xmlin/host-bridge-net.xml"),
+        ],
         pools: vec![doc("pools/storagepoolxml2xmlin/pool-dir.xml"), doc("pools/storagepoolxml2xmlin/pool-netfs.xml")],
         volumes: vec![doc("pools/storagevolxml2xmlin/vol-file.xml")],
         interfaces: vec![doc("networks/interfaceschemadata/bridge.xml")],
@@ -192,12 +203,19 @@ fn bad_snapshots_are_clear_errors() {
     assert!(read_error(&good.replacen("fact='domainCapabilities'", "fact='weather'", 1)).contains("weather"));
     assert!(read_error(&good.replacen("memoryKiB='16777216'", "memoryKiB='-5'", 1)).contains("-5"));
     // An embedded document of the wrong kind.
-    let wrong = good.replacen("<entry active='yes'>\n<network>", "<entry active='yes'>\n<pool>", 1).replacen("</network>\n    </entry>", "</pool>\n    </entry>", 1);
+    let wrong = good.replacen("<entry active='yes'>\n<network>", "<entry active='yes'>\n<pool>", 1).replacen(
+        "</network>\n    </entry>",
+        "</pool>\n    </entry>",
+        1,
+    );
     assert!(read_error(&wrong).contains("<pool> found where <network> was expected"));
     // Hostile: nested beyond the limit, larger than the limit.
     let deep = good.replacen("<taken>", &("<x>".repeat(300) + &"</x>".repeat(300) + "<taken>"), 1);
     assert!(read_error(&deep).contains("deeper"));
-    let huge = format!("<hostSnapshot version='1'><uri>{}</uri></hostSnapshot>", "a".repeat(virt_migration_check::xml::dom::MAX_DOCUMENT_BYTES));
+    let huge = format!(
+        "<hostSnapshot version='1'><uri>{}</uri></hostSnapshot>",
+        "a".repeat(virt_migration_check::xml::dom::MAX_DOCUMENT_BYTES)
+    );
     assert!(read_error(&huge).contains("limit"));
     // Through the checking API: the error names the document.
     let err = virt_migration_check::check_xml(&web1_xml(), Some("<hostSnapshot"), &good, 0).unwrap_err();

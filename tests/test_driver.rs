@@ -204,7 +204,8 @@ fn default_test_host_guest_against_a_bundled_destination() {
     // The disk is in no pool: neither its presence there nor its storage kind can be seen.
     assert_eq!(problems(&report), ["devices.storage-unknown", "disk.not-visible", "network.missing"]);
     // 8 GiB fit the 16 GiB host with db1's 4 GiB, but not a 4.5 GiB host even cold.
-    let cold = virt_migration_check::check(&src, &open("dst-all-wrong"), &dom, (Flags::MEMORY | Flags::OFFLINE).bits()).unwrap();
+    let cold = virt_migration_check::check(&src, &open("dst-all-wrong"), &dom, (Flags::MEMORY | Flags::OFFLINE).bits())
+        .unwrap();
     assert_eq!(problems(&cold), ["memory.exceeds-total"]);
 }
 
@@ -218,10 +219,14 @@ fn every_fact_gathers_or_says_why_not() {
     let dom = src.lookup_domain_by_name("web1").unwrap();
     let guest = virt_migration_check::facts::gather::guest(&dom).unwrap();
     let needs = virt_migration_check::facts::Needs::DOMAIN_CAPABILITIES;
-    let why = virt_migration_check::facts::gather::host(&read_write, needs, &guest.def).unwrap().domain_capabilities.unwrap_err();
+    let why = virt_migration_check::facts::gather::host(&read_write, needs, &guest.def)
+        .unwrap()
+        .domain_capabilities
+        .unwrap_err();
     assert!(why.reason.contains("not supported"), "{why}");
     let dst = open("dst-ok");
-    let host = virt_migration_check::facts::gather::host(&dst, virt_migration_check::facts::Needs::all(), &guest.def).unwrap();
+    let host =
+        virt_migration_check::facts::gather::host(&dst, virt_migration_check::facts::Needs::all(), &guest.def).unwrap();
     let why = host.domain_capabilities.unwrap_err();
     assert_eq!(why.call, "virConnectGetDomainCapabilities");
     assert!(why.reason.contains("read only"), "{why}");
@@ -230,7 +235,10 @@ fn every_fact_gathers_or_says_why_not() {
     assert_eq!(host.node.unwrap().cpus, 8);
     assert!(host.free_memory.is_err(), "the test driver reports no free memory");
     let domains = host.domains.unwrap();
-    assert_eq!(domains.iter().map(|d| (d.name.as_str(), d.active, d.memory_kib)).collect::<Vec<_>>(), [("db1", true, 4 * 1024 * 1024)]);
+    assert_eq!(
+        domains.iter().map(|d| (d.name.as_str(), d.active, d.memory_kib)).collect::<Vec<_>>(),
+        [("db1", true, 4 * 1024 * 1024)]
+    );
     assert_eq!(host.networks.unwrap()[0].bridge.as_deref(), Some("br-prod"));
     // libvirt lists interfaces in no set order.
     let mut interfaces: Vec<String> = host.interfaces.unwrap().into_iter().map(|i| i.name).collect();

@@ -35,24 +35,27 @@ pub fn apply(domain_xml: &str, baseline: &Baseline) -> Result<String, Error> {
             .unwrap_or_default();
         let formatted = format_guest_cpu(cpu);
         let mut lines: Vec<String> = formatted.lines().map(|l| format!("  {l}")).collect();
-        if !kept.is_empty() {
-            if let Some(last) = lines.pop() {
-                if last.trim() == "</cpu>" {
-                    lines.push(kept.trim_end().to_string());
-                    lines.push(last);
-                } else {
-                    // A self-closing <cpu .../>: open it to hold the kept children.
-                    lines.push(last.trim_end().trim_end_matches("/>").to_string() + ">");
-                    lines.push(kept.trim_end().to_string());
-                    lines.push("  </cpu>".to_string());
-                }
+        if !kept.is_empty()
+            && let Some(last) = lines.pop()
+        {
+            if last.trim() == "</cpu>" {
+                lines.push(kept.trim_end().to_string());
+                lines.push(last);
+            } else {
+                // A self-closing <cpu .../>: open it to hold the kept children.
+                lines.push(last.trim_end().trim_end_matches("/>").to_string() + ">");
+                lines.push(kept.trim_end().to_string());
+                lines.push("  </cpu>".to_string());
             }
         }
         let new_cpu = lines.join("\n").trim_start().to_string();
         match root.child("cpu") {
             Some(old) => edits.push((old.span.clone(), new_cpu)),
             None => {
-                let at = root.child("devices").map(|d| d.span.start).ok_or_else(|| Error::xml(DOC, "no <devices> to place <cpu> before"))?;
+                let at = root
+                    .child("devices")
+                    .map(|d| d.span.start)
+                    .ok_or_else(|| Error::xml(DOC, "no <devices> to place <cpu> before"))?;
                 edits.push((at..at, format!("{new_cpu}\n  ")));
             }
         }
@@ -63,15 +66,15 @@ pub fn apply(domain_xml: &str, baseline: &Baseline) -> Result<String, Error> {
         match baseline.machines.iter().find(|m| m.family == family && m.virt_type == def.virt_type && m.arch == arch) {
             Some(m) if m.newest != machine => {
                 let start = &domain_xml[os_type.span.clone()];
-                let replaced = start.replacen(&format!("machine='{machine}'"), &format!("machine='{}'", m.newest), 1).replacen(
-                    &format!("machine=\"{machine}\""),
-                    &format!("machine=\"{}\"", m.newest),
-                    1,
-                );
+                let replaced = start
+                    .replacen(&format!("machine='{machine}'"), &format!("machine='{}'", m.newest), 1)
+                    .replacen(&format!("machine=\"{machine}\""), &format!("machine=\"{}\"", m.newest), 1);
                 edits.push((os_type.span.clone(), replaced));
             }
             Some(_) => {}
-            None => notes.push(format!("machine type '{machine}' is of a family not every host offers; choose one from the baseline")),
+            None => notes.push(format!(
+                "machine type '{machine}' is of a family not every host offers; choose one from the baseline"
+            )),
         }
     }
     if !baseline.nic_models.is_empty() {
@@ -89,7 +92,10 @@ pub fn apply(domain_xml: &str, baseline: &Baseline) -> Result<String, Error> {
     ] {
         if let Some(offered) = baseline.devices.get(key) {
             for v in values.iter().filter(|v| *v != "none" && *v != "default" && !offered.contains(v)) {
-                notes.push(format!("{label} '{v}' is not offered by every host (they share: {}); change it by hand", offered.join(", ")));
+                notes.push(format!(
+                    "{label} '{v}' is not offered by every host (they share: {}); change it by hand",
+                    offered.join(", ")
+                ));
             }
         }
     }
@@ -105,7 +111,8 @@ pub fn apply(domain_xml: &str, baseline: &Baseline) -> Result<String, Error> {
         }
     }
     if !notes.is_empty() {
-        let comment: String = notes.iter().map(|n| format!("\n  <!-- libvirt-migration-check: {} -->", n.replace("--", "- -"))).collect();
+        let comment: String =
+            notes.iter().map(|n| format!("\n  <!-- libvirt-migration-check: {} -->", n.replace("--", "- -"))).collect();
         let after_start = root.children.first().map(|c| c.span.start).unwrap_or(root.span.end);
         // Insert right after the root's start tag: before its first child's indentation.
         let tag_end = domain_xml[..after_start].rfind('>').map_or(after_start, |i| i + 1);
@@ -123,7 +130,14 @@ pub fn apply(domain_xml: &str, baseline: &Baseline) -> Result<String, Error> {
 
 /// The checks that decide whether a guest can run on a host at all (not the runtime ones).
 pub fn compatibility_flags() -> Flags {
-    Flags::CPU_FLAGS | Flags::CPU_VENDOR | Flags::MSR | Flags::MACHINE | Flags::NETWORK_MODEL | Flags::DISK_MODEL | Flags::DEVICES | Flags::ARCH
+    Flags::CPU_FLAGS
+        | Flags::CPU_VENDOR
+        | Flags::MSR
+        | Flags::MACHINE
+        | Flags::NETWORK_MODEL
+        | Flags::DISK_MODEL
+        | Flags::DEVICES
+        | Flags::ARCH
 }
 
 /// The ordered pairs (A, B) of `snapshots` (indices) where the guest can go from A to B but not
@@ -138,5 +152,8 @@ pub fn one_way_pairs(domain_xml: &str, snapshots: &[String], options: &Options) 
             passes[a][b] = report.errors().next().is_none();
         }
     }
-    Ok((0..n).flat_map(|a| (0..n).map(move |b| (a, b))).filter(|&(a, b)| a != b && passes[a][b] && !passes[b][a]).collect())
+    Ok((0..n)
+        .flat_map(|a| (0..n).map(move |b| (a, b)))
+        .filter(|&(a, b)| a != b && passes[a][b] && !passes[b][a])
+        .collect())
 }

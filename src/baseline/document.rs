@@ -122,7 +122,8 @@ fn read_cross_check(e: &Element) -> CpuCrossCheck {
         answers: e
             .children_named("host")
             .map(|h| {
-                let reason = (h.attr("answered") != Some("yes")).then(|| h.attr("reason").unwrap_or_default().to_string());
+                let reason =
+                    (h.attr("answered") != Some("yes")).then(|| h.attr("reason").unwrap_or_default().to_string());
                 (h.attr("name").unwrap_or_default().to_string(), reason)
             })
             .collect(),
@@ -141,7 +142,13 @@ pub fn read(text: &str) -> Result<Baseline, Error> {
     let root = xml::parse(text, DOC)?;
     xml::expect_root(&root, "migrationBaseline", DOC)?;
     if root.attr("version") != Some("1") {
-        return Err(Error::xml(DOC, format!("baseline version '{}' is not supported (this build reads version 1)", root.attr("version").unwrap_or(""))));
+        return Err(Error::xml(
+            DOC,
+            format!(
+                "baseline version '{}' is not supported (this build reads version 1)",
+                root.attr("version").unwrap_or("")
+            ),
+        ));
     }
     let num = |t: &str, what: &str| xml::number::<u64>(t, what, DOC);
     let mut b = Baseline { arch: root.text_at("arch").unwrap_or_default().to_string(), ..Baseline::default() };
@@ -150,7 +157,10 @@ pub fn read(text: &str) -> Result<Baseline, Error> {
         if let Some(source) = host.attr("cpuSource") {
             b.cpu_sources.push((name.clone(), source.to_string()));
         }
-        b.hidden.push((name.clone(), host.children_named("hidden").filter_map(|h| h.attr("name")).map(str::to_string).collect()));
+        b.hidden.push((
+            name.clone(),
+            host.children_named("hidden").filter_map(|h| h.attr("name")).map(str::to_string).collect(),
+        ));
         b.hosts.push(name);
     }
     b.cpu = root.child("cpu").map(xml::cpu::parse_cpu);
@@ -170,7 +180,10 @@ pub fn read(text: &str) -> Result<Baseline, Error> {
     }
     b.nic_models = root.child("nicModels").map(|n| values(n, "model")).unwrap_or_default();
     b.networks = root.child("networks").map(|n| values(n, "network")).unwrap_or_default();
-    b.max_memory_kib = root.child("memory").map(|m| xml::dom::element_kib(m, "KiB").ok_or_else(|| Error::xml(DOC, "bad <memory>"))).transpose()?;
+    b.max_memory_kib = root
+        .child("memory")
+        .map(|m| xml::dom::element_kib(m, "KiB").ok_or_else(|| Error::xml(DOC, "bad <memory>")))
+        .transpose()?;
     b.max_vcpus = root.text_at("vcpus").map(|v| num(v, "<vcpus>").map(|n| n as u32)).transpose()?;
     b.tsc_hz = root.attr_at("tsc", "frequency").map(|f| num(f, "<tsc frequency>")).transpose()?;
     Ok(b)

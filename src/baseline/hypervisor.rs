@@ -8,11 +8,11 @@
 //! narrowing the CPU is knowledge, a hypervisor promising a feature another host's own CPU lacks
 //! is a disagreement, and the library then keeps its own answer and says so.
 
-use super::{hidden_features, Baseline, BaselineOptions, HostSummary};
+use super::{Baseline, BaselineOptions, HostSummary, hidden_features};
+use crate::cpu::CpuMap;
 use crate::cpu::baseline::baseline as cpu_baseline;
 use crate::cpu::compare::{data_for_policy, feature_names};
 use crate::cpu::format::format_guest_cpu;
-use crate::cpu::CpuMap;
 use crate::error::Error;
 use crate::facts::{CpuDef, Fact};
 use crate::xml;
@@ -55,7 +55,10 @@ pub struct HypervisorRequest {
 }
 
 /// The request for the hosts' hypervisors, or None when no CPU baseline can be computed.
-pub fn hypervisor_request(hosts: &[HostSummary], options: &BaselineOptions) -> Result<Option<HypervisorRequest>, Error> {
+pub fn hypervisor_request(
+    hosts: &[HostSummary],
+    options: &BaselineOptions,
+) -> Result<Option<HypervisorRequest>, Error> {
     let map = CpuMap::cached(options.cpu_map.as_deref())?;
     let Some((inputs, _)) = super::cpu_inputs(hosts, &map, options)? else { return Ok(None) };
     let arch = hosts.iter().find_map(HostSummary::arch).unwrap_or_default().to_string();
@@ -64,7 +67,14 @@ pub fn hypervisor_request(hosts: &[HostSummary], options: &BaselineOptions) -> R
         virt_types: inputs.iter().map(|(_, _, virt)| virt.clone()).collect(),
         cpu_xmls: inputs
             .iter()
-            .map(|(cpu, _, _)| format_guest_cpu(&CpuDef { host: false, mode: Some("custom".into()), matching: Some("exact".into()), ..cpu.clone() }))
+            .map(|(cpu, _, _)| {
+                format_guest_cpu(&CpuDef {
+                    host: false,
+                    mode: Some("custom".into()),
+                    matching: Some("exact".into()),
+                    ..cpu.clone()
+                })
+            })
             .collect(),
         keep_non_migratable: options.keep_non_migratable,
     }))
@@ -72,7 +82,12 @@ pub fn hypervisor_request(hosts: &[HostSummary], options: &BaselineOptions) -> R
 
 /// Takes the hypervisors' answers (`answers[i]` from `hosts[i]`) into `baseline`, computed by
 /// [`super::compute`] from the same hosts.
-pub fn adopt_hypervisor_answers(baseline: &mut Baseline, hosts: &[HostSummary], answers: Vec<Fact<String>>, options: &BaselineOptions) -> Result<(), Error> {
+pub fn adopt_hypervisor_answers(
+    baseline: &mut Baseline,
+    hosts: &[HostSummary],
+    answers: Vec<Fact<String>>,
+    options: &BaselineOptions,
+) -> Result<(), Error> {
     let Some(ours) = baseline.cpu.clone() else { return Ok(()) };
     let map = CpuMap::cached(options.cpu_map.as_deref())?;
     let mut check = CpuCrossCheck { computed_by: "library".into(), ..CpuCrossCheck::default() };
@@ -103,7 +118,9 @@ pub fn adopt_hypervisor_answers(baseline: &mut Baseline, hosts: &[HostSummary], 
         check.only_libvirt = feature_names(&map, &only_theirs);
         if check.only_libvirt.is_empty() {
             check.computed_by = "libvirt".into();
-            let own: Vec<CpuDef> = super::cpu_inputs(hosts, &map, options)?.map(|(i, _)| i.into_iter().map(|(c, _, _)| c).collect()).unwrap_or_default();
+            let own: Vec<CpuDef> = super::cpu_inputs(hosts, &map, options)?
+                .map(|(i, _)| i.into_iter().map(|(c, _, _)| c).collect())
+                .unwrap_or_default();
             baseline.hidden = hidden_features(&map, hosts, &own, &theirs)?;
             baseline.cpu = Some(theirs);
         }
@@ -116,8 +133,18 @@ pub fn adopt_hypervisor_answers(baseline: &mut Baseline, hosts: &[HostSummary], 
 /// baseline (each runs on its own host, so their common part runs on all).
 fn combine(map: &CpuMap, answers: Vec<CpuDef>, options: &BaselineOptions) -> Result<CpuDef, Error> {
     let first = data_for_policy(map, &answers[0], None)?;
-    let same = answers.iter().skip(1).map(|a| data_for_policy(map, a, None)).collect::<Result<Vec<_>, _>>()?.iter().all(|d| *d == first);
-    let mut cpu = if same { answers.into_iter().next().expect("checked non-empty") } else { cpu_baseline(map, &answers, !options.keep_non_migratable)? };
+    let same = answers
+        .iter()
+        .skip(1)
+        .map(|a| data_for_policy(map, a, None))
+        .collect::<Result<Vec<_>, _>>()?
+        .iter()
+        .all(|d| *d == first);
+    let mut cpu = if same {
+        answers.into_iter().next().expect("checked non-empty")
+    } else {
+        cpu_baseline(map, &answers, !options.keep_non_migratable)?
+    };
     cpu.fallback = Some("forbid".into());
     Ok(cpu)
 }

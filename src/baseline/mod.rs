@@ -8,14 +8,14 @@ mod hypervisor;
 
 pub use apply::{apply, one_way_pairs};
 pub use document::{read, write};
-pub use hypervisor::{adopt_hypervisor_answers, hypervisor_request, CpuCrossCheck, HypervisorRequest};
+pub use hypervisor::{CpuCrossCheck, HypervisorRequest, adopt_hypervisor_answers, hypervisor_request};
 
 use std::collections::BTreeMap;
 
 use crate::checks::{network_model::QEMU_NIC_MODELS, time::TSC_TOLERANCE_PPM};
+use crate::cpu::CpuMap;
 use crate::cpu::baseline::baseline as cpu_baseline;
 use crate::cpu::compare::{data_for_policy, feature_names};
-use crate::cpu::CpuMap;
 use crate::error::Error;
 use crate::facts::{Capabilities, CpuDef, DomainCapabilities, Hypervisor, NodeInfo, Snapshot};
 use crate::xml;
@@ -42,7 +42,10 @@ impl HostSummary {
             Err(_) => None,
         };
         let domain_capabilities = match &snapshot.domain_capabilities {
-            Ok(all) => all.iter().map(|x| xml::domcaps::parse_domain_capabilities(x, &doc("domain capabilities"))).collect::<Result<_, _>>()?,
+            Ok(all) => all
+                .iter()
+                .map(|x| xml::domcaps::parse_domain_capabilities(x, &doc("domain capabilities")))
+                .collect::<Result<_, _>>()?,
             Err(_) => Vec::new(),
         };
         let networks = match &snapshot.networks {
@@ -73,7 +76,8 @@ impl HostSummary {
     /// comes from capabilities).
     fn guest_cpu(&self) -> Option<(CpuDef, &'static str, String)> {
         let arch = self.arch();
-        let mut domcaps: Vec<&DomainCapabilities> = self.domain_capabilities.iter().filter(|d| Some(d.arch.as_str()) == arch).collect();
+        let mut domcaps: Vec<&DomainCapabilities> =
+            self.domain_capabilities.iter().filter(|d| Some(d.arch.as_str()) == arch).collect();
         domcaps.sort_by_key(|d| d.domain != "kvm");
         if let Some((cpu, virt)) = domcaps.iter().find_map(|d| d.host_model.clone().map(|c| (c, d.domain.clone()))) {
             return Some((cpu, "host-model", virt));
@@ -154,9 +158,13 @@ pub fn compute(hosts: &[HostSummary], options: &BaselineOptions) -> Result<Basel
     let arches: Vec<&str> = hosts.iter().filter_map(HostSummary::arch).collect();
     let arch = arches.first().copied().unwrap_or_default().to_string();
     if arches.iter().any(|a| *a != arch) {
-        return Err(Error::invalid(format!("the hosts have different architectures ({}): a guest cannot migrate among them", arches.join(", "))));
+        return Err(Error::invalid(format!(
+            "the hosts have different architectures ({}): a guest cannot migrate among them",
+            arches.join(", ")
+        )));
     }
-    let mut baseline = Baseline { hosts: hosts.iter().map(|h| h.name.clone()).collect(), arch: arch.clone(), ..Baseline::default() };
+    let mut baseline =
+        Baseline { hosts: hosts.iter().map(|h| h.name.clone()).collect(), arch: arch.clone(), ..Baseline::default() };
     compute_cpu(hosts, options, &mut baseline)?;
     compute_platform(hosts, &mut baseline);
     Ok(baseline)
@@ -168,14 +176,20 @@ type CpuInput = (CpuDef, &'static str, String);
 /// The CPU each host can give, as the baseline's inputs: `(cpu, source, virt type)` per host,
 /// vendors removed when they differ and a vendor-neutral answer was asked for, and whether they
 /// differ. None when some host reports no CPU (no CPU can then be promised).
-fn cpu_inputs(hosts: &[HostSummary], map: &CpuMap, options: &BaselineOptions) -> Result<Option<(Vec<CpuInput>, bool)>, Error> {
+fn cpu_inputs(
+    hosts: &[HostSummary],
+    map: &CpuMap,
+    options: &BaselineOptions,
+) -> Result<Option<(Vec<CpuInput>, bool)>, Error> {
     let cpus: Vec<CpuInput> = hosts.iter().filter_map(HostSummary::guest_cpu).collect();
     if cpus.len() != hosts.len() {
         return Ok(None);
     }
     let vendors: Vec<Option<String>> = cpus
         .iter()
-        .map(|(c, _, _)| c.vendor.clone().or_else(|| c.model.as_deref().and_then(|m| map.model(m)).and_then(|m| m.vendor.clone())))
+        .map(|(c, _, _)| {
+            c.vendor.clone().or_else(|| c.model.as_deref().and_then(|m| map.model(m)).and_then(|m| m.vendor.clone()))
+        })
         .collect();
     let mixed = vendors.iter().any(|v| *v != vendors[0]);
     if mixed && !options.vendor_neutral {
@@ -185,7 +199,10 @@ fn cpu_inputs(hosts: &[HostSummary], map: &CpuMap, options: &BaselineOptions) ->
             names.join(", ")
         )));
     }
-    let inputs = cpus.into_iter().map(|(c, source, virt)| (if mixed { CpuDef { vendor: None, ..c } } else { c }, source, virt)).collect();
+    let inputs = cpus
+        .into_iter()
+        .map(|(c, source, virt)| (if mixed { CpuDef { vendor: None, ..c } } else { c }, source, virt))
+        .collect();
     Ok(Some((inputs, mixed)))
 }
 
@@ -199,14 +216,20 @@ fn compute_cpu(hosts: &[HostSummary], options: &BaselineOptions, baseline: &mut 
         cpu_baseline(&map, &cpus, !options.keep_non_migratable)?
     };
     cpu.fallback = Some("forbid".to_string());
-    baseline.cpu_sources = hosts.iter().zip(&inputs).map(|(h, (_, source, _))| (h.name.clone(), source.to_string())).collect();
+    baseline.cpu_sources =
+        hosts.iter().zip(&inputs).map(|(h, (_, source, _))| (h.name.clone(), source.to_string())).collect();
     baseline.hidden = hidden_features(&map, hosts, &cpus, &cpu)?;
     baseline.cpu = Some(cpu);
     Ok(())
 }
 
 /// Per host, the features of its own CPU (`own[i]`) that `result` hides.
-fn hidden_features(map: &CpuMap, hosts: &[HostSummary], own: &[CpuDef], result: &CpuDef) -> Result<Vec<(String, Vec<String>)>, Error> {
+fn hidden_features(
+    map: &CpuMap,
+    hosts: &[HostSummary],
+    own: &[CpuDef],
+    result: &CpuDef,
+) -> Result<Vec<(String, Vec<String>)>, Error> {
     let result_data = data_for_policy(map, result, None)?;
     hosts
         .iter()
@@ -243,7 +266,12 @@ fn compute_platform(hosts: &[HostSummary], baseline: &mut Baseline) {
         }
         for (family, newest) in families {
             if family != newest || !newest.chars().any(|c| c.is_ascii_digit()) {
-                baseline.machines.push(MachineFamily { arch: arch.clone(), virt_type: virt_type.to_string(), family, newest });
+                baseline.machines.push(MachineFamily {
+                    arch: arch.clone(),
+                    virt_type: virt_type.to_string(),
+                    family,
+                    newest,
+                });
             }
         }
     }
@@ -268,11 +296,16 @@ fn compute_platform(hosts: &[HostSummary], baseline: &mut Baseline) {
         .map(|h| h.hypervisor.as_ref().filter(|v| v.driver.eq_ignore_ascii_case("QEMU")).map(|v| v.version))
         .collect();
     if let Some(oldest) = versions.and_then(|v| v.into_iter().min()) {
-        baseline.nic_models = QEMU_NIC_MODELS.iter().filter(|(_, since)| oldest >= *since).map(|(m, _)| m.to_string()).collect();
+        baseline.nic_models =
+            QEMU_NIC_MODELS.iter().filter(|(_, since)| oldest >= *since).map(|(m, _)| m.to_string()).collect();
     }
     if let Some(lists) = hosts
         .iter()
-        .map(|h| h.networks.as_ref().map(|n| n.iter().filter(|(_, active)| *active).map(|(name, _)| name.clone()).collect::<Vec<_>>()))
+        .map(|h| {
+            h.networks
+                .as_ref()
+                .map(|n| n.iter().filter(|(_, active)| *active).map(|(name, _)| name.clone()).collect::<Vec<_>>())
+        })
         .collect::<Option<Vec<_>>>()
     {
         baseline.networks = intersect(&lists);
@@ -283,11 +316,14 @@ fn compute_platform(hosts: &[HostSummary], baseline: &mut Baseline) {
         baseline.max_vcpus = nodes.iter().map(|n| n.cpus).min();
     }
     // A TSC frequency: the first host's, if every other runs at it or can scale to it.
-    let tscs: Option<Vec<(u64, Option<bool>)>> = hosts.iter().map(|h| h.capabilities.as_ref().and_then(|c| c.tsc)).collect();
-    if let Some(tscs) = tscs {
-        if let Some((hz, _)) = tscs.first().copied() {
-            let ok = tscs.iter().all(|(f, scaling)| f.abs_diff(hz) <= hz / 1_000_000 * TSC_TOLERANCE_PPM || *scaling == Some(true));
-            baseline.tsc_hz = ok.then_some(hz);
-        }
+    let tscs: Option<Vec<(u64, Option<bool>)>> =
+        hosts.iter().map(|h| h.capabilities.as_ref().and_then(|c| c.tsc)).collect();
+    if let Some(tscs) = tscs
+        && let Some((hz, _)) = tscs.first().copied()
+    {
+        let ok = tscs
+            .iter()
+            .all(|(f, scaling)| f.abs_diff(hz) <= hz / 1_000_000 * TSC_TOLERANCE_PPM || *scaling == Some(true));
+        baseline.tsc_hz = ok.then_some(hz);
     }
 }

@@ -13,7 +13,11 @@ use virt::domain::Domain;
 use virt_migration_check::{Check, Error, Flags, Options, Report, Severity};
 
 #[derive(Parser)]
-#[command(name = "virt-migration-check", version, about = "Will this libvirt live migration succeed, and if not, exactly why?")]
+#[command(
+    name = "virt-migration-check",
+    version,
+    about = "Will this libvirt live migration succeed, and if not, exactly why?"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -138,7 +142,13 @@ struct BaselineArgs {
 #[derive(Args)]
 struct SnapshotArgs {
     /// Connection URI of the host to snapshot (read-only).
-    #[arg(short = 'c', long = "connect", value_name = "URI", required_unless_present = "capabilities", conflicts_with = "capabilities")]
+    #[arg(
+        short = 'c',
+        long = "connect",
+        value_name = "URI",
+        required_unless_present = "capabilities",
+        conflicts_with = "capabilities"
+    )]
     uri: Option<String>,
     /// Assemble from saved `virsh capabilities` output instead.
     #[arg(long, value_name = "FILE")]
@@ -218,8 +228,11 @@ impl Selection {
         if let Some(size) = &self.memory_headroom {
             let split = size.find(|c: char| !c.is_ascii_digit()).unwrap_or(size.len());
             let (number, unit) = size.split_at(split);
-            let kib = virt_migration_check::xml::dom::scaled_to_kib(number, Some(unit).filter(|u| !u.is_empty()), "KiB")
-                .ok_or_else(|| Error::invalid(format!("--memory-headroom '{size}' is not a size (KiB, or 512M, 2G ...)")))?;
+            let kib =
+                virt_migration_check::xml::dom::scaled_to_kib(number, Some(unit).filter(|u| !u.is_empty()), "KiB")
+                    .ok_or_else(|| {
+                        Error::invalid(format!("--memory-headroom '{size}' is not a size (KiB, or 512M, 2G ...)"))
+                    })?;
             options.memory_headroom_kib = Some(kib);
         }
         Ok(options)
@@ -253,7 +266,11 @@ fn lookup(conn: &Connect, name: &str) -> Result<Domain, Error> {
     conn.lookup_domain_by_name(name)
         .or_else(|_| conn.lookup_domain_by_uuid_string(name))
         .or_else(|e| name.parse::<u32>().map_err(|_| e).and_then(|id| conn.lookup_domain_by_id(id)))
-        .map_err(|e| Error::Libvirt { call: format!("looking up domain '{name}'"), code: 0, message: e.message().to_string() })
+        .map_err(|e| Error::Libvirt {
+            call: format!("looking up domain '{name}'"),
+            code: 0,
+            message: e.message().to_string(),
+        })
 }
 
 fn read_file(path: &Path) -> Result<String, Error> {
@@ -264,7 +281,12 @@ fn run_check(args: &CheckArgs) -> Result<Report, Error> {
     let options = args.selection.options()?;
     if let (Some(domain_xml), Some(dest)) = (&args.domain_xml, &args.dest_snapshot) {
         let source = args.source_snapshot.as_deref().map(read_file).transpose()?;
-        return virt_migration_check::check_xml_with_options(&read_file(domain_xml)?, source.as_deref(), &read_file(dest)?, &options);
+        return virt_migration_check::check_xml_with_options(
+            &read_file(domain_xml)?,
+            source.as_deref(),
+            &read_file(dest)?,
+            &options,
+        );
     }
     let (Some(source), Some(destination), Some(domain)) = (&args.source, &args.destination, &args.domain) else {
         return Err(Error::invalid("give -c SRC_URI -d DST_URI DOMAIN, or --domain-xml FILE --dest-snapshot FILE"));
@@ -293,13 +315,16 @@ fn run_snapshot(args: &SnapshotArgs) -> Result<(), Error> {
                 node_devices: load(&args.node_devices)?,
             };
             let uri = format!("file://{}", std::fs::canonicalize(caps).unwrap_or(caps.clone()).display());
-            let snapshot = virt_migration_check::xml::snapshot::assemble(&saved, &uri, &virt_migration_check::now_rfc3339())?;
+            let snapshot =
+                virt_migration_check::xml::snapshot::assemble(&saved, &uri, &virt_migration_check::now_rfc3339())?;
             virt_migration_check::xml::snapshot::write(&snapshot)
         }
         (None, None) => return Err(Error::invalid("give -c URI or --capabilities FILE")),
     };
     match &args.output {
-        Some(path) => std::fs::write(path, text).map_err(|e| Error::invalid(format!("cannot write '{}': {e}", path.display()))),
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| Error::invalid(format!("cannot write '{}': {e}", path.display())))
+        }
         None => {
             print!("{text}");
             Ok(())
@@ -313,7 +338,7 @@ fn load_cpus(path: &Path) -> Result<Vec<virt_migration_check::facts::CpuDef>, Er
 
 /// Prints the comparison; the exit status is 0 (identical, superset) or 1 (incompatible).
 fn run_cpu_compare(args: &CpuCompareArgs) -> Result<ExitCode, Error> {
-    use virt_migration_check::cpu::compare::{compare, Comparison};
+    use virt_migration_check::cpu::compare::{Comparison, compare};
     let map = virt_migration_check::cpu::CpuMap::cached(args.cpu_map.as_deref())?;
     let host = load_cpus(&args.host)?.remove(0);
     let guest = load_cpus(&args.guest)?.remove(0);
@@ -347,11 +372,13 @@ fn run_cpu_baseline(args: &CpuBaselineArgs) -> Result<ExitCode, Error> {
 
 fn run_baseline(args: &BaselineArgs) -> Result<ExitCode, Error> {
     use virt_migration_check::baseline::{self, BaselineOptions};
-    let options = BaselineOptions { vendor_neutral: args.vendor_neutral, cpu_map: args.cpu_map.clone(), ..Default::default() };
+    let options =
+        BaselineOptions { vendor_neutral: args.vendor_neutral, cpu_map: args.cpu_map.clone(), ..Default::default() };
     // Snapshots, read from files or taken now: the one-way analysis checks among them. Live
     // hosts are also asked for their hypervisors' own baseline CPU.
     let (names, texts, result) = if args.snapshots.is_empty() {
-        let conns: Vec<Connect> = args.uris.iter().map(|u| open(u, "host", args.read_write)).collect::<Result<_, _>>()?;
+        let conns: Vec<Connect> =
+            args.uris.iter().map(|u| open(u, "host", args.read_write)).collect::<Result<_, _>>()?;
         let snapshots = conns.iter().map(virt_migration_check::snapshot).collect::<Result<Vec<_>, _>>()?;
         let refs: Vec<&Connect> = conns.iter().collect();
         let result = virt_migration_check::baseline_live(&refs, &snapshots, &options)?;
@@ -398,10 +425,8 @@ fn run_matrix(args: &MatrixArgs) -> Result<ExitCode, Error> {
     let mut doms: Vec<(usize, virt::domain::Domain)> = Vec::new();
     for (s, conn) in sources.iter().enumerate() {
         if args.domains.is_empty() {
-            let running = conn.list_all_domains(virt::sys::VIR_CONNECT_LIST_DOMAINS_ACTIVE).map_err(|e| Error::Libvirt {
-                call: "virConnectListAllDomains".into(),
-                code: 0,
-                message: e.message().to_string(),
+            let running = conn.list_all_domains(virt::sys::VIR_CONNECT_LIST_DOMAINS_ACTIVE).map_err(|e| {
+                Error::Libvirt { call: "virConnectListAllDomains".into(), code: 0, message: e.message().to_string() }
             })?;
             doms.extend(running.into_iter().map(|d| (s, d)));
         } else {
@@ -474,7 +499,11 @@ fn run_matrix(args: &MatrixArgs) -> Result<ExitCode, Error> {
                 let what = match cell {
                     Ok(r) => {
                         let errors: Vec<&str> = r.errors().map(|f| f.code.as_ref()).collect();
-                        if errors.is_empty() { format!("{} ", r.verdict().name()) } else { format!("error  {}", errors.join(" ")) }
+                        if errors.is_empty() {
+                            format!("{} ", r.verdict().name())
+                        } else {
+                            format!("error  {}", errors.join(" "))
+                        }
                     }
                     Err(e) => format!("not checked: {e}"),
                 };
@@ -558,7 +587,10 @@ fn main() -> ExitCode {
         Command::Check(args) => match run_check(&args) {
             Ok(report) => {
                 if args.selection.json {
-                    println!("{}", serde_json::to_string_pretty(&report.to_json()).expect("JSON values always serialise"));
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&report.to_json()).expect("JSON values always serialise")
+                    );
                 } else {
                     let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
                     print_table(&report, &Style { colour });

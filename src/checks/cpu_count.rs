@@ -1,7 +1,7 @@
 //! CPU_COUNT (proposal item 4): more vCPUs than the destination has physical CPUs overcommits
 //! them; emergency migrations may accept it, so it is a WARNING.
 
-use super::{unavailable, Context};
+use super::{Context, unavailable};
 use crate::flags::Check;
 use crate::report::Finding;
 
@@ -15,15 +15,17 @@ pub fn check(cx: &Context) -> Vec<Finding> {
     let def = &cx.guest.def;
     let pcpus = node.cpus;
     if def.vcpus > pcpus {
-        return vec![Finding::warning(
-            CHECK,
-            "vcpus-exceed-pcpus",
-            format!("the guest's {} vCPUs exceed the destination's {pcpus} physical CPUs", def.vcpus),
-        )
-        .hint("the vCPUs will be overcommitted there; choose a larger destination or reduce the guest's vCPUs")
-        .detail("vcpus", def.vcpus)
-        .detail("max_vcpus", def.max_vcpus)
-        .detail("destination_cpus", pcpus)];
+        return vec![
+            Finding::warning(
+                CHECK,
+                "vcpus-exceed-pcpus",
+                format!("the guest's {} vCPUs exceed the destination's {pcpus} physical CPUs", def.vcpus),
+            )
+            .hint("the vCPUs will be overcommitted there; choose a larger destination or reduce the guest's vCPUs")
+            .detail("vcpus", def.vcpus)
+            .detail("max_vcpus", def.max_vcpus)
+            .detail("destination_cpus", pcpus),
+        ];
     }
     if def.max_vcpus > pcpus {
         return vec![Finding::warning(
@@ -56,7 +58,10 @@ fn pinned(cx: &Context) -> Option<Finding> {
             return None;
         }
         let nodes = parse_set(tune.nodeset.as_deref()?).ok()?;
-        ("the NUMA nodes its numatune names", caps.cells.iter().filter(|c| nodes.contains(&c.id)).flat_map(|c| c.cpus.iter().copied()).collect())
+        (
+            "the NUMA nodes its numatune names",
+            caps.cells.iter().filter(|c| nodes.contains(&c.id)).flat_map(|c| c.cpus.iter().copied()).collect(),
+        )
     };
     let available = if caps.cells.iter().any(|c| !c.cpus.is_empty()) {
         let host: std::collections::BTreeSet<u32> = caps.cells.iter().flat_map(|c| c.cpus.iter().copied()).collect();

@@ -2,8 +2,8 @@
 //! started with, judged from the destination's view (what its hypervisor can give, not its raw
 //! host CPU). MSR-backed features are the MSR check's; this one names the CPUID ones.
 
-use super::cpu_view::{judge, split_msr, Judgement};
 use super::Context;
+use super::cpu_view::{Judgement, judge, split_msr};
 use crate::cpu::compare::Comparison;
 use crate::flags::Check;
 use crate::report::Finding;
@@ -111,20 +111,22 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         }
         _ => {}
     }
-    if findings.is_empty() && outcome.result == Comparison::Superset && !passthrough {
-        if let Some(dst_model) = dst_model(cx) {
-            let guest_model = cx.guest.def.cpu.as_ref().and_then(|c| c.model.clone()).unwrap_or_default();
-            if !guest_model.is_empty() && dst_model != guest_model {
-                findings.push(
-                    Finding::info(
-                        CHECK,
-                        "newer-model",
-                        format!("the destination offers CPU model {dst_model}, more than the guest's {guest_model} needs"),
-                    )
-                    .detail("guest_model", guest_model)
-                    .detail("destination_model", dst_model),
-                );
-            }
+    if findings.is_empty()
+        && outcome.result == Comparison::Superset
+        && !passthrough
+        && let Some(dst_model) = dst_model(cx)
+    {
+        let guest_model = cx.guest.def.cpu.as_ref().and_then(|c| c.model.clone()).unwrap_or_default();
+        if !guest_model.is_empty() && dst_model != guest_model {
+            findings.push(
+                Finding::info(
+                    CHECK,
+                    "newer-model",
+                    format!("the destination offers CPU model {dst_model}, more than the guest's {guest_model} needs"),
+                )
+                .detail("guest_model", guest_model)
+                .detail("destination_model", dst_model),
+            );
         }
     }
     findings

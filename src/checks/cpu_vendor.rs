@@ -1,14 +1,17 @@
 //! CPU_VENDOR (proposal item 2): a vendor change is not a hard requirement (a named model
 //! migrates), but guests that see the host CPU notice it.
 
-use super::cpu_view::{cpu_map, subject, Subject};
 use super::Context;
+use super::cpu_view::{Subject, cpu_map, subject};
 use crate::flags::Check;
 use crate::report::Finding;
 
 const CHECK: Check = Check::CpuVendor;
 
-fn host_vendor(host: &crate::facts::Host, domcaps: &crate::facts::Fact<&crate::facts::DomainCapabilities>) -> Option<String> {
+fn host_vendor(
+    host: &crate::facts::Host,
+    domcaps: &crate::facts::Fact<&crate::facts::DomainCapabilities>,
+) -> Option<String> {
     let from_domcaps = domcaps.as_ref().ok().and_then(|d| d.host_model.as_ref()).and_then(|c| c.vendor.clone());
     from_domcaps.or_else(|| host.capabilities.as_ref().ok().and_then(|c| c.host_cpu_vendor.clone()))
 }
@@ -42,5 +45,10 @@ pub fn check(cx: &Context) -> Vec<Finding> {
     } else {
         Finding::info(CHECK, "differs", message)
     };
-    vec![finding.detail("guest_vendor", guest_vendor).detail("destination_vendor", dst_vendor).detail("guest_cpu_mode", declared_mode)]
+    vec![
+        finding
+            .detail("guest_vendor", guest_vendor)
+            .detail("destination_vendor", dst_vendor)
+            .detail("guest_cpu_mode", declared_mode),
+    ]
 }

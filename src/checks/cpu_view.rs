@@ -4,9 +4,9 @@
 
 use std::sync::Arc;
 
-use super::{unavailable, Context};
-use crate::cpu::compare::{compare_parsed as compare, CompareOutcome};
+use super::{Context, unavailable};
 use crate::cpu::CpuMap;
+use crate::cpu::compare::{CompareOutcome, compare_parsed as compare};
 use crate::facts::{CpuDef, Fact};
 use crate::flags::Check;
 use crate::report::Finding;
@@ -86,7 +86,11 @@ fn destination_cpu<'a>(cx: &'a Context, check: Check) -> Result<(&'a CpuDef, &'s
     match &cx.dst.capabilities {
         Ok(caps) => match &caps.host_cpu {
             Some(cpu) => Ok((cpu, "the destination's host CPU (capabilities; domain capabilities unavailable)")),
-            None => Err(Finding::skipped(check, "no-host-cpu", "cannot evaluate: the destination reports no host CPU model (as libvirt's test driver)")),
+            None => Err(Finding::skipped(
+                check,
+                "no-host-cpu",
+                "cannot evaluate: the destination reports no host CPU model (as libvirt's test driver)",
+            )),
         },
         Err(e) => Err(unavailable(check, "destination", "capabilities", e)),
     }
@@ -98,11 +102,16 @@ fn known_only<'c>(map: &CpuMap, cpu: &'c CpuDef) -> (std::borrow::Cow<'c, CpuDef
     if cpu.features.iter().all(|(name, _)| map.feature(name).is_some()) {
         return (std::borrow::Cow::Borrowed(cpu), Vec::new());
     }
-    let (known, unknown): (Vec<_>, Vec<_>) = cpu.features.iter().cloned().partition(|(name, _)| map.feature(name).is_some());
+    let (known, unknown): (Vec<_>, Vec<_>) =
+        cpu.features.iter().cloned().partition(|(name, _)| map.feature(name).is_some());
     (std::borrow::Cow::Owned(CpuDef { features: known, ..cpu.clone() }), unknown.into_iter().map(|(n, _)| n).collect())
 }
 
-fn host_cpu_of<'f>(fact: &'f Fact<crate::facts::Capabilities>, side: &str, check: Check) -> Result<&'f CpuDef, Finding> {
+fn host_cpu_of<'f>(
+    fact: &'f Fact<crate::facts::Capabilities>,
+    side: &str,
+    check: Check,
+) -> Result<&'f CpuDef, Finding> {
     match fact {
         Ok(caps) => caps.host_cpu.as_ref().ok_or_else(|| {
             Finding::skipped(check, "no-host-cpu", format!("cannot evaluate: the {side} reports no host CPU model"))

@@ -19,7 +19,9 @@ pub fn check(cx: &Context) -> Vec<Finding> {
             _ => false,
         };
         if !same {
-            let fmt = |s: Option<(u32, u32, u32)>| s.map(|(f, m, st)| format!("family {f} model {m} stepping {st}")).unwrap_or_else(|| "unknown".into());
+            let fmt = |s: Option<(u32, u32, u32)>| {
+                s.map(|(f, m, st)| format!("family {f} model {m} stepping {st}")).unwrap_or_else(|| "unknown".into())
+            };
             findings.push(
                 Finding::warning(
                     CHECK,

@@ -2,7 +2,7 @@
 //! own migration blockers (qemu_migration.c: qemuMigrationSrcIsAllowed, qemuMigrationSrcIsSafe),
 //! each finding naming the flag or configuration change that clears it.
 
-use super::{unavailable, Context};
+use super::{Context, unavailable};
 use crate::facts::{DiskSource, Pool};
 use crate::flags::Check;
 use crate::report::{Finding, Severity};
@@ -68,14 +68,18 @@ fn models(cx: &Context) -> Vec<Finding> {
     for (device, name, value, what) in uses {
         let unsupported_device = caps.devices_unsupported.iter().any(|u| u == device);
         let offered = caps.device_enums.get(&format!("{device}.{name}"));
-        let missing = unsupported_device || offered.is_some_and(|list| !list.iter().any(|v| *v == value));
+        let missing = unsupported_device || offered.is_some_and(|list| !list.contains(&value));
         if missing {
             let list = offered.map(|l| l.join(", ")).unwrap_or_else(|| "none".to_string());
             findings.push(
-                Finding::error(CHECK, "model-unsupported", format!("the destination's emulator does not support the guest's {what} (it offers {list})"))
-                    .hint("install the QEMU module for it on the destination, or change the device model")
-                    .detail("device", device)
-                    .detail(name, value.as_str()),
+                Finding::error(
+                    CHECK,
+                    "model-unsupported",
+                    format!("the destination's emulator does not support the guest's {what} (it offers {list})"),
+                )
+                .hint("install the QEMU module for it on the destination, or change the device model")
+                .detail("device", device)
+                .detail(name, value.as_str()),
             );
         }
     }
@@ -96,57 +100,89 @@ fn blockers(cx: &Context) -> Vec<Finding> {
         }
         for disk in live.block_jobs.iter().flatten() {
             findings.push(
-                Finding::error(CHECK, "block-job", format!("disk {disk} has an active block job: libvirt refuses to migrate during one"))
-                    .hint("wait for the job to finish, or abort it (virsh blockjob --abort)")
-                    .detail("disk", disk.as_str()),
+                Finding::error(
+                    CHECK,
+                    "block-job",
+                    format!("disk {disk} has an active block job: libvirt refuses to migrate during one"),
+                )
+                .hint("wait for the job to finish, or abort it (virsh blockjob --abort)")
+                .detail("disk", disk.as_str()),
             );
         }
         // A running guest's live XML carries every dimm's address; one without cannot migrate.
         for (i, _) in def.memory_devices.iter().enumerate().filter(|(_, m)| m.model == "dimm" && !m.has_address) {
             findings.push(
-                Finding::error(CHECK, "dimm-no-address", format!("memory device #{} (dimm) lacks its slot and base address", i + 1))
-                    .hint("let libvirt assign dimm addresses (hotplug through libvirt)"),
+                Finding::error(
+                    CHECK,
+                    "dimm-no-address",
+                    format!("memory device #{} (dimm) lacks its slot and base address", i + 1),
+                )
+                .hint("let libvirt assign dimm addresses (hotplug through libvirt)"),
             );
         }
     }
     if cx.guest.state == crate::facts::GuestState::Paused && cx.guest.state_reason == 5 {
         findings.push(
-            Finding::warning(CHECK, "io-error", "the guest is paused after a disk I/O error: libvirt refuses --abort-on-error migrations of it")
-                .hint("fix the storage and resume the guest first"),
+            Finding::warning(
+                CHECK,
+                "io-error",
+                "the guest is paused after a disk I/O error: libvirt refuses --abort-on-error migrations of it",
+            )
+            .hint("fix the storage and resume the guest first"),
         );
     }
     for disk in def.disks.iter().filter(|d| d.transient) {
         findings.push(
-            Finding::error(CHECK, "transient-disk", format!("disk {} is <transient/>: migration with transient disks is not supported", disk.target))
-                .hint("remove <transient/> from the disk")
-                .detail("disk", &disk.target),
+            Finding::error(
+                CHECK,
+                "transient-disk",
+                format!("disk {} is <transient/>: migration with transient disks is not supported", disk.target),
+            )
+            .hint("remove <transient/> from the disk")
+            .detail("disk", &disk.target),
         );
     }
     for (name, role) in &def.devices.shmems {
         if role.as_deref() != Some("master") {
             findings.push(
-                Finding::error(CHECK, "shmem-not-master", format!("shmem device '{name}' cannot be migrated: only shmem with role='master' can"))
-                    .hint("set role='master' on it, or remove it")
-                    .detail("shmem", name.as_str()),
+                Finding::error(
+                    CHECK,
+                    "shmem-not-master",
+                    format!("shmem device '{name}' cannot be migrated: only shmem with role='master' can"),
+                )
+                .hint("set role='master' on it, or remove it")
+                .detail("shmem", name.as_str()),
             );
         }
     }
     for fs in def.devices.filesystems.iter().filter(|f| f.driver.as_deref() == Some("virtiofs")) {
         findings.push(
-            Finding::error(CHECK, "virtiofs", format!("filesystem '{}' uses virtiofs: migration with virtiofs devices is not supported", fs.target))
-                .hint("detach the virtiofs filesystem before migrating")
-                .detail("target", &fs.target),
+            Finding::error(
+                CHECK,
+                "virtiofs",
+                format!("filesystem '{}' uses virtiofs: migration with virtiofs devices is not supported", fs.target),
+            )
+            .hint("detach the virtiofs filesystem before migrating")
+            .detail("target", &fs.target),
         );
     }
     for iface in def.interfaces.iter().filter(|i| i.kind == "vdpa") {
         findings.push(
-            Finding::error(CHECK, "vdpa", format!("vDPA {} cannot be migrated", iface.label())).hint("detach the vDPA interface before migrating"),
+            Finding::error(CHECK, "vdpa", format!("vDPA {} cannot be migrated", iface.label()))
+                .hint("detach the vDPA interface before migrating"),
         );
     }
     for tpm in def.devices.tpms.iter().filter(|t| t.backend == "passthrough") {
         findings.push(
-            Finding::error(CHECK, "tpm-passthrough", format!("a passthrough TPM ({}) ties the guest to the host's TPM chip", tpm.model.as_deref().unwrap_or("tpm-tis")))
-                .hint("use an emulated TPM (backend type='emulator'), whose state migrates with the guest"),
+            Finding::error(
+                CHECK,
+                "tpm-passthrough",
+                format!(
+                    "a passthrough TPM ({}) ties the guest to the host's TPM chip",
+                    tpm.model.as_deref().unwrap_or("tpm-tis")
+                ),
+            )
+            .hint("use an emulated TPM (backend type='emulator'), whose state migrates with the guest"),
         );
     }
     findings
@@ -168,9 +204,16 @@ fn storage_safety(cx: &Context) -> Vec<Finding> {
     let (severity, cleared_by) = if cx.options.unsafe_migration {
         (Severity::Warning, "the migration passes --unsafe, so libvirt will not stop it")
     } else {
-        (Severity::Error, "migrate with --copy-storage-all, move the disk to shared storage, or (knowing the risk) pass --unsafe")
+        (
+            Severity::Error,
+            "migrate with --copy-storage-all, move the disk to shared storage, or (knowing the risk) pass --unsafe",
+        )
     };
-    let old_qemu = cx.src.hypervisor.as_ref().is_ok_and(|h| h.driver.eq_ignore_ascii_case("QEMU") && h.version < QEMU_DROPS_CACHES);
+    let old_qemu = cx
+        .src
+        .hypervisor
+        .as_ref()
+        .is_ok_and(|h| h.driver.eq_ignore_ascii_case("QEMU") && h.version < QEMU_DROPS_CACHES);
     for disk in cx.guest.def.disks.iter().filter(|d| !d.is_empty() && !d.readonly) {
         if cx.options.non_shared_disk {
             continue; // Copied by the migration: safe.

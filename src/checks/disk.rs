@@ -5,10 +5,11 @@
 //! - the same key proves sameness, unless the key is just the path of a file in pools that are
 //!   local to each host, where sameness cannot be proven;
 //! - a path in no destination pool is invisible to libvirt, so its presence cannot be verified.
+//!
 //! With NON_SHARED_DISK the storage is copied: an absent volume is fine where a destination pool
 //! covers the path (libvirt pre-creates it), an ERROR otherwise.
 
-use super::{unavailable, Context};
+use super::{Context, unavailable};
 use crate::facts::{Disk, DiskSource, Host, Pool, Volume};
 use crate::flags::Check;
 use crate::report::Finding;
@@ -37,7 +38,11 @@ fn covering_pool<'a>(host: &'a Host, path: &str) -> Option<&'a Pool> {
 fn check_path(cx: &Context, disk: &Disk, path: &str) -> Option<Finding> {
     let dst_volume = match cx.dst.volume_at_path(path) {
         Ok(v) => v,
-        Err(e) => return Some(unavailable(CHECK, "destination", &format!("storage volume at '{path}'"), &e).detail("path", path)),
+        Err(e) => {
+            return Some(
+                unavailable(CHECK, "destination", &format!("storage volume at '{path}'"), &e).detail("path", path),
+            );
+        }
     };
     let dst_pool = covering_pool(cx.dst, path);
     let Some(dst_volume) = dst_volume else {
@@ -45,7 +50,9 @@ fn check_path(cx: &Context, disk: &Disk, path: &str) -> Option<Finding> {
     };
     let src_volume = match cx.src.volume_at_path(path) {
         Ok(v) => v,
-        Err(e) => return Some(unavailable(CHECK, "source", &format!("storage volume at '{path}'"), &e).detail("path", path)),
+        Err(e) => {
+            return Some(unavailable(CHECK, "source", &format!("storage volume at '{path}'"), &e).detail("path", path));
+        }
     };
     let Some(src_volume) = src_volume else {
         return Some(
@@ -58,7 +65,8 @@ fn check_path(cx: &Context, disk: &Disk, path: &str) -> Option<Finding> {
             .detail("path", path),
         );
     };
-    compare_identity(disk, path, src_volume, dst_volume, covering_pool(cx.src, path), dst_pool).map(|f| f.detail("path", path))
+    compare_identity(disk, path, src_volume, dst_volume, covering_pool(cx.src, path), dst_pool)
+        .map(|f| f.detail("path", path))
 }
 
 /// The disk's volume is absent on the destination.
@@ -99,16 +107,24 @@ fn check_pool_volume(cx: &Context, disk: &Disk, pool_name: &str, volume: &str) -
         Ok(Some(pool)) => pool,
         Ok(None) => {
             return Some(with(
-                Finding::error(CHECK, "pool-missing", format!("storage pool '{pool_name}' of disk {} does not exist on the destination", disk.target))
-                    .hint(format!("define and start pool '{pool_name}' on the destination")),
+                Finding::error(
+                    CHECK,
+                    "pool-missing",
+                    format!("storage pool '{pool_name}' of disk {} does not exist on the destination", disk.target),
+                )
+                .hint(format!("define and start pool '{pool_name}' on the destination")),
             ));
         }
         Err(e) => return Some(with(unavailable(CHECK, "destination", "storage pool list", &e))),
     };
     if !dst_pool.active {
         return Some(with(
-            Finding::error(CHECK, "pool-inactive", format!("storage pool '{pool_name}' of disk {} is not active on the destination", disk.target))
-                .hint(format!("start it there: virsh pool-start {pool_name}")),
+            Finding::error(
+                CHECK,
+                "pool-inactive",
+                format!("storage pool '{pool_name}' of disk {} is not active on the destination", disk.target),
+            )
+            .hint(format!("start it there: virsh pool-start {pool_name}")),
         ));
     }
     let dst_volume = match cx.dst.volume_named(pool_name, volume) {
@@ -117,7 +133,10 @@ fn check_pool_volume(cx: &Context, disk: &Disk, pool_name: &str, volume: &str) -
             return Some(with(Finding::info(
                 CHECK,
                 "will-copy",
-                format!("disk {} (volume '{volume}') will be copied into pool '{pool_name}' on the destination", disk.target),
+                format!(
+                    "disk {} (volume '{volume}') will be copied into pool '{pool_name}' on the destination",
+                    disk.target
+                ),
             )));
         }
         Ok(None) => {
@@ -125,7 +144,10 @@ fn check_pool_volume(cx: &Context, disk: &Disk, pool_name: &str, volume: &str) -
                 Finding::error(
                     CHECK,
                     "volume-missing",
-                    format!("volume '{volume}' of disk {} does not exist in pool '{pool_name}' on the destination", disk.target),
+                    format!(
+                        "volume '{volume}' of disk {} does not exist in pool '{pool_name}' on the destination",
+                        disk.target
+                    ),
                 )
                 .hint("put the disk on storage shared by both hosts, or migrate with --copy-storage-all"),
             ));
@@ -142,7 +164,14 @@ fn check_pool_volume(cx: &Context, disk: &Disk, pool_name: &str, volume: &str) -
 }
 
 /// Compares the source's and the destination's volume for one disk.
-fn compare_identity(disk: &Disk, path: &str, src: &Volume, dst: &Volume, src_pool: Option<&Pool>, dst_pool: Option<&Pool>) -> Option<Finding> {
+fn compare_identity(
+    disk: &Disk,
+    path: &str,
+    src: &Volume,
+    dst: &Volume,
+    src_pool: Option<&Pool>,
+    dst_pool: Option<&Pool>,
+) -> Option<Finding> {
     let name = &disk.target;
     let keys = |f: Finding| f.detail("source_key", &src.key).detail("destination_key", &dst.key);
     if src.key != dst.key {
@@ -150,7 +179,9 @@ fn compare_identity(disk: &Disk, path: &str, src: &Volume, dst: &Volume, src_poo
             return Some(keys(Finding::info(
                 CHECK,
                 "readonly-copy",
-                format!("read-only disk {name} at '{path}' is a different file on the destination; fine if its content is the same"),
+                format!(
+                    "read-only disk {name} at '{path}' is a different file on the destination; fine if its content is the same"
+                ),
             )));
         }
         return Some(keys(

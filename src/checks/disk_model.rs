@@ -1,7 +1,7 @@
 //! DISK_MODEL (proposal item 7b): every disk's bus, device kind and model must be offered by the
 //! destination's emulator for the guest's machine (domain capabilities).
 
-use super::{unavailable, Context};
+use super::{Context, unavailable};
 use crate::flags::Check;
 use crate::report::Finding;
 
@@ -38,7 +38,11 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         judge("device", "disk.diskDevice", Some(disk.device.as_str()));
     }
     if caps.devices_unsupported.iter().any(|d| d == "disk") {
-        findings.push(Finding::error(CHECK, "disks-unsupported", "the destination's emulator supports no disks for this machine"));
+        findings.push(Finding::error(
+            CHECK,
+            "disks-unsupported",
+            "the destination's emulator supports no disks for this machine",
+        ));
     }
     findings
 }

@@ -2,7 +2,7 @@
 //! hold another domain with the guest's name or UUID (libvirt: "domain 'X' already exists with
 //! uuid ...").
 
-use super::{unavailable, Context};
+use super::{Context, unavailable};
 use crate::flags::Check;
 use crate::report::Finding;
 
@@ -18,11 +18,13 @@ pub fn check(cx: &Context) -> Vec<Finding> {
     };
     if same_host {
         let by = if src_uuid.is_some() { "host UUID" } else { "connection URI" };
-        return vec![Finding::error(CHECK, "same-host", format!("the source and the destination are the same host (same {by})"))
-            .hint("choose another destination; libvirt refuses to migrate a guest to its own host")
-            .detail("source_uri", &cx.src.uri)
-            .detail("destination_uri", &cx.dst.uri)
-            .detail("host_uuid", src_uuid.unwrap_or(""))];
+        return vec![
+            Finding::error(CHECK, "same-host", format!("the source and the destination are the same host (same {by})"))
+                .hint("choose another destination; libvirt refuses to migrate a guest to its own host")
+                .detail("source_uri", &cx.src.uri)
+                .detail("destination_uri", &cx.dst.uri)
+                .detail("host_uuid", src_uuid.unwrap_or("")),
+        ];
     }
     let domains = match &cx.dst.domains {
         Ok(domains) => domains,
@@ -36,21 +38,39 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         let with = |f: Finding| f.detail("name", &other.name).detail("uuid", &other.uuid);
         match (same_name, same_uuid) {
             (true, false) => findings.push(with(
-                Finding::error(CHECK, "name-clash", format!("a different domain named '{}' (UUID {}) already exists on the destination", other.name, other.uuid))
-                    .hint("rename or undefine one of them before migrating"),
+                Finding::error(
+                    CHECK,
+                    "name-clash",
+                    format!(
+                        "a different domain named '{}' (UUID {}) already exists on the destination",
+                        other.name, other.uuid
+                    ),
+                )
+                .hint("rename or undefine one of them before migrating"),
             )),
             (false, true) => findings.push(with(
-                Finding::error(CHECK, "uuid-clash", format!("domain '{}' on the destination already has the guest's UUID {}", other.name, other.uuid))
-                    .hint("undefine the other domain on the destination, or give one of them a new UUID"),
+                Finding::error(
+                    CHECK,
+                    "uuid-clash",
+                    format!("domain '{}' on the destination already has the guest's UUID {}", other.name, other.uuid),
+                )
+                .hint("undefine the other domain on the destination, or give one of them a new UUID"),
             )),
             (true, true) if other.active => findings.push(with(
-                Finding::error(CHECK, "already-running", format!("guest '{}' is already running on the destination", other.name))
-                    .hint("it cannot run twice; stop the copy on the destination first"),
+                Finding::error(
+                    CHECK,
+                    "already-running",
+                    format!("guest '{}' is already running on the destination", other.name),
+                )
+                .hint("it cannot run twice; stop the copy on the destination first"),
             )),
             (true, true) => findings.push(with(Finding::info(
                 CHECK,
                 "defined-on-destination",
-                format!("an inactive definition of guest '{}' exists on the destination; the migration will run it there", other.name),
+                format!(
+                    "an inactive definition of guest '{}' exists on the destination; the migration will run it there",
+                    other.name
+                ),
             ))),
             (false, false) => {}
         }

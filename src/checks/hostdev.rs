@@ -35,15 +35,30 @@ pub fn check(cx: &Context) -> Vec<Finding> {
     for iface in &def.interfaces {
         // type='hostdev', or a network whose forward mode hands out host devices (SR-IOV pool).
         let pool_network = iface.kind == "network"
-            && iface.source.as_deref().and_then(|n| cx.src.network(n).ok().flatten()).is_some_and(|n| n.forward_mode.as_deref() == Some("hostdev"));
+            && iface
+                .source
+                .as_deref()
+                .and_then(|n| cx.src.network(n).ok().flatten())
+                .is_some_and(|n| n.forward_mode.as_deref() == Some("hostdev"));
         if iface.kind != "hostdev" && !pool_network {
             continue;
         }
         findings.push(if iface.teaming.as_deref() == Some("transient") {
-            Finding::warning(CHECK, "interface-failover", format!("{} (SR-IOV, transient teaming) is unplugged during the migration", iface.label()))
+            Finding::warning(
+                CHECK,
+                "interface-failover",
+                format!("{} (SR-IOV, transient teaming) is unplugged during the migration", iface.label()),
+            )
         } else {
-            Finding::error(CHECK, "interface", format!("{} passes a host network device (SR-IOV VF) to the guest: libvirt cannot migrate it", iface.label()))
-                .hint("use a virtio NIC, or pair the VF with a virtio NIC through <teaming> (failover)")
+            Finding::error(
+                CHECK,
+                "interface",
+                format!(
+                    "{} passes a host network device (SR-IOV VF) to the guest: libvirt cannot migrate it",
+                    iface.label()
+                ),
+            )
+            .hint("use a virtio NIC, or pair the VF with a virtio NIC through <teaming> (failover)")
         });
     }
     findings.extend(mdev_capacity(cx));
@@ -72,7 +87,9 @@ fn vf_capacity(cx: &Context) -> Vec<Finding> {
         };
         let vfs = network.vf_count as u64;
         let free = vfs.saturating_sub(network.connections);
-        let base = |f: Finding| f.detail("network", name).detail("needed", count).detail("vfs", vfs).detail("in_use", network.connections);
+        let base = |f: Finding| {
+            f.detail("network", name).detail("needed", count).detail("vfs", vfs).detail("in_use", network.connections)
+        };
         if vfs == 0 {
             // A PF-only definition lists its VFs only once the network is active.
             findings.push(base(Finding::skipped(
@@ -85,7 +102,9 @@ fn vf_capacity(cx: &Context) -> Vec<Finding> {
                 base(Finding::error(
                     CHECK,
                     "vf-no-capacity",
-                    format!("network '{name}' on the destination has {free} free VF(s) of {vfs}, the guest needs {count}"),
+                    format!(
+                        "network '{name}' on the destination has {free} free VF(s) of {vfs}, the guest needs {count}"
+                    ),
                 ))
                 .hint("free VFs on the destination (detach unused guests' interfaces) or choose another destination"),
             );
@@ -98,7 +117,8 @@ fn vf_capacity(cx: &Context) -> Vec<Finding> {
 /// parent offering each type with enough free instances. libvirt refuses the migration itself
 /// today (above), so this tells what detaching and re-creating them there would take.
 fn mdev_capacity(cx: &Context) -> Vec<Finding> {
-    let uuids: Vec<&str> = cx.guest.def.hostdevs.iter().filter(|h| h.kind == "mdev").filter_map(|h| h.mdev_uuid.as_deref()).collect();
+    let uuids: Vec<&str> =
+        cx.guest.def.hostdevs.iter().filter(|h| h.kind == "mdev").filter_map(|h| h.mdev_uuid.as_deref()).collect();
     if uuids.is_empty() {
         return Vec::new();
     }
@@ -114,7 +134,9 @@ fn mdev_capacity(cx: &Context) -> Vec<Finding> {
     // How many instances of each type the guest needs.
     let mut needed: BTreeMap<&str, u64> = BTreeMap::new();
     for uuid in uuids {
-        let type_id = src_devices.iter().find_map(|d| d.mdev.as_ref().filter(|(u, _)| u.eq_ignore_ascii_case(uuid)).map(|(_, t)| t.as_str()));
+        let type_id = src_devices
+            .iter()
+            .find_map(|d| d.mdev.as_ref().filter(|(u, _)| u.eq_ignore_ascii_case(uuid)).map(|(_, t)| t.as_str()));
         match type_id {
             Some(t) => *needed.entry(t).or_insert(0) += 1,
             None => findings.push(
@@ -124,8 +146,10 @@ fn mdev_capacity(cx: &Context) -> Vec<Finding> {
         }
     }
     for (type_id, count) in needed {
-        let parents: Vec<(&str, u64)> =
-            dst_devices.iter().flat_map(|d| d.mdev_types.iter().filter(|(t, _)| t == type_id).map(move |(_, n)| (d.name.as_str(), *n))).collect();
+        let parents: Vec<(&str, u64)> = dst_devices
+            .iter()
+            .flat_map(|d| d.mdev_types.iter().filter(|(t, _)| t == type_id).map(move |(_, n)| (d.name.as_str(), *n)))
+            .collect();
         let available = super::saturating_sum(parents.iter().map(|(_, n)| *n));
         let base = |f: Finding| f.detail("mdev_type", type_id).detail("needed", count).detail("available", available);
         findings.push(if parents.is_empty() {

@@ -1,7 +1,7 @@
 //! HYPERVISOR (proposal item 0): same hypervisor type; a destination older than the source
 //! (hypervisor or libvirt) may not accept what the source sends.
 
-use super::{unavailable, version_string, Context};
+use super::{Context, unavailable, version_string};
 use crate::flags::Check;
 use crate::report::Finding;
 
@@ -14,14 +14,16 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         (_, Err(e)) => return vec![unavailable(CHECK, "destination", "hypervisor type and version", e)],
     };
     if !src.driver.eq_ignore_ascii_case(&dst.driver) {
-        return vec![Finding::error(
-            CHECK,
-            "type-mismatch",
-            format!("the destination runs the {} hypervisor but the guest runs on {}", dst.driver, src.driver),
-        )
-        .hint("choose a destination with the same hypervisor; libvirt cannot live-migrate between hypervisor types")
-        .detail("source_type", &src.driver)
-        .detail("destination_type", &dst.driver)];
+        return vec![
+            Finding::error(
+                CHECK,
+                "type-mismatch",
+                format!("the destination runs the {} hypervisor but the guest runs on {}", dst.driver, src.driver),
+            )
+            .hint("choose a destination with the same hypervisor; libvirt cannot live-migrate between hypervisor types")
+            .detail("source_type", &src.driver)
+            .detail("destination_type", &dst.driver),
+        ];
     }
     let mut findings = Vec::new();
     if dst.version < src.version {
@@ -46,7 +48,11 @@ pub fn check(cx: &Context) -> Vec<Finding> {
             Finding::warning(
                 CHECK,
                 "older-libvirt",
-                format!("the destination's libvirt {} is older than the source's {}", version_string(*dst), version_string(*src)),
+                format!(
+                    "the destination's libvirt {} is older than the source's {}",
+                    version_string(*dst),
+                    version_string(*src)
+                ),
             )
             .hint("an older libvirt may reject XML the newer one writes; prefer an equal or newer destination")
             .detail("source_version", version_string(*src))

@@ -9,7 +9,7 @@
 //! Memory` is not summed: on some hosts it reports NUMA node 0 only. Every message says which
 //! figure it used.
 
-use super::{kib_string, unavailable, Context};
+use super::{Context, kib_string, unavailable};
 use crate::flags::Check;
 use crate::report::Finding;
 
@@ -46,18 +46,20 @@ fn whole_host(cx: &Context) -> Vec<Finding> {
     if cx.options.offline {
         // A cold migration only needs the guest to fit the host at all when it next starts.
         if needed > node.memory_kib {
-            return vec![Finding::error(
-                CHECK,
-                "exceeds-total",
-                format!(
-                    "the guest's {} of memory exceeds the destination's total memory of {}",
-                    kib_string(needed),
-                    kib_string(node.memory_kib)
-                ),
-            )
-            .hint("reduce the guest's memory or choose a larger destination")
-            .detail("needed_kib", needed)
-            .detail("total_kib", node.memory_kib)];
+            return vec![
+                Finding::error(
+                    CHECK,
+                    "exceeds-total",
+                    format!(
+                        "the guest's {} of memory exceeds the destination's total memory of {}",
+                        kib_string(needed),
+                        kib_string(node.memory_kib)
+                    ),
+                )
+                .hint("reduce the guest's memory or choose a larger destination")
+                .detail("needed_kib", needed)
+                .detail("total_kib", node.memory_kib),
+            ];
         }
         return Vec::new();
     }

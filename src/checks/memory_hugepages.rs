@@ -4,9 +4,9 @@
 
 use std::collections::BTreeSet;
 
-use super::{kib_string, Context};
-use crate::facts::cpuset::{format_set, parse_set};
+use super::{Context, kib_string};
 use crate::facts::DomainDef;
+use crate::facts::cpuset::{format_set, parse_set};
 use crate::flags::Check;
 use crate::report::Finding;
 
@@ -49,7 +49,9 @@ pub fn hugepage_needs(def: &DomainDef) -> Vec<(u64, u64)> {
 /// else every node.
 fn allowed_nodes(def: &DomainDef) -> Option<BTreeSet<u32>> {
     let tune = def.numatune.as_ref()?;
-    if tune.placement.as_deref() == Some("auto") || !matches!(tune.mode.as_deref().unwrap_or("strict"), "strict" | "restrictive") {
+    if tune.placement.as_deref() == Some("auto")
+        || !matches!(tune.mode.as_deref().unwrap_or("strict"), "strict" | "restrictive")
+    {
         return None;
     }
     tune.nodeset.as_deref().and_then(|n| parse_set(n).ok())
@@ -70,14 +72,24 @@ pub fn check(cx: &Context) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (size, kib) in needs {
         let needed = kib.div_ceil(size);
-        let base = |f: Finding| f.detail("page_size_kib", size).detail("pages_needed", needed).detail("nodes", nodes_text.as_str());
+        let base = |f: Finding| {
+            f.detail("page_size_kib", size).detail("pages_needed", needed).detail("nodes", nodes_text.as_str())
+        };
         // The sizes the host offers: its CPU's, and any its NUMA cells count pages of.
-        let offered: BTreeSet<u64> =
-            caps.page_sizes_kib.iter().copied().chain(caps.cells.iter().flat_map(|c| c.pages.iter().map(|(s, _)| *s))).collect();
+        let offered: BTreeSet<u64> = caps
+            .page_sizes_kib
+            .iter()
+            .copied()
+            .chain(caps.cells.iter().flat_map(|c| c.pages.iter().map(|(s, _)| *s)))
+            .collect();
         if !offered.is_empty() && !offered.contains(&size) {
             findings.push(base(
-                Finding::error(CHECK, "hugepages-size-unsupported", format!("the destination offers no {} huge pages, which the guest's memory uses", kib_string(size)))
-                    .hint("back the guest with a page size every host offers"),
+                Finding::error(
+                    CHECK,
+                    "hugepages-size-unsupported",
+                    format!("the destination offers no {} huge pages, which the guest's memory uses", kib_string(size)),
+                )
+                .hint("back the guest with a page size every host offers"),
             ));
             continue;
         }
@@ -85,12 +97,18 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         // migration, or a host that reports none, is judged on the pages allocated.
         let free: Option<u64> = match (&cx.dst.cells, cx.options.offline) {
             (Ok(cells), false) if !cells.is_empty() => Some(super::saturating_sum(
-                cells.iter().filter(|c| in_allowed(c.id)).map(|c| c.free_pages.iter().find(|(s, _)| *s == size).map_or(0, |(_, n)| *n)),
+                cells
+                    .iter()
+                    .filter(|c| in_allowed(c.id))
+                    .map(|c| c.free_pages.iter().find(|(s, _)| *s == size).map_or(0, |(_, n)| *n)),
             )),
             _ => None,
         };
         let allocated = super::saturating_sum(
-            caps.cells.iter().filter(|c| in_allowed(c.id)).map(|c| c.pages.iter().find(|(s, _)| *s == size).map_or(0, |(_, n)| *n)),
+            caps.cells
+                .iter()
+                .filter(|c| in_allowed(c.id))
+                .map(|c| c.pages.iter().find(|(s, _)| *s == size).map_or(0, |(_, n)| *n)),
         );
         let (available, what) = match free {
             Some(free) => (free, "free"),
@@ -99,7 +117,10 @@ pub fn check(cx: &Context) -> Vec<Finding> {
                 findings.push(base(Finding::skipped(
                     CHECK,
                     "hugepages-unavailable",
-                    format!("cannot evaluate: the destination reports neither free nor allocated {} huge pages", kib_string(size)),
+                    format!(
+                        "cannot evaluate: the destination reports neither free nor allocated {} huge pages",
+                        kib_string(size)
+                    ),
                 )));
                 continue;
             }

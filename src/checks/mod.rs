@@ -26,9 +26,9 @@ pub mod time;
 
 use crate::facts::{DomainCapabilities, Fact, Guest, Host, Needs};
 
-pub use memory_hugepages::hugepage_needs;
 use crate::flags::{Check, Flags, Options};
 use crate::report::{Finding, Report, Severity};
+pub use memory_hugepages::hugepage_needs;
 
 /// Everything a check may read.
 pub struct Context<'a> {
@@ -89,12 +89,7 @@ pub const REGISTRY: &[CheckSpec] = &[
         dst_needs: Needs::VERSIONS,
     },
     CheckSpec { check: Check::Arch, run: arch::check, src_needs: Needs::CAPABILITIES, dst_needs: Needs::CAPABILITIES },
-    CheckSpec {
-        check: Check::CpuVendor,
-        run: cpu_vendor::check,
-        src_needs: CPU_NEEDS,
-        dst_needs: CPU_NEEDS,
-    },
+    CheckSpec { check: Check::CpuVendor, run: cpu_vendor::check, src_needs: CPU_NEEDS, dst_needs: CPU_NEEDS },
     CheckSpec {
         check: Check::CpuFlags,
         run: cpu_flags::check,
@@ -111,7 +106,11 @@ pub const REGISTRY: &[CheckSpec] = &[
         check: Check::Memory,
         run: memory::check,
         src_needs: Needs::empty(),
-        dst_needs: Needs::NODE_INFO.union(Needs::FREE_MEMORY).union(Needs::DOMAINS).union(Needs::CAPABILITIES).union(Needs::CELLS),
+        dst_needs: Needs::NODE_INFO
+            .union(Needs::FREE_MEMORY)
+            .union(Needs::DOMAINS)
+            .union(Needs::CAPABILITIES)
+            .union(Needs::CELLS),
     },
     CheckSpec {
         check: Check::Numa,
@@ -137,11 +136,26 @@ pub const REGISTRY: &[CheckSpec] = &[
         src_needs: Needs::POOLS.union(Needs::VOLUMES),
         dst_needs: Needs::POOLS.union(Needs::VOLUMES),
     },
-    CheckSpec { check: Check::DiskModel, run: disk_model::check, src_needs: Needs::empty(), dst_needs: Needs::DOMAIN_CAPABILITIES },
+    CheckSpec {
+        check: Check::DiskModel,
+        run: disk_model::check,
+        src_needs: Needs::empty(),
+        dst_needs: Needs::DOMAIN_CAPABILITIES,
+    },
     CheckSpec { check: Check::Time, run: time::check, src_needs: Needs::empty(), dst_needs: Needs::CAPABILITIES },
-    CheckSpec { check: Check::Hostdev, run: hostdev::check, src_needs: Needs::NETWORKS.union(Needs::NODE_DEVICES), dst_needs: Needs::NODE_DEVICES.union(Needs::NETWORKS) },
+    CheckSpec {
+        check: Check::Hostdev,
+        run: hostdev::check,
+        src_needs: Needs::NETWORKS.union(Needs::NODE_DEVICES),
+        dst_needs: Needs::NODE_DEVICES.union(Needs::NETWORKS),
+    },
     CheckSpec { check: Check::Msr, run: msr::check, src_needs: CPU_NEEDS, dst_needs: CPU_NEEDS },
-    CheckSpec { check: Check::Cpuid, run: cpuid::check, src_needs: Needs::CAPABILITIES, dst_needs: Needs::CAPABILITIES },
+    CheckSpec {
+        check: Check::Cpuid,
+        run: cpuid::check,
+        src_needs: Needs::CAPABILITIES,
+        dst_needs: Needs::CAPABILITIES,
+    },
     CheckSpec {
         check: Check::Machine,
         run: machine::check,
@@ -169,7 +183,8 @@ pub fn supported() -> Flags {
 
 /// The facts the selected checks need from the source and the destination.
 pub fn needs(checks: Flags) -> (Needs, Needs) {
-    selected(checks).fold((Needs::empty(), Needs::empty()), |(src, dst), spec| (src | spec.src_needs, dst | spec.dst_needs))
+    selected(checks)
+        .fold((Needs::empty(), Needs::empty()), |(src, dst), spec| (src | spec.src_needs, dst | spec.dst_needs))
 }
 
 fn selected(checks: Flags) -> impl Iterator<Item = &'static CheckSpec> {

@@ -3,8 +3,8 @@
 //! Peers miss these: they are invisible in CPUID, and a missing one fails the migration or
 //! breaks nested guests.
 
-use super::cpu_view::{cpu_map, judge, split_msr};
 use super::Context;
+use super::cpu_view::{cpu_map, judge, split_msr};
 use crate::flags::Check;
 use crate::report::Finding;
 

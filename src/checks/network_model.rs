@@ -3,7 +3,7 @@
 //! the QEMU version that introduced each; other hypervisors' are unknowable here (SKIPPED).
 //! vhost-user sockets cannot be seen through libvirt; interface type='hostdev' is HOSTDEV's.
 
-use super::{unavailable, version_string, Context};
+use super::{Context, unavailable, version_string};
 use crate::flags::Check;
 use crate::report::Finding;
 
@@ -50,16 +50,19 @@ pub fn check(cx: &Context) -> Vec<Finding> {
                 .hint("make sure the destination runs the same vhost-user backend with the same socket path"),
             );
         }
-        if let (Some(backend), Ok(caps)) = (iface.backend.as_deref(), &cx.dst_domcaps) {
-            if let Some(offered) = caps.device_enums.get("interface.backendType") {
-                if !offered.iter().any(|b| b == backend) {
-                    findings.push(
-                        Finding::error(CHECK, "backend-unsupported", format!("the destination does not offer the '{backend}' backend that {} uses", iface.label()))
-                            .detail("backend", backend)
-                            .detail("offered", offered.join(",")),
-                    );
-                }
-            }
+        if let (Some(backend), Ok(caps)) = (iface.backend.as_deref(), &cx.dst_domcaps)
+            && let Some(offered) = caps.device_enums.get("interface.backendType")
+            && !offered.iter().any(|b| b == backend)
+        {
+            findings.push(
+                Finding::error(
+                    CHECK,
+                    "backend-unsupported",
+                    format!("the destination does not offer the '{backend}' backend that {} uses", iface.label()),
+                )
+                .detail("backend", backend)
+                .detail("offered", offered.join(",")),
+            );
         }
         if let Some(model) = iface.model.as_deref() {
             models.push((model, iface.label()));
@@ -79,7 +82,10 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         findings.push(Finding::skipped(
             CHECK,
             "unknowable",
-            format!("cannot evaluate: the NIC models of the {} hypervisor are not known to this library", hypervisor.driver),
+            format!(
+                "cannot evaluate: the NIC models of the {} hypervisor are not known to this library",
+                hypervisor.driver
+            ),
         ));
         return findings;
     }
@@ -101,9 +107,13 @@ pub fn check(cx: &Context) -> Vec<Finding> {
                 .detail("destination_version", version_string(hypervisor.version)),
             ),
             None => findings.push(
-                Finding::warning(CHECK, "unknown-model", format!("NIC model '{model}' of {label} is not one this library knows QEMU to provide"))
-                    .hint("check `qemu-system-* -device help` on the destination")
-                    .detail("model", model),
+                Finding::warning(
+                    CHECK,
+                    "unknown-model",
+                    format!("NIC model '{model}' of {label} is not one this library knows QEMU to provide"),
+                )
+                .hint("check `qemu-system-* -device help` on the destination")
+                .detail("model", model),
             ),
         }
     }

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{kib_string, unavailable, Context};
+use super::{Context, kib_string, unavailable};
 use crate::facts::cpuset::{format_set, parse_set};
 use crate::facts::{Capabilities, DomainDef};
 use crate::flags::Check;
@@ -16,12 +16,12 @@ const CHECK: Check = Check::Numa;
 /// Memory each destination node can give: its free memory where the host reports it (a live
 /// migration), else its size. Returns the figures and which one they are.
 fn node_memory(cx: &Context, caps: &Capabilities) -> (BTreeMap<u32, u64>, &'static str) {
-    if !cx.options.offline {
-        if let Ok(cells) = &cx.dst.cells {
-            if !cells.is_empty() && cells.iter().any(|c| c.free_kib > 0) {
-                return (cells.iter().map(|c| (c.id, c.free_kib)).collect(), "free");
-            }
-        }
+    if !cx.options.offline
+        && let Ok(cells) = &cx.dst.cells
+        && !cells.is_empty()
+        && cells.iter().any(|c| c.free_kib > 0)
+    {
+        return (cells.iter().map(|c| (c.id, c.free_kib)).collect(), "free");
     }
     (caps.cells.iter().map(|c| (c.id, c.memory_kib)).collect(), "in size")
 }
@@ -60,9 +60,10 @@ pub fn check(cx: &Context) -> Vec<Finding> {
     let tune = def.numatune.as_ref().filter(|t| t.placement.as_deref() != Some("auto"));
     if !guest_numa && dst_numa && tune.and_then(|t| t.nodeset.as_ref()).is_none() {
         // 5b: does the whole guest still fit one node?
-        if let Some((&best, &kib)) = memory.iter().max_by_key(|(_, kib)| **kib) {
-            if kib < def.memory_kib {
-                findings.push(
+        if let Some((&best, &kib)) = memory.iter().max_by_key(|(_, kib)| **kib)
+            && kib < def.memory_kib
+        {
+            findings.push(
                     Finding::warning(
                         CHECK,
                         "no-single-node-fit",
@@ -79,17 +80,32 @@ pub fn check(cx: &Context) -> Vec<Finding> {
                     .detail("needed_kib", def.memory_kib)
                     .detail("figure", figure),
                 );
-            }
         }
     }
     if let Some(tune) = tune {
         if let Some(nodeset) = &tune.nodeset {
-            findings.extend(nodeset_findings("numatune", nodeset, tune.mode.as_deref(), def.memory_kib, &dst_nodes, &memory, figure));
+            findings.extend(nodeset_findings(
+                "numatune",
+                nodeset,
+                tune.mode.as_deref(),
+                def.memory_kib,
+                &dst_nodes,
+                &memory,
+                figure,
+            ));
         }
         for memnode in &tune.memnodes {
             let cell_kib = def.numa_cells.iter().find(|c| c.id == memnode.cellid).map_or(0, |c| c.memory_kib);
             let what = format!("memnode of guest cell {}", memnode.cellid);
-            findings.extend(nodeset_findings(&what, &memnode.nodeset, memnode.mode.as_deref(), cell_kib, &dst_nodes, &memory, figure));
+            findings.extend(nodeset_findings(
+                &what,
+                &memnode.nodeset,
+                memnode.mode.as_deref(),
+                cell_kib,
+                &dst_nodes,
+                &memory,
+                figure,
+            ));
         }
     }
     findings.extend(pin_findings(cx, caps));
@@ -112,18 +128,20 @@ fn nodeset_findings(
     };
     let missing: BTreeSet<u32> = nodes.difference(dst_nodes).copied().collect();
     if !missing.is_empty() {
-        return vec![Finding::error(
-            CHECK,
-            "node-missing",
-            format!(
-                "the {what} places memory on host NUMA node(s) {} that the destination lacks (it has {})",
-                format_set(&missing),
-                if dst_nodes.is_empty() { "none".to_string() } else { format_set(dst_nodes) }
-            ),
-        )
-        .hint("change the guest's <numatune> nodeset to nodes every host has, or use placement='auto'")
-        .detail("nodeset", nodeset)
-        .detail("missing_nodes", format_set(&missing))];
+        return vec![
+            Finding::error(
+                CHECK,
+                "node-missing",
+                format!(
+                    "the {what} places memory on host NUMA node(s) {} that the destination lacks (it has {})",
+                    format_set(&missing),
+                    if dst_nodes.is_empty() { "none".to_string() } else { format_set(dst_nodes) }
+                ),
+            )
+            .hint("change the guest's <numatune> nodeset to nodes every host has, or use placement='auto'")
+            .detail("nodeset", nodeset)
+            .detail("missing_nodes", format_set(&missing)),
+        ];
     }
     let available = super::saturating_sum(nodes.iter().filter_map(|n| memory.get(n).copied()));
     if needed <= available || memory.is_empty() {
@@ -138,9 +156,16 @@ fn nodeset_findings(
     let finding = if strict(Some(mode)) {
         Finding::error(CHECK, "nodes-too-small", message).hint("free memory on those nodes, or widen the nodeset")
     } else {
-        Finding::warning(CHECK, "nodes-too-small", message).hint("the rest will come from other nodes, with remote-memory latency")
+        Finding::warning(CHECK, "nodes-too-small", message)
+            .hint("the rest will come from other nodes, with remote-memory latency")
     };
-    vec![finding.detail("nodeset", nodeset).detail("needed_kib", needed).detail("available_kib", available).detail("mode", mode)]
+    vec![
+        finding
+            .detail("nodeset", nodeset)
+            .detail("needed_kib", needed)
+            .detail("available_kib", available)
+            .detail("mode", mode),
+    ]
 }
 
 /// The guest's CPU pins must name CPUs the destination has, and keep their node layout.
@@ -182,7 +207,11 @@ fn pin_findings(cx: &Context, caps: &Capabilities) -> Vec<Finding> {
                 Finding::error(
                     CHECK,
                     "cpu-missing",
-                    format!("the {what} names host CPU(s) {} that the destination lacks (it has {})", format_set(&missing), format_set(&dst_cpus)),
+                    format!(
+                        "the {what} names host CPU(s) {} that the destination lacks (it has {})",
+                        format_set(&missing),
+                        format_set(&dst_cpus)
+                    ),
                 )
                 .hint("re-pin the guest to CPUs every host has before migrating, or drop the pin")
                 .detail("pin", what.as_str())

@@ -2,7 +2,7 @@
 //! refuses otherwise), and a pinned frequency needs a destination that runs at it or can scale
 //! to it (within QEMU/libvirt's 250 ppm tolerance).
 
-use super::{unavailable, Context};
+use super::{Context, unavailable};
 use crate::flags::Check;
 use crate::report::Finding;
 
@@ -13,13 +13,20 @@ pub const TSC_TOLERANCE_PPM: u64 = 250;
 
 pub fn check(cx: &Context) -> Vec<Finding> {
     let def = &cx.guest.def;
-    let invtsc = def.cpu.as_ref().is_some_and(|c| c.features.iter().any(|(n, p)| n == "invtsc" && matches!(p.as_str(), "require" | "force")));
+    let invtsc = def
+        .cpu
+        .as_ref()
+        .is_some_and(|c| c.features.iter().any(|(n, p)| n == "invtsc" && matches!(p.as_str(), "require" | "force")));
     let frequency = def.timers.iter().find(|t| t.name == "tsc").and_then(|t| t.frequency).filter(|f| *f > 0);
     let mut findings = Vec::new();
     if invtsc && frequency.is_none() {
         findings.push(
-            Finding::error(CHECK, "invtsc-unpinned", "the guest's CPU has 'invtsc' but no TSC frequency is set: libvirt refuses to migrate it")
-                .hint("pin the TSC frequency: <clock><timer name='tsc' frequency='HZ'/></clock>, or drop invtsc"),
+            Finding::error(
+                CHECK,
+                "invtsc-unpinned",
+                "the guest's CPU has 'invtsc' but no TSC frequency is set: libvirt refuses to migrate it",
+            )
+            .hint("pin the TSC frequency: <clock><timer name='tsc' frequency='HZ'/></clock>, or drop invtsc"),
         );
     }
     let Some(frequency) = frequency else { return findings };
@@ -34,7 +41,14 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         }
     };
     let Some((host_hz, scaling)) = tsc else {
-        findings.push(Finding::skipped(CHECK, "tsc-unknown", "cannot evaluate: the destination does not report its TSC frequency").detail("guest_hz", frequency));
+        findings.push(
+            Finding::skipped(
+                CHECK,
+                "tsc-unknown",
+                "cannot evaluate: the destination does not report its TSC frequency",
+            )
+            .detail("guest_hz", frequency),
+        );
         return findings;
     };
     let within = host_hz.abs_diff(frequency) <= frequency / 1_000_000 * TSC_TOLERANCE_PPM;

@@ -37,13 +37,13 @@ pub fn baseline(map: &CpuMap, cpus: &[CpuDef], migratable: bool) -> Result<CpuDe
     for cpu in &cpus[1..] {
         let model_vendor = cpu.model.as_deref().and_then(|m| map.model(m)).and_then(|m| m.vendor.clone());
         let data = data_for_policy(map, cpu, None)?;
-        if let (Some(v), Some(mv)) = (&cpu.vendor, &model_vendor) {
-            if v != mv {
-                return Err(Error::invalid(format!(
-                    "CPU vendor {v} of model {} differs from vendor {mv}",
-                    cpu.model.as_deref().unwrap_or_default()
-                )));
-            }
+        if let (Some(v), Some(mv)) = (&cpu.vendor, &model_vendor)
+            && v != mv
+        {
+            return Err(Error::invalid(format!(
+                "CPU vendor {v} of model {} differs from vendor {mv}",
+                cpu.model.as_deref().unwrap_or_default()
+            )));
         }
         let this_vendor = match &cpu.vendor {
             Some(v) => Some(v.clone()),
@@ -54,7 +54,11 @@ pub fn baseline(map: &CpuMap, cpus: &[CpuDef], migratable: bool) -> Result<CpuDe
         };
         if let Some(v) = this_vendor {
             match &vendor {
-                None => vendor = Some(map.vendor(&v).ok_or_else(|| Error::invalid(format!("unknown CPU vendor '{v}'")))?.name.clone()),
+                None => {
+                    vendor = Some(
+                        map.vendor(&v).ok_or_else(|| Error::invalid(format!("unknown CPU vendor '{v}'")))?.name.clone(),
+                    )
+                }
                 Some(current) if *current != v => return Err(Error::invalid("CPU vendors do not match")),
                 Some(_) => {}
             }
@@ -96,21 +100,34 @@ pub fn baseline_vendor_neutral(map: &CpuMap, cpus: &[CpuDef], migratable: bool) 
 /// The guest CPU that describes `data` best: the named model needing the fewest listed features
 /// (libvirt's x86Decode for a guest CPU). Models are tried newest first; `preferred` models win
 /// ties on disabled features, and a single preferred model wins outright.
-pub fn decode(map: &CpuMap, data: &CpuData, vendor: Option<&str>, preferred: &[&str], migratable: bool) -> Result<CpuDef, Error> {
+pub fn decode(
+    map: &CpuMap,
+    data: &CpuData,
+    vendor: Option<&str>,
+    preferred: &[&str],
+    migratable: bool,
+) -> Result<CpuDef, Error> {
     decode_among(map, data, vendor, preferred, migratable, false)
 }
 
 /// `decode`, optionally among vendor-neutral models only.
-fn decode_among(map: &CpuMap, data: &CpuData, vendor: Option<&str>, preferred: &[&str], migratable: bool, neutral_only: bool) -> Result<CpuDef, Error> {
+fn decode_among(
+    map: &CpuMap,
+    data: &CpuData,
+    vendor: Option<&str>,
+    preferred: &[&str],
+    migratable: bool,
+    neutral_only: bool,
+) -> Result<CpuDef, Error> {
     let mut best: Option<CpuDef> = None;
     for model in map.models.iter().rev() {
         if !model.decode_guest || (neutral_only && model.vendor.is_some()) {
             continue;
         }
-        if let (Some(v), Some(mv)) = (vendor, model.vendor.as_deref()) {
-            if v != mv {
-                continue;
-            }
+        if let (Some(v), Some(mv)) = (vendor, model.vendor.as_deref())
+            && v != mv
+        {
+            continue;
         }
         let candidate = to_cpu(map, data, model);
         let is_preferred = preferred.contains(&model.name.as_str());
@@ -192,7 +209,9 @@ fn score(cpu: &CpuDef) -> (usize, usize) {
 fn better(current: &CpuDef, candidate: &CpuDef, is_preferred: bool) -> bool {
     let (current_total, current_disabled) = score(current);
     let (total, disabled) = score(candidate);
-    total < current_total || (total == current_total && disabled < current_disabled) || (is_preferred && disabled < current_disabled)
+    total < current_total
+        || (total == current_total && disabled < current_disabled)
+        || (is_preferred && disabled < current_disabled)
 }
 
 /// Lists every feature of the CPU's model explicitly (libvirt's EXPAND_FEATURES), with the

@@ -59,11 +59,9 @@ pub fn data_for_policy(map: &CpuMap, cpu: &CpuDef, policy: Option<&str>) -> Resu
         return Ok(map.empty_data());
     }
     let mut data = match (&cpu.model, policy) {
-        (Some(name), None | Some("require")) => map
-            .model(name)
-            .ok_or_else(|| Error::invalid(format!("unknown CPU model '{name}'")))?
-            .data
-            .clone(),
+        (Some(name), None | Some("require")) => {
+            map.model(name).ok_or_else(|| Error::invalid(format!("unknown CPU model '{name}'")))?.data.clone()
+        }
         _ => map.empty_data(),
     };
     for (name, fpolicy) in &cpu.features {
@@ -143,15 +141,17 @@ pub fn compare_parsed(map: &CpuMap, host: &CpuDef, guest: &CpuDef) -> Result<Com
     if host.model.is_none() {
         return Ok(CompareOutcome::incompatible("the host CPU has no model"));
     }
-    if let Some(arch) = guest.arch.as_deref() {
-        if !is_x86(arch) {
-            return Ok(CompareOutcome::incompatible(&format!("CPU arch {arch} does not match host arch")));
-        }
+    if let Some(arch) = guest.arch.as_deref()
+        && !is_x86(arch)
+    {
+        return Ok(CompareOutcome::incompatible(&format!("CPU arch {arch} does not match host arch")));
     }
-    if let Some(vendor) = guest.vendor.as_deref() {
-        if host.vendor.as_deref() != Some(vendor) {
-            return Ok(CompareOutcome::incompatible(&format!("host CPU vendor does not match required CPU vendor {vendor}")));
-        }
+    if let Some(vendor) = guest.vendor.as_deref()
+        && host.vendor.as_deref() != Some(vendor)
+    {
+        return Ok(CompareOutcome::incompatible(&format!(
+            "host CPU vendor does not match required CPU vendor {vendor}"
+        )));
     }
     let host_data = data_for_policy(map, host, None)?;
     let [force, mut require, optional, disable, mut forbidden] = policy_sets(map, guest)?;

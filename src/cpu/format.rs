@@ -17,7 +17,11 @@ pub fn format_guest_cpu(cpu: &CpuDef) -> String {
     }
     let mut body = String::new();
     if let Some(model) = &cpu.model {
-        body.push_str(&format!("  <model fallback='{}'>{}</model>\n", escape(cpu.fallback.as_deref().unwrap_or("allow")), escape(model)));
+        body.push_str(&format!(
+            "  <model fallback='{}'>{}</model>\n",
+            escape(cpu.fallback.as_deref().unwrap_or("allow")),
+            escape(model)
+        ));
     }
     if let Some(vendor) = &cpu.vendor {
         body.push_str(&format!("  <vendor>{}</vendor>\n", escape(vendor)));

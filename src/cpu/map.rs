@@ -183,7 +183,8 @@ impl CpuMap {
         for key in feature_bits(el) {
             data.set(self.bit_index[&key]);
         }
-        let aliases: Vec<String> = el.children_named("alias").filter_map(|a| a.attr("name")).map(str::to_string).collect();
+        let aliases: Vec<String> =
+            el.children_named("alias").filter_map(|a| a.attr("name")).map(str::to_string).collect();
         if self.feature_index.insert(name.clone(), self.features.len()).is_some() {
             return Err(Error::xml(doc, format!("feature '{name}' is defined twice")));
         }
@@ -229,7 +230,8 @@ impl CpuMap {
             }
             model.vendor = Some(vendor.to_string());
         }
-        let signatures: Vec<Signature> = el.children_named("signature").map(|s| parse_signature(s, doc)).collect::<Result<_, _>>()?;
+        let signatures: Vec<Signature> =
+            el.children_named("signature").map(|s| parse_signature(s, doc)).collect::<Result<_, _>>()?;
         if !signatures.is_empty() {
             model.signatures = signatures;
         }
@@ -300,7 +302,12 @@ fn feature_bits(el: &Element) -> Vec<BitKey> {
         let ecx_in = cpuid.attr("ecx_in").and_then(hex).unwrap_or(0);
         for (reg, name) in ["eax", "ebx", "ecx", "edx"].iter().enumerate() {
             let mask = cpuid.attr(name).and_then(hex).unwrap_or(0);
-            keys.extend((0..32).filter(|b| mask & (1 << b) != 0).map(|bit| BitKey::Cpuid { eax_in, ecx_in, reg: reg as u8, bit }));
+            keys.extend((0..32).filter(|b| mask & (1 << b) != 0).map(|bit| BitKey::Cpuid {
+                eax_in,
+                ecx_in,
+                reg: reg as u8,
+                bit,
+            }));
         }
     }
     for msr in el.children_named("msr") {

@@ -2,8 +2,8 @@
 //! libvirt's semantics (src/cpu/cpu_x86.c), checked case by case against libvirt's own test
 //! suite (tests/cputest.c and its data).
 
-pub mod compare;
 pub mod baseline;
+pub mod compare;
 pub mod data;
 pub mod format;
 pub mod map;

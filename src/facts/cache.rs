@@ -31,7 +31,11 @@ struct Entry {
 static CACHE: Lazy<Mutex<HashMap<(usize, String), Entry>>> = Lazy::new(|| Mutex::new(HashMap::new()));
 
 fn key(conn: &Connect) -> Result<(usize, String), Error> {
-    let uri = conn.uri().map_err(|e| Error::Libvirt { call: "virConnectGetURI".into(), code: 0, message: e.message().to_string() })?;
+    let uri = conn.uri().map_err(|e| Error::Libvirt {
+        call: "virConnectGetURI".into(),
+        code: 0,
+        message: e.message().to_string(),
+    })?;
     // SAFETY: only the address is used, as a key.
     Ok((unsafe { conn.as_ptr() } as usize, uri))
 }
@@ -43,7 +47,9 @@ pub fn host(conn: &Connect, ttl: Duration) -> Result<Arc<Host>, Error> {
     {
         let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
         match cache.get(&key) {
-            Some(entry) if entry.taken.elapsed() < ttl && super::gather::is_alive(conn) => return Ok(entry.host.clone()),
+            Some(entry) if entry.taken.elapsed() < ttl && super::gather::is_alive(conn) => {
+                return Ok(entry.host.clone());
+            }
             Some(_) => {
                 cache.remove(&key);
             }

@@ -11,7 +11,9 @@ pub fn parse_set(text: &str) -> Result<BTreeSet<u32>, String> {
             Some(rest) => (true, rest),
             None => (false, part),
         };
-        let num = |s: &str| s.trim().parse::<u32>().map_err(|_| format!("'{part}' in cpuset '{text}' is not a number or range"));
+        let num = |s: &str| {
+            s.trim().parse::<u32>().map_err(|_| format!("'{part}' in cpuset '{text}' is not a number or range"))
+        };
         let (lo, hi) = match range.split_once('-') {
             Some((a, b)) => (num(a)?, num(b)?),
             None => (num(range)?, num(range)?),

@@ -13,11 +13,11 @@ use virt::domain::Domain;
 use virt::error::{Error as VirtError, ErrorNumber};
 use virt::sys;
 
-use super::{
-    CellMemory, DiskSource, Document, DomainDef, DomainSummary, Fact, FreeMemory, Guest, GuestState, Host, HostInterface, Hypervisor, Needs,
-    NodeInfo, PoolDocument, Snapshot, Unavailable, Volume,
-};
 use super::machines::{machine_family, machine_version};
+use super::{
+    CellMemory, DiskSource, Document, DomainDef, DomainSummary, Fact, FreeMemory, Guest, GuestState, Host,
+    HostInterface, Hypervisor, Needs, NodeInfo, PoolDocument, Snapshot, Unavailable, Volume,
+};
 use crate::error::Error;
 use crate::xml;
 
@@ -96,7 +96,8 @@ pub fn host(conn: &Connect, needs: Needs, def: &DomainDef) -> Result<Host, Error
     }
     if needs.contains(Needs::CAPABILITIES) {
         host.capabilities = fact("virConnectGetCapabilities", conn.capabilities()).and_then(|x| {
-            xml::capabilities::parse_capabilities(&x, "capabilities").map_err(|e| Unavailable::new("virConnectGetCapabilities", e.to_string()))
+            xml::capabilities::parse_capabilities(&x, "capabilities")
+                .map_err(|e| Unavailable::new("virConnectGetCapabilities", e.to_string()))
         });
     }
     if needs.contains(Needs::NODE_INFO) {
@@ -143,9 +144,7 @@ pub fn host(conn: &Connect, needs: Needs, def: &DomainDef) -> Result<Host, Error
                 }
                 DiskSource::Volume { pool, volume } => {
                     let key = (pool.clone(), volume.clone());
-                    if !host.volumes_by_name.contains_key(&key) {
-                        host.volumes_by_name.insert(key, volume_by_name(conn, pool, volume));
-                    }
+                    host.volumes_by_name.entry(key).or_insert_with(|| volume_by_name(conn, pool, volume));
                 }
                 _ => {}
             }
@@ -184,7 +183,8 @@ fn node_info(conn: &Connect) -> Fact<NodeInfo> {
 
 fn cells_from_capabilities(conn: &Connect) -> Fact<Vec<CellMemory>> {
     let x = fact("virConnectGetCapabilities", conn.capabilities())?;
-    let caps = xml::capabilities::parse_capabilities(&x, "capabilities").map_err(|e| Unavailable::new("virConnectGetCapabilities", e.to_string()))?;
+    let caps = xml::capabilities::parse_capabilities(&x, "capabilities")
+        .map_err(|e| Unavailable::new("virConnectGetCapabilities", e.to_string()))?;
     cells(conn, caps.numa_cells, &caps.page_sizes_kib)
 }
 
@@ -196,14 +196,19 @@ fn cells(conn: &Connect, ncells: u32, page_sizes_kib: &[u64]) -> Fact<Vec<CellMe
     }
     let free = fact("virNodeGetCellsFreeMemory", conn.cells_free_memory(0, ncells as i32))?;
     let sizes: Vec<u32> = page_sizes_kib.iter().filter_map(|s| u32::try_from(*s).ok()).collect();
-    let pages = if sizes.is_empty() { Vec::new() } else { fact("virNodeGetFreePages", conn.free_pages(&sizes, 0, ncells, 0))? };
+    let pages =
+        if sizes.is_empty() { Vec::new() } else { fact("virNodeGetFreePages", conn.free_pages(&sizes, 0, ncells, 0))? };
     Ok(free
         .iter()
         .enumerate()
         .map(|(cell, bytes)| CellMemory {
             id: cell as u32,
             free_kib: bytes / 1024,
-            free_pages: sizes.iter().enumerate().map(|(i, size)| (u64::from(*size), pages.get(cell * sizes.len() + i).copied().unwrap_or(0))).collect(),
+            free_pages: sizes
+                .iter()
+                .enumerate()
+                .map(|(i, size)| (u64::from(*size), pages.get(cell * sizes.len() + i).copied().unwrap_or(0)))
+                .collect(),
         })
         .collect())
 }
@@ -213,7 +218,13 @@ fn cells(conn: &Connect, ncells: u32, page_sizes_kib: &[u64]) -> Fact<Vec<CellMe
 fn domain_capabilities(conn: &Connect, def: &DomainDef) -> Fact<super::DomainCapabilities> {
     let x = fact(
         "virConnectGetDomainCapabilities",
-        conn.domain_capabilities(None, def.arch.as_deref(), def.machine.as_deref(), Some(def.virt_type.as_str()).filter(|t| !t.is_empty()), 0),
+        conn.domain_capabilities(
+            None,
+            def.arch.as_deref(),
+            def.machine.as_deref(),
+            Some(def.virt_type.as_str()).filter(|t| !t.is_empty()),
+            0,
+        ),
     )?;
     xml::domcaps::parse_domain_capabilities(&x, "domain capabilities")
         .map_err(|e| Unavailable::new("virConnectGetDomainCapabilities", e.to_string()))
@@ -227,18 +238,41 @@ fn hypervisor_cpu_comparison(conn: &Connect, def: &DomainDef) -> Fact<i32> {
     let Some(cpu_xml) = def.cpu_xml.as_deref().filter(|_| named) else {
         return Err(Unavailable::new(CALL, "the guest has no named CPU model to compare"));
     };
-    let c = |s: Option<&str>| s.map(std::ffi::CString::new).transpose().map_err(|_| Unavailable::new(CALL, "a NUL byte in the guest's XML"));
-    let (arch, machine, virt_type, xml) = (c(def.arch.as_deref())?, c(def.machine.as_deref())?, c(Some(def.virt_type.as_str()).filter(|t| !t.is_empty()))?, c(Some(cpu_xml))?);
+    let c = |s: Option<&str>| {
+        s.map(std::ffi::CString::new).transpose().map_err(|_| Unavailable::new(CALL, "a NUL byte in the guest's XML"))
+    };
+    let (arch, machine, virt_type, xml) = (
+        c(def.arch.as_deref())?,
+        c(def.machine.as_deref())?,
+        c(Some(def.virt_type.as_str()).filter(|t| !t.is_empty()))?,
+        c(Some(cpu_xml))?,
+    );
     let ptr = |s: &Option<std::ffi::CString>| s.as_ref().map_or(std::ptr::null(), |s| s.as_ptr());
     // SAFETY: every pointer is NULL or a NUL-terminated string alive for the call.
-    let rc = unsafe { sys::virConnectCompareHypervisorCPU(conn.as_ptr(), std::ptr::null(), ptr(&arch), ptr(&machine), ptr(&virt_type), ptr(&xml), 0) };
+    let rc = unsafe {
+        sys::virConnectCompareHypervisorCPU(
+            conn.as_ptr(),
+            std::ptr::null(),
+            ptr(&arch),
+            ptr(&machine),
+            ptr(&virt_type),
+            ptr(&xml),
+            0,
+        )
+    };
     if rc < 0 { Err(unavailable(CALL, VirtError::last_error())) } else { Ok(rc) }
 }
 
 /// The hypervisor's own baseline of `cpu_xmls` (virConnectBaselineHypervisorCPU): the CPU every
 /// input can give that this host's hypervisor (`virt_type`: kvm, qemu) can run, with MIGRATABLE
 /// unless `keep_non_migratable`.
-pub fn hypervisor_cpu_baseline(conn: &Connect, arch: &str, virt_type: &str, cpu_xmls: &[String], keep_non_migratable: bool) -> Fact<String> {
+pub fn hypervisor_cpu_baseline(
+    conn: &Connect,
+    arch: &str,
+    virt_type: &str,
+    cpu_xmls: &[String],
+    keep_non_migratable: bool,
+) -> Fact<String> {
     const CALL: &str = "virConnectBaselineHypervisorCPU";
     let c = |s: &str| std::ffi::CString::new(s).map_err(|_| Unavailable::new(CALL, "a NUL byte in a CPU definition"));
     let (arch, virt_type) = (c(arch)?, c(virt_type)?);
@@ -269,7 +303,10 @@ pub fn hypervisor_cpu_baseline(conn: &Connect, arch: &str, virt_type: &str, cpu_
 }
 
 /// A volume lookup: `Ok(None)` when libvirt says there is no such volume.
-fn volume_lookup(call: &str, result: Result<virt::storage_vol::StorageVol, VirtError>) -> Fact<Option<(String, String)>> {
+fn volume_lookup(
+    call: &str,
+    result: Result<virt::storage_vol::StorageVol, VirtError>,
+) -> Fact<Option<(String, String)>> {
     match result {
         Ok(vol) => {
             let name = fact("virStorageVolGetName", vol.name())?;
@@ -332,9 +369,16 @@ fn free_memory(conn: &Connect) -> Fact<FreeMemory> {
     // SAFETY: the connection is valid for the call.
     let bytes = unsafe { sys::virNodeGetFreeMemory(conn.as_ptr()) };
     if bytes > 0 {
-        return Ok(FreeMemory { available_kib: bytes / 1024, total_kib: None, source: "virNodeGetFreeMemory".to_string() });
+        return Ok(FreeMemory {
+            available_kib: bytes / 1024,
+            total_kib: None,
+            source: "virNodeGetFreeMemory".to_string(),
+        });
     }
-    Err(Unavailable::new("virNodeGetMemoryStats, virNodeGetFreeMemory", format!("{stats_error}; virNodeGetFreeMemory gave no figure")))
+    Err(Unavailable::new(
+        "virNodeGetMemoryStats, virNodeGetFreeMemory",
+        format!("{stats_error}; virNodeGetFreeMemory gave no figure"),
+    ))
 }
 
 /// Every domain with its state and current memory: one `virConnectGetAllDomainStats` round trip,
@@ -343,7 +387,12 @@ fn domains(conn: &Connect) -> Fact<Vec<DomainSummary>> {
     let mut records: *mut sys::virDomainStatsRecordPtr = std::ptr::null_mut();
     // SAFETY: libvirt fills `records` with a NULL-terminated list we free below.
     let n = unsafe {
-        sys::virConnectGetAllDomainStats(conn.as_ptr(), sys::VIR_DOMAIN_STATS_STATE | sys::VIR_DOMAIN_STATS_BALLOON, &mut records, 0)
+        sys::virConnectGetAllDomainStats(
+            conn.as_ptr(),
+            sys::VIR_DOMAIN_STATS_STATE | sys::VIR_DOMAIN_STATS_BALLOON,
+            &mut records,
+            0,
+        )
     };
     if n >= 0 {
         let mut out = Vec::with_capacity(n as usize);
@@ -357,18 +406,21 @@ fn domains(conn: &Connect) -> Fact<Vec<DomainSummary>> {
         return sorted(out.into_iter().collect());
     }
     let all = fact("virConnectListAllDomains", conn.list_all_domains(0))?;
-    sorted(all.iter()
-        .map(|dom| {
-            let info = fact("virDomainGetInfo", dom.info())?;
-            let state = virt::enumutil::RawEnum::to_raw(info.state.unwrap_or(virt::domain::DomainState::NoState)) as i32;
-            Ok(DomainSummary {
-                name: fact("virDomainGetName", dom.name())?,
-                uuid: fact("virDomainGetUUIDString", dom.uuid_string())?,
-                active: GuestState::from_libvirt(state).is_active(),
-                memory_kib: info.memory,
+    sorted(
+        all.iter()
+            .map(|dom| {
+                let info = fact("virDomainGetInfo", dom.info())?;
+                let state =
+                    virt::enumutil::RawEnum::to_raw(info.state.unwrap_or(virt::domain::DomainState::NoState)) as i32;
+                Ok(DomainSummary {
+                    name: fact("virDomainGetName", dom.name())?,
+                    uuid: fact("virDomainGetUUIDString", dom.uuid_string())?,
+                    active: GuestState::from_libvirt(state).is_active(),
+                    memory_kib: info.memory,
+                })
             })
-        })
-        .collect())
+            .collect(),
+    )
 }
 
 /// Domains in name order, so that facts (and findings) do not depend on the driver's order.
@@ -417,20 +469,30 @@ fn summary_from_record(record: &sys::virDomainStatsRecord) -> Fact<DomainSummary
 fn networks(conn: &Connect) -> Fact<Vec<super::Network>> {
     network_documents(conn)?
         .iter()
-        .map(|d| xml::network::parse_network(&d.xml, d.active, "network XML").map_err(|e| Unavailable::new("virNetworkGetXMLDesc", e.to_string())))
+        .map(|d| {
+            xml::network::parse_network(&d.xml, d.active, "network XML")
+                .map_err(|e| Unavailable::new("virNetworkGetXMLDesc", e.to_string()))
+        })
         .collect()
 }
 
 fn network_documents(conn: &Connect) -> Fact<Vec<Document>> {
     let all = fact("virConnectListAllNetworks", conn.list_all_networks(0))?;
     all.iter()
-        .map(|net| Ok(Document { active: fact("virNetworkIsActive", net.is_active())?, xml: fact("virNetworkGetXMLDesc", net.xml_desc(0))? }))
+        .map(|net| {
+            Ok(Document {
+                active: fact("virNetworkIsActive", net.is_active())?,
+                xml: fact("virNetworkGetXMLDesc", net.xml_desc(0))?,
+            })
+        })
         .collect()
 }
 
 fn interfaces(conn: &Connect) -> Fact<Vec<HostInterface>> {
     let mut out = Vec::new();
-    for (flag, active) in [(sys::VIR_CONNECT_LIST_INTERFACES_ACTIVE, true), (sys::VIR_CONNECT_LIST_INTERFACES_INACTIVE, false)] {
+    for (flag, active) in
+        [(sys::VIR_CONNECT_LIST_INTERFACES_ACTIVE, true), (sys::VIR_CONNECT_LIST_INTERFACES_INACTIVE, false)]
+    {
         for iface in fact("virConnectListAllInterfaces", conn.list_all_interfaces(flag))? {
             out.push(HostInterface { name: fact("virInterfaceGetName", iface.name())?, active });
         }
@@ -441,7 +503,10 @@ fn interfaces(conn: &Connect) -> Fact<Vec<HostInterface>> {
 fn pools(conn: &Connect) -> Fact<Vec<super::Pool>> {
     pool_documents(conn, false)?
         .iter()
-        .map(|p| xml::pool::parse_pool(&p.xml, p.active, "storage pool XML").map_err(|e| Unavailable::new("virStoragePoolGetXMLDesc", e.to_string())))
+        .map(|p| {
+            xml::pool::parse_pool(&p.xml, p.active, "storage pool XML")
+                .map_err(|e| Unavailable::new("virStoragePoolGetXMLDesc", e.to_string()))
+        })
         .collect()
 }
 
@@ -522,7 +587,11 @@ fn snapshot_as_printed(conn: &Connect, taken: &str) -> Result<Snapshot, Error> {
     s.pools = pool_documents(conn, true);
     s.node_devices = node_device_documents(conn);
     if !is_alive(conn) {
-        return Err(Error::Libvirt { call: "taking a snapshot".to_string(), code: 0, message: format!("the connection to '{uri}' closed during the snapshot") });
+        return Err(Error::Libvirt {
+            call: "taking a snapshot".to_string(),
+            code: 0,
+            message: format!("the connection to '{uri}' closed during the snapshot"),
+        });
     }
     Ok(s)
 }
@@ -535,12 +604,15 @@ fn node_device_documents(conn: &Connect) -> Fact<Vec<String>> {
 /// Node devices parsed; a device whose XML does not parse is left out rather than failing the
 /// fact (one odd device must not hide the mdev parents).
 fn node_devices(conn: &Connect) -> Fact<Vec<crate::xml::nodedev::NodeDevice>> {
-    node_device_documents(conn).map(|all| all.iter().filter_map(|x| crate::xml::nodedev::parse_node_device(x, "node device").ok()).collect())
+    node_device_documents(conn)
+        .map(|all| all.iter().filter_map(|x| crate::xml::nodedev::parse_node_device(x, "node device").ok()).collect())
 }
 
 fn interface_documents(conn: &Connect) -> Fact<Vec<Document>> {
     let mut out = Vec::new();
-    for (flag, active) in [(sys::VIR_CONNECT_LIST_INTERFACES_ACTIVE, true), (sys::VIR_CONNECT_LIST_INTERFACES_INACTIVE, false)] {
+    for (flag, active) in
+        [(sys::VIR_CONNECT_LIST_INTERFACES_ACTIVE, true), (sys::VIR_CONNECT_LIST_INTERFACES_INACTIVE, false)]
+    {
         for iface in fact("virConnectListAllInterfaces", conn.list_all_interfaces(flag))? {
             out.push(Document { active, xml: fact("virInterfaceGetXMLDesc", iface.xml_desc(0))? });
         }
@@ -566,7 +638,13 @@ fn all_domain_capabilities(conn: &Connect, caps: &super::Capabilities) -> Fact<V
         let machines: Vec<Option<&str>> = std::iter::once(None).chain(families.values().map(|m| Some(*m))).collect();
         for virt_type in &guest.domain_types {
             for machine in &machines {
-                let result = conn.domain_capabilities(guest.emulator.as_deref(), Some(&guest.arch), *machine, Some(virt_type), 0);
+                let result = conn.domain_capabilities(
+                    guest.emulator.as_deref(),
+                    Some(&guest.arch),
+                    *machine,
+                    Some(virt_type),
+                    0,
+                );
                 match result {
                     Ok(x) => {
                         let key = xml::domcaps::parse_domain_capabilities(&x, "domain capabilities")

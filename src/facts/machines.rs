@@ -4,7 +4,9 @@
 /// ("pc-q35-7.2" -> "pc-q35", "virt-9.2" -> "virt", "isapc" -> "isapc").
 pub fn machine_family(machine: &str) -> &str {
     match machine.rfind('-') {
-        Some(i) if machine[i + 1..].chars().all(|c| c.is_ascii_digit() || c == '.') && i + 1 < machine.len() => &machine[..i],
+        Some(i) if machine[i + 1..].chars().all(|c| c.is_ascii_digit() || c == '.') && i + 1 < machine.len() => {
+            &machine[..i]
+        }
         _ => machine,
     }
 }

@@ -6,9 +6,9 @@
 pub mod cache;
 pub mod cpuset;
 pub mod gather;
-pub mod machines;
 mod guest;
 mod host;
+pub mod machines;
 mod snapshot;
 
 pub use guest::*;

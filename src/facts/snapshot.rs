@@ -3,7 +3,9 @@
 //! libvirt's own test data). `xml::snapshot` reads and writes it; `to_host` turns it into the
 //! facts the checks read, as a live gather would.
 
-use super::{CellMemory, DomainSummary, Fact, FreeMemory, Host, HostInterface, Hypervisor, NodeInfo, Unavailable, Volume};
+use super::{
+    CellMemory, DomainSummary, Fact, FreeMemory, Host, HostInterface, Hypervisor, NodeInfo, Unavailable, Volume,
+};
 use crate::error::Error;
 use crate::xml;
 
@@ -86,7 +88,8 @@ impl Snapshot {
         host.hostname = self.hostname.clone();
         host.hypervisor = self.hypervisor.clone();
         host.libvirt_version = self.libvirt_version.clone();
-        host.capabilities = parsed(&self.capabilities, |x| xml::capabilities::parse_capabilities(x, &doc("capabilities")))?;
+        host.capabilities =
+            parsed(&self.capabilities, |x| xml::capabilities::parse_capabilities(x, &doc("capabilities")))?;
         host.node = self.node.clone();
         host.free_memory = self.free_memory.clone();
         host.cells = self.cells.clone();
@@ -95,7 +98,10 @@ impl Snapshot {
             Ok(all) => {
                 let mut parsed = Vec::new();
                 for (i, x) in all.iter().enumerate() {
-                    parsed.push(xml::domcaps::parse_domain_capabilities(x, &doc(&format!("domain capabilities #{}", i + 1)))?);
+                    parsed.push(xml::domcaps::parse_domain_capabilities(
+                        x,
+                        &doc(&format!("domain capabilities #{}", i + 1)),
+                    )?);
                 }
                 Ok(parsed)
             }
@@ -135,7 +141,8 @@ impl Snapshot {
                 for (i, p) in all.iter().enumerate() {
                     let pool = xml::pool::parse_pool(&p.xml, p.active, &doc(&format!("pool #{}", i + 1)))?;
                     for (j, v) in p.volumes.iter().enumerate() {
-                        let volume = xml::pool::parse_volume(v, &doc(&format!("pool '{}' volume #{}", pool.name, j + 1)))?;
+                        let volume =
+                            xml::pool::parse_volume(v, &doc(&format!("pool '{}' volume #{}", pool.name, j + 1)))?;
                         // libvirt looks volumes up only in active pools.
                         if pool.active {
                             volumes.push((pool.name.clone(), volume));

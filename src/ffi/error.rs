@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 use std::ffi::CString;
 use std::os::raw::{c_char, c_int};
-use std::panic::{catch_unwind, UnwindSafe};
+use std::panic::{UnwindSafe, catch_unwind};
 
 use crate::error::Error;
 
@@ -111,7 +111,10 @@ mod tests {
     fn guard_catches_panics_and_resets() {
         let rc = guard(|| -> Result<c_int, Error> { panic!("boom") });
         assert_eq!(rc, -1);
-        assert_eq!(virMigrationCheckGetLastErrorCode(), virMigrationCheckErrorCode::VIR_MIGRATION_CHECK_ERR_INTERNAL as c_int);
+        assert_eq!(
+            virMigrationCheckGetLastErrorCode(),
+            virMigrationCheckErrorCode::VIR_MIGRATION_CHECK_ERR_INTERNAL as c_int
+        );
         let msg = unsafe { std::ffi::CStr::from_ptr(virMigrationCheckGetLastErrorMessage()) };
         assert!(msg.to_str().unwrap().contains("boom"));
         assert_eq!(guard(|| Ok(3)), 3);

@@ -83,7 +83,10 @@ pub unsafe extern "C" fn virMigrationCheckMatrix(
         let src = borrow_connect(conn, "conn")?;
         let domains: Vec<Domain> = (0..ndoms as usize)
             // SAFETY: the caller passes `ndoms` handles at `doms`.
-            .map(|i| borrow_domain(unsafe { *doms.add(i) }).map_err(|_| Error::invalid(format!("doms[{i}] is NULL or invalid"))))
+            .map(|i| {
+                borrow_domain(unsafe { *doms.add(i) })
+                    .map_err(|_| Error::invalid(format!("doms[{i}] is NULL or invalid")))
+            })
             .collect::<Result<_, _>>()?;
         let destinations: Vec<Connect> = (0..ndconns as usize)
             // SAFETY: the caller passes `ndconns` handles at `dconns`.
@@ -103,11 +106,13 @@ pub unsafe extern "C" fn virMigrationCheckMatrix(
 fn build(answers: &crate::fleet::Matrix) -> Result<virMigrationCheckMatrixPtr, Error> {
     let (ndoms, nhosts) = (answers.cells.len(), answers.hosts.len());
     // SAFETY: zeroed memory is a valid empty matrix and empty cells, freed cleanly below.
-    let m = unsafe { libc::calloc(1, std::mem::size_of::<virMigrationCheckMatrixData>()) } as virMigrationCheckMatrixPtr;
+    let m =
+        unsafe { libc::calloc(1, std::mem::size_of::<virMigrationCheckMatrixData>()) } as virMigrationCheckMatrixPtr;
     if m.is_null() {
         return Err(oom());
     }
-    let cells = unsafe { libc::calloc((ndoms * nhosts).max(1), std::mem::size_of::<virMigrationCheckMatrixCell>()) } as *mut virMigrationCheckMatrixCell;
+    let cells = unsafe { libc::calloc((ndoms * nhosts).max(1), std::mem::size_of::<virMigrationCheckMatrixCell>()) }
+        as *mut virMigrationCheckMatrixCell;
     if cells.is_null() {
         unsafe { libc::free(m as *mut libc::c_void) };
         return Err(oom());

@@ -6,13 +6,19 @@
 //! malloc'd and has a documented free.
 
 #![allow(non_camel_case_types, non_snake_case)]
+// The callers are C programs reading the header: each function's doc says what its pointers
+// must be, in the header's words, rather than in a Rust `# Safety` section.
+#![allow(clippy::missing_safety_doc)]
 
 mod error;
 mod matrix;
 mod result;
 
 pub use error::{virMigrationCheckErrorCode, virMigrationCheckGetLastErrorCode, virMigrationCheckGetLastErrorMessage};
-pub use matrix::{virMigrationCheckMatrix, virMigrationCheckMatrixCell, virMigrationCheckMatrixData, virMigrationCheckMatrixFree, virMigrationCheckMatrixPtr};
+pub use matrix::{
+    virMigrationCheckMatrix, virMigrationCheckMatrixCell, virMigrationCheckMatrixData, virMigrationCheckMatrixFree,
+    virMigrationCheckMatrixPtr,
+};
 pub use result::{virMigrationCheckResult, virMigrationCheckResultListFree, virMigrationCheckResultPtr};
 
 use std::ffi::CStr;
@@ -159,18 +165,29 @@ fn apply_params(options: &mut Options, params: virTypedParameterPtr, nparams: c_
             }
             (VIR_MIGRATION_CHECK_PARAM_CACHE_TTL, sys::VIR_TYPED_PARAM_UINT | sys::VIR_TYPED_PARAM_ULLONG) => {
                 // SAFETY: the type says which union member is set.
-                let seconds = if param.type_ as u32 == sys::VIR_TYPED_PARAM_UINT { u64::from(unsafe { param.value.ui }) } else { unsafe { param.value.ul } };
+                let seconds = if param.type_ as u32 == sys::VIR_TYPED_PARAM_UINT {
+                    u64::from(unsafe { param.value.ui })
+                } else {
+                    unsafe { param.value.ul }
+                };
                 if options.cache.is_some() {
                     options.cache = Some(std::time::Duration::from_secs(seconds));
                 }
             }
             (VIR_MIGRATION_CHECK_PARAM_TIMEOUT, sys::VIR_TYPED_PARAM_UINT | sys::VIR_TYPED_PARAM_ULLONG) => {
                 // SAFETY: the type says which union member is set.
-                let ms = if param.type_ as u32 == sys::VIR_TYPED_PARAM_UINT { u64::from(unsafe { param.value.ui }) } else { unsafe { param.value.ul } };
+                let ms = if param.type_ as u32 == sys::VIR_TYPED_PARAM_UINT {
+                    u64::from(unsafe { param.value.ui })
+                } else {
+                    unsafe { param.value.ul }
+                };
                 options.timeout = (ms > 0).then(|| std::time::Duration::from_millis(ms));
             }
             (
-                VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM | VIR_MIGRATION_CHECK_PARAM_CPU_MAP | VIR_MIGRATION_CHECK_PARAM_CACHE_TTL | VIR_MIGRATION_CHECK_PARAM_TIMEOUT,
+                VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM
+                | VIR_MIGRATION_CHECK_PARAM_CPU_MAP
+                | VIR_MIGRATION_CHECK_PARAM_CACHE_TTL
+                | VIR_MIGRATION_CHECK_PARAM_TIMEOUT,
                 t,
             ) => {
                 return Err(Error::invalid(format!("parameter '{name}' has the wrong type ({t})")));
@@ -412,7 +429,12 @@ fn clear_out(xml: *mut *mut c_char) -> Result<(), Error> {
 /// Returns 0, or -1 (then *xml is NULL): bad arguments, hosts of different arches, or of
 /// different CPU vendors without VIR_MIGRATION_BASELINE_VENDOR_NEUTRAL.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn virMigrationBaseline(conns: *mut virConnectPtr, nconns: c_uint, flags: c_uint, xml: *mut *mut c_char) -> c_int {
+pub unsafe extern "C" fn virMigrationBaseline(
+    conns: *mut virConnectPtr,
+    nconns: c_uint,
+    flags: c_uint,
+    xml: *mut *mut c_char,
+) -> c_int {
     error::guard(move || {
         clear_out(xml)?;
         if conns.is_null() || nconns == 0 {
@@ -439,7 +461,12 @@ pub unsafe extern "C" fn virMigrationBaseline(conns: *mut virConnectPtr, nconns:
 ///
 /// Returns 0, or -1 (then *xml is NULL).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn virMigrationBaselineXML(hostXMLs: *const *const c_char, nhosts: c_uint, flags: c_uint, xml: *mut *mut c_char) -> c_int {
+pub unsafe extern "C" fn virMigrationBaselineXML(
+    hostXMLs: *const *const c_char,
+    nhosts: c_uint,
+    flags: c_uint,
+    xml: *mut *mut c_char,
+) -> c_int {
     error::guard(move || {
         clear_out(xml)?;
         if hostXMLs.is_null() || nhosts == 0 {
@@ -468,7 +495,12 @@ pub unsafe extern "C" fn virMigrationBaselineXML(hostXMLs: *const *const c_char,
 ///
 /// Returns 0, or -1 (then *xml is NULL).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn virMigrationBaselineApply(domainXML: *const c_char, baselineXML: *const c_char, flags: c_uint, xml: *mut *mut c_char) -> c_int {
+pub unsafe extern "C" fn virMigrationBaselineApply(
+    domainXML: *const c_char,
+    baselineXML: *const c_char,
+    flags: c_uint,
+    xml: *mut *mut c_char,
+) -> c_int {
     error::guard(move || {
         clear_out(xml)?;
         if flags != 0 {
@@ -534,7 +566,7 @@ mod tests {
 
     #[test]
     fn version_macro_matches_the_package_version() {
-        assert_eq!(LIBVIR_MIGRATION_CHECK_VERSION_NUMBER as u64, crate::version());
+        assert_eq!(LIBVIR_MIGRATION_CHECK_VERSION_NUMBER, crate::version());
     }
 
     #[test]
@@ -587,7 +619,9 @@ mod tests {
     #[test]
     fn null_pointers_are_errors_not_crashes() {
         let mut results: *mut virMigrationCheckResultPtr = std::ptr::null_mut();
-        let rc = unsafe { virMigrationCheck(std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut(), 0, &mut results) };
+        let rc = unsafe {
+            virMigrationCheck(std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut(), 0, &mut results)
+        };
         assert_eq!(rc, -1);
         assert!(results.is_null());
         assert_eq!(virMigrationCheckGetLastErrorCode(), 1);

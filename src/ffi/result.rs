@@ -60,7 +60,8 @@ fn typed_params(details: &[(std::borrow::Cow<'static, str>, Value)]) -> Result<(
         return Ok((ptr::null_mut(), 0));
     }
     // SAFETY: calloc zeroes every parameter, so a partly filled array frees cleanly.
-    let params = unsafe { libc::calloc(details.len(), std::mem::size_of::<sys::virTypedParameter>()) } as virTypedParameterPtr;
+    let params =
+        unsafe { libc::calloc(details.len(), std::mem::size_of::<sys::virTypedParameter>()) } as virTypedParameterPtr;
     if params.is_null() {
         return Err(oom());
     }
@@ -135,14 +136,16 @@ unsafe fn free_result(result: virMigrationCheckResultPtr) {
 pub(crate) fn to_c_list(report: &Report) -> Result<*mut virMigrationCheckResultPtr, Error> {
     let n = report.findings.len();
     // SAFETY: n + 1 zeroed pointers: the list is always NULL-terminated, even when partly built.
-    let list = unsafe { libc::calloc(n + 1, std::mem::size_of::<virMigrationCheckResultPtr>()) } as *mut virMigrationCheckResultPtr;
+    let list = unsafe { libc::calloc(n + 1, std::mem::size_of::<virMigrationCheckResultPtr>()) }
+        as *mut virMigrationCheckResultPtr;
     if list.is_null() {
         return Err(oom());
     }
     for (i, finding) in report.findings.iter().enumerate() {
         let built = (|| -> Result<virMigrationCheckResultPtr, Error> {
             // SAFETY: a zeroed result frees cleanly if a later allocation fails.
-            let result = unsafe { libc::calloc(1, std::mem::size_of::<virMigrationCheckResult>()) } as virMigrationCheckResultPtr;
+            let result = unsafe { libc::calloc(1, std::mem::size_of::<virMigrationCheckResult>()) }
+                as virMigrationCheckResultPtr;
             if result.is_null() {
                 return Err(oom());
             }

@@ -48,7 +48,10 @@ pub fn parse_cpus(xml: &str, document: &str) -> Result<Vec<CpuDef>, Error> {
 
 /// The host-model CPU of domain capabilities, as a guest CPU definition.
 pub fn host_model(domcaps: &Element) -> Option<CpuDef> {
-    let mode = domcaps.child("cpu")?.children_named("mode").find(|m| m.attr("name") == Some("host-model") && m.attr("supported") != Some("no"))?;
+    let mode = domcaps
+        .child("cpu")?
+        .children_named("mode")
+        .find(|m| m.attr("name") == Some("host-model") && m.attr("supported") != Some("no"))?;
     let mut cpu = parse_cpu(mode);
     cpu.mode = Some("custom".to_string());
     Some(cpu)

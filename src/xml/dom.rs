@@ -4,8 +4,8 @@
 //! trust, so the tree is built once with hard limits on size and depth, and each document parser
 //! then walks it with the helpers below instead of driving a streaming reader by hand.
 
-use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
 
 use crate::error::Error;
 
@@ -62,7 +62,10 @@ impl Element {
 /// ("domain XML", "destination capabilities"), so the caller knows which one was bad.
 pub fn parse(xml: &str, document: &str) -> Result<Element, Error> {
     if xml.len() > MAX_DOCUMENT_BYTES {
-        return Err(Error::xml(document, format!("document is {} bytes, more than the limit of {MAX_DOCUMENT_BYTES}", xml.len())));
+        return Err(Error::xml(
+            document,
+            format!("document is {} bytes, more than the limit of {MAX_DOCUMENT_BYTES}", xml.len()),
+        ));
     }
     let mut reader = Reader::from_str(xml);
     reader.config_mut().check_end_names = true;
@@ -70,9 +73,7 @@ pub fn parse(xml: &str, document: &str) -> Result<Element, Error> {
     let mut root: Option<Element> = None;
     loop {
         let position = reader.buffer_position();
-        let event = reader
-            .read_event()
-            .map_err(|e| Error::xml(document, format!("{e} (at byte {position})")))?;
+        let event = reader.read_event().map_err(|e| Error::xml(document, format!("{e} (at byte {position})")))?;
         match event {
             Event::Start(start) => {
                 if stack.len() >= MAX_DEPTH {
@@ -122,7 +123,10 @@ pub fn parse(xml: &str, document: &str) -> Result<Element, Error> {
         }
     }
     if !stack.is_empty() {
-        return Err(Error::xml(document, format!("document ends inside <{}>", stack.last().map(|e| e.name.as_str()).unwrap_or(""))));
+        return Err(Error::xml(
+            document,
+            format!("document ends inside <{}>", stack.last().map(|e| e.name.as_str()).unwrap_or("")),
+        ));
     }
     root.ok_or_else(|| Error::xml(document, "document has no root element"))
 }

@@ -1,10 +1,11 @@
 //! `<domain>`: the guest definition.
 
-use super::dom::{element_kib, Element};
+use super::dom::{Element, element_kib};
 use super::{expect_root, number};
 use crate::error::Error;
 use crate::facts::{
-    Devices, Disk, DiskSource, DomainDef, Filesystem, Hostdev, Interface, MemNode, MemoryBacking, MemoryDevice, NumaCell, Numatune, Timer, Tpm,
+    Devices, Disk, DiskSource, DomainDef, Filesystem, Hostdev, Interface, MemNode, MemoryBacking, MemoryDevice,
+    NumaCell, Numatune, Timer, Tpm,
 };
 
 /// Parses domain XML as `virDomainGetXMLDesc` prints it.
@@ -13,12 +14,16 @@ pub fn parse_domain(xml: &str, document: &str) -> Result<DomainDef, Error> {
     expect_root(&root, "domain", document)?;
     let name = root.text_at("name").ok_or_else(|| Error::xml(document, "missing <name>"))?;
     let memory_kib = match root.child("memory") {
-        Some(m) => element_kib(m, "KiB").ok_or_else(|| Error::xml(document, format!("bad <memory> '{}'", m.text.trim())))?,
+        Some(m) => {
+            element_kib(m, "KiB").ok_or_else(|| Error::xml(document, format!("bad <memory> '{}'", m.text.trim())))?
+        }
         None => 0,
     };
     let kib_at = |path: &str| -> Result<Option<u64>, Error> {
         root.child(path)
-            .map(|m| element_kib(m, "KiB").ok_or_else(|| Error::xml(document, format!("bad <{path}> '{}'", m.text.trim()))))
+            .map(|m| {
+                element_kib(m, "KiB").ok_or_else(|| Error::xml(document, format!("bad <{path}> '{}'", m.text.trim())))
+            })
             .transpose()
     };
     let max_vcpus: u32 = match root.text_at("vcpu") {
@@ -42,7 +47,10 @@ pub fn parse_domain(xml: &str, document: &str) -> Result<DomainDef, Error> {
         memory_kib,
         current_memory_kib: kib_at("currentMemory")?,
         max_memory_kib: kib_at("maxMemory")?,
-        max_memory_slots: root.attr_at("maxMemory", "slots").map(|v| number(v, "<maxMemory slots>", document)).transpose()?,
+        max_memory_slots: root
+            .attr_at("maxMemory", "slots")
+            .map(|v| number(v, "<maxMemory slots>", document))
+            .transpose()?,
         vcpu_cpuset: root.attr_at("vcpu", "cpuset").map(str::to_string),
         vcpu_placement: root.attr_at("vcpu", "placement").map(str::to_string),
         numatune: root.child("numatune").map(|n| parse_numatune(n, document)).transpose()?,
@@ -95,17 +103,29 @@ fn parse_devices(devices: &Element) -> Devices {
     let models = |name: &str, attr_path: &str, attr: &str| -> Vec<String> {
         devices
             .children_named(name)
-            .map(|d| if attr_path.is_empty() { d.attr(attr) } else { d.attr_at(attr_path, attr) }.unwrap_or("default").to_string())
+            .map(|d| {
+                if attr_path.is_empty() { d.attr(attr) } else { d.attr_at(attr_path, attr) }
+                    .unwrap_or("default")
+                    .to_string()
+            })
             .collect()
     };
     Devices {
         videos: models("video", "model", "type"),
         graphics: models("graphics", "", "type"),
         sounds: models("sound", "", "model"),
-        inputs: devices.children_named("input").map(|i| (i.attr("type").unwrap_or_default().to_string(), i.attr("bus").map(str::to_string))).collect(),
+        inputs: devices
+            .children_named("input")
+            .map(|i| (i.attr("type").unwrap_or_default().to_string(), i.attr("bus").map(str::to_string)))
+            .collect(),
         watchdogs: models("watchdog", "", "model"),
         memballoon: devices.attr_at("memballoon", "model").map(str::to_string),
-        rngs: devices.children_named("rng").map(|r| (r.attr("model").unwrap_or("virtio").to_string(), r.attr_at("backend", "model").map(str::to_string))).collect(),
+        rngs: devices
+            .children_named("rng")
+            .map(|r| {
+                (r.attr("model").unwrap_or("virtio").to_string(), r.attr_at("backend", "model").map(str::to_string))
+            })
+            .collect(),
         tpms: devices
             .children_named("tpm")
             .map(|t| Tpm {
@@ -121,10 +141,16 @@ fn parse_devices(devices: &Element) -> Devices {
                 target: f.attr_at("target", "dir").unwrap_or_default().to_string(),
             })
             .collect(),
-        shmems: devices.children_named("shmem").map(|m| (m.attr("name").unwrap_or_default().to_string(), m.attr("role").map(str::to_string))).collect(),
+        shmems: devices
+            .children_named("shmem")
+            .map(|m| (m.attr("name").unwrap_or_default().to_string(), m.attr("role").map(str::to_string)))
+            .collect(),
         redirdevs: models("redirdev", "", "bus"),
         panics: models("panic", "", "model"),
-        controllers: devices.children_named("controller").map(|c| (c.attr("type").unwrap_or_default().to_string(), c.attr("model").map(str::to_string))).collect(),
+        controllers: devices
+            .children_named("controller")
+            .map(|c| (c.attr("type").unwrap_or_default().to_string(), c.attr("model").map(str::to_string)))
+            .collect(),
     }
 }
 
@@ -151,7 +177,12 @@ fn pins(root: &Element, element: &str, id: &str, document: &str) -> Result<Vec<(
     root.child("cputune")
         .into_iter()
         .flat_map(|c| c.children_named(element))
-        .map(|p| Ok((number(p.attr(id).unwrap_or(""), &format!("<{element} {id}>"), document)?, p.attr("cpuset").unwrap_or_default().to_string())))
+        .map(|p| {
+            Ok((
+                number(p.attr(id).unwrap_or(""), &format!("<{element} {id}>"), document)?,
+                p.attr("cpuset").unwrap_or_default().to_string(),
+            ))
+        })
         .collect()
 }
 
@@ -162,7 +193,12 @@ fn parse_memory_backing(m: &Element) -> MemoryBacking {
         pages: hugepages
             .into_iter()
             .flat_map(|h| h.children_named("page"))
-            .filter_map(|p| Some((super::dom::scaled_to_kib(p.attr("size")?, p.attr("unit"), "KiB")?, p.attr("nodeset").map(str::to_string))))
+            .filter_map(|p| {
+                Some((
+                    super::dom::scaled_to_kib(p.attr("size")?, p.attr("unit"), "KiB")?,
+                    p.attr("nodeset").map(str::to_string),
+                ))
+            })
             // libvirt refuses a page size under 1 KiB; one here would only divide by zero later.
             .filter(|(size, _)| *size > 0)
             .collect(),

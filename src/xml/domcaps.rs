@@ -30,10 +30,14 @@ pub fn parse_domain_capabilities(xml: &str, document: &str) -> Result<DomainCapa
         arch: root.text_at("arch").unwrap_or_default().to_string(),
         max_vcpus: root.attr_at("vcpu", "max").map(|m| number(m, "<vcpu max>", document)).transpose()?,
         host_model: super::cpu::host_model(&root),
-        loader_values: root.path("os/loader").map(|l| l.children_named("value").map(|v| v.text.trim().to_string()).collect()).unwrap_or_default(),
-        host_passthrough: root
-            .child("cpu")
-            .is_some_and(|c| c.children_named("mode").any(|m| m.attr("name") == Some("host-passthrough") && m.attr("supported") == Some("yes"))),
+        loader_values: root
+            .path("os/loader")
+            .map(|l| l.children_named("value").map(|v| v.text.trim().to_string()).collect())
+            .unwrap_or_default(),
+        host_passthrough: root.child("cpu").is_some_and(|c| {
+            c.children_named("mode")
+                .any(|m| m.attr("name") == Some("host-passthrough") && m.attr("supported") == Some("yes"))
+        }),
         device_enums,
         devices_unsupported,
     })

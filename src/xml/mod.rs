@@ -6,15 +6,15 @@
 pub mod capabilities;
 pub mod cpu;
 pub mod dom;
-pub mod domcaps;
 pub mod domain;
+pub mod domcaps;
 pub mod interface;
 pub mod network;
 pub mod nodedev;
 pub mod pool;
 pub mod snapshot;
 
-pub use dom::{parse, Element};
+pub use dom::{Element, parse};
 
 use crate::error::Error;
 
@@ -29,7 +29,5 @@ pub(crate) fn expect_root(root: &Element, name: &str, document: &str) -> Result<
 
 /// Parses an unsigned number, naming the document and element when it is not one.
 pub(crate) fn number<T: std::str::FromStr>(text: &str, what: &str, document: &str) -> Result<T, Error> {
-    text.trim()
-        .parse()
-        .map_err(|_| Error::xml(document, format!("{what} is '{}', not a number", text.trim())))
+    text.trim().parse().map_err(|_| Error::xml(document, format!("{what} is '{}', not a number", text.trim())))
 }

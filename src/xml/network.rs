@@ -15,7 +15,9 @@ pub fn parse_network(xml: &str, active: bool, document: &str) -> Result<Network,
         forward_mode: root.child("forward").map(|f| f.attr("mode").unwrap_or("nat").to_string()),
         bridge: root.attr_at("bridge", "name").map(str::to_string),
         portgroups: root.children_named("portgroup").filter_map(|p| p.attr("name")).map(str::to_string).collect(),
-        vf_count: root.child("forward").map_or(0, |f| f.children_named("address").filter(|a| a.attr("type") == Some("pci")).count()),
+        vf_count: root
+            .child("forward")
+            .map_or(0, |f| f.children_named("address").filter(|a| a.attr("type") == Some("pci")).count()),
         connections: root.attr_at("forward", "connections").and_then(|c| c.parse().ok()).unwrap_or(0),
     })
 }

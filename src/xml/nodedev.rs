@@ -2,7 +2,7 @@
 //! device type an existing mdev is, and which mdev types a parent device (a GPU, a VF, an AP
 //! matrix, a CSS channel) can still create, with how many free instances.
 
-use super::dom::{parse, Element};
+use super::dom::{Element, parse};
 use crate::error::Error;
 
 /// The parts of one node device the checks read.

@@ -8,7 +8,9 @@ use std::fmt::Write as _;
 use super::dom::Element;
 use super::{expect_root, number};
 use crate::error::Error;
-use crate::facts::{CellMemory, Document, DomainSummary, FreeMemory, Hypervisor, NodeInfo, PoolDocument, Snapshot, Unavailable};
+use crate::facts::{
+    CellMemory, Document, DomainSummary, FreeMemory, Hypervisor, NodeInfo, PoolDocument, Snapshot, Unavailable,
+};
 
 /// The only version this build reads and writes.
 pub const VERSION: &str = "1";
@@ -81,7 +83,8 @@ pub fn write(snapshot: &Snapshot) -> String {
     });
     part!("freeMemory", snapshot.free_memory, |m| {
         let total = m.total_kib.map(|t| format!(" totalKiB='{t}'")).unwrap_or_default();
-        let _ = writeln!(out, "  <freeMemory availableKiB='{}'{total} source='{}'/>", m.available_kib, escape(&m.source));
+        let _ =
+            writeln!(out, "  <freeMemory availableKiB='{}'{total} source='{}'/>", m.available_kib, escape(&m.source));
     });
     part!("cells", snapshot.cells, |cells| {
         let _ = writeln!(out, "  <cells>");
@@ -149,7 +152,12 @@ pub fn write(snapshot: &Snapshot) -> String {
         let _ = writeln!(out, "  </nodeDevices>");
     });
     for (name, why) in unavailable {
-        let _ = writeln!(out, "  <unavailable fact='{name}' call='{}'>{}</unavailable>", escape(&why.call), escape(&why.reason));
+        let _ = writeln!(
+            out,
+            "  <unavailable fact='{name}' call='{}'>{}</unavailable>",
+            escape(&why.call),
+            escape(&why.reason)
+        );
     }
     out.push_str("</hostSnapshot>\n");
     out
@@ -161,32 +169,49 @@ pub fn read(text: &str, document: &str) -> Result<Snapshot, Error> {
     expect_root(&root, "hostSnapshot", document)?;
     match root.attr("version") {
         Some(VERSION) => {}
-        Some(v) => return Err(Error::xml(document, format!("snapshot version '{v}' is not supported (this build reads version {VERSION})"))),
+        Some(v) => {
+            return Err(Error::xml(
+                document,
+                format!("snapshot version '{v}' is not supported (this build reads version {VERSION})"),
+            ));
+        }
         None => return Err(Error::xml(document, "the snapshot has no version attribute")),
     }
     let uri = root.text_at("uri").ok_or_else(|| Error::xml(document, "missing <uri>"))?;
     let mut s = Snapshot::empty(uri, root.text_at("taken").unwrap_or_default());
     let raw = |e: &Element| text[e.span.clone()].to_string();
     let attr = |e: &Element, name: &str| -> Result<String, Error> {
-        e.attr(name).map(str::to_string).ok_or_else(|| Error::xml(document, format!("<{}> lacks attribute '{name}'", e.name)))
+        e.attr(name)
+            .map(str::to_string)
+            .ok_or_else(|| Error::xml(document, format!("<{}> lacks attribute '{name}'", e.name)))
     };
-    let num = |e: &Element, name: &str| -> Result<u64, Error> { number(&attr(e, name)?, &format!("<{} {name}>", e.name), document) };
+    let num = |e: &Element, name: &str| -> Result<u64, Error> {
+        number(&attr(e, name)?, &format!("<{} {name}>", e.name), document)
+    };
     let active = |e: &Element| -> Result<bool, Error> {
         match e.attr("active") {
             Some("yes") => Ok(true),
             Some("no") => Ok(false),
-            other => Err(Error::xml(document, format!("<{}> active='{}' is not yes or no", e.name, other.unwrap_or("")))),
+            other => {
+                Err(Error::xml(document, format!("<{}> active='{}' is not yes or no", e.name, other.unwrap_or(""))))
+            }
         }
     };
     // Every embedded document must be the one expected there.
     let only = |e: &Element, name: &str| -> Result<(), Error> {
-        if e.name == name { Ok(()) } else { Err(Error::xml(document, format!("<{}> found where <{name}> was expected", e.name))) }
+        if e.name == name {
+            Ok(())
+        } else {
+            Err(Error::xml(document, format!("<{}> found where <{name}> was expected", e.name)))
+        }
     };
     for part in &root.children {
         match part.name.as_str() {
             "uri" | "taken" => {}
             "hostname" => s.hostname = Ok(part.text.trim().to_string()),
-            "hypervisor" => s.hypervisor = Ok(Hypervisor { driver: attr(part, "type")?, version: num(part, "version")? }),
+            "hypervisor" => {
+                s.hypervisor = Ok(Hypervisor { driver: attr(part, "type")?, version: num(part, "version")? })
+            }
             "libvirt" => s.libvirt_version = Ok(num(part, "version")?),
             "nodeinfo" => {
                 let n = |name| num(part, name).map(|v| v as u32);
@@ -225,7 +250,12 @@ pub fn read(text: &str, document: &str) -> Result<Snapshot, Error> {
                 let mut domains = Vec::new();
                 for g in &part.children {
                     only(g, "guest")?;
-                    domains.push(DomainSummary { name: attr(g, "name")?, uuid: attr(g, "uuid")?, active: active(g)?, memory_kib: num(g, "memoryKiB")? });
+                    domains.push(DomainSummary {
+                        name: attr(g, "name")?,
+                        uuid: attr(g, "uuid")?,
+                        active: active(g)?,
+                        memory_kib: num(g, "memoryKiB")?,
+                    });
                 }
                 s.domains = Ok(domains);
             }
@@ -241,7 +271,10 @@ pub fn read(text: &str, document: &str) -> Result<Snapshot, Error> {
                 let mut docs = Vec::new();
                 for entry in &part.children {
                     only(entry, "entry")?;
-                    let doc = entry.children.first().ok_or_else(|| Error::xml(document, format!("empty entry in <{}>", part.name)))?;
+                    let doc = entry
+                        .children
+                        .first()
+                        .ok_or_else(|| Error::xml(document, format!("empty entry in <{}>", part.name)))?;
                     only(doc, inner)?;
                     docs.push(Document { active: active(entry)?, xml: raw(doc) });
                 }
@@ -256,7 +289,11 @@ pub fn read(text: &str, document: &str) -> Result<Snapshot, Error> {
                     for v in volumes {
                         only(v, "volume")?;
                     }
-                    pools.push(PoolDocument { active: active(entry)?, xml: raw(pool), volumes: volumes.iter().map(raw).collect() });
+                    pools.push(PoolDocument {
+                        active: active(entry)?,
+                        xml: raw(pool),
+                        volumes: volumes.iter().map(raw).collect(),
+                    });
                 }
                 s.pools = Ok(pools);
             }
@@ -283,10 +320,17 @@ pub fn read(text: &str, document: &str) -> Result<Snapshot, Error> {
                     "interfaces" => s.interfaces = Err(why),
                     "pools" => s.pools = Err(why),
                     "nodeDevices" => s.node_devices = Err(why),
-                    other => return Err(Error::xml(document, format!("<unavailable> names an unknown fact '{other}'"))),
+                    other => {
+                        return Err(Error::xml(document, format!("<unavailable> names an unknown fact '{other}'")));
+                    }
                 }
             }
-            other => return Err(Error::xml(document, format!("unexpected element <{other}> in a version {VERSION} snapshot"))),
+            other => {
+                return Err(Error::xml(
+                    document,
+                    format!("unexpected element <{other}> in a version {VERSION} snapshot"),
+                ));
+            }
         }
     }
     Ok(s)
@@ -339,10 +383,13 @@ pub fn assemble(saved: &SavedDocuments, uri: &str, taken: &str) -> Result<Snapsh
     };
     s.domain_capabilities = Ok(all(&saved.domain_capabilities, "domainCapabilities")?);
     s.networks = Ok(all(&saved.networks, "network")?.into_iter().map(|xml| Document { active: true, xml }).collect());
-    s.interfaces = Ok(all(&saved.interfaces, "interface")?.into_iter().map(|xml| Document { active: true, xml }).collect());
+    s.interfaces =
+        Ok(all(&saved.interfaces, "interface")?.into_iter().map(|xml| Document { active: true, xml }).collect());
     s.node_devices = Ok(all(&saved.node_devices, "device")?);
-    let mut pools: Vec<PoolDocument> =
-        all(&saved.pools, "pool")?.into_iter().map(|xml| PoolDocument { active: true, xml, volumes: Vec::new() }).collect();
+    let mut pools: Vec<PoolDocument> = all(&saved.pools, "pool")?
+        .into_iter()
+        .map(|xml| PoolDocument { active: true, xml, volumes: Vec::new() })
+        .collect();
     let parsed: Vec<_> = pools
         .iter()
         .zip(&saved.pools)
@@ -351,10 +398,12 @@ pub fn assemble(saved: &SavedDocuments, uri: &str, taken: &str) -> Result<Snapsh
     for (name, text) in &saved.volumes {
         let xml = embeddable(text, "volume", name)?;
         let volume = super::pool::parse_volume(&xml, name)?;
-        let owner = parsed
-            .iter()
-            .position(|p| p.covers(&volume.path))
-            .ok_or_else(|| Error::xml(name, format!("volume '{}' at '{}' lies in no given pool's target directory", volume.name, volume.path)))?;
+        let owner = parsed.iter().position(|p| p.covers(&volume.path)).ok_or_else(|| {
+            Error::xml(
+                name,
+                format!("volume '{}' at '{}' lies in no given pool's target directory", volume.name, volume.path),
+            )
+        })?;
         pools[owner].volumes.push(xml);
     }
     s.pools = Ok(pools);

@@ -43,8 +43,12 @@ pub fn codes(report: &Report, severity: Severity) -> Vec<String> {
 /// The codes of every finding that says something (ERROR, WARNING, INFO), sorted: not OK, and
 /// not SKIPPED (on the test driver NETWORK_MODEL and DISK_MODEL always are).
 pub fn problems(report: &Report) -> Vec<String> {
-    let mut codes: Vec<String> =
-        report.findings.iter().filter(|f| !matches!(f.severity, Severity::Ok | Severity::Skipped)).map(|f| f.code.to_string()).collect();
+    let mut codes: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| !matches!(f.severity, Severity::Ok | Severity::Skipped))
+        .map(|f| f.code.to_string())
+        .collect();
     codes.sort();
     codes
 }
