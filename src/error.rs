@@ -29,6 +29,16 @@ impl Error {
         Error::Xml { document: document.to_string(), message: message.into() }
     }
 
+    /// The error of a failed libvirt call, with libvirt's own code and message (the one
+    /// conversion from the `virt` crate's errors).
+    pub fn libvirt(call: &str, e: &virt::error::Error) -> Error {
+        let code = match e.code() {
+            virt::enumutil::Enum::Known(k) => virt::enumutil::RawEnum::to_raw(k) as i32,
+            virt::enumutil::Enum::Unknown(u) => u as i32,
+        };
+        Error::Libvirt { call: call.to_string(), code, message: e.message().to_string() }
+    }
+
     pub fn invalid(message: impl Into<String>) -> Error {
         Error::InvalidArgument(message.into())
     }

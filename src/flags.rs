@@ -123,7 +123,7 @@ bitflags! {
         const UNSAFE = 1 << 26;
         /// Report every WARNING as an ERROR.
         const STRICT = 1 << 27;
-        /// Reuse host facts gathered by earlier calls (see facts::cache for invalidation).
+        /// Reuse host facts gathered by earlier calls (see libvirt::cache for invalidation).
         const CACHE = 1 << 28;
     }
 }
@@ -140,6 +140,9 @@ impl Flags {
         Check::ALL.into_iter().filter(move |c| self.contains(c.bit()))
     }
 }
+
+/// How long host facts cached by a CACHE call are used by default.
+pub const DEFAULT_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// What one call should do: the checks to run and how to read the migration.
 #[derive(Debug, Clone, PartialEq)]
@@ -190,7 +193,7 @@ impl Options {
             unsafe_migration: flags.contains(Flags::UNSAFE),
             strict: flags.contains(Flags::STRICT),
             cpu_map: None,
-            cache: flags.contains(Flags::CACHE).then_some(crate::facts::cache::DEFAULT_TTL),
+            cache: flags.contains(Flags::CACHE).then_some(DEFAULT_CACHE_TTL),
             memory_headroom_kib: None,
             timeout: Some(crate::deadline::DEFAULT_TIMEOUT),
         })

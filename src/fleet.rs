@@ -68,13 +68,13 @@ pub fn hosts(conns: &[&Connect], options: &Options) -> Vec<Result<Host, Error>> 
         .map(|conn| {
             let (conn, cache) = ((*conn).clone(), options.cache);
             crate::deadline::spawn(move || -> Result<Host, Error> {
-                if !crate::facts::gather::is_alive(&conn) {
+                if !crate::libvirt::gather::is_alive(&conn) {
                     return Err(Error::invalid("the connection is closed"));
                 }
                 match cache {
-                    Some(ttl) => crate::facts::cache::host(&conn, ttl).map(|h| (*h).clone()),
+                    Some(ttl) => crate::libvirt::cache::host(&conn, ttl).map(|h| (*h).clone()),
                     None => {
-                        let snapshot = crate::facts::gather::snapshot(&conn, &crate::now_rfc3339())?;
+                        let snapshot = crate::libvirt::gather::snapshot(&conn, &crate::clock::now_rfc3339())?;
                         let uri = snapshot.uri.clone();
                         snapshot.to_host(&uri)
                     }
@@ -111,7 +111,8 @@ fn guests(
             continue;
         }
         let mine: Vec<Domain> = rows.iter().map(|&i| doms[i].clone()).collect();
-        let work = crate::deadline::spawn(move || Ok(mine.iter().map(crate::facts::gather::guest).collect::<Vec<_>>()));
+        let work =
+            crate::deadline::spawn(move || Ok(mine.iter().map(crate::libvirt::gather::guest).collect::<Vec<_>>()));
         // virConnectGetURI answers from the client's own copy: no RPC.
         let name = source.uri().unwrap_or_else(|_| format!("source #{}", s + 1));
         pending.push((rows, work, name));
@@ -139,7 +140,7 @@ pub fn check_matrix(
         return Err(Error::invalid("every domain needs the index of its source connection"));
     }
     for (i, dom) in doms.iter().enumerate() {
-        if !crate::facts::gather::domain_belongs_to(dom, sources[src_of[i]]) {
+        if !crate::libvirt::gather::domain_belongs_to(dom, sources[src_of[i]]) {
             return Err(Error::invalid(format!("domain #{i} does not belong to its source connection")));
         }
     }

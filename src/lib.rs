@@ -1,6 +1,6 @@
 //! libvirt-migration-check: will this live migration succeed, and if not, exactly why?
 //!
-//! Data flows one way: **gather → facts → checks → report → surface**. `facts::gather` reads a
+//! Data flows one way: **gather → facts → checks → report → surface**. `libvirt::gather` reads a
 //! guest and two hosts through read-only libvirt calls (each fact once per call), the checks in
 //! `checks` judge the facts without talking to libvirt, and `report` orders what they found. The
 //! C API (`ffi`) and the command-line tool are thin layers over the functions below.
@@ -18,6 +18,7 @@
 
 pub mod baseline;
 pub mod checks;
+pub mod clock;
 pub mod cpu;
 pub mod deadline;
 pub mod error;
@@ -28,9 +29,11 @@ pub mod fleet;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod libvirt;
 pub mod report;
 pub mod xml;
 
+pub use clock::now_rfc3339;
 pub use error::Error;
 pub use facts::{Guest, Host};
 pub use flags::{Check, Flags, Options};
@@ -65,24 +68,24 @@ pub fn check_with_options(src: &Connect, dst: &Connect, dom: &Domain, options: &
 
 fn check_now(src: &Connect, dst: &Connect, dom: &Domain, options: &Options) -> Result<Report, Error> {
     for (conn, which) in [(src, "source"), (dst, "destination")] {
-        if !facts::gather::is_alive(conn) {
+        if !libvirt::gather::is_alive(conn) {
             return Err(Error::invalid(format!("the {which} connection is closed")));
         }
     }
-    if !facts::gather::domain_belongs_to(dom, src) {
+    if !libvirt::gather::domain_belongs_to(dom, src) {
         return Err(Error::invalid("the domain does not belong to the source connection"));
     }
-    let guest = facts::gather::guest(dom)?;
+    let guest = libvirt::gather::guest(dom)?;
     if let Some(ttl) = options.cache {
         // Cached, guest-independent host facts: no per-guest lookups, no hypervisor CPU
         // comparison (the engine judges the CPU).
-        let src_host = facts::cache::host(src, ttl)?;
-        let dst_host = facts::cache::host(dst, ttl)?;
+        let src_host = libvirt::cache::host(src, ttl)?;
+        let dst_host = libvirt::cache::host(dst, ttl)?;
         return Ok(check_facts(&guest, &src_host, &dst_host, options));
     }
     let (src_needs, dst_needs) = checks::needs(options.checks);
-    let src_host = facts::gather::host(src, src_needs, &guest.def)?;
-    let dst_host = facts::gather::host(dst, dst_needs, &guest.def)?;
+    let src_host = libvirt::gather::host(src, src_needs, &guest.def)?;
+    let dst_host = libvirt::gather::host(dst, dst_needs, &guest.def)?;
     Ok(check_facts(&guest, &src_host, &dst_host, options))
 }
 
@@ -94,12 +97,12 @@ pub fn check_facts(guest: &Guest, src: &Host, dst: &Host, options: &Options) -> 
 /// A complete snapshot of the host behind `conn` (read-only calls only).
 /// Waits at most [`deadline::DEFAULT_TIMEOUT`] for the host.
 pub fn snapshot(conn: &Connect) -> Result<facts::Snapshot, Error> {
-    if !facts::gather::is_alive(conn) {
+    if !libvirt::gather::is_alive(conn) {
         return Err(Error::invalid("the connection is closed"));
     }
     let conn = conn.clone();
     deadline::run(Some(deadline::DEFAULT_TIMEOUT), "the host snapshot", move || {
-        facts::gather::snapshot(&conn, &now_rfc3339())
+        libvirt::gather::snapshot(&conn, &now_rfc3339())
     })
 }
 
@@ -186,7 +189,7 @@ pub fn baseline_live(
                 let (arch, cpu_xmls, keep) =
                     (request.arch.clone(), request.cpu_xmls.clone(), request.keep_non_migratable);
                 deadline::spawn(move || {
-                    Ok(facts::gather::hypervisor_cpu_baseline(&conn, &arch, &virt_type, &cpu_xmls, keep))
+                    Ok(libvirt::gather::hypervisor_cpu_baseline(&conn, &arch, &virt_type, &cpu_xmls, keep))
                 })
             })
             .collect();
@@ -201,37 +204,10 @@ pub fn baseline_live(
     Ok(result)
 }
 
-/// The current time as RFC 3339 in UTC ("2026-11-26T12:00:00Z").
-pub fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3_600, rem / 60 % 60, rem % 60)
-}
-
 /// This library's version: major * 1,000,000 + minor * 1,000 + micro.
 pub fn version() -> u64 {
     let part = |s: &str| s.parse::<u64>().unwrap_or(0);
     part(env!("CARGO_PKG_VERSION_MAJOR")) * 1_000_000
         + part(env!("CARGO_PKG_VERSION_MINOR")) * 1_000
         + part(env!("CARGO_PKG_VERSION_PATCH"))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn rfc3339_shape() {
-        let now = super::now_rfc3339();
-        assert_eq!(now.len(), 20, "{now}");
-        assert!(now.starts_with("20") && now.ends_with('Z') && &now[10..11] == "T", "{now}");
-    }
 }

@@ -91,7 +91,7 @@ fn each_fact_once_and_a_warm_check_leaves_the_destination_alone() {
     assert!(to_dst <= 2, "a warm check sent {to_dst} messages to the destination: {warm_messages:?}");
     assert_eq!(warm_report, report, "cached facts give the same answer");
     println!("warm check: {} RPCs in all, {to_dst} to the destination, in {warm:?}", warm_messages.len());
-    virt_migration_check::facts::cache::invalidate(None);
+    virt_migration_check::libvirt::cache::invalidate(None);
     drop(daemon);
     let _ = std::fs::remove_file(&log_path);
 }

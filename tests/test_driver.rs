@@ -217,16 +217,16 @@ fn every_fact_gathers_or_says_why_not() {
     let read_write = virt::connect::Connect::open(Some(&common::host_uri("dst-ok"))).unwrap();
     let src = open("src");
     let dom = src.lookup_domain_by_name("web1").unwrap();
-    let guest = virt_migration_check::facts::gather::guest(&dom).unwrap();
+    let guest = virt_migration_check::libvirt::gather::guest(&dom).unwrap();
     let needs = virt_migration_check::facts::Needs::DOMAIN_CAPABILITIES;
-    let why = virt_migration_check::facts::gather::host(&read_write, needs, &guest.def)
+    let why = virt_migration_check::libvirt::gather::host(&read_write, needs, &guest.def)
         .unwrap()
         .domain_capabilities
         .unwrap_err();
     assert!(why.reason.contains("not supported"), "{why}");
     let dst = open("dst-ok");
-    let host =
-        virt_migration_check::facts::gather::host(&dst, virt_migration_check::facts::Needs::all(), &guest.def).unwrap();
+    let host = virt_migration_check::libvirt::gather::host(&dst, virt_migration_check::facts::Needs::all(), &guest.def)
+        .unwrap();
     let why = host.domain_capabilities.unwrap_err();
     assert_eq!(why.call, "virConnectGetDomainCapabilities");
     assert!(why.reason.contains("read only"), "{why}");

@@ -466,7 +466,7 @@ fn run_matrix(args: &MatrixArgs) -> Result<ExitCode, Error> {
         if progress {
             eprint!("\rchecking guest {}/{}", k + 1, doms.len());
         }
-        let guest = virt_migration_check::facts::gather::guest(dom);
+        let guest = virt_migration_check::libvirt::gather::guest(dom);
         let row = hosts
             .iter()
             .map(|h| match (&guest, &src_hosts[*s], h) {

@@ -32,7 +32,7 @@ pub struct Host {
     pub hypervisor_cpu_comparison: Fact<i32>,
     /// Node devices, parsed for mediated devices and the mdev types parents offer (gathered
     /// only for guests with mdev host devices).
-    pub node_devices: Fact<Vec<crate::xml::nodedev::NodeDevice>>,
+    pub node_devices: Fact<Vec<NodeDevice>>,
     /// Volumes looked up by path for the guest's disks: `Ok(None)` means "no volume there".
     pub volumes_by_path: BTreeMap<String, Fact<Option<Volume>>>,
     /// Volumes looked up by (pool, volume name) for the guest's type='volume' disks.
@@ -329,4 +329,15 @@ pub struct Volume {
     /// libvirt's key: the identity of the underlying object (a path for file-based pools).
     pub key: String,
     pub path: String,
+}
+
+/// The parts of one node device the checks read.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NodeDevice {
+    /// `mdev_3627463d_b7f0_4fea_b468_f1da537d301b`, `pci_0000_02_10_7`.
+    pub name: String,
+    /// For an mdev: its UUID (from `<uuid>`, else from the name) and its type id.
+    pub mdev: Option<(String, String)>,
+    /// For a parent: `(type id, available instances)` of every mdev type it offers.
+    pub mdev_types: Vec<(String, u64)>,
 }

@@ -1,11 +1,9 @@
 //! Facts: plain Rust descriptions of a guest and of a host, with no libvirt types in them.
 //!
 //! Checks read only these, so every check runs the same on a live host, on a saved snapshot and
-//! in a unit test. `gather` is the only module that talks to libvirt.
+//! in a unit test. The libvirt layer (`crate::libvirt`) fills them; nothing here talks to libvirt.
 
-pub mod cache;
 pub mod cpuset;
-pub mod gather;
 mod guest;
 mod host;
 pub mod machines;

@@ -4,17 +4,7 @@
 
 use super::dom::{Element, parse};
 use crate::error::Error;
-
-/// The parts of one node device the checks read.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct NodeDevice {
-    /// `mdev_3627463d_b7f0_4fea_b468_f1da537d301b`, `pci_0000_02_10_7`.
-    pub name: String,
-    /// For an mdev: its UUID (from `<uuid>`, else from the name) and its type id.
-    pub mdev: Option<(String, String)>,
-    /// For a parent: `(type id, available instances)` of every mdev type it offers.
-    pub mdev_types: Vec<(String, u64)>,
-}
+use crate::facts::NodeDevice;
 
 pub fn parse_node_device(xml: &str, document: &str) -> Result<NodeDevice, Error> {
     let root = parse(xml, document)?;

@@ -1,4 +1,4 @@
-//! The only module that talks to libvirt: read-only calls that turn live connections into facts.
+//! Read-only libvirt calls that turn live connections into facts.
 //!
 //! Each fact is fetched at most once per call, and only when a selected check needs it (`Needs`).
 //! A call the driver lacks becomes an `Unavailable` fact and the checks that need it come out
@@ -13,21 +13,13 @@ use virt::domain::Domain;
 use virt::error::{Error as VirtError, ErrorNumber};
 use virt::sys;
 
-use super::machines::{machine_family, machine_version};
-use super::{
+use crate::error::Error;
+use crate::facts::machines::{machine_family, machine_version};
+use crate::facts::{
     CellMemory, DiskSource, Document, DomainDef, DomainSummary, Fact, FreeMemory, Guest, GuestState, Host,
     HostInterface, Hypervisor, Needs, NodeInfo, PoolDocument, Snapshot, Unavailable, Volume,
 };
-use crate::error::Error;
 use crate::xml;
-
-fn libvirt_error(call: &str, e: VirtError) -> Error {
-    let code = match e.code() {
-        virt::enumutil::Enum::Known(k) => virt::enumutil::RawEnum::to_raw(k) as i32,
-        virt::enumutil::Enum::Unknown(u) => u as i32,
-    };
-    Error::Libvirt { call: call.to_string(), code, message: e.message().to_string() }
-}
 
 fn unavailable(call: &str, e: VirtError) -> Unavailable {
     Unavailable::new(call, e.message())
@@ -44,16 +36,16 @@ pub fn guest(dom: &Domain) -> Result<Guest, Error> {
     let mut reason: c_int = 0;
     // SAFETY: `dom` is a valid domain handle for the duration of the call.
     if unsafe { sys::virDomainGetState(dom.as_ptr(), &mut state, &mut reason, 0) } < 0 {
-        return Err(libvirt_error("virDomainGetState", VirtError::last_error()));
+        return Err(Error::libvirt("virDomainGetState", &VirtError::last_error()));
     }
     let state = GuestState::from_libvirt(state);
-    let live = dom.xml_desc(0).map_err(|e| libvirt_error("virDomainGetXMLDesc", e))?;
+    let live = dom.xml_desc(0).map_err(|e| Error::libvirt("virDomainGetXMLDesc", &e))?;
     let def = xml::domain::parse_domain(&live, "domain XML")?;
-    let persistent = dom.is_persistent().map_err(|e| libvirt_error("virDomainIsPersistent", e))?;
+    let persistent = dom.is_persistent().map_err(|e| Error::libvirt("virDomainIsPersistent", &e))?;
     let inactive_def = if persistent && state.is_active() {
         let inactive = dom
             .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
-            .map_err(|e| libvirt_error("virDomainGetXMLDesc(INACTIVE)", e))?;
+            .map_err(|e| Error::libvirt("virDomainGetXMLDesc(INACTIVE)", &e))?;
         if inactive == live { None } else { Some(xml::domain::parse_domain(&inactive, "inactive domain XML")?) }
     } else {
         None
@@ -63,7 +55,7 @@ pub fn guest(dom: &Domain) -> Result<Guest, Error> {
 }
 
 /// Snapshots and block jobs: what libvirt's own migration check refuses on.
-fn live_state(dom: &Domain, def: &DomainDef) -> super::LiveState {
+fn live_state(dom: &Domain, def: &DomainDef) -> crate::facts::LiveState {
     // SAFETY: `dom` is valid for the calls; the disk names are NUL-terminated.
     let snapshots = unsafe { sys::virDomainSnapshotNum(dom.as_ptr(), 0) };
     let mut block_jobs = Some(Vec::new());
@@ -81,13 +73,13 @@ fn live_state(dom: &Domain, def: &DomainDef) -> super::LiveState {
             }
         }
     }
-    super::LiveState { snapshots: u32::try_from(snapshots).ok(), block_jobs }
+    crate::facts::LiveState { snapshots: u32::try_from(snapshots).ok(), block_jobs }
 }
 
 /// A host's facts: what `needs` asks for, for the guest `def` (whose disks name the volumes to
 /// look up). Fails only when the connection itself is unusable.
 pub fn host(conn: &Connect, needs: Needs, def: &DomainDef) -> Result<Host, Error> {
-    let uri = conn.uri().map_err(|e| libvirt_error("virConnectGetURI", e))?;
+    let uri = conn.uri().map_err(|e| Error::libvirt("virConnectGetURI", &e))?;
     let mut host = Host::unknown(&uri);
     if needs.contains(Needs::VERSIONS) {
         host.hostname = fact("virConnectGetHostname", conn.hostname());
@@ -215,7 +207,7 @@ fn cells(conn: &Connect, ncells: u32, page_sizes_kib: &[u64]) -> Fact<Vec<CellMe
 
 /// Domain capabilities for the guest's arch, machine and virt type (the destination picks its
 /// own emulator for them, as libvirt does when it starts the incoming guest).
-fn domain_capabilities(conn: &Connect, def: &DomainDef) -> Fact<super::DomainCapabilities> {
+fn domain_capabilities(conn: &Connect, def: &DomainDef) -> Fact<crate::facts::DomainCapabilities> {
     let x = fact(
         "virConnectGetDomainCapabilities",
         conn.domain_capabilities(
@@ -466,7 +458,7 @@ fn summary_from_record(record: &sys::virDomainStatsRecord) -> Fact<DomainSummary
     })
 }
 
-fn networks(conn: &Connect) -> Fact<Vec<super::Network>> {
+fn networks(conn: &Connect) -> Fact<Vec<crate::facts::Network>> {
     network_documents(conn)?
         .iter()
         .map(|d| {
@@ -500,7 +492,7 @@ fn interfaces(conn: &Connect) -> Fact<Vec<HostInterface>> {
     Ok(out)
 }
 
-fn pools(conn: &Connect) -> Fact<Vec<super::Pool>> {
+fn pools(conn: &Connect) -> Fact<Vec<crate::facts::Pool>> {
     pool_documents(conn, false)?
         .iter()
         .map(|p| {
@@ -564,7 +556,7 @@ pub fn snapshot(conn: &Connect, taken: &str) -> Result<Snapshot, Error> {
 }
 
 fn snapshot_as_printed(conn: &Connect, taken: &str) -> Result<Snapshot, Error> {
-    let uri = conn.uri().map_err(|e| libvirt_error("virConnectGetURI", e))?;
+    let uri = conn.uri().map_err(|e| Error::libvirt("virConnectGetURI", &e))?;
     let mut s = Snapshot::empty(&uri, taken);
     s.hostname = fact("virConnectGetHostname", conn.hostname());
     s.hypervisor = hypervisor(conn);
@@ -603,7 +595,7 @@ fn node_device_documents(conn: &Connect) -> Fact<Vec<String>> {
 
 /// Node devices parsed; a device whose XML does not parse is left out rather than failing the
 /// fact (one odd device must not hide the mdev parents).
-fn node_devices(conn: &Connect) -> Fact<Vec<crate::xml::nodedev::NodeDevice>> {
+fn node_devices(conn: &Connect) -> Fact<Vec<crate::facts::NodeDevice>> {
     node_device_documents(conn)
         .map(|all| all.iter().filter_map(|x| crate::xml::nodedev::parse_node_device(x, "node device").ok()).collect())
 }
@@ -623,7 +615,7 @@ fn interface_documents(conn: &Connect) -> Fact<Vec<Document>> {
 /// Domain capabilities for every arch and virt type the host offers: each one's default machine
 /// and the newest machine of each machine family. Stops at the first refusal that would repeat
 /// for every call (a read-only connection, a driver without the API).
-fn all_domain_capabilities(conn: &Connect, caps: &super::Capabilities) -> Fact<Vec<String>> {
+fn all_domain_capabilities(conn: &Connect, caps: &crate::facts::Capabilities) -> Fact<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for guest in &caps.guests {

@@ -15,11 +15,8 @@ use std::time::{Duration, Instant};
 use once_cell::sync::Lazy;
 use virt::connect::Connect;
 
-use super::Host;
 use crate::error::Error;
-
-/// How long cached host facts are used by default.
-pub const DEFAULT_TTL: Duration = Duration::from_secs(60);
+use crate::facts::Host;
 
 struct Entry {
     taken: Instant,
@@ -31,11 +28,7 @@ struct Entry {
 static CACHE: Lazy<Mutex<HashMap<(usize, String), Entry>>> = Lazy::new(|| Mutex::new(HashMap::new()));
 
 fn key(conn: &Connect) -> Result<(usize, String), Error> {
-    let uri = conn.uri().map_err(|e| Error::Libvirt {
-        call: "virConnectGetURI".into(),
-        code: 0,
-        message: e.message().to_string(),
-    })?;
+    let uri = conn.uri().map_err(|e| Error::libvirt("virConnectGetURI", &e))?;
     // SAFETY: only the address is used, as a key.
     Ok((unsafe { conn.as_ptr() } as usize, uri))
 }
@@ -56,7 +49,7 @@ pub fn host(conn: &Connect, ttl: Duration) -> Result<Arc<Host>, Error> {
             None => {}
         }
     }
-    let snapshot = super::gather::snapshot(conn, &crate::now_rfc3339())?;
+    let snapshot = super::gather::snapshot(conn, &crate::clock::now_rfc3339())?;
     let host = Arc::new(snapshot.to_host(&key.1)?);
     CACHE.lock().unwrap_or_else(|e| e.into_inner()).insert(key, Entry { taken: Instant::now(), host: host.clone() });
     Ok(host)
