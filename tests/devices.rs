@@ -100,7 +100,7 @@ fn device_models_against_domain_capabilities() {
     assert!(f.message.contains("TPM version 2.0"), "{}", f.message);
     assert!(check(&tpm2, &kvm_host("qemu_7.2.0.x86_64.xml", 7_002_000), Flags::DEVICES).errors().next().is_none());
     // A video model whose QEMU module is absent: libvirt drops it from the domain capabilities
-    // (TESTBED.md: "domain configuration does not support video model 'virtio'").
+    // (docs/testbed.md: "domain configuration does not support video model 'virtio'").
     let mut no_virtio_gpu = kvm_host("qemu_7.2.0.x86_64.xml", 7_002_000);
     if let Ok(docs) = &mut no_virtio_gpu.domain_capabilities {
         let video = docs[0].find("<enum name='modelType'>").unwrap();

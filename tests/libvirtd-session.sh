@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts or stops a libvirtd serving the test-driver hosts of tests/data/hosts on a unix socket
-# (TESTBED.md tier 1), for tests of libvirt's remote protocol.
+# (docs/testbed.md, bed 1), for tests of libvirt's remote protocol.
 #   tests/libvirtd-session.sh start DIR   -> prints "PID URI_PREFIX"; connect to
 #                                            test+unix://DIR/hosts/NAME.xml?socket=DIR/sock/libvirt-sock
 #   tests/libvirtd-session.sh stop DIR    -> kills it by PID and removes DIR

@@ -1,4 +1,4 @@
-"""The end-to-end test bed (TESTBED.md tier 2): root libvirtd "hosts" in their own mount
+"""The end-to-end test bed (docs/testbed.md, bed 3): root libvirtd "hosts" in their own mount
 namespaces, real QEMU (TCG) guests, real live migrations. Every daemon and guest started here is
 stopped by PID at the end of the session, even when a test fails."""
 
@@ -30,7 +30,7 @@ HOSTS = {
     "d": "d4444444-4444-4444-8444-444444444444",
 }
 # Host e is a session daemon (qemu:///session) of an unprivileged user, who has no access to
-# /dev/kvm: TESTBED.md's other kind of host without KVM.
+# /dev/kvm: docs/testbed.md's other kind of host without KVM.
 SESSION_HOSTS = {"e": "e5555555-5555-4555-8555-555555555555"}
 SESSION_USER = "vmc-e2e"
 QEMU_MODULES = "/usr/lib/x86_64-linux-gnu/qemu"
@@ -65,7 +65,7 @@ def bed() -> Iterator[Dict[str, "libvirt.virConnect"]]:
         pytest.skip("the test bed runs root libvirtd daemons")
     libvirt.registerErrorHandler(lambda *a: None, None)
     BED.mkdir(parents=True, exist_ok=True)
-    # The bridge the scenarios' network forwards to (no dnsmasq, no iptables: TESTBED.md).
+    # The bridge the scenarios' network forwards to (no dnsmasq, no iptables: docs/testbed.md).
     subprocess.run(["ip", "link", "add", "vmc-e2e-br", "type", "bridge"], check=False, capture_output=True)
     subprocess.run(["ip", "link", "set", "vmc-e2e-br", "up"], check=True)
     # libvirt finds hugetlbfs mounts when it starts: mount one first if the machine has none
@@ -87,7 +87,7 @@ def bed() -> Iterator[Dict[str, "libvirt.virConnect"]]:
             host_sh("start-session", str(BED / name), uuid, SESSION_USER)
             started.append(name)
         conns = {name: libvirt.open(uri(name)) for name in started}
-        # A daemon's first capability calls probe QEMU (0.4 to 3.4 s per binary, TESTBED.md):
+        # A daemon's first capability calls probe QEMU (0.4 to 3.4 s per binary, docs/testbed.md):
         # paid here, once, as a long-running host has, so the scenarios time steady state.
         for conn in conns.values():
             conn.getCapabilities()

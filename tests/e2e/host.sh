@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts or stops one libvirt "host" of the end-to-end test bed (TESTBED.md tier 2): a root
+# Starts or stops one libvirt "host" of the end-to-end test bed (docs/testbed.md, bed 3): a root
 # libvirtd serving qemu:///system in its own mount namespace, with private /etc/libvirt,
 # /run/libvirt, /var/lib/libvirt, /var/cache/libvirt and /var/log/libvirt, its own host UUID,
 # its socket in DIR/sock (reachable from the other hosts), under tini (this machine's PID 1

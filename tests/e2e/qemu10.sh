@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Unpacks QEMU 10 from bookworm-backports into DIR/root, beside the machine's QEMU 7.2, for the
-# test bed's "newer host" (TESTBED.md): the packages are fetched with apt-get download through a
+# test bed's "newer host" (docs/testbed.md): the packages are fetched with apt-get download through a
 # private apt configuration (the machine's own sources and package state are left alone) and
 # unpacked with dpkg-deb -x; the host's namespace then bind-mounts them over the 7.2 paths
 # (conftest.py). Idempotent: does nothing when DIR/root already holds a QEMU 10.
