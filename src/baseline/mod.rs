@@ -70,32 +70,40 @@ impl HostSummary {
         self.capabilities.as_ref().map(|c| c.host_arch.as_str()).filter(|a| !a.is_empty())
     }
 
-    /// The CPU this host can give a guest: the hypervisor's host-model (domain capabilities of
-    /// the host's arch, KVM first), else the host CPU from capabilities.
-    /// Also the virt type whose hypervisor gives it (the best this host offers when the CPU
-    /// comes from capabilities).
-    fn guest_cpu(&self) -> Option<(CpuDef, &'static str, String)> {
+    /// The CPU this host can give a guest of `virt_type`: the hypervisor's host-model for that
+    /// virt type (domain capabilities of the host's arch), else the host CPU from capabilities.
+    /// libvirt's host-model is per virt type (`virQEMUCapsGetHostModel(qemuCaps, virtType, ..)`
+    /// in src/qemu/qemu_capabilities.c, 9.0 and 11.3 alike): KVM's follows the machine's CPU,
+    /// TCG's is QEMU's emulated CPU (AMD-branded), so mixing them would mix vendors.
+    fn guest_cpu(&self, virt_type: &str) -> Option<(CpuDef, &'static str, String)> {
         let arch = self.arch();
-        let mut domcaps: Vec<&DomainCapabilities> =
-            self.domain_capabilities.iter().filter(|d| Some(d.arch.as_str()) == arch).collect();
-        domcaps.sort_by_key(|d| d.domain != "kvm");
-        if let Some((cpu, virt)) = domcaps.iter().find_map(|d| d.host_model.clone().map(|c| (c, d.domain.clone()))) {
-            return Some((cpu, "host-model", virt));
+        let host_model = self
+            .domain_capabilities
+            .iter()
+            .filter(|d| Some(d.arch.as_str()) == arch && d.domain == virt_type)
+            .find_map(|d| d.host_model.clone());
+        if let Some(cpu) = host_model {
+            return Some((cpu, "host-model", virt_type.to_string()));
         }
-        let virt = self.best_virt_type();
-        self.capabilities.as_ref().and_then(|c| c.host_cpu.clone()).map(|c| (c, "host CPU", virt))
+        self.capabilities.as_ref().and_then(|c| c.host_cpu.clone()).map(|c| (c, "host CPU", virt_type.to_string()))
     }
 
-    /// "kvm" when the host offers KVM for its arch, else "qemu".
-    fn best_virt_type(&self) -> String {
+    /// Whether the host offers `virt_type` for its arch (capabilities or domain capabilities).
+    fn offers(&self, virt_type: &str) -> bool {
         let arch = self.arch();
-        let kvm = self
-            .capabilities
+        self.capabilities
             .iter()
             .flat_map(|c| c.guests.iter())
-            .any(|g| Some(g.arch.as_str()) == arch && g.domain_types.iter().any(|t| t == "kvm"));
-        if kvm { "kvm" } else { "qemu" }.to_string()
+            .any(|g| Some(g.arch.as_str()) == arch && g.domain_types.iter().any(|t| t == virt_type))
+            || self.domain_capabilities.iter().any(|d| Some(d.arch.as_str()) == arch && d.domain == virt_type)
     }
+}
+
+/// The virt type the baseline CPU is for: a guest that must run on every host can only be of a
+/// virt type every host offers; "kvm" when they all offer it, else "qemu" (TCG), which every
+/// QEMU host can run.
+pub fn common_virt_type(hosts: &[HostSummary]) -> &'static str {
+    if !hosts.is_empty() && hosts.iter().all(|h| h.offers("kvm")) { "kvm" } else { "qemu" }
 }
 
 /// Options of a baseline.
@@ -181,7 +189,8 @@ fn cpu_inputs(
     map: &CpuMap,
     options: &BaselineOptions,
 ) -> Result<Option<(Vec<CpuInput>, bool)>, Error> {
-    let cpus: Vec<CpuInput> = hosts.iter().filter_map(HostSummary::guest_cpu).collect();
+    let virt_type = common_virt_type(hosts);
+    let cpus: Vec<CpuInput> = hosts.iter().filter_map(|h| h.guest_cpu(virt_type)).collect();
     if cpus.len() != hosts.len() {
         return Ok(None);
     }
