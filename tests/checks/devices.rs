@@ -1,6 +1,7 @@
 //! DEVICES: device models against the destination's domain capabilities, and libvirt's own
 //! migration blockers (qemuMigrationSrcIsAllowed, qemuMigrationSrcIsSafe) on libvirt's test
-//! domains. More, with real domain capabilities of several QEMU versions: tests/devices.rs.
+//! domains. More, with real domain capabilities of several QEMU versions and live on libvirt's
+//! test driver (unsafe storage, snapshots): tests/devices.rs.
 
 use virt_migration_check::facts::{GuestState, LiveState};
 use virt_migration_check::{Check, Severity};

@@ -1,7 +1,8 @@
 //! HOSTDEV: host devices tie a guest to its host (libvirt refuses PCI, SCSI, mdev and
 //! interface type='hostdev'; transient teaming is unplugged; USB is re-attached), and whether
 //! the destination could give its mdevs and SR-IOV VFs back. libvirt's hostdev test domains,
-//! networks and node devices.
+//! networks and node devices. More, through snapshots and live on libvirt's test driver:
+//! tests/devices.rs (host devices, mdev types, SR-IOV pool networks).
 
 use virt_migration_check::{Check, Severity};
 

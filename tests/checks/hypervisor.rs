@@ -1,5 +1,5 @@
 //! HYPERVISOR: same hypervisor type on both hosts; an older hypervisor or libvirt on the
-//! destination is a risk. Live on libvirt's test driver: tests/test_driver.rs.
+//! destination is a risk. Live on libvirt's test driver (a good destination): tests/test_driver.rs.
 
 use virt_migration_check::{Check, Severity};
 

@@ -1,6 +1,7 @@
 //! TIME: an invariant TSC needs a pinned frequency, which the destination must run at or scale
 //! to (within 250 ppm). The guest is libvirt's cpu-tsc-frequency test domain; the destination
-//! the real KVM host (TSC 2596991000 Hz, no scaling).
+//! the real KVM host (TSC 2596991000 Hz, no scaling). More: tests/devices.rs
+//! (tsc_frequency_and_invtsc).
 
 use virt_migration_check::{Check, Severity};
 
