@@ -129,10 +129,16 @@ pub struct Finding {
 impl Finding {
     /// A finding of `check`; `reason` is the part of the code after the check's name.
     pub fn new(check: Check, severity: Severity, reason: &str, message: impl Into<String>) -> Finding {
+        let code = format!("{}.{reason}", check.name());
+        // Codes are a contract callers match on: each is declared once, in checks::codes.
+        debug_assert!(
+            crate::checks::codes::is_declared(&code),
+            "reason code '{code}' is not declared in checks::codes"
+        );
         Finding {
             check,
             severity,
-            code: Cow::Owned(format!("{}.{reason}", check.name())),
+            code: Cow::Owned(code),
             message: Cow::Owned(message.into()),
             hint: None,
             details: Vec::new(),
@@ -295,7 +301,7 @@ mod tests {
     fn most_severe_first_and_verdict() {
         let report = Report::new(vec![
             Finding::new(Check::Host, Severity::Ok, "ok", "fine"),
-            Finding::info(Check::Arch, "i686-on-x86_64", "note"),
+            Finding::info(Check::Arch, "host-arch-differs", "note"),
             Finding::skipped(Check::Memory, "unavailable", "unknown"),
             Finding::error(Check::Network, "missing", "b"),
             Finding::warning(Check::CpuCount, "vcpus-exceed-pcpus", "w"),
@@ -309,7 +315,7 @@ mod tests {
                 "network.missing",
                 "cpu_count.vcpus-exceed-pcpus",
                 "memory.unavailable",
-                "arch.i686-on-x86_64",
+                "arch.host-arch-differs",
                 "host.ok"
             ]
         );

@@ -4,6 +4,7 @@
 //! check reads so that the gatherer fetches each fact once per call, and only when needed.
 
 mod arch;
+pub mod codes;
 mod cpu_count;
 mod cpu_flags;
 mod cpu_vendor;

@@ -1,0 +1,187 @@
+//! CPU_FLAGS: the destination must give the guest every CPUID feature it started with, judged
+//! from the destination's view (its host-model CPU, else its host CPU) with libvirt 11.3's CPU
+//! map, and with the hypervisor's own verdict where a live destination gave one. Guests and
+//! hosts from libvirt's CPU test data (cputest) and real hosts; more: tests/cpu_checks.rs.
+
+use virt_migration_check::{Check, Guest, Host, Options, Severity};
+
+use crate::builder::*;
+
+const CHECK: Check = Check::CpuFlags;
+
+/// The small guest with the `<cpu>` of a cputest document.
+pub fn with_cpu(name: &str) -> Guest {
+    small(&cpu_xml(name), "")
+}
+
+/// A destination whose host CPU is a cputest host CPU (no domain capabilities).
+pub fn cputest_dst(name: &str) -> (Host, Host) {
+    let (src, mut dst) = hosts();
+    dst.capabilities = Ok(cpu_caps(name));
+    (src, dst)
+}
+
+/// The real KVM host (Haswell-noTSX), with a QEMU's domain capabilities if given.
+pub fn kvm_dst(domcaps_file: Option<&str>) -> (Host, Host) {
+    let (src, mut dst) = hosts();
+    dst.capabilities = Ok(caps("capabilityschemadata/caps-qemu-kvm.xml"));
+    if let Some(file) = domcaps_file {
+        dst.domain_capabilities = Ok(vec![domcaps(file)]);
+    }
+    (src, dst)
+}
+
+/// Why the CPU judgement CPU_FLAGS and MSR share cannot be made: `(reason, guest, source,
+/// destination, options change, words the message names)`.
+pub type Skip = (&'static str, Guest, Host, Host, fn(&mut Options), &'static [&'static str]);
+
+pub fn skips() -> Vec<Skip> {
+    fn keep(_: &mut Options) {}
+    fn no_map(o: &mut Options) {
+        o.cpu_map = Some("/nonexistent/cpu_map".into());
+    }
+    let haswell = || guest(&fixture("cpu-Haswell.xml"));
+    let (s1, d1) = kvm_dst(None);
+    let (s2, d2) = kvm_dst(None);
+    let (s3, d3) = kvm_dst(None);
+    let (s4, d4) = hosts();
+    let (s5, mut d5) = hosts();
+    d5.capabilities = Ok(caps("capabilityschemadata/caps-test.xml"));
+    let (s6, mut d6) = hosts();
+    d6.capabilities = Err(failed("virConnectGetCapabilities"));
+    let mut all: Vec<Skip> = Vec::new();
+    let mut add = |reason, g, src, dst, set: fn(&mut Options), names: &'static [&'static str]| {
+        all.push((reason, g, src, dst, set, names));
+    };
+    // A host-model guest known by its persistent XML, without the source's host-model CPU.
+    add("host-model-unexpanded", guest(&fixture("cpu-host-model-vendor.xml")), s1, d1, keep, &["host-model"]);
+    add("no-cpu-map", haswell(), s2, d2, no_map, &["CPU map could not be loaded"]);
+    add("unknown-cpu", with_cpu("x86_64-bogus-model.xml"), s3, d3, keep, &["this CPU map"]);
+    // A TCG guest: only the destination's domain capabilities tell what QEMU emulates.
+    let tcg = guest(&fixture("cpu-Haswell.xml").replacen("type='kvm'", "type='qemu'", 1));
+    add("emulated-cpu-unknown", tcg, s4, d4, keep, &["emulated (qemu domain)"]);
+    // libvirt's test host names no CPU model.
+    add("no-host-cpu", haswell(), s5, d5, keep, &["no host CPU model"]);
+    add("unavailable", haswell(), s6, d6, keep, &["destination", "capabilities"]);
+    all
+}
+
+scenarios! {
+    fn same_cpu() {
+        let (src, dst) = kvm_dst(None);
+        expect_ok(&run(CHECK, &guest(&fixture("cpu-Haswell-noTSX.xml")), &src, &dst), CHECK);
+    }
+
+    fn feature_missing() {
+        // The classic: microcode updates removed TSX.
+        let (src, dst) = kvm_dst(None);
+        let f = expect(
+            &run(CHECK, &guest(&fixture("cpu-Haswell.xml")), &src, &dst),
+            Severity::Error,
+            "cpu_flags.feature-missing",
+            &["hle, rtm"],
+        );
+        assert_eq!(detail(&f, "missing"), "hle,rtm");
+        // A live destination's hypervisor accepting the CPU overrides our map.
+        let mut dst = dst;
+        dst.hypervisor_cpu_comparison = Ok(1);
+        let f = expect(
+            &run(CHECK, &guest(&fixture("cpu-Haswell.xml")), &src, &dst),
+            Severity::Warning,
+            "cpu_flags.feature-missing",
+            &["accepts the CPU nonetheless"],
+        );
+        assert_eq!(detail(&f, "missing"), "hle,rtm");
+    }
+
+    fn forbidden_present() {
+        // cputest: exact-forbid on host is INCOMPATIBLE (vmx forbidden, the host has it).
+        let (src, dst) = cputest_dst("x86_64-host.xml");
+        let f = expect(
+            &run(CHECK, &with_cpu("x86_64-exact-forbid.xml"), &src, &dst),
+            Severity::Error,
+            "cpu_flags.forbidden-present",
+            &["vmx"],
+        );
+        assert_eq!(detail(&f, "forbidden"), "vmx");
+    }
+
+    fn strict_extra() {
+        // cputest: strict Penryn on host is INCOMPATIBLE (the host has more).
+        let (src, dst) = cputest_dst("x86_64-host.xml");
+        expect(
+            &run(CHECK, &with_cpu("x86_64-strict.xml"), &src, &dst),
+            Severity::Error,
+            "cpu_flags.strict-extra",
+            &["must match strictly"],
+        );
+    }
+
+    fn incompatible() {
+        // cputest: pentium3 of vendor AMD on an Intel host is INCOMPATIBLE, with no feature to name.
+        let (src, dst) = cputest_dst("x86_64-host.xml");
+        expect(
+            &run(CHECK, &with_cpu("x86_64-pentium3-amd.xml"), &src, &dst),
+            Severity::Error,
+            "cpu_flags.incompatible",
+            &["incompatible with the destination's"],
+        );
+    }
+
+    fn passthrough_mismatch() {
+        // Haswell -> Sandy Bridge: the host-passthrough guest loses avx2 and more.
+        let (mut src, mut dst) = hosts();
+        src.capabilities = Ok(caps("capabilityschemadata/caps-qemu-kvm.xml"));
+        dst.capabilities = Ok(caps("capabilityschemadata/caps-test2.xml"));
+        let f = expect(
+            &run(CHECK, &guest(&fixture("cpu-host-passthrough.xml")), &src, &dst),
+            Severity::Error,
+            "cpu_flags.passthrough-mismatch",
+            &["host-passthrough", "avx2"],
+        );
+        assert!(detail(&f, "missing").split(',').any(|n| n == "avx2"));
+    }
+
+    fn passthrough_superset() {
+        // cputest: host-worse -> host.
+        let (mut src, mut dst) = hosts();
+        src.capabilities = Ok(cpu_caps("x86_64-host-worse.xml"));
+        dst.capabilities = Ok(cpu_caps("x86_64-host.xml"));
+        expect(
+            &run(CHECK, &guest(&fixture("cpu-host-passthrough.xml")), &src, &dst),
+            Severity::Warning,
+            "cpu_flags.passthrough-superset",
+            &["more features than the source's"],
+        );
+    }
+
+    fn hypervisor_incompatible() {
+        // Our map finds the CPU fits; the live destination's hypervisor says it does not.
+        let (src, mut dst) = kvm_dst(None);
+        dst.hypervisor_cpu_comparison = Ok(0);
+        expect(
+            &run(CHECK, &guest(&fixture("cpu-Haswell-noTSX.xml")), &src, &dst),
+            Severity::Error,
+            "cpu_flags.hypervisor-incompatible",
+            &["virConnectCompareHypervisorCPU"],
+        );
+    }
+
+    fn newer_model() {
+        // QEMU 5.0 on a Skylake client offers Skylake-Client-IBRS.
+        let (src, dst) = kvm_dst(Some("qemu_5.0.0.x86_64.xml"));
+        let f = expect(
+            &run(CHECK, &guest(&fixture("cpu-Haswell.xml")), &src, &dst),
+            Severity::Info,
+            "cpu_flags.newer-model",
+            &["Skylake-Client-IBRS", "Haswell"],
+        );
+        assert_eq!(detail(&f, "guest_model"), "Haswell");
+    }
+
+    fn judgement_skipped() {
+        for (reason, g, src, dst, set, names) in skips() {
+            expect(&run_with(CHECK, &g, &src, &dst, set), Severity::Skipped, &format!("cpu_flags.{reason}"), names);
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! DEVICES: device models against the destination's domain capabilities, and libvirt's own
+//! migration blockers (qemuMigrationSrcIsAllowed, qemuMigrationSrcIsSafe) on libvirt's test
+//! domains. More, with real domain capabilities of several QEMU versions and live on libvirt's
+//! test driver (unsafe storage, snapshots): tests/devices.rs.
+
+use virt_migration_check::facts::{GuestState, LiveState};
+use virt_migration_check::{Check, Severity};
+
+use crate::builder::*;
+
+const CHECK: Check = Check::Devices;
+
+/// A libvirt test domain made a KVM guest (the domain capabilities here are KVM's).
+fn kvm_fixture(name: &str) -> virt_migration_check::Guest {
+    guest(&fixture(name).replacen("<domain type='qemu'>", "<domain type='kvm'>", 1))
+}
+
+fn file_disk(path: &str, cache: &str) -> virt_migration_check::Guest {
+    small(
+        "",
+        &format!(
+            "<disk type='file' device='disk'><driver name='qemu' type='qcow2' cache='{cache}'/><source file='{path}'/><target dev='vda' bus='virtio'/></disk>"
+        ),
+    )
+}
+
+scenarios! {
+    fn nothing_to_refuse() {
+        let (src, mut dst) = hosts();
+        dst.domain_capabilities = Ok(vec![domcaps("qemu_7.2.0-q35.x86_64.xml")]);
+        let g = small(
+            "",
+            "<video><model type='virtio'/></video><rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>",
+        );
+        expect_ok(&run(CHECK, &g, &src, &dst), CHECK);
+    }
+
+    fn model_unsupported() {
+        // QEMU 4.2's swtpm offered TPM 1.2 only.
+        let (src, mut dst) = hosts();
+        dst.domain_capabilities = Ok(vec![domcaps("qemu_4.2.0.x86_64.xml")]);
+        let f = expect(
+            &run(CHECK, &kvm_fixture("tpm-emulator-tpm2.xml"), &src, &dst),
+            Severity::Error,
+            "devices.model-unsupported",
+            &["TPM version 2.0"],
+        );
+        assert_eq!(detail(&f, "device"), "tpm");
+    }
+
+    fn models_unknowable_without_domain_capabilities() {
+        let (src, dst) = hosts();
+        expect(
+            &run(CHECK, &kvm_fixture("tpm-emulator-tpm2.xml"), &src, &dst),
+            Severity::Skipped,
+            "devices.unavailable",
+            &["destination", "domain capabilities (device models)"],
+        );
+    }
+
+    fn snapshots_and_block_jobs() {
+        let (src, dst) = hosts();
+        let mut g = small("", "");
+        g.live = Some(LiveState { snapshots: Some(2), block_jobs: Some(vec!["vda".into()]) });
+        let report = run(CHECK, &g, &src, &dst);
+        let f = expect(&report, Severity::Error, "devices.snapshots", &["2 snapshot(s)"]);
+        assert_eq!(detail(&f, "snapshots"), "2");
+        expect(&report, Severity::Error, "devices.block-job", &["disk vda"]);
+    }
+
+    fn dimm_without_address() {
+        // libvirt's memory-hotplug-dimm: its first dimm has no <address> (an inactive definition's).
+        let (src, dst) = hosts();
+        let mut g = kvm_fixture("memory-hotplug-dimm.xml");
+        g.live = Some(LiveState::default());
+        expect(&run(CHECK, &g, &src, &dst), Severity::Error, "devices.dimm-no-address", &["memory device #1 (dimm)"]);
+        // Offline (no live facts), libvirt assigns addresses when it starts the guest.
+        g.live = None;
+        expect_none(&run(CHECK, &g, &src, &dst), "devices.dimm-no-address");
+    }
+
+    fn paused_after_io_error() {
+        let (src, dst) = hosts();
+        let mut g = small("", "");
+        g.state = GuestState::Paused;
+        g.state_reason = 5;
+        expect(&run(CHECK, &g, &src, &dst), Severity::Warning, "devices.io-error", &["disk I/O error"]);
+    }
+
+    fn transient_disk() {
+        let (src, dst) = hosts();
+        // Copied storage, so that the disks are not also unsafe-storage.
+        let report = run_with(CHECK, &kvm_fixture("disk-transient.xml"), &src, &dst, |o| o.non_shared_disk = true);
+        let f = expect(&report, Severity::Error, "devices.transient-disk", &["disk vda", "<transient/>"]);
+        assert_eq!(detail(&f, "disk"), "vda");
+    }
+
+    fn shmem_not_master() {
+        let (src, dst) = hosts();
+        let report = run(CHECK, &kvm_fixture("shmem-plain-doorbell.xml"), &src, &dst);
+        expect(&report, Severity::Error, "devices.shmem-not-master", &["'shmem1'"]);
+        assert!(
+            report.with_code("devices.shmem-not-master").all(|f| !f.message.contains("'shmem2'")),
+            "shmem2 is master"
+        );
+    }
+
+    fn virtiofs() {
+        let (src, dst) = hosts();
+        expect(
+            &run(CHECK, &kvm_fixture("vhost-user-fs-sock.xml"), &src, &dst),
+            Severity::Error,
+            "devices.virtiofs",
+            &["virtiofs"],
+        );
+    }
+
+    fn vdpa() {
+        let (src, dst) = hosts();
+        let g = small(
+            "",
+            "<interface type='vdpa'><mac address='52:54:00:aa:bb:cc'/><source dev='/dev/vhost-vdpa-0'/></interface>",
+        );
+        expect(&run(CHECK, &g, &src, &dst), Severity::Error, "devices.vdpa", &["vDPA interface 52:54:00:aa:bb:cc"]);
+    }
+
+    fn tpm_passthrough() {
+        let (src, dst) = hosts();
+        expect(
+            &run(CHECK, &kvm_fixture("tpm-passthrough.xml"), &src, &dst),
+            Severity::Error,
+            "devices.tpm-passthrough",
+            &["passthrough TPM"],
+        );
+    }
+
+    fn unsafe_storage() {
+        // A writable disk in libvirt's dir pool on the source: host-local.
+        let (mut src, dst) = hosts();
+        src.pools = Ok(vec![pool("pool-dir.xml", true)]);
+        let g = file_disk("/var/lib/libvirt/images/web.qcow2", "none");
+        let f = expect(
+            &run(CHECK, &g, &src, &dst),
+            Severity::Error,
+            "devices.unsafe-storage",
+            &["disk vda", "/var/lib/libvirt/images/web.qcow2"],
+        );
+        assert_eq!(detail(&f, "source"), "/var/lib/libvirt/images/web.qcow2");
+        // --unsafe: libvirt will not stop it, a risk all the same.
+        expect(
+            &run_with(CHECK, &g, &src, &dst, |o| o.unsafe_migration = true),
+            Severity::Warning,
+            "devices.unsafe-storage",
+            &["disk vda"],
+        );
+        // Copied by the migration: safe.
+        expect_ok(&run_with(CHECK, &g, &src, &dst, |o| o.non_shared_disk = true), CHECK);
+        // libvirt's NFS pool is shared.
+        src.pools = Ok(vec![pool("pool-netfs.xml", true)]);
+        expect_ok(&run(CHECK, &file_disk("/mnt/web.qcow2", "none"), &src, &dst), CHECK);
+    }
+
+    fn storage_unknown() {
+        let (mut src, dst) = hosts();
+        src.pools = Ok(Vec::new());
+        expect(
+            &run(CHECK, &file_disk("/srv/web.qcow2", "none"), &src, &dst),
+            Severity::Warning,
+            "devices.storage-unknown",
+            &["disk vda", "/srv/web.qcow2"],
+        );
+    }
+
+    fn unsafe_cache_on_an_old_qemu() {
+        // A shared disk with a write-back cache under a QEMU older than 3.1.
+        let (mut src, dst) = hosts();
+        src.pools = Ok(vec![pool("pool-netfs.xml", true)]);
+        src.hypervisor = Ok(qemu(2_012_000));
+        let f = expect(
+            &run(CHECK, &file_disk("/mnt/web.qcow2", "writeback"), &src, &dst),
+            Severity::Error,
+            "devices.unsafe-cache",
+            &["disk vda", "'writeback'"],
+        );
+        assert_eq!(detail(&f, "disk"), "vda");
+        src.hypervisor = Ok(qemu(7_002_000));
+        expect_ok(&run(CHECK, &file_disk("/mnt/web.qcow2", "writeback"), &src, &dst), CHECK);
+    }
+}

@@ -1,0 +1,230 @@
+//! DISK: every disk's storage must be reachable on the destination as the same storage, judged
+//! by libvirt's volume keys and pools (libvirt's pool-dir and pool-netfs test pools, its
+//! disk-source-pool test domain). Live on libvirt's test driver: tests/test_driver.rs
+//! (dst-other-key, dst-missing-volume, dst-local-dir).
+
+use virt_migration_check::facts::Volume;
+use virt_migration_check::{Check, Host, Severity};
+
+use crate::builder::*;
+
+const CHECK: Check = Check::Disk;
+
+/// libvirt's netfs pool mounts localhost:/var/lib/libvirt/images on /mnt.
+const NFS_PATH: &str = "/mnt/web.img";
+
+fn file_disk(path: &str, readonly: bool) -> virt_migration_check::Guest {
+    let ro = if readonly { "<readonly/>" } else { "" };
+    small(
+        "",
+        &format!("<disk type='file' device='disk'><source file='{path}'/><target dev='vda' bus='virtio'/>{ro}</disk>"),
+    )
+}
+
+/// A host with `pools`, and `volume` (or none) at `path`.
+fn with_storage(uri: &str, pools: Vec<virt_migration_check::facts::Pool>, path: &str, volume: Option<Volume>) -> Host {
+    let mut h = host(uri);
+    h.pools = Ok(pools);
+    h.volumes_by_path.insert(path.to_string(), Ok(volume));
+    h
+}
+
+fn nfs_volume(key: &str) -> Option<Volume> {
+    Some(volume("web.img", key, NFS_PATH))
+}
+
+/// Libvirt's disk-source-pool domain: volumes dir+vol1 (vda) and dir+vol2 (vdb) of pool
+/// 'pool-disk', and a CD-ROM (hda) from it.
+fn pool_guest() -> virt_migration_check::Guest {
+    guest(&fixture("disk-source-pool.xml"))
+}
+
+fn pool_disk(active: bool) -> virt_migration_check::facts::Pool {
+    let mut p = pool_at("pool-disk", "disk", "/dev");
+    p.active = active;
+    p
+}
+
+scenarios! {
+    fn same_nfs_export_on_both() {
+        let src =
+            with_storage("qemu+ssh://src/system", vec![pool("pool-netfs.xml", true)], NFS_PATH, nfs_volume(NFS_PATH));
+        let dst =
+            with_storage("qemu+ssh://dst/system", vec![pool("pool-netfs.xml", true)], NFS_PATH, nfs_volume(NFS_PATH));
+        expect_ok(&run(CHECK, &file_disk(NFS_PATH, false), &src, &dst), CHECK);
+    }
+
+    fn missing_in_the_destinations_pool() {
+        // libvirt's dir pool (its target written '///var/////lib/libvirt/images//') covers the path.
+        let path = "/var/lib/libvirt/images/web.img";
+        let src = with_storage(
+            "qemu+ssh://src/system",
+            vec![pool("pool-dir.xml", true)],
+            path,
+            Some(volume("web.img", path, path)),
+        );
+        let dst = with_storage("qemu+ssh://dst/system", vec![pool("pool-dir.xml", true)], path, None);
+        let f = expect(
+            &run(CHECK, &file_disk(path, false), &src, &dst),
+            Severity::Error,
+            "disk.missing",
+            &["disk vda", path, "'virtimages'"],
+        );
+        assert_eq!(detail(&f, "disk"), "vda");
+    }
+
+    fn not_visible() {
+        let path = "/srv/images/web.img";
+        let (src, _) = hosts();
+        let dst = with_storage("qemu+ssh://dst/system", vec![pool("pool-dir.xml", true)], path, None);
+        expect(
+            &run(CHECK, &file_disk(path, false), &src, &dst),
+            Severity::Warning,
+            "disk.not-visible",
+            &["disk vda", path],
+        );
+    }
+
+    fn will_copy_and_no_target_pool() {
+        let path = "/var/lib/libvirt/images/web.img";
+        let (src, _) = hosts();
+        let dst = with_storage("qemu+ssh://dst/system", vec![pool("pool-dir.xml", true)], path, None);
+        let copy = |o: &mut virt_migration_check::Options| o.non_shared_disk = true;
+        expect(
+            &run_with(CHECK, &file_disk(path, false), &src, &dst, copy),
+            Severity::Info,
+            "disk.will-copy",
+            &["disk vda", "'virtimages'"],
+        );
+        let elsewhere = "/srv/images/web.img";
+        let dst = with_storage("qemu+ssh://dst/system", vec![pool("pool-dir.xml", true)], elsewhere, None);
+        expect(
+            &run_with(CHECK, &file_disk(elsewhere, false), &src, &dst, copy),
+            Severity::Error,
+            "disk.no-target-pool",
+            &["disk vda", elsewhere],
+        );
+    }
+
+    fn different_storage_by_key() {
+        let src = with_storage(
+            "qemu+ssh://src/system",
+            vec![pool("pool-netfs.xml", true)],
+            NFS_PATH,
+            nfs_volume("lv-uuid-a"),
+        );
+        let dst = with_storage(
+            "qemu+ssh://dst/system",
+            vec![pool("pool-netfs.xml", true)],
+            NFS_PATH,
+            nfs_volume("lv-uuid-b"),
+        );
+        let f = expect(
+            &run(CHECK, &file_disk(NFS_PATH, false), &src, &dst),
+            Severity::Error,
+            "disk.different-storage",
+            &["disk vda", "volume keys differ"],
+        );
+        assert_eq!(detail(&f, "destination_key"), "lv-uuid-b");
+        // A read-only disk may be a copy of the same content.
+        expect(
+            &run(CHECK, &file_disk(NFS_PATH, true), &src, &dst),
+            Severity::Info,
+            "disk.readonly-copy",
+            &["read-only disk vda"],
+        );
+    }
+
+    fn different_storage_by_export() {
+        let mut other = pool("pool-netfs.xml", true);
+        other.name = "othernfs".into();
+        other.source_host = Some("filer2".into());
+        let src =
+            with_storage("qemu+ssh://src/system", vec![pool("pool-netfs.xml", true)], NFS_PATH, nfs_volume(NFS_PATH));
+        let dst = with_storage("qemu+ssh://dst/system", vec![other], NFS_PATH, nfs_volume(NFS_PATH));
+        expect(
+            &run(CHECK, &file_disk(NFS_PATH, false), &src, &dst),
+            Severity::Error,
+            "disk.different-storage",
+            &["'nfsimages'", "'othernfs'"],
+        );
+    }
+
+    fn unproven() {
+        // The same path in host-local dir pools on both hosts.
+        let path = "/var/lib/libvirt/images/web.img";
+        let v = Some(volume("web.img", path, path));
+        let src = with_storage("qemu+ssh://src/system", vec![pool("pool-dir.xml", true)], path, v.clone());
+        let dst = with_storage("qemu+ssh://dst/system", vec![pool("pool-dir.xml", true)], path, v.clone());
+        expect(
+            &run(CHECK, &file_disk(path, false), &src, &dst),
+            Severity::Warning,
+            "disk.unproven",
+            &["disk vda", "host-local pool"],
+        );
+        // In no pool on the source.
+        let src = with_storage("qemu+ssh://src/system", Vec::new(), path, None);
+        expect(
+            &run(CHECK, &file_disk(path, false), &src, &dst),
+            Severity::Warning,
+            "disk.unproven",
+            &["in no storage pool on the source"],
+        );
+    }
+
+    fn pool_missing() {
+        let (src, mut dst) = hosts();
+        dst.pools = Ok(Vec::new());
+        let f = expect(
+            &run(CHECK, &pool_guest(), &src, &dst),
+            Severity::Error,
+            "disk.pool-missing",
+            &["'pool-disk'", "disk vda"],
+        );
+        assert_eq!(detail(&f, "volume"), "dir+vol1");
+    }
+
+    fn pool_inactive() {
+        let (src, mut dst) = hosts();
+        dst.pools = Ok(vec![pool_disk(false)]);
+        expect(
+            &run(CHECK, &pool_guest(), &src, &dst),
+            Severity::Error,
+            "disk.pool-inactive",
+            &["'pool-disk'", "disk vdb"],
+        );
+    }
+
+    fn volume_missing() {
+        let (src, mut dst) = hosts();
+        dst.pools = Ok(vec![pool_disk(true)]);
+        dst.volume_list = Some(Vec::new());
+        expect(
+            &run(CHECK, &pool_guest(), &src, &dst),
+            Severity::Error,
+            "disk.volume-missing",
+            &["'dir+vol1'", "disk vda"],
+        );
+        let copy = run_with(CHECK, &pool_guest(), &src, &dst, |o| o.non_shared_disk = true);
+        expect(&copy, Severity::Info, "disk.will-copy", &["disk vda", "'dir+vol1'"]);
+    }
+
+    fn lookups_unavailable() {
+        let (src, dst) = hosts();
+        expect(
+            &run(CHECK, &file_disk(NFS_PATH, false), &src, &dst),
+            Severity::Skipped,
+            "disk.unavailable",
+            &["destination", "storage volume at '/mnt/web.img'"],
+        );
+        expect(&run(CHECK, &pool_guest(), &src, &dst), Severity::Skipped, "disk.unavailable", &["storage pool list"]);
+        let dst =
+            with_storage("qemu+ssh://dst/system", vec![pool("pool-netfs.xml", true)], NFS_PATH, nfs_volume(NFS_PATH));
+        expect(
+            &run(CHECK, &file_disk(NFS_PATH, false), &src, &dst),
+            Severity::Skipped,
+            "disk.unavailable",
+            &["source"],
+        );
+    }
+}

@@ -1,0 +1,95 @@
+//! HYPERVISOR: same hypervisor type on both hosts; an older hypervisor or libvirt on the
+//! destination is a risk. Live on libvirt's test driver (a good destination): tests/test_driver.rs.
+
+use virt_migration_check::{Check, Severity};
+
+use crate::builder::*;
+
+const CHECK: Check = Check::Hypervisor;
+
+fn pair(
+    src_qemu: u64,
+    dst_qemu: u64,
+    src_libvirt: u64,
+    dst_libvirt: u64,
+) -> (virt_migration_check::Host, virt_migration_check::Host) {
+    let (mut src, mut dst) = hosts();
+    src.hypervisor = Ok(qemu(src_qemu));
+    dst.hypervisor = Ok(qemu(dst_qemu));
+    src.libvirt_version = Ok(src_libvirt);
+    dst.libvirt_version = Ok(dst_libvirt);
+    (src, dst)
+}
+
+scenarios! {
+    fn same_or_newer_is_fine() {
+        let (src, dst) = pair(7_002_000, 10_000_000, 9_000_000, 11_003_000);
+        expect_ok(&run(CHECK, &small("", ""), &src, &dst), CHECK);
+    }
+
+    fn another_hypervisor_type() {
+        let (src, mut dst) = pair(7_002_000, 7_002_000, 9_000_000, 9_000_000);
+        dst.hypervisor = Ok(virt_migration_check::facts::Hypervisor { driver: "Xen".into(), version: 4_017_000 });
+        let f = expect(
+            &run(CHECK, &small("", ""), &src, &dst),
+            Severity::Error,
+            "hypervisor.type-mismatch",
+            &["Xen", "QEMU"],
+        );
+        assert_eq!(detail(&f, "destination_type"), "Xen");
+    }
+
+    fn the_type_is_compared_without_case() {
+        let (src, mut dst) = pair(7_002_000, 7_002_000, 9_000_000, 9_000_000);
+        dst.hypervisor = Ok(virt_migration_check::facts::Hypervisor { driver: "qemu".into(), version: 7_002_000 });
+        expect_ok(&run(CHECK, &small("", ""), &src, &dst), CHECK);
+    }
+
+    fn older_hypervisor() {
+        let (src, dst) = pair(10_000_000, 7_002_000, 9_000_000, 9_000_000);
+        let f = expect(
+            &run(CHECK, &small("", ""), &src, &dst),
+            Severity::Warning,
+            "hypervisor.older-hypervisor",
+            &["QEMU 7.2.0", "10.0.0"],
+        );
+        assert_eq!(detail(&f, "source_version"), "10.0.0");
+    }
+
+    fn older_libvirt() {
+        let (src, dst) = pair(7_002_000, 7_002_000, 11_003_000, 9_000_000);
+        expect(
+            &run(CHECK, &small("", ""), &src, &dst),
+            Severity::Warning,
+            "hypervisor.older-libvirt",
+            &["libvirt 9.0.0", "11.3.0"],
+        );
+    }
+
+    fn hypervisor_unavailable() {
+        let (src, mut dst) = pair(7_002_000, 7_002_000, 9_000_000, 9_000_000);
+        dst.hypervisor = Err(failed("virConnectGetVersion"));
+        let f = expect(
+            &run(CHECK, &small("", ""), &src, &dst),
+            Severity::Skipped,
+            "hypervisor.unavailable",
+            &["destination", "hypervisor type and version"],
+        );
+        assert_eq!(detail(&f, "call"), "virConnectGetVersion");
+        // The source's, too.
+        let (mut src, dst) = pair(7_002_000, 7_002_000, 9_000_000, 9_000_000);
+        src.hypervisor = Err(failed("virConnectGetType"));
+        expect(&run(CHECK, &small("", ""), &src, &dst), Severity::Skipped, "hypervisor.unavailable", &["source"]);
+    }
+
+    fn libvirt_version_unavailable() {
+        let (src, mut dst) = pair(7_002_000, 7_002_000, 9_000_000, 9_000_000);
+        dst.libvirt_version = Err(failed("virConnectGetLibVersion"));
+        expect(
+            &run(CHECK, &small("", ""), &src, &dst),
+            Severity::Skipped,
+            "hypervisor.unavailable",
+            &["destination", "libvirt version"],
+        );
+    }
+}
