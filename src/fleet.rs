@@ -332,7 +332,7 @@ where
                 "the facts and the guests",
                 options,
                 move |conn, host| source_guests(conn, host, w),
-                |_| unreachable(),
+                |_| snapshot_as_source(),
             )
         })
         .collect();
@@ -421,6 +421,37 @@ where
 }
 
 /// Sources are never snapshots (refused above).
-fn unreachable() -> Result<SourceAnswer, Error> {
+fn snapshot_as_source() -> Result<SourceAnswer, Error> {
     Err(Error::Internal("a snapshot as a source".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options() -> Options {
+        Options::from_flags(0, crate::supported_checks()).unwrap()
+    }
+
+    #[test]
+    fn guests_by_name_running_or_unknown() {
+        virt::error::clear_error_callback();
+        let default = [HostSource::Uri { uri: "test:///default", read_write: false }];
+        let names = ["test".to_string()];
+        let m = check_matrix(&default, Guests::Named(&names), &default, &options()).unwrap();
+        assert_eq!((m.guests.as_slice(), m.sources.as_slice()), (&names[..], &["test:///default".to_string()][..]));
+        assert!(m.cells[0][0].is_ok(), "{:?}", m.cells[0][0]);
+        let running = check_matrix(&default, Guests::Running, &default, &options()).unwrap();
+        assert_eq!(running.guests, names);
+        let unknown = ["test".to_string(), "tset".to_string()];
+        let err = check_matrix(&default, Guests::Named(&unknown), &default, &options()).unwrap_err();
+        assert_eq!(err, Error::invalid("failed to get domain 'tset': not found on test:///default"));
+    }
+
+    #[test]
+    fn a_source_must_be_a_connection() {
+        let snapshot = [HostSource::Snapshot { name: "a.snap", document: "<hostSnapshot version='1'/>" }];
+        let err = check_matrix(&snapshot, Guests::Running, &snapshot, &options()).unwrap_err();
+        assert!(matches!(&err, Error::InvalidArgument(m) if m.contains("a.snap is a snapshot")), "{err}");
+    }
 }
