@@ -278,6 +278,13 @@ typedef struct virMigrationCheckMatrixCell {
    */
   char *error;
   /**
+   * The virMigrationCheckErrorCode of error, as virMigrationCheckGetLastErrorCode() would
+   * give it for a virMigrationCheck() of this pair: VIR_MIGRATION_CHECK_ERR_TIMEOUT when a
+   * host did not answer within the deadline, VIR_MIGRATION_CHECK_ERR_LIBVIRT when a libvirt
+   * call failed, and so on; VIR_MIGRATION_CHECK_ERR_NONE (0) when the pair was checked.
+   */
+  int error_code;
+  /**
    * The worst of the results: a virMigrationCheckSeverity among OK, INFO, WARNING, ERROR
    * (SKIPPED results do not count), or -1 when not checked.
    */
@@ -505,7 +512,8 @@ const char *virMigrationCheckGetLastErrorMessage(void);
  * @matrix: where to store the answers; free with virMigrationCheckMatrixFree()
  *
  * Returns the number of cells (ndoms * ndconns), or -1 on bad arguments (then *matrix is
- * NULL).
+ * NULL). A cell that could not be checked has nresults -1, its reason in error and its
+ * virMigrationCheckErrorCode in error_code; a checked cell has error NULL and error_code 0.
  */
 int virMigrationCheckMatrix(virConnectPtr conn,
                             virDomainPtr *doms,

@@ -1,9 +1,17 @@
 //! Fleets: many guests against many hosts in one call, each host's facts gathered once (in
 //! parallel across hosts) and each guest's once, then every pair judged (in parallel).
+//!
+//! Every surface's matrix runs here: the C API's virMigrationCheckMatrix (domain handles on one
+//! connection) and the command line's `matrix` (URIs opened here, snapshot files, guests by name
+//! or every running one). Whatever talks to a host does so on a worker under the call's one
+//! deadline, so a host that does not answer costs its cells, never the call.
+
+use std::time::{Duration, Instant};
 
 use virt::connect::Connect;
 use virt::domain::Domain;
 
+use crate::deadline::Pending;
 use crate::error::Error;
 use crate::facts::{Guest, Host};
 use crate::flags::Options;
@@ -15,9 +23,12 @@ pub type Cell = Result<Report, Error>;
 /// The answers of a fleet check.
 #[derive(Debug)]
 pub struct Matrix {
-    /// The guests, by name, in input order.
+    /// The guests, by name, in input order (`*` for the unknown guests of a source whose guests
+    /// could not be listed).
     pub guests: Vec<String>,
-    /// The destinations, by URI, in input order.
+    /// The source of each guest, by name (`HostSource::name`).
+    pub sources: Vec<String>,
+    /// The destinations, by name (`HostSource::name`), in input order.
     pub hosts: Vec<String>,
     /// `cells[guest][host]`.
     pub cells: Vec<Vec<Cell>>,
@@ -57,119 +68,339 @@ pub fn check_many(
     })
 }
 
-/// Facts of every host, gathered in parallel (one thread per host; libvirt connections are
-/// thread-safe): complete, guest-independent views, from the cache where the options allow.
+/// Where a host's facts come from.
+#[derive(Clone, Copy)]
+pub enum HostSource<'a> {
+    /// A connection the caller opened (borrowed).
+    Connection(&'a Connect),
+    /// A connection URI, opened here on a worker under the call's deadline (read-only unless
+    /// `read_write`; only read-only calls are made either way): a host that cannot be reached
+    /// costs its cells, with the reason.
+    Uri { uri: &'a str, read_write: bool },
+    /// A host snapshot document (`<hostSnapshot>`, as `virt-migration-check snapshot` writes
+    /// it), for a destination; `name` names it in the matrix and in errors (its file, say).
+    Snapshot { name: &'a str, document: &'a str },
+}
+
+impl<'a> From<&'a Connect> for HostSource<'a> {
+    fn from(conn: &'a Connect) -> HostSource<'a> {
+        HostSource::Connection(conn)
+    }
+}
+
+impl HostSource<'_> {
+    /// The host's name in a matrix: its URI, or the snapshot's name.
+    pub fn name(&self) -> String {
+        match self {
+            // virConnectGetURI answers from the client's own copy: no RPC to a host that may be stuck.
+            HostSource::Connection(conn) => conn.uri().unwrap_or_else(|_| "(unknown URI)".to_string()),
+            HostSource::Uri { uri, .. } => uri.to_string(),
+            HostSource::Snapshot { name, .. } => name.to_string(),
+        }
+    }
+}
+
+/// Which guests of the sources a matrix checks.
+#[derive(Clone, Copy)]
+pub enum Guests<'a> {
+    /// These domains: `domains[i]` runs on `sources[source_of[i]]`, which must be the very
+    /// connection the handle belongs to (`HostSource::Connection`).
+    Domains { domains: &'a [&'a Domain], source_of: &'a [usize] },
+    /// The guests of these names (or UUIDs, or IDs, as virsh looks them up), on every source
+    /// that has them. A name that no source has is an error of the call, naming it; a source
+    /// that cannot be asked gets a row for every name, carrying why.
+    Named(&'a [String]),
+    /// Every running guest of every source; a source that cannot be asked gets one row, `*`,
+    /// carrying why.
+    Running,
+}
+
+/// The facts of a host, once its worker (if any) has answered.
+enum Work<T> {
+    Done(Result<T, Error>),
+    Waiting(Pending<T>, String),
+}
+
+impl<T> Work<T> {
+    fn wait(self, until: Option<Instant>) -> Result<T, Error> {
+        match self {
+            Work::Done(result) => result,
+            Work::Waiting(pending, what) => pending.wait(until, &what),
+        }
+    }
+}
+
+/// The one place a host snapshot document becomes facts, as `check` offline reads it.
+fn snapshot_host(document: &str, name: &str) -> Result<Host, Error> {
+    crate::xml::snapshot::read(document, name)?.to_host(name)
+}
+
+fn open(uri: &str, read_write: bool, role: &str) -> Result<Connect, Error> {
+    let conn = if read_write { Connect::open(Some(uri)) } else { Connect::open_read_only(Some(uri)) };
+    conn.map_err(|e| Error::libvirt(&format!("opening the {role} connection '{uri}'"), &e))
+}
+
+/// A connection's facts: complete, guest-independent, from the cache where the options allow.
+fn gather_host(conn: &Connect, cache: Option<Duration>) -> Result<Host, Error> {
+    if !crate::libvirt::gather::is_alive(conn) {
+        return Err(Error::invalid("the connection is closed"));
+    }
+    match cache {
+        Some(ttl) => crate::libvirt::cache::host(conn, ttl).map(|h| (*h).clone()),
+        None => {
+            let snapshot = crate::libvirt::gather::snapshot(conn, &crate::clock::now_rfc3339())?;
+            let uri = snapshot.uri.clone();
+            snapshot.to_host(&uri)
+        }
+    }
+}
+
+/// Starts `then` on a worker holding its own reference to the host's connection (opened there
+/// for a URI), after the host's facts; a snapshot is read at once (no host to wait for).
+fn start<T: Send + 'static>(
+    source: HostSource,
+    role: &str,
+    what: &str,
+    options: &Options,
+    then: impl FnOnce(&Connect, Host) -> Result<T, Error> + Send + 'static,
+    offline: impl FnOnce(Host) -> Result<T, Error>,
+) -> Work<T> {
+    let cache = options.cache;
+    let what = format!("gathering {what} of {}", source.name());
+    match source {
+        HostSource::Snapshot { name, document } => Work::Done(snapshot_host(document, name).and_then(offline)),
+        HostSource::Connection(conn) => {
+            let conn = conn.clone();
+            Work::Waiting(crate::deadline::spawn(move || then(&conn, gather_host(&conn, cache)?)), what)
+        }
+        HostSource::Uri { uri, read_write } => {
+            let (uri, role) = (uri.to_string(), role.to_string());
+            let work = crate::deadline::spawn(move || {
+                let conn = open(&uri, read_write, &role)?;
+                let host = gather_host(&conn, cache)?;
+                then(&conn, host)
+            });
+            Work::Waiting(work, what)
+        }
+    }
+}
+
+/// Facts of every host, gathered in parallel (one worker per host, each holding its own
+/// connection reference; libvirt connections are thread-safe) under the options' deadline: a
+/// host that does not answer becomes a Timeout for its cells, not a hang.
 pub fn hosts(conns: &[&Connect], options: &Options) -> Vec<Result<Host, Error>> {
-    // In parallel, each on a worker holding its own connection reference, all under one
-    // deadline: a host that does not answer becomes a Timeout for its cells, not a hang.
-    let until = options.timeout.map(|l| std::time::Instant::now() + l);
-    let pending: Vec<_> = conns
+    let until = options.timeout.map(|l| Instant::now() + l);
+    let work: Vec<Work<Host>> = conns
         .iter()
-        .map(|conn| {
-            let (conn, cache) = ((*conn).clone(), options.cache);
-            crate::deadline::spawn(move || -> Result<Host, Error> {
-                if !crate::libvirt::gather::is_alive(&conn) {
-                    return Err(Error::invalid("the connection is closed"));
+        .map(|c| start(HostSource::Connection(c), "host", "the facts", options, |_, h| Ok(h), Ok))
+        .collect();
+    work.into_iter().map(|w| w.wait(until)).collect()
+}
+
+/// A guest of a source: its name and its facts, or why they could not be read.
+type Read = (String, Result<Guest, Error>);
+
+/// What a source's worker learnt: its host's facts, its guests, and the names it does not have.
+struct SourceAnswer {
+    host: Host,
+    guests: Vec<Read>,
+    missing: Vec<String>,
+}
+
+/// Looks a guest up as virsh does: by name, then UUID, then ID. None when the host has no such
+/// guest.
+fn lookup(conn: &Connect, name: &str) -> Result<Option<Domain>, Error> {
+    let absent =
+        |e: &virt::error::Error| matches!(e.code(), virt::enumutil::Enum::Known(virt::error::ErrorNumber::NoDomain));
+    match conn.lookup_domain_by_name(name) {
+        Ok(dom) => return Ok(Some(dom)),
+        Err(e) if !absent(&e) => return Err(Error::libvirt("virDomainLookupByName", &e)),
+        Err(_) => {}
+    }
+    let by_other = if name.len() == 36 && name.matches('-').count() == 4 {
+        conn.lookup_domain_by_uuid_string(name)
+    } else if let Ok(id) = name.parse::<u32>() {
+        conn.lookup_domain_by_id(id)
+    } else {
+        return Ok(None);
+    };
+    match by_other {
+        Ok(dom) => Ok(Some(dom)),
+        Err(e) if absent(&e) => Ok(None),
+        Err(e) => Err(Error::libvirt("looking up a domain", &e)),
+    }
+}
+
+fn read(dom: &Domain) -> Read {
+    let guest = crate::libvirt::gather::guest(dom);
+    let name = match &guest {
+        Ok(g) => g.def.name.clone(),
+        Err(_) => dom.name().unwrap_or_default(),
+    };
+    (name, guest)
+}
+
+/// The guests of one source, on its worker, once its host facts are in (a source whose facts
+/// cannot be had is not asked for its guests: its rows carry that reason).
+fn source_guests(conn: &Connect, host: Host, wanted: Wanted) -> Result<SourceAnswer, Error> {
+    let mut answer = SourceAnswer { host, guests: Vec::new(), missing: Vec::new() };
+    match wanted {
+        Wanted::Domains(doms) => answer.guests = doms.iter().map(read).collect(),
+        Wanted::Named(names) => {
+            for name in names {
+                match lookup(conn, &name) {
+                    Ok(Some(dom)) => answer.guests.push(read(&dom)),
+                    Ok(None) => answer.missing.push(name),
+                    Err(e) => answer.guests.push((name, Err(e))),
                 }
-                match cache {
-                    Some(ttl) => crate::libvirt::cache::host(&conn, ttl).map(|h| (*h).clone()),
-                    None => {
-                        let snapshot = crate::libvirt::gather::snapshot(&conn, &crate::clock::now_rfc3339())?;
-                        let uri = snapshot.uri.clone();
-                        snapshot.to_host(&uri)
-                    }
+            }
+        }
+        Wanted::Running => {
+            let running = conn
+                .list_all_domains(virt::sys::VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+                .map_err(|e| Error::libvirt("virConnectListAllDomains", &e))?;
+            answer.guests = running.iter().map(read).collect();
+        }
+    }
+    Ok(answer)
+}
+
+/// `Guests` for one source's worker, owning what it needs.
+enum Wanted {
+    Domains(Vec<Domain>),
+    Named(Vec<String>),
+    Running,
+}
+
+/// Checks the guests of `sources` chosen by `guests` against every destination, all under the
+/// options' one deadline: each host's facts are gathered once, in parallel (connections opened
+/// there for URIs, snapshots read), each source's guests looked up and read on its own worker,
+/// then every pair is judged. Fails only for unusable arguments (a domain of another
+/// connection, a source that is a snapshot, a `Guests::Named` name no source has); a host or
+/// guest whose facts cannot be had makes its cells errors carrying the reason.
+pub fn check_matrix<'a, S, D>(
+    sources: &[S],
+    guests: Guests<'_>,
+    destinations: &[D],
+    options: &Options,
+) -> Result<Matrix, Error>
+where
+    S: Into<HostSource<'a>> + Copy,
+    D: Into<HostSource<'a>> + Copy,
+{
+    let sources: Vec<HostSource> = sources.iter().map(|&s| s.into()).collect();
+    let destinations: Vec<HostSource> = destinations.iter().map(|&d| d.into()).collect();
+    if let Some(s) = sources.iter().find(|s| matches!(s, HostSource::Snapshot { .. })) {
+        return Err(Error::invalid(format!(
+            "the source {} is a snapshot: a source must be a connection, its guests are read from it",
+            s.name()
+        )));
+    }
+    let mut wanted: Vec<Wanted> = Vec::with_capacity(sources.len());
+    match guests {
+        Guests::Domains { domains, source_of } => {
+            if domains.len() != source_of.len() || source_of.iter().any(|&s| s >= sources.len()) {
+                return Err(Error::invalid("every domain needs the index of its source connection"));
+            }
+            for (i, dom) in domains.iter().enumerate() {
+                let belongs = match sources[source_of[i]] {
+                    HostSource::Connection(conn) => crate::libvirt::gather::domain_belongs_to(dom, conn),
+                    _ => false,
+                };
+                if !belongs {
+                    return Err(Error::invalid(format!("domain #{i} does not belong to its source connection")));
                 }
-            })
+            }
+            for s in 0..sources.len() {
+                let mine = (0..domains.len()).filter(|&i| source_of[i] == s).map(|i| domains[i].clone()).collect();
+                wanted.push(Wanted::Domains(mine));
+            }
+        }
+        Guests::Named(names) => wanted.extend(sources.iter().map(|_| Wanted::Named(names.to_vec()))),
+        Guests::Running => wanted.extend(sources.iter().map(|_| Wanted::Running)),
+    }
+
+    // Every host at once, all under one deadline.
+    let until = options.timeout.map(|l| Instant::now() + l);
+    let src_work: Vec<Work<SourceAnswer>> = sources
+        .iter()
+        .zip(wanted)
+        .map(|(&s, w)| {
+            start(
+                s,
+                "source",
+                "the facts and the guests",
+                options,
+                move |conn, host| source_guests(conn, host, w),
+                |_| snapshot_as_source(),
+            )
         })
         .collect();
-    // virConnectGetURI answers from the client's own copy: no RPC to a host that may be stuck.
-    let names: Vec<String> =
-        conns.iter().enumerate().map(|(i, c)| c.uri().unwrap_or_else(|_| format!("host #{}", i + 1))).collect();
-    pending.into_iter().zip(names).map(|(p, name)| p.wait(until, &format!("gathering the facts of {name}"))).collect()
-}
+    let dst_work: Vec<Work<Host>> =
+        destinations.iter().map(|&d| start(d, "destination", "the facts", options, |_, h| Ok(h), Ok)).collect();
+    let src_answers: Vec<Result<SourceAnswer, Error>> = src_work.into_iter().map(|w| w.wait(until)).collect();
+    let dst_hosts: Vec<Result<Host, Error>> = dst_work.into_iter().map(|w| w.wait(until)).collect();
 
-/// Every guest's facts, read on one worker per source under the options' deadline: a source
-/// that stops answering makes its guests' rows Timeout errors, not a hang. The guests of a
-/// source whose host facts could not be had are not asked for (their rows carry that reason).
-fn guests(
-    sources: &[&Connect],
-    doms: &[&Domain],
-    src_of: &[usize],
-    src_hosts: &[Result<Host, Error>],
-    options: &Options,
-) -> Vec<Result<Guest, Error>> {
-    let until = options.timeout.map(|l| std::time::Instant::now() + l);
-    let mut guests: Vec<Result<Guest, Error>> = vec![Err(Error::Internal("guest not read".into())); doms.len()];
-    let mut pending = Vec::new();
-    for (s, source) in sources.iter().enumerate() {
-        let rows: Vec<usize> = (0..doms.len()).filter(|&i| src_of[i] == s).collect();
-        if let Err(e) = &src_hosts[s] {
-            rows.iter().for_each(|&i| guests[i] = Err(e.clone()));
-            continue;
-        }
-        if rows.is_empty() {
-            continue;
-        }
-        let mine: Vec<Domain> = rows.iter().map(|&i| doms[i].clone()).collect();
-        let work =
-            crate::deadline::spawn(move || Ok(mine.iter().map(crate::libvirt::gather::guest).collect::<Vec<_>>()));
-        // virConnectGetURI answers from the client's own copy: no RPC.
-        let name = source.uri().unwrap_or_else(|_| format!("source #{}", s + 1));
-        pending.push((rows, work, name));
-    }
-    for (rows, work, name) in pending {
-        match work.wait(until, &format!("reading the guests of {name}")) {
-            Ok(read) => rows.into_iter().zip(read).for_each(|(i, guest)| guests[i] = guest),
-            Err(e) => rows.into_iter().for_each(|i| guests[i] = Err(e.clone())),
+    // The rows: each source's guests in its order; a source that could not be asked gets a row
+    // for each guest it might have had.
+    if let Guests::Named(names) = guests {
+        for name in names {
+            let anywhere = src_answers.iter().any(|a| match a {
+                Ok(a) => !a.missing.contains(name),
+                Err(_) => true,
+            });
+            if !anywhere {
+                let asked: Vec<String> = sources.iter().map(HostSource::name).collect();
+                return Err(Error::invalid(format!(
+                    "failed to get domain '{name}': not found on {}",
+                    asked.join(", ")
+                )));
+            }
         }
     }
-    guests
-}
-
-/// Checks every guest of `doms` (each on `sources[src_of[i]]`) against every destination.
-/// Fails only for unusable arguments; a host or guest whose facts cannot be had makes its cells
-/// errors.
-pub fn check_matrix(
-    sources: &[&Connect],
-    doms: &[&Domain],
-    src_of: &[usize],
-    destinations: &[&Connect],
-    options: &Options,
-) -> Result<Matrix, Error> {
-    if doms.len() != src_of.len() || src_of.iter().any(|&s| s >= sources.len()) {
-        return Err(Error::invalid("every domain needs the index of its source connection"));
+    struct Row {
+        source: usize,
+        name: String,
+        guest: Result<Guest, Error>,
     }
-    for (i, dom) in doms.iter().enumerate() {
-        if !crate::libvirt::gather::domain_belongs_to(dom, sources[src_of[i]]) {
-            return Err(Error::invalid(format!("domain #{i} does not belong to its source connection")));
+    let mut rows: Vec<Row> = Vec::new();
+    let mut src_facts: Vec<Host> = Vec::with_capacity(sources.len());
+    for (s, answer) in src_answers.into_iter().enumerate() {
+        match answer {
+            Ok(a) => {
+                rows.extend(a.guests.into_iter().map(|(name, guest)| Row { source: s, name, guest }));
+                src_facts.push(a.host);
+            }
+            Err(e) => {
+                let names: Vec<String> = match guests {
+                    Guests::Domains { domains, source_of } => (0..domains.len())
+                        .filter(|&i| source_of[i] == s)
+                        .map(|i| domains[i].name().unwrap_or_default())
+                        .collect(),
+                    Guests::Named(names) => names.to_vec(),
+                    Guests::Running => vec!["*".to_string()],
+                };
+                rows.extend(names.into_iter().map(|name| Row { source: s, name, guest: Err(e.clone()) }));
+                src_facts.push(Host::unknown(""));
+            }
         }
     }
-    let all: Vec<&Connect> = sources.iter().chain(destinations.iter()).copied().collect();
-    let mut gathered = hosts(&all, options);
-    let dst_hosts: Vec<Result<Host, Error>> = gathered.split_off(sources.len());
-    let src_hosts = gathered;
-    let guests = guests(sources, doms, src_of, &src_hosts, options);
 
     // Judge the pairs whose facts are all there; the rest carry the reason.
     let ok_dsts: Vec<usize> = (0..destinations.len()).filter(|&h| dst_hosts[h].is_ok()).collect();
     let dst_facts: Vec<Host> =
         ok_dsts.iter().map(|&h| dst_hosts[h].clone().unwrap_or_else(|_| Host::unknown(""))).collect();
-    let src_facts: Vec<Host> = src_hosts.iter().map(|h| h.clone().unwrap_or_else(|_| Host::unknown(""))).collect();
-    let ready: Vec<usize> = (0..doms.len()).filter(|&i| guests[i].is_ok() && src_hosts[src_of[i]].is_ok()).collect();
-    let ready_guests: Vec<Guest> = ready.iter().filter_map(|&i| guests[i].as_ref().ok().cloned()).collect();
-    let ready_src: Vec<usize> = ready.iter().map(|&i| src_of[i]).collect();
+    let ready: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].guest.is_ok()).collect();
+    let ready_guests: Vec<Guest> = ready.iter().filter_map(|&i| rows[i].guest.as_ref().ok().cloned()).collect();
+    let ready_src: Vec<usize> = ready.iter().map(|&i| rows[i].source).collect();
     let judged = check_many(&ready_guests, &ready_src, &src_facts, &dst_facts, options);
 
-    let mut cells: Vec<Vec<Cell>> = Vec::with_capacity(doms.len());
-    for i in 0..doms.len() {
-        let row_reason: Option<Error> = match (&guests[i], &src_hosts[src_of[i]]) {
-            (Err(e), _) | (_, Err(e)) => Some(e.clone()),
-            _ => None,
-        };
+    let mut cells: Vec<Vec<Cell>> = Vec::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
         let judged_row = ready.iter().position(|&r| r == i).map(|r| &judged[r]);
-        let row = (0..destinations.len())
+        let cells_of_row = (0..destinations.len())
             .map(|h| {
-                if let Some(e) = &row_reason {
+                if let Err(e) = &row.guest {
                     return Err(e.clone());
                 }
                 if let Err(e) = &dst_hosts[h] {
@@ -179,15 +410,48 @@ pub fn check_matrix(
                 judged_row.map(|r| r[column].clone()).ok_or_else(|| Error::Internal("unjudged pair".into()))
             })
             .collect();
-        cells.push(row);
+        cells.push(cells_of_row);
     }
     Ok(Matrix {
-        guests: guests
-            .iter()
-            .zip(doms)
-            .map(|(g, d)| g.as_ref().map(|g| g.def.name.clone()).unwrap_or_else(|_| d.name().unwrap_or_default()))
-            .collect(),
-        hosts: destinations.iter().map(|c| c.uri().unwrap_or_default()).collect(),
+        guests: rows.iter().map(|r| r.name.clone()).collect(),
+        sources: rows.iter().map(|r| sources[r.source].name()).collect(),
+        hosts: destinations.iter().map(HostSource::name).collect(),
         cells,
     })
+}
+
+/// Sources are never snapshots (refused above).
+fn snapshot_as_source() -> Result<SourceAnswer, Error> {
+    Err(Error::Internal("a snapshot as a source".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options() -> Options {
+        Options::from_flags(0, crate::supported_checks()).unwrap()
+    }
+
+    #[test]
+    fn guests_by_name_running_or_unknown() {
+        virt::error::clear_error_callback();
+        let default = [HostSource::Uri { uri: "test:///default", read_write: false }];
+        let names = ["test".to_string()];
+        let m = check_matrix(&default, Guests::Named(&names), &default, &options()).unwrap();
+        assert_eq!((m.guests.as_slice(), m.sources.as_slice()), (&names[..], &["test:///default".to_string()][..]));
+        assert!(m.cells[0][0].is_ok(), "{:?}", m.cells[0][0]);
+        let running = check_matrix(&default, Guests::Running, &default, &options()).unwrap();
+        assert_eq!(running.guests, names);
+        let unknown = ["test".to_string(), "tset".to_string()];
+        let err = check_matrix(&default, Guests::Named(&unknown), &default, &options()).unwrap_err();
+        assert_eq!(err, Error::invalid("failed to get domain 'tset': not found on test:///default"));
+    }
+
+    #[test]
+    fn a_source_must_be_a_connection() {
+        let snapshot = [HostSource::Snapshot { name: "a.snap", document: "<hostSnapshot version='1'/>" }];
+        let err = check_matrix(&snapshot, Guests::Running, &snapshot, &options()).unwrap_err();
+        assert!(matches!(&err, Error::InvalidArgument(m) if m.contains("a.snap is a snapshot")), "{err}");
+    }
 }

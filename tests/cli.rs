@@ -243,3 +243,217 @@ fn matrix_of_guests_and_hosts() {
     assert!(out.contains("web1") && out.contains("ok"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The column at which `line`'s field `n` (0-based, fields separated by two or more spaces)
+/// starts.
+fn field_starts(line: &str) -> Vec<usize> {
+    let mut starts = vec![0];
+    let bytes = line.as_bytes();
+    for i in 2..bytes.len() {
+        if bytes[i] != b' ' && bytes[i - 1] == b' ' && bytes[i - 2] == b' ' {
+            starts.push(i);
+        }
+    }
+    starts
+}
+
+#[test]
+fn matrix_with_a_dead_destination_prints_the_rest_and_the_reason() {
+    let dead = "qemu+tcp://127.0.0.1:1/system";
+    let (code, out, err) = cli(&[
+        "matrix",
+        "-c",
+        &host_uri("src"),
+        "-d",
+        &host_uri("dst-ok"),
+        "-d",
+        dead,
+        "-d",
+        &host_uri("dst-all-wrong"),
+    ]);
+    // A column that could not be checked counts as blocked, like an ERROR: exit 1, not 2.
+    assert_eq!(code, 1, "{out}{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    assert!(lines[0].starts_with("GUEST") && lines[0].contains("DESTINATION") && lines[0].contains("VERDICT"));
+    assert!(lines[1].contains("dst-ok.xml") && lines[1].contains(" ok"), "{out}");
+    assert!(
+        lines[2].contains(dead)
+            && lines[2].contains("not checked")
+            && lines[2].contains(&format!("opening the destination connection '{dead}' failed")),
+        "{out}"
+    );
+    assert!(
+        lines[3].contains("dst-all-wrong.xml") && lines[3].contains("error") && lines[3].contains("network.missing")
+    );
+
+    // A destination that fails to open in-process as well, in JSON: the cell's error and code.
+    let (code, out, err) = cli(&[
+        "matrix",
+        "-c",
+        &host_uri("src"),
+        "-d",
+        "test:///nonexistent/node.xml",
+        "-d",
+        &host_uri("dst-ok"),
+        "--json",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let cells = json["cells"].as_array().unwrap();
+    assert_eq!(cells.len(), 2);
+    assert!(cells[0]["verdict"].is_null() && cells[0]["report"].is_null());
+    assert_eq!(cells[0]["error_code"], 2, "a libvirt call failed: {}", cells[0]);
+    assert!(cells[0]["error"].as_str().unwrap().contains("test:///nonexistent/node.xml"), "{}", cells[0]);
+    assert_eq!(
+        (cells[1]["verdict"].as_str(), &cells[1]["error"], &cells[1]["error_code"]),
+        (Some("ok"), &serde_json::Value::Null, &serde_json::json!(0))
+    );
+    assert_eq!(cells[1]["source"], host_uri("src"));
+
+    // Nothing could be checked: the matrix still says why, and the exit status is 2.
+    let (code, out, err) = cli(&["matrix", "-c", &host_uri("src"), "-d", dead]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.lines().nth(1).is_some_and(|l| l.contains("not checked") && l.contains(dead)), "{out}");
+    assert_eq!(err.trim_end(), "virt-migration-check: no pair could be checked");
+
+    // A source that cannot be reached fills its rows (one per named guest).
+    let (code, out, _) =
+        cli(&["matrix", "-c", dead, "-c", &host_uri("src"), "-d", &host_uri("dst-ok"), "--domain", "web1"]);
+    assert_eq!(code, 1, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(lines[1].starts_with("web1") && lines[1].contains(&format!("opening the source connection '{dead}'")));
+    assert!(lines[2].starts_with("web1") && lines[2].contains(" ok"), "{out}");
+}
+
+#[test]
+fn matrix_unknown_domain_is_an_error_naming_it() {
+    let (code, out, err) =
+        cli(&["matrix", "-c", &host_uri("src"), "-d", &host_uri("dst-ok"), "--domain", "web1", "--domain", "wbe2"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.is_empty(), "{out}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("virt-migration-check: ") && err.contains("failed to get domain 'wbe2'"), "{err}");
+    assert!(!err.contains("'web1'"), "{err}");
+    // By UUID and ID, as virsh looks domains up.
+    let uuid = Command::new("virsh").args(["-r", "-c", &host_uri("src"), "domuuid", "web1"]).output().unwrap();
+    let uuid = String::from_utf8(uuid.stdout).unwrap().trim().to_string();
+    let (code, out, err) = cli(&["matrix", "-c", &host_uri("src"), "-d", &host_uri("dst-ok"), "--domain", &uuid]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.lines().nth(1).is_some_and(|l| l.starts_with("web1 ")), "{out}");
+}
+
+#[test]
+fn matrix_table_has_a_header_and_stays_aligned() {
+    // A long URI: the same host file behind many "./" segments.
+    let long = format!("test://{}/{}dst-few-cpus.xml", common::data("hosts").display(), "./".repeat(60));
+    let (code, out, err) = cli(&[
+        "matrix",
+        "-c",
+        &host_uri("src"),
+        "-d",
+        &long,
+        "-d",
+        &host_uri("dst-ok"),
+        "-d",
+        "test:///nonexistent/x.xml",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    let header = field_starts(lines[0]);
+    assert_eq!(header.len(), 5, "{}", lines[0]);
+    let names: Vec<&str> = header.iter().map(|&s| lines[0][s..].split_whitespace().next().unwrap()).collect();
+    assert_eq!(names, ["GUEST", "SOURCE", "DESTINATION", "VERDICT", "DETAILS"]);
+    let verdicts = ["warning", "ok", "not checked"];
+    for (line, verdict) in lines[1..].iter().zip(verdicts) {
+        // Every row's fields start under their headings: the destination and verdict columns
+        // wherever the long URI pushes them.
+        assert_eq!(&line[header[2]..header[2] + 1], "t", "{out}");
+        assert!(line[header[3]..].starts_with(verdict), "{verdict}: {out}");
+        assert_eq!(&line[header[3] - 2..header[3]], "  ", "{out}");
+    }
+    assert!(lines[1].contains(&long) && lines[1][header[4]..].starts_with("cpu_count.vcpus-exceed-pcpus"), "{out}");
+}
+
+#[test]
+fn matrix_takes_snapshot_files_as_hosts() {
+    let dir = std::env::temp_dir().join(format!("vmc-matrix-snap-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = |name: &str| dir.join(name).display().to_string();
+    for host in ["dst-ok", "dst-all-wrong"] {
+        assert_eq!(cli(&["snapshot", "-c", &host_uri(host), "-o", &path(&format!("{host}.snap"))]).0, 0);
+    }
+    std::fs::write(path("broken.snap"), "<hostSnapshot version='1'><capabilities>").unwrap();
+    let (code, out, err) = cli(&[
+        "matrix",
+        "-c",
+        &host_uri("src"),
+        "-d",
+        &path("dst-ok.snap"),
+        "-d",
+        &path("dst-all-wrong.snap"),
+        "-d",
+        &path("broken.snap"),
+        "--json",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        json["hosts"],
+        serde_json::json!([path("dst-ok.snap"), path("dst-all-wrong.snap"), path("broken.snap")])
+    );
+    let cells = json["cells"].as_array().unwrap();
+    // The snapshot answers as its live host does.
+    for (i, host) in ["dst-ok", "dst-all-wrong"].iter().enumerate() {
+        let (_, live, _) = cli(&["matrix", "-c", &host_uri("src"), "-d", &host_uri(host), "--json"]);
+        let live: serde_json::Value = serde_json::from_str(&live).unwrap();
+        assert_eq!(cells[i]["verdict"], live["cells"][0]["verdict"], "{host}");
+        let codes = |c: &serde_json::Value| -> Vec<String> {
+            c["report"]["results"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap().to_string()).collect()
+        };
+        assert_eq!(codes(&cells[i]), codes(&live["cells"][0]), "{host}");
+    }
+    // A snapshot that cannot be read costs its column, naming the file.
+    assert!(cells[2]["verdict"].is_null());
+    assert_eq!(cells[2]["error_code"], 3, "{}", cells[2]);
+    assert!(cells[2]["error"].as_str().unwrap().contains("broken.snap"), "{}", cells[2]);
+    // A snapshot file that does not exist is a URI that cannot be opened.
+    let (code, _, err) = cli(&["matrix", "-c", &host_uri("src"), "-d", &path("missing.snap")]);
+    assert_eq!(code, 2, "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn matrix_timeout_bounds_a_source_that_stopped_answering() {
+    let daemon = common::daemon::Daemon::start("cli-matrix-stopped");
+    daemon.signal(libc::SIGSTOP);
+    let start = std::time::Instant::now();
+    let (code, out, err) = cli(&[
+        "matrix",
+        "-c",
+        &daemon.uri("src"),
+        "-c",
+        &host_uri("src"),
+        "-d",
+        &host_uri("dst-ok"),
+        "--domain",
+        "web1",
+        "--timeout",
+        "1.5",
+    ]);
+    let waited = start.elapsed();
+    daemon.signal(libc::SIGCONT);
+    // Before, the guests were read one by one with no deadline: the command never returned.
+    assert!(waited < std::time::Duration::from_secs(5), "{waited:?}");
+    assert_eq!(code, 1, "{out}{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(
+        lines[1].starts_with("web1") && lines[1].contains("not checked") && lines[1].contains("timed out"),
+        "{out}"
+    );
+    assert!(lines[1].contains("cli-matrix-stopped"), "{out}");
+    assert!(lines[2].starts_with("web1") && lines[2].contains(" ok"), "{out}");
+}

@@ -73,6 +73,13 @@ fn a_destination_that_stops_answering_times_out_at_the_deadline() {
     assert_eq!(again.findings, healthy.findings);
 }
 
+fn domains<'a>(
+    domains: &'a [&'a virt::domain::Domain],
+    source_of: &'a [usize],
+) -> virt_migration_check::fleet::Guests<'a> {
+    virt_migration_check::fleet::Guests::Domains { domains, source_of }
+}
+
 #[test]
 fn a_stopped_host_in_a_fleet_check_costs_its_column_not_the_call() {
     virt::error::clear_error_callback();
@@ -85,7 +92,8 @@ fn a_stopped_host_in_a_fleet_check_costs_its_column_not_the_call() {
     options.timeout = Some(Duration::from_millis(1_500));
     stopped.signal(libc::SIGSTOP);
     let start = Instant::now();
-    let matrix = virt_migration_check::fleet::check_matrix(&[&src], &[&dom], &[0], &[&up, &down], &options).unwrap();
+    let matrix =
+        virt_migration_check::fleet::check_matrix(&[&src], domains(&[&dom], &[0]), &[&up, &down], &options).unwrap();
     let waited = start.elapsed();
     stopped.signal(libc::SIGCONT);
     assert!(waited < Duration::from_millis(2_500), "{waited:?}");
@@ -109,9 +117,13 @@ fn a_stopped_source_in_a_fleet_check_costs_its_rows_not_the_call() {
     options.timeout = Some(Duration::from_millis(1_500));
     stopped.signal(libc::SIGSTOP);
     let start = Instant::now();
-    let matrix =
-        virt_migration_check::fleet::check_matrix(&[&up, &down], &[&dom_up, &dom_down], &[0, 1], &[&dst], &options)
-            .unwrap();
+    let matrix = virt_migration_check::fleet::check_matrix(
+        &[&up, &down],
+        domains(&[&dom_up, &dom_down], &[0, 1]),
+        &[&dst],
+        &options,
+    )
+    .unwrap();
     let waited = start.elapsed();
     stopped.signal(libc::SIGCONT);
     // Before: the guest of the stopped source was read with no deadline, after its host

@@ -98,13 +98,16 @@ struct CpuBaselineArgs {
 
 #[derive(Args)]
 struct MatrixArgs {
-    /// A source connection URI (repeatable): its guests are checked.
+    /// A source connection URI (repeatable): its guests are checked. A source that cannot be
+    /// reached fills its rows with the reason.
     #[arg(short = 'c', long = "connect", value_name = "SRC_URI", required = true)]
     sources: Vec<String>,
-    /// A destination: a connection URI, or a host snapshot file (repeatable).
+    /// A destination: a connection URI, or a host snapshot file (repeatable). A destination
+    /// that cannot be reached fills its column with the reason.
     #[arg(short = 'd', long = "dest", value_name = "DST", required = true)]
     destinations: Vec<String>,
-    /// Only these guests (name; repeatable). Default: every running guest of the sources.
+    /// Only these guests (name, UUID or ID; repeatable); one that no source has is an error.
+    /// Default: every running guest of the sources.
     #[arg(long = "domain", value_name = "NAME")]
     domains: Vec<String>,
     #[command(flatten)]
@@ -212,7 +215,8 @@ struct Selection {
     #[arg(long = "cpu-map", value_name = "DIR")]
     cpu_map: Option<PathBuf>,
     /// How long to wait for the hosts to answer, in seconds (0: for ever). A host that does not
-    /// answer in time (a stopped or hung libvirtd) makes the command fail with exit status 2.
+    /// answer in time (a stopped or hung libvirtd) makes `check` fail with exit status 2; in
+    /// `matrix`, it fills its cells with the reason.
     #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
     timeout: f64,
 }
@@ -415,103 +419,117 @@ fn run_baseline(args: &BaselineArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Exit status 0 when every pair is free of ERRORs, 1 when one is not (or could not be checked).
+/// Every guest of the sources against every destination, on the library's fleet engine. Exit
+/// status: 0 when every pair was checked and none has an ERROR, 1 when one has an ERROR or could
+/// not be checked, 2 when no pair could be checked (the matrix is still printed, saying why) or
+/// the arguments are unusable (an unknown --domain, an unreadable snapshot file).
 fn run_matrix(args: &MatrixArgs) -> Result<ExitCode, Error> {
-    use virt_migration_check::facts::Host;
+    use virt_migration_check::fleet::{Guests, HostSource, check_matrix};
     let options = args.selection.options()?;
     let read_write = args.selection.read_write;
-    let sources: Vec<Connect> = args.sources.iter().map(|u| open(u, "source", read_write)).collect::<Result<_, _>>()?;
-    // Guests: the named ones, or every running guest, of each source.
-    let mut doms: Vec<(usize, virt::domain::Domain)> = Vec::new();
-    for (s, conn) in sources.iter().enumerate() {
-        if args.domains.is_empty() {
-            let running = conn.list_all_domains(virt::sys::VIR_CONNECT_LIST_DOMAINS_ACTIVE).map_err(|e| {
-                Error::Libvirt { call: "virConnectListAllDomains".into(), code: 0, message: e.message().to_string() }
-            })?;
-            doms.extend(running.into_iter().map(|d| (s, d)));
-        } else {
-            for name in &args.domains {
-                if let Ok(dom) = conn.lookup_domain_by_name(name) {
-                    doms.push((s, dom));
-                }
-            }
-        }
-    }
-    if doms.is_empty() {
+    let sources: Vec<HostSource> = args.sources.iter().map(|uri| HostSource::Uri { uri, read_write }).collect();
+    // A destination naming a file is a host snapshot, read as `check --dest-snapshot` reads one.
+    let documents: Vec<Option<String>> = args
+        .destinations
+        .iter()
+        .map(|d| Path::new(d).is_file().then(|| read_file(Path::new(d))).transpose())
+        .collect::<Result<_, _>>()?;
+    let destinations: Vec<HostSource> = args
+        .destinations
+        .iter()
+        .zip(&documents)
+        .map(|(d, doc)| match doc {
+            Some(document) => HostSource::Snapshot { name: d, document },
+            None => HostSource::Uri { uri: d, read_write },
+        })
+        .collect();
+    let guests = if args.domains.is_empty() { Guests::Running } else { Guests::Named(&args.domains) };
+    let matrix = check_matrix(&sources, guests, &destinations, &options)?;
+    if matrix.guests.is_empty() {
         return Err(Error::invalid("no guest to check on the sources"));
     }
-    // Destinations: snapshot files are read, URIs gathered (in parallel) by the library.
-    let mut hosts: Vec<Result<Host, Error>> = Vec::new();
-    let mut names: Vec<String> = Vec::new();
-    let mut live: Vec<(usize, Connect)> = Vec::new();
-    for (i, d) in args.destinations.iter().enumerate() {
-        names.push(d.clone());
-        if Path::new(d).is_file() {
-            let text = read_file(Path::new(d))?;
-            hosts.push(virt_migration_check::xml::snapshot::read(&text, d).and_then(|s| s.to_host(d)));
-        } else {
-            hosts.push(Err(Error::Internal("pending".into())));
-            live.push((i, open(d, "destination", read_write)?));
-        }
-    }
-    let live_refs: Vec<&Connect> = live.iter().map(|(_, c)| c).collect();
-    for ((i, _), gathered) in live.iter().zip(virt_migration_check::fleet::hosts(&live_refs, &options)) {
-        hosts[*i] = gathered;
-    }
-    let src_refs: Vec<&Connect> = sources.iter().collect();
-    let src_hosts = virt_migration_check::fleet::hosts(&src_refs, &options);
-    let progress = std::io::stderr().is_terminal();
-    let mut cells: Vec<Vec<Result<Report, Error>>> = Vec::new();
-    for (k, (s, dom)) in doms.iter().enumerate() {
-        if progress {
-            eprint!("\rchecking guest {}/{}", k + 1, doms.len());
-        }
-        let guest = virt_migration_check::libvirt::gather::guest(dom);
-        let row = hosts
-            .iter()
-            .map(|h| match (&guest, &src_hosts[*s], h) {
-                (Ok(g), Ok(src), Ok(dst)) => Ok(virt_migration_check::check_facts(g, src, dst, &options)),
-                (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => Err(e.clone()),
-            })
-            .collect();
-        cells.push(row);
-    }
-    if progress {
-        eprintln!();
-    }
-    let guest_names: Vec<String> = doms.iter().map(|(_, d)| d.name().unwrap_or_default()).collect();
-    let blocked = cells.iter().flatten().any(|c| c.as_ref().map_or(true, |r| r.errors().next().is_some()));
     if args.selection.json {
-        let json_cells: Vec<serde_json::Value> = cells
-            .iter()
-            .enumerate()
-            .flat_map(|(g, row)| row.iter().enumerate().map(move |(h, c)| (g, h, c)))
-            .map(|(g, h, c)| match c {
-                Ok(r) => serde_json::json!({"guest": guest_names[g], "host": names[h], "verdict": r.verdict().name(), "report": r.to_json()}),
-                Err(e) => serde_json::json!({"guest": guest_names[g], "host": names[h], "verdict": null, "error": e.to_string()}),
-            })
-            .collect();
-        let json = serde_json::json!({"guests": guest_names, "hosts": names, "cells": json_cells});
-        println!("{}", serde_json::to_string_pretty(&json).expect("JSON values always serialise"));
+        println!("{}", serde_json::to_string_pretty(&matrix_json(&matrix)).expect("JSON values always serialise"));
     } else {
-        for (g, row) in cells.iter().enumerate() {
-            for (h, cell) in row.iter().enumerate() {
-                let what = match cell {
-                    Ok(r) => {
-                        let errors: Vec<&str> = r.errors().map(|f| f.code.as_ref()).collect();
-                        if errors.is_empty() {
-                            format!("{} ", r.verdict().name())
-                        } else {
-                            format!("error  {}", errors.join(" "))
-                        }
-                    }
-                    Err(e) => format!("not checked: {e}"),
-                };
-                println!("{:<20} -> {:<40} {what}", guest_names[g], names[h]);
+        print_matrix(&matrix);
+    }
+    let cells: Vec<&Result<Report, Error>> = matrix.cells.iter().flatten().collect();
+    if cells.iter().all(|c| c.is_err()) {
+        eprintln!("virt-migration-check: no pair could be checked");
+        return Ok(ExitCode::from(2));
+    }
+    let blocked = cells.iter().any(|c| c.as_ref().map_or(true, |r| r.errors().next().is_some()));
+    Ok(if blocked { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// `{"guests", "sources", "hosts", "cells"}`: one cell per pair, row by row, each with its
+/// guest, source and host (destination), and either its verdict and report (`error` null,
+/// `error_code` 0) or, when the pair could not be checked, `verdict` null, the reason in
+/// `error` and its virMigrationCheckErrorCode in `error_code` (6: a host did not answer in time).
+fn matrix_json(matrix: &virt_migration_check::fleet::Matrix) -> serde_json::Value {
+    let cells: Vec<serde_json::Value> = matrix
+        .cells
+        .iter()
+        .enumerate()
+        .flat_map(|(g, row)| row.iter().enumerate().map(move |(h, c)| (g, h, c)))
+        .map(|(g, h, c)| {
+            let mut cell = serde_json::json!({
+                "guest": matrix.guests[g],
+                "source": matrix.sources[g],
+                "host": matrix.hosts[h],
+            });
+            let fields = match c {
+                Ok(r) => serde_json::json!({"verdict": r.verdict().name(), "error": null, "error_code": 0, "report": r.to_json()}),
+                Err(e) => serde_json::json!({"verdict": null, "error": e.to_string(), "error_code": e.code()}),
+            };
+            if let (Some(cell), serde_json::Value::Object(fields)) = (cell.as_object_mut(), fields) {
+                cell.extend(fields);
             }
+            cell
+        })
+        .collect();
+    serde_json::json!({"guests": matrix.guests, "sources": matrix.sources, "hosts": matrix.hosts, "cells": cells})
+}
+
+/// One line per pair under a header row, every column as wide as its widest entry (URIs of any
+/// length stay aligned); DETAILS holds the ERROR codes, the WARNING codes of a warning, or why
+/// the pair was not checked.
+fn print_matrix(matrix: &virt_migration_check::fleet::Matrix) {
+    let mut lines: Vec<[String; 5]> = vec![["GUEST", "SOURCE", "DESTINATION", "VERDICT", "DETAILS"].map(String::from)];
+    for (g, row) in matrix.cells.iter().enumerate() {
+        for (h, cell) in row.iter().enumerate() {
+            let (verdict, details) = match cell {
+                Ok(r) => {
+                    let severity = match r.verdict() {
+                        virt_migration_check::Verdict::Error => Some(Severity::Error),
+                        virt_migration_check::Verdict::Warning => Some(Severity::Warning),
+                        _ => None,
+                    };
+                    let codes: Vec<&str> =
+                        severity.map(|s| r.with_severity(s).map(|f| f.code.as_ref()).collect()).unwrap_or_default();
+                    (r.verdict().name().to_string(), codes.join(" "))
+                }
+                Err(e) => ("not checked".to_string(), e.to_string()),
+            };
+            lines.push([
+                matrix.guests[g].clone(),
+                matrix.sources[g].clone(),
+                matrix.hosts[h].clone(),
+                verdict,
+                details,
+            ]);
         }
     }
-    Ok(if blocked { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    let mut widths = [0usize; 5];
+    for line in &lines {
+        for (w, field) in widths.iter_mut().zip(line) {
+            *w = (*w).max(field.chars().count());
+        }
+    }
+    for line in &lines {
+        let text: Vec<String> = line.iter().zip(widths).map(|(field, w)| format!("{field:<w$}")).collect();
+        println!("{}", text.join("  ").trim_end());
+    }
 }
 
 /// Runs a subcommand whose failure is exit status 2 with one line on stderr.

@@ -22,6 +22,11 @@ pub struct virMigrationCheckMatrixCell {
     pub results: *mut virMigrationCheckResultPtr,
     /// Why the pair could not be checked (the host or guest facts were unobtainable), or NULL.
     pub error: *mut c_char,
+    /// The virMigrationCheckErrorCode of error, as virMigrationCheckGetLastErrorCode() would
+    /// give it for a virMigrationCheck() of this pair: VIR_MIGRATION_CHECK_ERR_TIMEOUT when a
+    /// host did not answer within the deadline, VIR_MIGRATION_CHECK_ERR_LIBVIRT when a libvirt
+    /// call failed, and so on; VIR_MIGRATION_CHECK_ERR_NONE (0) when the pair was checked.
+    pub error_code: c_int,
     /// The worst of the results: a virMigrationCheckSeverity among OK, INFO, WARNING, ERROR
     /// (SKIPPED results do not count), or -1 when not checked.
     pub verdict: c_int,
@@ -59,7 +64,8 @@ fn oom() -> Error {
 /// @matrix: where to store the answers; free with virMigrationCheckMatrixFree()
 ///
 /// Returns the number of cells (ndoms * ndconns), or -1 on bad arguments (then *matrix is
-/// NULL).
+/// NULL). A cell that could not be checked has nresults -1, its reason in error and its
+/// virMigrationCheckErrorCode in error_code; a checked cell has error NULL and error_code 0.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn virMigrationCheckMatrix(
     conn: virConnectPtr,
@@ -94,7 +100,9 @@ pub unsafe extern "C" fn virMigrationCheckMatrix(
             .collect::<Result<_, _>>()?;
         let dom_refs: Vec<&Domain> = domains.iter().collect();
         let dst_refs: Vec<&Connect> = destinations.iter().collect();
-        let answers = crate::fleet::check_matrix(&[&src], &dom_refs, &vec![0; domains.len()], &dst_refs, &options)?;
+        let source_of = vec![0; domains.len()];
+        let guests = crate::fleet::Guests::Domains { domains: &dom_refs, source_of: &source_of };
+        let answers = crate::fleet::check_matrix(&[&src], guests, &dst_refs, &options)?;
         let built = build(&answers)?;
         // SAFETY: checked non-NULL above.
         unsafe { *matrix = built };
@@ -141,6 +149,7 @@ fn build(answers: &crate::fleet::Matrix) -> Result<virMigrationCheckMatrixPtr, E
                 Err(e) => c_string(&e.to_string()).map(|msg| {
                     c.nresults = -1;
                     c.error = msg;
+                    c.error_code = e.code();
                     c.verdict = -1;
                 }),
             };

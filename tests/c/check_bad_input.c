@@ -244,6 +244,23 @@ int main(int argc, char **argv)
                "dead daemon: code %d", virMigrationCheckGetLastErrorCode());
         TRY(virMigrationCheck(src, remote, dom, 0, &results));
         expect_failure("closed connection", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "closed");
+
+        /* In a matrix, the dead host costs its column only, its cell saying why with a code. */
+        virConnectPtr live_and_dead[] = {dst, remote};
+        matrix = NULL;
+        rc = virMigrationCheckMatrix(src, doms, 1, live_and_dead, 2, VIR_MIGRATION_CHECK_HOST, &matrix);
+        EXPECT(rc == 2 && matrix != NULL, "matrix with a dead host: %d %s", rc,
+               virMigrationCheckGetLastErrorMessage() ? virMigrationCheckGetLastErrorMessage() : "");
+        if (matrix) {
+            virMigrationCheckMatrixCell *live = &matrix->cells[0], *dead = &matrix->cells[1];
+            EXPECT(live->nresults == 1 && live->error == NULL && live->error_code == VIR_MIGRATION_CHECK_ERR_NONE,
+                   "live cell: %d results, code %d", live->nresults, live->error_code);
+            EXPECT(dead->nresults == -1 && dead->results == NULL && dead->verdict == -1, "dead cell: %d", dead->nresults);
+            EXPECT(dead->error_code == VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "dead cell code: %d", dead->error_code);
+            EXPECT(dead->error != NULL && strstr(dead->error, "closed") != NULL, "dead cell: %s",
+                   dead->error ? dead->error : "(null)");
+        }
+        virMigrationCheckMatrixFree(matrix);
         EXPECT(virConnectClose(remote) == 0, "remote still referenced");
     }
 

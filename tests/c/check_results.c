@@ -195,6 +195,8 @@ int main(int argc, char **argv)
         EXPECT(matrix->cells[1].verdict == VIR_MIGRATION_CHECK_SEVERITY_ERROR, "web1 on dst-all-wrong: %d", matrix->cells[1].verdict);
         EXPECT(find(matrix->cells[1].results, "network.missing") != NULL, "matrix cell lacks network.missing");
         EXPECT(matrix->cells[1].error == NULL && matrix->cells[1].nresults > 0, "matrix cell");
+        EXPECT(matrix->cells[0].error_code == VIR_MIGRATION_CHECK_ERR_NONE &&
+               matrix->cells[1].error_code == VIR_MIGRATION_CHECK_ERR_NONE, "checked cells carry no error code");
     }
     virMigrationCheckMatrixFree(matrix);
     virMigrationCheckMatrixFree(NULL);

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+
+import libvirt
 import pytest
 
 import libvirt_migration_check as lmc
@@ -26,3 +30,17 @@ def test_bad_matrix_arguments_raise(src, dom, hosts):
         lmc.check_matrix(src, [dom], [])
     with pytest.raises(MigrationCheckError):
         lmc.check_matrix(src, [dom], [hosts("dst-ok")], flags=1 << 20)
+
+
+def test_a_dead_host_costs_its_column_with_the_cell_s_own_code(src, dom, hosts, own_daemon):
+    dead = libvirt.openReadOnly(own_daemon.uri("dst-ok"))
+    os.kill(own_daemon.pid, signal.SIGKILL)
+    # The first call finds the daemon gone; from then on the connection is known closed.
+    with pytest.raises(MigrationCheckError):
+        lmc.check(src, dead, dom)
+    cells = lmc.check_matrix(src, [dom], [hosts("dst-ok"), dead])
+    live, gone = cells[0]
+    assert isinstance(live, lmc.Report) and live.verdict == "ok"
+    assert isinstance(gone, MigrationCheckError)
+    # The cell's own virMigrationCheckErrorCode, not a blanket LIBVIRT.
+    assert gone.code == ErrorCode.INVALID_ARG and "closed" in gone.message, gone

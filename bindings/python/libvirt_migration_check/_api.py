@@ -441,7 +441,9 @@ def check_matrix(
     """Every guest of ``doms`` (all on ``conn``) against every host of ``dconns`` in one call
     (``virMigrationCheckMatrix``): each host's facts are gathered once, in parallel. Returns
     ``cells[guest][host]``: a :class:`Report`, or the :class:`MigrationCheckError` saying why
-    that pair could not be checked. Raises :class:`MigrationCheckError` for bad arguments."""
+    that pair could not be checked, with the cell's :class:`ErrorCode` (``TIMEOUT`` for a host
+    that did not answer in time, ``INVALID_ARG`` for a closed connection ...). Raises
+    :class:`MigrationCheckError` for bad arguments."""
     dom_list = [_pointer(d, f"doms[{i}]") for i, d in enumerate(doms)]
     host_list = [_pointer(c, f"dconns[{i}]") for i, c in enumerate(dconns)]
     loaded = _ffi.load()
@@ -464,7 +466,10 @@ def check_matrix(
             for h in range(m.ndconns):
                 cell = m.cells[d * m.ndconns + h]
                 if cell.nresults < 0:
-                    row.append(MigrationCheckError(ErrorCode.LIBVIRT, _text(cell.error) or "not checked"))
+                    # The cell's own code (TIMEOUT for a host that did not answer in time ...);
+                    # never NONE for a pair that was not checked.
+                    code = cell.error_code if cell.error_code != ErrorCode.NONE else ErrorCode.INTERNAL
+                    row.append(MigrationCheckError(code, _text(cell.error) or "not checked"))
                 else:
                     row.append(Report(_decode(cell.results, cell.nresults)))
             rows.append(row)

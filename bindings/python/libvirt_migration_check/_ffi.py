@@ -91,6 +91,8 @@ class CMatrixCell(ctypes.Structure):
         ("nresults", ctypes.c_int),
         ("results", CResultList),
         ("error", ctypes.c_void_p),
+        # virMigrationCheckErrorCode of ``error``; 0 when the pair was checked.
+        ("error_code", ctypes.c_int),
         ("verdict", ctypes.c_int),
     ]
 
