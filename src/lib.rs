@@ -17,6 +17,7 @@
 //! ```
 
 pub mod baseline;
+pub mod check_table;
 pub mod checks;
 pub mod clock;
 pub mod cpu;

@@ -4,27 +4,6 @@ use std::borrow::Cow;
 
 use crate::flags::Check;
 
-/// The codes of OK results, by check bit.
-const OK_CODES: [&str; 18] = [
-    "hypervisor.ok",
-    "arch.ok",
-    "cpu_vendor.ok",
-    "cpu_flags.ok",
-    "cpu_count.ok",
-    "memory.ok",
-    "numa.ok",
-    "network.ok",
-    "network_model.ok",
-    "disk.ok",
-    "disk_model.ok",
-    "time.ok",
-    "hostdev.ok",
-    "msr.ok",
-    "cpuid.ok",
-    "machine.ok",
-    "devices.ok",
-    "host.ok",
-];
 const OK_MESSAGE: &str = "the check found no problem";
 
 /// `virMigrationCheckSeverity`. The discriminants are the C API's values.
@@ -145,7 +124,7 @@ impl Finding {
         Finding {
             check,
             severity: Severity::Ok,
-            code: Cow::Borrowed(OK_CODES[check as usize]),
+            code: Cow::Borrowed(check.ok_code()),
             message: Cow::Borrowed(OK_MESSAGE),
             hint: None,
             details: Vec::new(),
