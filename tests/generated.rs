@@ -35,10 +35,15 @@ fn compare_or_regenerate(relative: &str, expected: &str) {
         eprintln!("regenerated {relative}");
         return;
     }
-    let first = actual.lines().zip(expected.lines()).position(|(a, e)| a != e).unwrap_or(0) + 1;
+    let (committed, generated): (Vec<&str>, Vec<&str>) = (actual.lines().collect(), expected.lines().collect());
+    let first = (0..committed.len().max(generated.len())).find(|&i| committed.get(i) != generated.get(i)).unwrap_or(0);
+    let line = |lines: &[&str]| lines.get(first).map_or("(end of file)".to_string(), |l| format!("{l:?}"));
     panic!(
-        "{relative} differs from what the table of checks gives (first at line {first}): \
-         run `make header` and commit the result\n--- committed\n{actual}\n--- generated\n{expected}"
+        "{relative} differs from what the table of checks gives: run `make header` and commit the result\n\
+         first difference, line {}:\n  committed: {}\n  generated: {}",
+        first + 1,
+        line(&committed),
+        line(&generated)
     );
 }
 
