@@ -3,11 +3,12 @@
 //! A row gives the check's bit, its names (the `Check` variant, its module in `src/checks/`,
 //! which is also its name in reason codes and the CLI, and its flag without the
 //! `VIR_MIGRATION_CHECK_` prefix), its one-line documentation, the host facts it reads from the
-//! source and the destination, whether it judges compatibility (see below), and its line of the
-//! README's table of checks. `flags` builds `Check` and the selection bits of `Flags` from it,
-//! `checks` builds `REGISTRY` (running `<module>::check`); the C enum (`src/ffi/check_flags.rs`,
-//! hence the header), the Python enums and the README table are generated from them by
-//! `make header` (tests/generated.rs fails when a committed copy differs).
+//! source and the destination (`facts::Needs` flags, which this bottom layer only names),
+//! whether it judges compatibility (see below), and its line of the README's table of checks.
+//! `flags` builds `Check` and the selection bits of `Flags` from it, `checks` builds `REGISTRY`
+//! (running `<module>::check`); the C enum (`src/ffi/check_flags.rs`, hence the header), the
+//! Python enums, the README table and the C tests' constants (`tests/c/check_table.h`) are
+//! generated from them by `make header` (tests/generated.rs fails when a committed copy differs).
 //!
 //! Adding a check: write `src/checks/<name>.rs` with `pub fn check(cx: &Context) -> Vec<Finding>`,
 //! add its row at the end with the next bit, run `make header`.
