@@ -48,7 +48,9 @@
 
 /**
  * Selection bits (which checks to run; all zero selects every check this build implements)
- * and modifiers (how to read the migration). Unknown and reserved bits are an error.
+ * and modifiers (how to read the migration). Unknown and reserved bits are an error: the
+ * selection bits no check has yet (up to bit 23) are reserved for future checks, and bit 31
+ * is never assigned.
  */
 typedef enum virMigrationCheckFlags {
   /**
@@ -128,7 +130,7 @@ typedef enum virMigrationCheckFlags {
    */
   VIR_MIGRATION_CHECK_OFFLINE = (1 << 24),
   /**
-   * Storage will be copied (as VIR_MIGRATE_NON_SHARED_DISK).
+   * Storage will be copied (as VIR_MIGRATE_NON_SHARED_DISK, virsh migrate --copy-storage-all).
    */
   VIR_MIGRATION_CHECK_NON_SHARED_DISK = (1 << 25),
   /**

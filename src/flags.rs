@@ -1,86 +1,154 @@
 //! The selection bits and modifiers of `virMigrationCheckFlags`, and the name of each check.
 //!
-//! The numbering is the C API's contract (DESIGN.md): bit N of the flags selects check N; bits
-//! 18..23 are reserved; 24..27 are modifiers.
+//! The numbering is the C API's contract: bit N of the flags selects the check of bit N in the
+//! table of checks (`check_table`), whose rows define `Check` and the selection bits below; the
+//! selection bits no check has yet (up to `SELECTION_BITS - 1`, bit 23) are reserved; bits 24..28
+//! are the modifiers, defined here; bit 31 (`NEVER_ASSIGNED_BIT`) is never assigned.
 
 use bitflags::bitflags;
 
+use crate::check_table::{NEVER_ASSIGNED_BIT, SELECTION_BITS, for_each_check};
 use crate::error::Error;
 
-/// One check. The discriminant is its bit number in the flags.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Check {
-    Hypervisor = 0,
-    Arch = 1,
-    CpuVendor = 2,
-    CpuFlags = 3,
-    CpuCount = 4,
-    Memory = 5,
-    Numa = 6,
-    Network = 7,
-    NetworkModel = 8,
-    Disk = 9,
-    DiskModel = 10,
-    Time = 11,
-    Hostdev = 12,
-    Msr = 13,
-    Cpuid = 14,
-    Machine = 15,
-    Devices = 16,
-    Host = 17,
+/// Defines `Check` and `Flags` from the rows of the table of checks and the modifiers.
+macro_rules! define_checks_and_flags {
+    (
+        modifiers {
+            $( $(#[doc = $mdoc:literal])+ $MODIFIER:ident = $mbit:literal; )+
+        }
+        $(
+            #[doc = $doc:literal]
+            $bit:literal => $Variant:ident, $module:ident, $FLAG:ident {
+                src: [$($src:ident),*],
+                dst: [$($dst:ident),*],
+                compatibility: $compatibility:literal,
+                error: $error:literal,
+                warning: $warning:literal $(,)?
+            }
+        )+
+    ) => {
+        /// One check. The discriminant is its bit number in the flags.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Check {
+            $( #[doc = $doc] $Variant = $bit, )+
+        }
+
+        impl Check {
+            /// How many checks the table has.
+            pub const COUNT: usize = [$($bit),+].len();
+
+            /// Every check, in bit order.
+            pub const ALL: [Check; Check::COUNT] = [$(Check::$Variant),+];
+
+            /// The check's name: the flag name in lower case without its prefix ("cpu_flags"), and
+            /// its module in `checks`. Reason codes start with it.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $( Check::$Variant => stringify!($module), )+
+                }
+            }
+
+            /// The code of the check's OK result ("cpu_flags.ok").
+            pub fn ok_code(self) -> &'static str {
+                match self {
+                    $( Check::$Variant => concat!(stringify!($module), ".ok"), )+
+                }
+            }
+
+            /// The check's C enumerator ("VIR_MIGRATION_CHECK_CPU_FLAGS").
+            pub fn c_name(self) -> &'static str {
+                match self {
+                    $( Check::$Variant => concat!("VIR_MIGRATION_CHECK_", stringify!($FLAG)), )+
+                }
+            }
+
+            /// What the check judges, in one line (its doc in Rust, C and Python).
+            pub fn doc(self) -> &'static str {
+                let doc = match self {
+                    $( Check::$Variant => $doc, )+
+                };
+                doc.strip_prefix(' ').unwrap_or(doc)
+            }
+
+            /// Whether the check decides if the guest's definition can run on a host at all
+            /// (see `check_table`): the checks a baseline's one-way pairs are judged by.
+            pub fn judges_compatibility(self) -> bool {
+                match self {
+                    $( Check::$Variant => $compatibility, )+
+                }
+            }
+
+            /// What the check reports, as the README's table of checks shows it: its ERROR cases
+            /// and its WARNING / INFO cases (Markdown). Its codes are `crate::codes::of`.
+            pub fn readme_row(self) -> [&'static str; 2] {
+                match self {
+                    $( Check::$Variant => [$error, $warning], )+
+                }
+            }
+        }
+
+        // The table's rules: bit N is the row N (so `ALL` is in bit order and `Check as usize`
+        // indexes it), every check bit is a selection bit, and the modifiers lie above them and
+        // never take the bit kept invalid for ever.
+        const _: () = {
+            let mut i = 0;
+            while i < Check::COUNT {
+                assert!(Check::ALL[i] as usize == i, "the table of checks must give bits 0, 1, 2... in order");
+                i += 1;
+            }
+            assert!(Check::COUNT as u32 <= SELECTION_BITS, "more checks than selection bits");
+            $( assert!($mbit >= SELECTION_BITS && $mbit != NEVER_ASSIGNED_BIT && $mbit < 32); )+
+        };
+
+        bitflags! {
+            /// `virMigrationCheckFlags`: selection bits and modifiers.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            pub struct Flags: u32 {
+                $( #[doc = $doc] const $FLAG = 1 << $bit; )+
+                $( $(#[doc = $mdoc])+ const $MODIFIER = 1 << $mbit; )+
+            }
+        }
+
+        impl Flags {
+            /// Every selection bit that names a check.
+            pub const CHECKS: Flags = Flags::from_bits_retain(0 $(| 1 << $bit)+);
+            /// Every modifier bit.
+            pub const MODIFIERS: Flags = Flags::from_bits_retain(0 $(| 1 << $mbit)+);
+
+            /// The documentation of one named flag (a check or a modifier): its doc comment's
+            /// lines, as in the C header.
+            pub fn doc(self) -> Option<Vec<&'static str>> {
+                let lines: &[&'static str] = $( if self.bits() == 1 << $bit { &[$doc] } else )+
+                    $( if self.bits() == 1 << $mbit { &[$($mdoc),+] } else )+
+                    { return None };
+                Some(lines.iter().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect())
+            }
+        }
+    };
 }
 
-impl Check {
-    /// Every check, in bit order.
-    pub const ALL: [Check; 18] = [
-        Check::Hypervisor,
-        Check::Arch,
-        Check::CpuVendor,
-        Check::CpuFlags,
-        Check::CpuCount,
-        Check::Memory,
-        Check::Numa,
-        Check::Network,
-        Check::NetworkModel,
-        Check::Disk,
-        Check::DiskModel,
-        Check::Time,
-        Check::Hostdev,
-        Check::Msr,
-        Check::Cpuid,
-        Check::Machine,
-        Check::Devices,
-        Check::Host,
-    ];
+for_each_check!(
+    define_checks_and_flags,
+    modifiers {
+        /// Plan an offline (cold) migration: runtime-only concerns such as free memory are dropped.
+        OFFLINE = 24;
+        /// Storage will be copied (as VIR_MIGRATE_NON_SHARED_DISK, virsh migrate --copy-storage-all).
+        NON_SHARED_DISK = 25;
+        /// The migration will pass VIR_MIGRATE_UNSAFE.
+        UNSAFE = 26;
+        /// Report every WARNING as an ERROR.
+        STRICT = 27;
+        /// Reuse host facts gathered by earlier calls for up to VIR_MIGRATION_CHECK_PARAM_CACHE_TTL
+        /// seconds (default 60): a warm check makes no call to the destination. Entries are dropped
+        /// when they expire, when their connection dies, or by virMigrationCheckCacheInvalidate().
+        CACHE = 28;
+    }
+);
 
+impl Check {
     /// The check's selection bit.
     pub fn bit(self) -> Flags {
         Flags::from_bits_retain(1 << self as u32)
-    }
-
-    /// The check's name: the flag name in lower case without its prefix ("cpu_flags"). Reason
-    /// codes start with it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Check::Hypervisor => "hypervisor",
-            Check::Arch => "arch",
-            Check::CpuVendor => "cpu_vendor",
-            Check::CpuFlags => "cpu_flags",
-            Check::CpuCount => "cpu_count",
-            Check::Memory => "memory",
-            Check::Numa => "numa",
-            Check::Network => "network",
-            Check::NetworkModel => "network_model",
-            Check::Disk => "disk",
-            Check::DiskModel => "disk_model",
-            Check::Time => "time",
-            Check::Hostdev => "hostdev",
-            Check::Msr => "msr",
-            Check::Cpuid => "cpuid",
-            Check::Machine => "machine",
-            Check::Devices => "devices",
-            Check::Host => "host",
-        }
     }
 
     pub fn from_name(name: &str) -> Option<Check> {
@@ -93,51 +161,18 @@ impl Check {
     }
 }
 
-bitflags! {
-    /// `virMigrationCheckFlags`: selection bits and modifiers.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-    pub struct Flags: u32 {
-        const HYPERVISOR = 1 << 0;
-        const ARCH = 1 << 1;
-        const CPU_VENDOR = 1 << 2;
-        const CPU_FLAGS = 1 << 3;
-        const CPU_COUNT = 1 << 4;
-        const MEMORY = 1 << 5;
-        const NUMA = 1 << 6;
-        const NETWORK = 1 << 7;
-        const NETWORK_MODEL = 1 << 8;
-        const DISK = 1 << 9;
-        const DISK_MODEL = 1 << 10;
-        const TIME = 1 << 11;
-        const HOSTDEV = 1 << 12;
-        const MSR = 1 << 13;
-        const CPUID = 1 << 14;
-        const MACHINE = 1 << 15;
-        const DEVICES = 1 << 16;
-        const HOST = 1 << 17;
-        /// Plan an offline (cold) migration: runtime-only concerns (free memory) are dropped.
-        const OFFLINE = 1 << 24;
-        /// Storage will be copied, as with VIR_MIGRATE_NON_SHARED_DISK (`--copy-storage-all`).
-        const NON_SHARED_DISK = 1 << 25;
-        /// The migration will pass VIR_MIGRATE_UNSAFE.
-        const UNSAFE = 1 << 26;
-        /// Report every WARNING as an ERROR.
-        const STRICT = 1 << 27;
-        /// Reuse host facts gathered by earlier calls (see libvirt::cache for invalidation).
-        const CACHE = 1 << 28;
-    }
-}
-
 impl Flags {
-    /// Every selection bit that names a check (0..17).
-    pub const CHECKS: Flags = Flags::from_bits_retain((1 << 18) - 1);
-    /// Every modifier bit.
-    pub const MODIFIERS: Flags =
-        Flags::OFFLINE.union(Flags::NON_SHARED_DISK).union(Flags::UNSAFE).union(Flags::STRICT).union(Flags::CACHE);
+    /// The selection bits no check has yet: reserved for future checks, an error today.
+    pub const RESERVED: Flags = Flags::from_bits_retain(((1 << SELECTION_BITS) - 1) & !Flags::CHECKS.bits());
 
     /// The checks these flags select, in bit order.
     pub fn checks(self) -> impl Iterator<Item = Check> {
         Check::ALL.into_iter().filter(move |c| self.contains(c.bit()))
+    }
+
+    /// The C enumerator of one named flag ("VIR_MIGRATION_CHECK_STRICT").
+    pub fn c_name(self) -> Option<String> {
+        Flags::all().iter_names().find(|(_, f)| *f == self).map(|(name, _)| format!("VIR_MIGRATION_CHECK_{name}"))
     }
 }
 
@@ -224,7 +259,21 @@ mod tests {
             let by_name = Flags::from_name(&check.name().to_uppercase()).unwrap();
             assert_eq!(by_name, check.bit());
         }
-        assert_eq!(Flags::CHECKS.checks().count(), 18);
+        assert_eq!(Flags::CHECKS.checks().count(), Check::COUNT);
+        assert_eq!(Flags::CHECKS.bits(), (1 << Check::COUNT) - 1);
+        for check in Check::ALL {
+            assert_eq!(check.ok_code(), format!("{}.ok", check.name()));
+            assert_eq!(check.c_name(), format!("VIR_MIGRATION_CHECK_{}", check.name().to_uppercase()));
+            assert_eq!(check.bit().c_name().as_deref(), Some(check.c_name()));
+            assert_eq!(check.bit().doc(), Some(vec![check.doc()]));
+            let camel: String = check.name().split('_').map(|w| w[..1].to_uppercase() + &w[1..]).collect();
+            assert_eq!(format!("{check:?}"), camel, "the variant is the name in CamelCase");
+        }
+        for modifier in Flags::MODIFIERS.iter() {
+            assert!(modifier.doc().is_some_and(|d| !d.is_empty()) && modifier.c_name().is_some());
+        }
+        assert_eq!(Flags::STRICT.c_name().as_deref(), Some("VIR_MIGRATION_CHECK_STRICT"));
+        assert_eq!((Flags::ARCH | Flags::HOST).doc(), None);
     }
 
     #[test]
@@ -235,9 +284,12 @@ mod tests {
         assert_eq!(o.checks, Flags::ARCH);
         assert!(o.strict && !o.offline);
         assert_eq!(o.to_flags(), Flags::ARCH | Flags::STRICT);
-        // Reserved bit 18 and an unknown high bit.
-        assert!(matches!(Options::from_flags(1 << 18, supported), Err(Error::InvalidArgument(_))));
-        assert!(matches!(Options::from_flags(1 << 31, supported), Err(Error::InvalidArgument(_))));
+        // Every reserved bit, and the bit never assigned.
+        for reserved in (0..32).map(|bit| 1 << bit).filter(|b| Flags::RESERVED.bits() & b != 0) {
+            assert!(matches!(Options::from_flags(reserved, supported), Err(Error::InvalidArgument(_))));
+        }
+        let never = 1 << NEVER_ASSIGNED_BIT;
+        assert!(matches!(Options::from_flags(never, supported), Err(Error::InvalidArgument(_))));
         let err = Options::from_flags(Flags::NUMA.bits(), supported).unwrap_err();
         assert!(matches!(&err, Error::Unsupported(m) if m.contains("numa")), "{err}");
     }

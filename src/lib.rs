@@ -17,8 +17,10 @@
 //! ```
 
 pub mod baseline;
+pub mod check_table;
 pub mod checks;
 pub mod clock;
+pub mod codes;
 pub mod cpu;
 pub mod deadline;
 pub mod error;

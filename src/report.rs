@@ -4,27 +4,6 @@ use std::borrow::Cow;
 
 use crate::flags::Check;
 
-/// The codes of OK results, by check bit.
-const OK_CODES: [&str; 18] = [
-    "hypervisor.ok",
-    "arch.ok",
-    "cpu_vendor.ok",
-    "cpu_flags.ok",
-    "cpu_count.ok",
-    "memory.ok",
-    "numa.ok",
-    "network.ok",
-    "network_model.ok",
-    "disk.ok",
-    "disk_model.ok",
-    "time.ok",
-    "hostdev.ok",
-    "msr.ok",
-    "cpuid.ok",
-    "machine.ok",
-    "devices.ok",
-    "host.ok",
-];
 const OK_MESSAGE: &str = "the check found no problem";
 
 /// `virMigrationCheckSeverity`. The discriminants are the C API's values.
@@ -130,11 +109,8 @@ impl Finding {
     /// A finding of `check`; `reason` is the part of the code after the check's name.
     pub fn new(check: Check, severity: Severity, reason: &str, message: impl Into<String>) -> Finding {
         let code = format!("{}.{reason}", check.name());
-        // Codes are a contract callers match on: each is declared once, in checks::codes.
-        debug_assert!(
-            crate::checks::codes::is_declared(&code),
-            "reason code '{code}' is not declared in checks::codes"
-        );
+        // Codes are a contract callers match on: each is declared once, in crate::codes.
+        debug_assert!(crate::codes::is_declared(&code), "reason code '{code}' is not declared in crate::codes");
         Finding {
             check,
             severity,
@@ -151,7 +127,7 @@ impl Finding {
         Finding {
             check,
             severity: Severity::Ok,
-            code: Cow::Borrowed(OK_CODES[check as usize]),
+            code: Cow::Borrowed(check.ok_code()),
             message: Cow::Borrowed(OK_MESSAGE),
             hint: None,
             details: Vec::new(),

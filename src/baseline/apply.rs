@@ -128,16 +128,13 @@ pub fn apply(domain_xml: &str, baseline: &Baseline) -> Result<String, Error> {
     Ok(out)
 }
 
-/// The checks that decide whether a guest can run on a host at all (not the runtime ones).
+/// The checks that decide whether a guest can run on a host at all (not the runtime ones): those
+/// the table of checks marks `compatibility`.
 pub fn compatibility_flags() -> Flags {
-    Flags::CPU_FLAGS
-        | Flags::CPU_VENDOR
-        | Flags::MSR
-        | Flags::MACHINE
-        | Flags::NETWORK_MODEL
-        | Flags::DISK_MODEL
-        | Flags::DEVICES
-        | Flags::ARCH
+    crate::flags::Check::ALL
+        .into_iter()
+        .filter(|c| c.judges_compatibility())
+        .fold(Flags::empty(), |acc, c| acc | c.bit())
 }
 
 /// The ordered pairs (A, B) of `snapshots` (indices) where the guest can go from A to B but not

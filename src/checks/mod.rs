@@ -1,29 +1,12 @@
 //! The checks: one file each, each a pure function of the facts.
 //!
-//! A new check is one new file plus one line in `REGISTRY`, which also says which host facts the
-//! check reads so that the gatherer fetches each fact once per call, and only when needed.
+//! A new check is one new file plus one row in the table of checks (`check_table`), which also
+//! says which host facts the check reads so that the gatherer fetches each fact once per call,
+//! and only when needed. The row's module (`<name>.rs` here) is declared, and its `check` run,
+//! by `REGISTRY` below.
 
-mod arch;
-pub mod codes;
-mod cpu_count;
-mod cpu_flags;
-mod cpu_vendor;
 mod cpu_view;
-mod cpuid;
-mod devices;
-mod disk;
-mod disk_model;
-mod host;
-mod hostdev;
-mod hypervisor;
-mod machine;
-mod memory;
 pub mod memory_hugepages;
-mod msr;
-mod network;
-pub mod network_model;
-mod numa;
-pub mod time;
 
 use crate::facts::{DomainCapabilities, Fact, Guest, Host, Needs};
 
@@ -78,104 +61,31 @@ pub struct CheckSpec {
     pub dst_needs: Needs,
 }
 
-/// What the CPU checks read of each host: the host CPU and the hypervisor's host-model CPU.
-const CPU_NEEDS: Needs = Needs::CAPABILITIES.union(Needs::DOMAIN_CAPABILITIES);
+/// Declares each check's module and builds `REGISTRY` from the rows of the table of checks.
+macro_rules! define_registry {
+    ($(
+        #[doc = $doc:literal]
+        $bit:literal => $Variant:ident, $module:ident, $FLAG:ident {
+            src: [$($src:ident),*],
+            dst: [$($dst:ident),*],
+            $($rest:tt)*
+        }
+    )+) => {
+        $( pub(crate) mod $module; )+
 
-/// Every check this build implements, in bit order.
-pub const REGISTRY: &[CheckSpec] = &[
-    CheckSpec {
-        check: Check::Hypervisor,
-        run: hypervisor::check,
-        src_needs: Needs::VERSIONS,
-        dst_needs: Needs::VERSIONS,
-    },
-    CheckSpec { check: Check::Arch, run: arch::check, src_needs: Needs::CAPABILITIES, dst_needs: Needs::CAPABILITIES },
-    CheckSpec { check: Check::CpuVendor, run: cpu_vendor::check, src_needs: CPU_NEEDS, dst_needs: CPU_NEEDS },
-    CheckSpec {
-        check: Check::CpuFlags,
-        run: cpu_flags::check,
-        src_needs: CPU_NEEDS,
-        dst_needs: CPU_NEEDS.union(Needs::CPU_COMPARISON),
-    },
-    CheckSpec {
-        check: Check::CpuCount,
-        run: cpu_count::check,
-        src_needs: Needs::empty(),
-        dst_needs: Needs::NODE_INFO.union(Needs::CAPABILITIES),
-    },
-    CheckSpec {
-        check: Check::Memory,
-        run: memory::check,
-        src_needs: Needs::empty(),
-        dst_needs: Needs::NODE_INFO
-            .union(Needs::FREE_MEMORY)
-            .union(Needs::DOMAINS)
-            .union(Needs::CAPABILITIES)
-            .union(Needs::CELLS),
-    },
-    CheckSpec {
-        check: Check::Numa,
-        run: numa::check,
-        src_needs: Needs::CAPABILITIES,
-        dst_needs: Needs::CAPABILITIES.union(Needs::CELLS).union(Needs::NODE_INFO),
-    },
-    CheckSpec {
-        check: Check::Network,
-        run: network::check,
-        src_needs: Needs::NETWORKS,
-        dst_needs: Needs::NETWORKS.union(Needs::INTERFACES),
-    },
-    CheckSpec {
-        check: Check::NetworkModel,
-        run: network_model::check,
-        src_needs: Needs::empty(),
-        dst_needs: Needs::VERSIONS.union(Needs::DOMAIN_CAPABILITIES),
-    },
-    CheckSpec {
-        check: Check::Disk,
-        run: disk::check,
-        src_needs: Needs::POOLS.union(Needs::VOLUMES),
-        dst_needs: Needs::POOLS.union(Needs::VOLUMES),
-    },
-    CheckSpec {
-        check: Check::DiskModel,
-        run: disk_model::check,
-        src_needs: Needs::empty(),
-        dst_needs: Needs::DOMAIN_CAPABILITIES,
-    },
-    CheckSpec { check: Check::Time, run: time::check, src_needs: Needs::empty(), dst_needs: Needs::CAPABILITIES },
-    CheckSpec {
-        check: Check::Hostdev,
-        run: hostdev::check,
-        src_needs: Needs::NETWORKS.union(Needs::NODE_DEVICES),
-        dst_needs: Needs::NODE_DEVICES.union(Needs::NETWORKS),
-    },
-    CheckSpec { check: Check::Msr, run: msr::check, src_needs: CPU_NEEDS, dst_needs: CPU_NEEDS },
-    CheckSpec {
-        check: Check::Cpuid,
-        run: cpuid::check,
-        src_needs: Needs::CAPABILITIES,
-        dst_needs: Needs::CAPABILITIES,
-    },
-    CheckSpec {
-        check: Check::Machine,
-        run: machine::check,
-        src_needs: Needs::CAPABILITIES,
-        dst_needs: Needs::CAPABILITIES.union(Needs::DOMAIN_CAPABILITIES),
-    },
-    CheckSpec {
-        check: Check::Devices,
-        run: devices::check,
-        src_needs: Needs::POOLS.union(Needs::VERSIONS),
-        dst_needs: Needs::DOMAIN_CAPABILITIES,
-    },
-    CheckSpec {
-        check: Check::Host,
-        run: host::check,
-        src_needs: Needs::CAPABILITIES,
-        dst_needs: Needs::CAPABILITIES.union(Needs::DOMAINS),
-    },
-];
+        /// Every check this build implements, in bit order.
+        pub const REGISTRY: &[CheckSpec] = &[$(
+            CheckSpec {
+                check: Check::$Variant,
+                run: $module::check,
+                src_needs: Needs::empty()$(.union(Needs::$src))*,
+                dst_needs: Needs::empty()$(.union(Needs::$dst))*,
+            },
+        )+];
+    };
+}
+
+crate::check_table::for_each_check!(define_registry);
 
 /// The selection bits of every implemented check (`virMigrationCheckGetSupported`).
 pub fn supported() -> Flags {

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <stdlib.h>
 
+#include "check_table.h"
 #include "testutil.h"
 
 /* Waits until a killed process is dead: gone, or a zombie (its sockets closed). */
@@ -72,8 +73,13 @@ int main(int argc, char **argv)
     expect_failure("NULL dom", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "dom is NULL");
     rc = virMigrationCheck(src, dst, dom, 0, NULL);
     EXPECT(rc == -1 && virMigrationCheckGetLastErrorCode() == VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "NULL results");
-    TRY(virMigrationCheck(src, dst, dom, 1u << 18, &results));
-    expect_failure("reserved bit 18", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "unsupported flags");
+    /* Every selection bit no check has yet is reserved: an error. */
+    for (unsigned int reserved = TEST_SELECTION_BITS & ~TEST_EVERY_CHECK; reserved; reserved &= reserved - 1) {
+        TRY(virMigrationCheck(src, dst, dom, reserved & -reserved, &results));
+        expect_failure("reserved bit", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "unsupported flags");
+    }
+    TRY(virMigrationCheck(src, dst, dom, TEST_NEVER_ASSIGNED, &results));
+    expect_failure("bit never assigned", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "unsupported flags");
     TRY(virMigrationCheck(src, dst, dom, 1u << 31, &results));
     expect_failure("unknown bit 31", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "0x80000000");
     TRY(virMigrationCheck(src, dst, dom, 0xffffffffu, &results));
@@ -81,7 +87,7 @@ int main(int argc, char **argv)
     /* Selecting a check this build does not implement (while any is left) is an error. */
     unsigned int supported = 0;
     virMigrationCheckGetSupported(&supported);
-    unsigned int unimplemented = ~supported & ((1u << 18) - 1);
+    unsigned int unimplemented = ~supported & TEST_EVERY_CHECK;
     if (unimplemented) {
         unsigned int bit = unimplemented & -unimplemented;
         TRY(virMigrationCheck(src, dst, dom, bit, &results));
@@ -115,7 +121,7 @@ int main(int argc, char **argv)
     expect_failure("truncated snapshot", rc, results, VIR_MIGRATION_CHECK_ERR_XML, "destination snapshot");
     TRY(virMigrationCheckXML(domain_xml, "<hostSnapshot version='7'><uri/></hostSnapshot>", "<x/>", 0, &results));
     expect_failure("bad destination", rc, results, VIR_MIGRATION_CHECK_ERR_XML, "destination snapshot");
-    TRY(virMigrationCheckXML(domain_xml, NULL, snap, 1u << 20, &results));
+    TRY(virMigrationCheckXML(domain_xml, NULL, snap, TEST_NEVER_ASSIGNED, &results));
     expect_failure("offline flags", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "unsupported flags");
     free(domain_xml);
     free(snap);
@@ -140,7 +146,7 @@ int main(int argc, char **argv)
     virTypedParamsFree(params, nparams);
     TRY(virMigrationCheckParams(src, dst, dom, NULL, 2, 0, &results));
     expect_failure("NULL params", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "params");
-    TRY(virMigrationCheckParams(src, dst, dom, NULL, 0, 1u << 19, &results));
+    TRY(virMigrationCheckParams(src, dst, dom, NULL, 0, TEST_NEVER_ASSIGNED, &results));
     expect_failure("params flags", rc, results, VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "unsupported flags");
     params = NULL; nparams = maxparams = 0;
     virTypedParamsAddString(&params, &nparams, &maxparams, VIR_MIGRATION_CHECK_PARAM_CPU_MAP, "/nonexistent");
@@ -185,7 +191,7 @@ int main(int argc, char **argv)
     virDomainPtr foreign_doms[] = {foreign};
     EXPECT(virMigrationCheckMatrix(src, foreign_doms, 1, dests, 1, 0, &matrix) == -1, "matrix with a foreign domain");
     EXPECT(strstr(virMigrationCheckGetLastErrorMessage(), "does not belong") != NULL, "foreign domain message");
-    EXPECT(virMigrationCheckMatrix(src, doms, 1, dests, 1, 1u << 30, &matrix) == -1, "matrix flags");
+    EXPECT(virMigrationCheckMatrix(src, doms, 1, dests, 1, TEST_NEVER_ASSIGNED, &matrix) == -1, "matrix flags");
     virMigrationCheckCacheInvalidate(NULL);
 
     EXPECT(virMigrationCheckGetVersion(NULL) == -1, "GetVersion(NULL)");

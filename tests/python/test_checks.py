@@ -38,7 +38,7 @@ def test_version_and_supported_checks():
     every = 0
     for member in Check.__members__.values():
         every |= member
-    assert supported == every, "all 18 checks are implemented"
+    assert supported == every, "every check of the table is implemented"
 
 
 def test_a_good_destination_passes_every_check_with_one_result_each(src, dom, hosts):
@@ -46,7 +46,7 @@ def test_a_good_destination_passes_every_check_with_one_result_each(src, dom, ho
     assert report.verdict == "ok"
     assert report.errors == [] and report.warnings == []
     ran = sorted(r.check for r in report.results)
-    assert ran == sorted(Check(1 << i) for i in range(18))
+    assert ran == sorted(m for m in Check.__members__.values() if m != Check.ALL)
     for r in report:
         assert isinstance(r, lmc.Result) and isinstance(r.check, Check) and isinstance(r.severity, Severity)
         if r.check in (Check.NETWORK_MODEL, Check.DISK_MODEL):

@@ -14,6 +14,7 @@ import pytest
 
 import libvirt_migration_check as lmc
 from libvirt_migration_check import _ffi
+from libvirt_migration_check._enums import NEVER_ASSIGNED
 from support import HEADER
 
 ENUM_LINE = re.compile(r"^\s*(VIR_MIGRATION_\w+)\s*=\s*(.+?),?\s*$")
@@ -55,7 +56,9 @@ def python_name(c_name: str):
 
 def test_the_header_has_the_enums_we_expect():
     values = header_enums()
-    assert len([n for n in values if not n.startswith(("VIR_MIGRATION_CHECK_SEVERITY_", "VIR_MIGRATION_CHECK_ERR_"))]) >= 18 + 4 + 1
+    checks = len(lmc.Check.__members__) - 1  # without ALL
+    assert checks >= 18
+    assert len([n for n in values if not n.startswith(("VIR_MIGRATION_CHECK_SEVERITY_", "VIR_MIGRATION_CHECK_ERR_"))]) >= checks + 4 + 1
     assert len([n for n in values if n.startswith("VIR_MIGRATION_CHECK_SEVERITY_")]) == 5
     assert len([n for n in values if n.startswith("VIR_MIGRATION_CHECK_ERR_")]) == 7
     assert values["VIR_MIGRATION_CHECK_HOST"] == 1 << 17
@@ -94,8 +97,13 @@ def test_selection_bits_and_modifiers_do_not_overlap():
     modifiers = 0
     for member in lmc.Flag.__members__.values():
         modifiers |= int(member)
-    assert checks == (1 << 18) - 1
+    # The checks take the bits from 0 up, without a gap, all below the modifiers; the bit never
+    # assigned is neither.
+    assert checks == (1 << checks.bit_length()) - 1
+    assert checks < min(int(m) for m in lmc.Flag.__members__.values())
     assert checks & modifiers == 0
+    assert NEVER_ASSIGNED & (checks | modifiers) == 0
+    assert NEVER_ASSIGNED not in header_enums().values()
 
 
 def test_defines_equal_the_python_constants():

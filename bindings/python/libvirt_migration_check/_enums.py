@@ -1,7 +1,9 @@
 """The C API's enums and constants, value for value as in include/libvirt-migration-check.h.
 
 tests/python/test_header.py parses the header and fails when any value here differs from it,
-or when either side has a name the other lacks.
+or when either side has a name the other lacks. The members of ``Check`` and ``Flag`` and
+``NEVER_ASSIGNED`` are generated from the library's table of checks (src/check_table.rs) and
+modifiers (src/flags.rs) by ``make header``; tests/generated.rs fails when they drift.
 """
 
 from __future__ import annotations
@@ -20,29 +22,56 @@ PARAM_TIMEOUT = "timeout"
 VERSION_NUMBER = 1000
 
 
+# BEGIN generated: never assigned (src/check_table.rs; run `make header`, do not edit by hand)
+NEVER_ASSIGNED = 1 << 31
+"""A bit of ``virMigrationCheckFlags`` no check or modifier will ever be given: invalid in every
+version, for tests that need an invalid flag."""
+# END generated: never assigned
+
+
 class Check(enum.IntFlag):
     """Selection bits of ``virMigrationCheckFlags`` (``VIR_MIGRATION_CHECK_<NAME>``): which
     checks to run. ``Check.ALL`` (0) selects every check the loaded library implements."""
 
     ALL = 0
+    # BEGIN generated: checks (src/check_table.rs; run `make header`, do not edit by hand)
     HYPERVISOR = 1 << 0
+    """Hypervisor type; a newer -> older hypervisor or libvirt version."""
     ARCH = 1 << 1
+    """CPU architecture, os type and virt type offered by the destination."""
     CPU_VENDOR = 1 << 2
+    """CPU vendor."""
     CPU_FLAGS = 1 << 3
+    """The destination provides every guest-visible CPU feature."""
     CPU_COUNT = 1 << 4
+    """vCPUs against the destination's physical CPUs."""
     MEMORY = 1 << 5
+    """Guest memory fits the destination's free memory, with headroom."""
     NUMA = 1 << 6
+    """NUMA fit, single-node fit, cpuset and nodeset."""
     NETWORK = 1 << 7
+    """Networks, bridges and macvtap devices exist (and are active) on the destination."""
     NETWORK_MODEL = 1 << 8
+    """NIC device models supported by the destination."""
     DISK = 1 << 9
+    """Disks reachable at the same path and as the same storage."""
     DISK_MODEL = 1 << 10
+    """Disk bus and device models supported by the destination."""
     TIME = 1 << 11
+    """TSC frequency, invtsc, timers."""
     HOSTDEV = 1 << 12
+    """PCI/USB/mdev passthrough and SR-IOV."""
     MSR = 1 << 13
+    """MSR-based CPU features."""
     CPUID = 1 << 14
+    """Model-specific CPUID information."""
     MACHINE = 1 << 15
+    """Machine type, emulator and virt type on the destination."""
     DEVICES = 1 << 16
+    """Other device models and libvirt's own migration blockers."""
     HOST = 1 << 17
+    """Same host; a domain name or UUID clash on the destination."""
+    # END generated: checks
 
     @property
     def check_name(self) -> str:
@@ -60,17 +89,20 @@ class Check(enum.IntFlag):
 class Flag(enum.IntFlag):
     """Modifier bits of ``virMigrationCheckFlags``: how to read the migration."""
 
+    # BEGIN generated: modifiers (src/flags.rs; run `make header`, do not edit by hand)
     OFFLINE = 1 << 24
     """Plan an offline (cold) migration: runtime-only concerns such as free memory are dropped."""
     NON_SHARED_DISK = 1 << 25
-    """Storage will be copied (as ``VIR_MIGRATE_NON_SHARED_DISK``, ``--copy-storage-all``)."""
+    """Storage will be copied (as VIR_MIGRATE_NON_SHARED_DISK, virsh migrate --copy-storage-all)."""
     UNSAFE = 1 << 26
-    """The migration will pass ``VIR_MIGRATE_UNSAFE``."""
+    """The migration will pass VIR_MIGRATE_UNSAFE."""
     STRICT = 1 << 27
     """Report every WARNING as an ERROR."""
     CACHE = 1 << 28
-    """Reuse host facts gathered by earlier calls for up to the ``cache_ttl`` parameter's
-    seconds (default 60); see :func:`cache_invalidate`."""
+    """Reuse host facts gathered by earlier calls for up to VIR_MIGRATION_CHECK_PARAM_CACHE_TTL
+    seconds (default 60): a warm check makes no call to the destination. Entries are dropped
+    when they expire, when their connection dies, or by virMigrationCheckCacheInvalidate()."""
+    # END generated: modifiers
 
 
 class Severity(enum.IntEnum):

@@ -6,29 +6,27 @@
 //! The integration tests (`tests/checks`) run a scenario for every code listed and fail when one
 //! is produced by no scenario.
 //!
-//! Reading only `crate::flags`, this table sits at the bottom of the layers with the check table.
+//! The OK codes (`<check>.ok`) come from the table of checks (`Check::ok_code`) and are not
+//! repeated here. Reading only `crate::flags`, this list sits at the bottom of the layers with the
+//! table of checks, so `report` can assert on it.
 
 use crate::flags::Check;
 
-/// Every code, grouped by check in bit order: the OK code first, then the check's own rules, then
+/// Every reason code but the OK codes, grouped by check in bit order: the check's own rules, then
 /// the SKIPPED reasons it can give (`unavailable` when a host fact is missing). CPU_FLAGS and MSR
 /// share one CPU judgement (`cpu_view`), so MSR repeats its SKIPPED reasons.
 pub const CODES: &[(Check, &str)] = &[
-    (Check::Hypervisor, "hypervisor.ok"),
     (Check::Hypervisor, "hypervisor.type-mismatch"),
     (Check::Hypervisor, "hypervisor.older-hypervisor"),
     (Check::Hypervisor, "hypervisor.older-libvirt"),
     (Check::Hypervisor, "hypervisor.unavailable"),
-    (Check::Arch, "arch.ok"),
     (Check::Arch, "arch.unsupported"),
     (Check::Arch, "arch.host-arch-differs"),
     (Check::Arch, "arch.unknown-arch"),
     (Check::Arch, "arch.unavailable"),
-    (Check::CpuVendor, "cpu_vendor.ok"),
     (Check::CpuVendor, "cpu_vendor.differs"),
     (Check::CpuVendor, "cpu_vendor.host-model-unexpanded"),
     (Check::CpuVendor, "cpu_vendor.no-host-cpu"),
-    (Check::CpuFlags, "cpu_flags.ok"),
     (Check::CpuFlags, "cpu_flags.feature-missing"),
     (Check::CpuFlags, "cpu_flags.passthrough-mismatch"),
     (Check::CpuFlags, "cpu_flags.forbidden-present"),
@@ -43,12 +41,10 @@ pub const CODES: &[(Check, &str)] = &[
     (Check::CpuFlags, "cpu_flags.emulated-cpu-unknown"),
     (Check::CpuFlags, "cpu_flags.no-host-cpu"),
     (Check::CpuFlags, "cpu_flags.unavailable"),
-    (Check::CpuCount, "cpu_count.ok"),
     (Check::CpuCount, "cpu_count.vcpus-exceed-pcpus"),
     (Check::CpuCount, "cpu_count.max-vcpus-exceed-pcpus"),
     (Check::CpuCount, "cpu_count.vcpus-exceed-pinned-cpus"),
     (Check::CpuCount, "cpu_count.unavailable"),
-    (Check::Memory, "memory.ok"),
     (Check::Memory, "memory.exceeds-total"),
     (Check::Memory, "memory.insufficient"),
     (Check::Memory, "memory.low-headroom"),
@@ -57,7 +53,6 @@ pub const CODES: &[(Check, &str)] = &[
     (Check::Memory, "memory.hugepages-unavailable"),
     (Check::Memory, "memory.hugepages-free-unknown"),
     (Check::Memory, "memory.unavailable"),
-    (Check::Numa, "numa.ok"),
     (Check::Numa, "numa.emulated"),
     (Check::Numa, "numa.no-single-node-fit"),
     (Check::Numa, "numa.bad-nodeset"),
@@ -67,7 +62,6 @@ pub const CODES: &[(Check, &str)] = &[
     (Check::Numa, "numa.cpu-missing"),
     (Check::Numa, "numa.pin-crosses-nodes"),
     (Check::Numa, "numa.unavailable"),
-    (Check::Network, "network.ok"),
     (Check::Network, "network.missing"),
     (Check::Network, "network.inactive"),
     (Check::Network, "network.portgroup-missing"),
@@ -76,14 +70,12 @@ pub const CODES: &[(Check, &str)] = &[
     (Check::Network, "network.bridge-inactive"),
     (Check::Network, "network.device-missing"),
     (Check::Network, "network.unavailable"),
-    (Check::NetworkModel, "network_model.ok"),
     (Check::NetworkModel, "network_model.unsupported"),
     (Check::NetworkModel, "network_model.unknown-model"),
     (Check::NetworkModel, "network_model.backend-unsupported"),
     (Check::NetworkModel, "network_model.vhostuser-unverified"),
     (Check::NetworkModel, "network_model.unknowable"),
     (Check::NetworkModel, "network_model.unavailable"),
-    (Check::Disk, "disk.ok"),
     (Check::Disk, "disk.missing"),
     (Check::Disk, "disk.different-storage"),
     (Check::Disk, "disk.unproven"),
@@ -95,17 +87,14 @@ pub const CODES: &[(Check, &str)] = &[
     (Check::Disk, "disk.pool-inactive"),
     (Check::Disk, "disk.volume-missing"),
     (Check::Disk, "disk.unavailable"),
-    (Check::DiskModel, "disk_model.ok"),
     (Check::DiskModel, "disk_model.unsupported"),
     (Check::DiskModel, "disk_model.disks-unsupported"),
     (Check::DiskModel, "disk_model.unavailable"),
-    (Check::Time, "time.ok"),
     (Check::Time, "time.invtsc-unpinned"),
     (Check::Time, "time.tsc-scaled"),
     (Check::Time, "time.tsc-unavailable"),
     (Check::Time, "time.tsc-unknown"),
     (Check::Time, "time.unavailable"),
-    (Check::Hostdev, "hostdev.ok"),
     (Check::Hostdev, "hostdev.pci"),
     (Check::Hostdev, "hostdev.pci-failover"),
     (Check::Hostdev, "hostdev.usb"),
@@ -121,7 +110,6 @@ pub const CODES: &[(Check, &str)] = &[
     (Check::Hostdev, "hostdev.mdev-no-capacity"),
     (Check::Hostdev, "hostdev.mdev-type-unknown"),
     (Check::Hostdev, "hostdev.unavailable"),
-    (Check::Msr, "msr.ok"),
     (Check::Msr, "msr.feature-missing"),
     (Check::Msr, "msr.host-model-unexpanded"),
     (Check::Msr, "msr.no-cpu-map"),
@@ -129,16 +117,13 @@ pub const CODES: &[(Check, &str)] = &[
     (Check::Msr, "msr.emulated-cpu-unknown"),
     (Check::Msr, "msr.no-host-cpu"),
     (Check::Msr, "msr.unavailable"),
-    (Check::Cpuid, "cpuid.ok"),
     (Check::Cpuid, "cpuid.passthrough"),
     (Check::Cpuid, "cpuid.cache-passthrough"),
-    (Check::Machine, "machine.ok"),
     (Check::Machine, "machine.virt-type-unavailable"),
     (Check::Machine, "machine.type-unsupported"),
     (Check::Machine, "machine.emulator-missing"),
     (Check::Machine, "machine.loader-missing"),
     (Check::Machine, "machine.unavailable"),
-    (Check::Devices, "devices.ok"),
     (Check::Devices, "devices.model-unsupported"),
     (Check::Devices, "devices.snapshots"),
     (Check::Devices, "devices.block-job"),
@@ -153,7 +138,6 @@ pub const CODES: &[(Check, &str)] = &[
     (Check::Devices, "devices.storage-unknown"),
     (Check::Devices, "devices.unsafe-cache"),
     (Check::Devices, "devices.unavailable"),
-    (Check::Host, "host.ok"),
     (Check::Host, "host.same-host"),
     (Check::Host, "host.name-clash"),
     (Check::Host, "host.uuid-clash"),
@@ -162,14 +146,19 @@ pub const CODES: &[(Check, &str)] = &[
     (Check::Host, "host.unavailable"),
 ];
 
-/// Whether `code` is declared in [`CODES`].
-pub fn is_declared(code: &str) -> bool {
-    CODES.iter().any(|(_, c)| *c == code)
+/// Every code the library can emit: each check's OK code, then [`CODES`].
+pub fn all() -> impl Iterator<Item = (Check, &'static str)> {
+    Check::ALL.into_iter().map(|c| (c, c.ok_code())).chain(CODES.iter().copied())
 }
 
-/// The codes `check` can emit.
+/// Whether `code` is declared: an OK code of the table of checks or one of [`CODES`].
+pub fn is_declared(code: &str) -> bool {
+    all().any(|(_, c)| c == code)
+}
+
+/// The codes `check` can emit, its OK code first.
 pub fn of(check: Check) -> impl Iterator<Item = &'static str> {
-    CODES.iter().filter(move |(c, _)| *c == check).map(|(_, code)| *code)
+    all().filter(move |(c, _)| *c == check).map(|(_, code)| code)
 }
 
 #[cfg(test)]
@@ -222,27 +211,27 @@ mod tests {
     fn every_reason_written_in_a_check_is_declared() {
         // A rule added without its code here fails this test even before a scenario runs it.
         let sources: [(&[Check], &str); 20] = [
-            (&[Check::Hypervisor], include_str!("hypervisor.rs")),
-            (&[Check::Arch], include_str!("arch.rs")),
-            (&[Check::CpuVendor], include_str!("cpu_vendor.rs")),
-            (&[Check::CpuFlags], include_str!("cpu_flags.rs")),
-            (&[Check::CpuCount], include_str!("cpu_count.rs")),
-            (&[Check::Memory], include_str!("memory.rs")),
-            (&[Check::Memory], include_str!("memory_hugepages.rs")),
-            (&[Check::Numa], include_str!("numa.rs")),
-            (&[Check::Network], include_str!("network.rs")),
-            (&[Check::NetworkModel], include_str!("network_model.rs")),
-            (&[Check::Disk], include_str!("disk.rs")),
-            (&[Check::DiskModel], include_str!("disk_model.rs")),
-            (&[Check::Time], include_str!("time.rs")),
-            (&[Check::Hostdev], include_str!("hostdev.rs")),
-            (&[Check::Msr], include_str!("msr.rs")),
-            (&[Check::Cpuid], include_str!("cpuid.rs")),
-            (&[Check::Machine], include_str!("machine.rs")),
-            (&[Check::Devices], include_str!("devices.rs")),
-            (&[Check::Host], include_str!("host.rs")),
+            (&[Check::Hypervisor], include_str!("checks/hypervisor.rs")),
+            (&[Check::Arch], include_str!("checks/arch.rs")),
+            (&[Check::CpuVendor], include_str!("checks/cpu_vendor.rs")),
+            (&[Check::CpuFlags], include_str!("checks/cpu_flags.rs")),
+            (&[Check::CpuCount], include_str!("checks/cpu_count.rs")),
+            (&[Check::Memory], include_str!("checks/memory.rs")),
+            (&[Check::Memory], include_str!("checks/memory_hugepages.rs")),
+            (&[Check::Numa], include_str!("checks/numa.rs")),
+            (&[Check::Network], include_str!("checks/network.rs")),
+            (&[Check::NetworkModel], include_str!("checks/network_model.rs")),
+            (&[Check::Disk], include_str!("checks/disk.rs")),
+            (&[Check::DiskModel], include_str!("checks/disk_model.rs")),
+            (&[Check::Time], include_str!("checks/time.rs")),
+            (&[Check::Hostdev], include_str!("checks/hostdev.rs")),
+            (&[Check::Msr], include_str!("checks/msr.rs")),
+            (&[Check::Cpuid], include_str!("checks/cpuid.rs")),
+            (&[Check::Machine], include_str!("checks/machine.rs")),
+            (&[Check::Devices], include_str!("checks/devices.rs")),
+            (&[Check::Host], include_str!("checks/host.rs")),
             // The CPU judgement's reasons are given for each check that uses it.
-            (&[Check::CpuFlags, Check::Msr], include_str!("cpu_view.rs")),
+            (&[Check::CpuFlags, Check::Msr], include_str!("checks/cpu_view.rs")),
         ];
         let mut found = 0;
         for (checks, source) in sources {
