@@ -9,6 +9,7 @@ import libvirt
 import pytest
 
 import libvirt_migration_check as lmc
+from libvirt_migration_check._enums import NEVER_ASSIGNED
 from libvirt_migration_check import ErrorCode, MigrationCheckError
 
 
@@ -29,7 +30,7 @@ def test_bad_matrix_arguments_raise(src, dom, hosts):
     with pytest.raises(MigrationCheckError):
         lmc.check_matrix(src, [dom], [])
     with pytest.raises(MigrationCheckError):
-        lmc.check_matrix(src, [dom], [hosts("dst-ok")], flags=1 << 20)
+        lmc.check_matrix(src, [dom], [hosts("dst-ok")], flags=NEVER_ASSIGNED)
 
 
 def test_a_dead_host_costs_its_column_with_the_cell_s_own_code(src, dom, hosts, own_daemon):

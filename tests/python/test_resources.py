@@ -11,6 +11,7 @@ import os
 import pytest
 
 import libvirt_migration_check as lmc
+from libvirt_migration_check._enums import NEVER_ASSIGNED
 from libvirt_migration_check import Check, MigrationCheckError
 from support import open_host, uri
 
@@ -42,7 +43,7 @@ def many_calls(src, dst, dom, n: int) -> None:
         lmc.host_snapshot(dst)
         lmc.check(src, dst, dom, Check.MEMORY, memory_headroom=1024)
         with pytest.raises(MigrationCheckError):
-            lmc.check(src, dst, dom, 1 << 20)
+            lmc.check(src, dst, dom, NEVER_ASSIGNED)
     lmc.baseline([src, dst])
 
 
@@ -99,7 +100,7 @@ def test_resident_memory_stays_flat_over_10000_calls(src, dom, hosts):
             assert lmc.host_snapshot(dst)
         elif kind == 1:
             with pytest.raises(MigrationCheckError):
-                lmc.check(src, dst, dom, 1 << 20)
+                lmc.check(src, dst, dom, NEVER_ASSIGNED)
         elif kind == 2:
             with pytest.raises(MigrationCheckError):
                 lmc.check_xml(xml, None, snapshot[:500])

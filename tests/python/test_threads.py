@@ -13,6 +13,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import libvirt_migration_check as lmc
+from libvirt_migration_check._enums import NEVER_ASSIGNED
 from libvirt_migration_check import Check, ErrorCode, MigrationCheckError, _ffi
 from support import BINDINGS, uri
 
@@ -43,7 +44,7 @@ def test_each_thread_sees_its_own_error(src, dom, hosts):
     snapshot = lmc.host_snapshot(ok)
     xml = dom.XMLDesc(0)
     failures = {
-        "flags": (lambda: lmc.check(src, ok, dom, 1 << 20), ErrorCode.INVALID_ARG, "unsupported flags (0x100000)"),
+        "flags": (lambda: lmc.check(src, ok, dom, NEVER_ASSIGNED), ErrorCode.INVALID_ARG, "unsupported flags (0x80000000)"),
         "xml": (lambda: lmc.check_xml(xml, None, snapshot[:300]), ErrorCode.XML, "destination snapshot"),
         "param": (lambda: lmc.check(src, ok, dom, weather="rain"), ErrorCode.INVALID_ARG, "unknown parameter 'weather'"),
         "null": (lambda: lmc.check(src, None, dom), ErrorCode.INVALID_ARG, "dconn is NULL"),
