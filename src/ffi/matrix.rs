@@ -60,6 +60,8 @@ fn oom() -> Error {
 ///
 /// Returns the number of cells (ndoms * ndconns), or -1 on bad arguments (then *matrix is
 /// NULL).
+///
+/// Since: 0.1.0
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn virMigrationCheckMatrix(
     conn: virConnectPtr,
@@ -156,6 +158,8 @@ fn build(answers: &crate::fleet::Matrix) -> Result<virMigrationCheckMatrixPtr, E
 
 /// Frees a matrix returned by virMigrationCheckMatrix(): every cell's results and error, the
 /// cells and the matrix. NULL is accepted and ignored.
+///
+/// Since: 0.1.0
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn virMigrationCheckMatrixFree(matrix: virMigrationCheckMatrixPtr) {
     if matrix.is_null() {
