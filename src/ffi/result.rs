@@ -193,8 +193,9 @@ pub(crate) fn give(results: Out<*mut virMigrationCheckResultPtr>, report: &Repor
     Ok(report.findings.len() as c_int)
 }
 
-/// Frees a NULL-terminated list built by `to_c_list` (or NULL).
-unsafe fn free_list(results: *mut virMigrationCheckResultPtr) {
+/// Frees a NULL-terminated list built by `to_c_list` (or NULL): the body of
+/// virMigrationCheckResultListFree, for code already inside a guard (a matrix's cells).
+pub(crate) unsafe fn free_list(results: *mut virMigrationCheckResultPtr) {
     if results.is_null() {
         return;
     }
