@@ -1,4 +1,6 @@
-//! The thread-local last error of the C API, and the guard every entry point runs in.
+//! The thread-local last error of the C API, and the guards every entry point runs in (one per
+//! kind of entry point: returning a status, returning nothing, freeing), so that no panic crosses
+//! the boundary.
 
 use std::cell::RefCell;
 use std::ffi::CString;
@@ -41,15 +43,16 @@ thread_local! {
 fn set(code: c_int, message: &str) {
     // An interior NUL cannot be represented in C; replace it rather than lose the message.
     let message = CString::new(message.replace('\0', " ")).ok();
-    LAST_ERROR.with(|e| *e.borrow_mut() = LastError { code, message });
+    // try_with: a call made while the thread exits has nowhere to record, and must not panic.
+    let _ = LAST_ERROR.try_with(|e| *e.borrow_mut() = LastError { code, message });
 }
 
 fn reset() {
-    LAST_ERROR.with(|e| *e.borrow_mut() = LastError { code: 0, message: None });
+    let _ = LAST_ERROR.try_with(|e| *e.borrow_mut() = LastError { code: 0, message: None });
 }
 
-/// Runs an entry point: resets the thread's error, turns an `Err` into -1 with the error
-/// recorded, and stops any panic at the boundary (as -1 with an internal error).
+/// Runs an entry point that returns a status: resets the thread's error, turns an `Err` into -1
+/// with the error recorded, and stops any panic at the boundary (as -1 with an internal error).
 pub(crate) fn guard<F>(body: F) -> c_int
 where
     F: FnOnce() -> Result<c_int, Error> + UnwindSafe,
@@ -62,31 +65,66 @@ where
             -1
         }
         Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_string());
-            set(Error::Internal(String::new()).code(), &format!("internal error: {what}"));
+            record_panic(panic);
             -1
         }
     }
 }
 
+/// Runs an entry point that returns nothing: as `guard`, the caller learning of a failure from
+/// virMigrationCheckGetLastErrorCode() alone.
+pub(crate) fn guard_void<F>(body: F)
+where
+    F: FnOnce() -> Result<(), Error> + UnwindSafe,
+{
+    let _ = guard(move || body().map(|()| 0));
+}
+
+/// Runs a free function: stops any panic at the boundary (recorded as an internal error), but
+/// otherwise leaves the thread's last error alone, so that a caller may free what a failed call
+/// left behind and then read why it failed.
+pub(crate) fn guard_free<F>(body: F)
+where
+    F: FnOnce() + UnwindSafe,
+{
+    if let Err(panic) = catch_unwind(body) {
+        record_panic(panic);
+    }
+}
+
+/// Records a caught panic as the thread's internal error, with its message when it has one.
+fn record_panic(panic: Box<dyn std::any::Any + Send>) {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string());
+    set(Error::Internal(String::new()).code(), &format!("internal error: {what}"));
+}
+
 /// Returns the code (a `virMigrationCheckErrorCode`) of the last error of a
 /// virMigrationCheck* call on this thread, or VIR_MIGRATION_CHECK_ERR_NONE (0) when the last call
 /// succeeded. Every call resets it on entry.
+///
+/// Since: 0.1.0
 #[unsafe(no_mangle)]
 pub extern "C" fn virMigrationCheckGetLastErrorCode() -> c_int {
-    LAST_ERROR.with(|e| e.borrow().code)
+    // try_with, not with: no panic crosses the boundary, not even one called while the thread
+    // is exiting (its thread-locals gone). The RefCell is never borrowed across calls.
+    LAST_ERROR.try_with(|e| e.borrow().code).unwrap_or(0)
 }
 
 /// Returns the message of the last error of a virMigrationCheck* call on this thread, or NULL
 /// when the last call succeeded. The string is borrowed: it stays valid until the next
 /// virMigrationCheck* call on this thread; do not free it.
+///
+/// Since: 0.1.0
 #[unsafe(no_mangle)]
 pub extern "C" fn virMigrationCheckGetLastErrorMessage() -> *const c_char {
-    LAST_ERROR.with(|e| e.borrow().message.as_ref().map_or(std::ptr::null(), |m| m.as_ptr()))
+    // As for the code: try_with, so that no panic crosses the boundary.
+    LAST_ERROR
+        .try_with(|e| e.borrow().message.as_ref().map_or(std::ptr::null(), |m| m.as_ptr()))
+        .unwrap_or(std::ptr::null())
 }
 
 #[cfg(test)]
@@ -97,10 +135,10 @@ mod tests {
     fn codes_match_the_rust_errors() {
         use virMigrationCheckErrorCode::*;
         assert_eq!(Error::invalid("x").code(), VIR_MIGRATION_CHECK_ERR_INVALID_ARG as c_int);
-        assert_eq!(
-            Error::Libvirt { call: String::new(), code: 0, message: String::new() }.code(),
-            VIR_MIGRATION_CHECK_ERR_LIBVIRT as c_int
-        );
+        // A real libvirt error, through the one conversion the library uses.
+        let conn = virt::connect::Connect::open(Some("test:///default")).unwrap();
+        let e = conn.lookup_domain_by_name("no-such-domain").unwrap_err();
+        assert_eq!(Error::libvirt("virDomainLookupByName", &e).code(), VIR_MIGRATION_CHECK_ERR_LIBVIRT as c_int);
         assert_eq!(Error::xml("d", "m").code(), VIR_MIGRATION_CHECK_ERR_XML as c_int);
         assert_eq!(Error::Unsupported(String::new()).code(), VIR_MIGRATION_CHECK_ERR_UNSUPPORTED as c_int);
         assert_eq!(Error::Internal(String::new()).code(), VIR_MIGRATION_CHECK_ERR_INTERNAL as c_int);
@@ -120,5 +158,32 @@ mod tests {
         assert_eq!(guard(|| Ok(3)), 3);
         assert_eq!(virMigrationCheckGetLastErrorCode(), 0);
         assert!(virMigrationCheckGetLastErrorMessage().is_null());
+    }
+
+    #[test]
+    fn guard_void_records_errors_and_panics() {
+        guard_void(|| Err(Error::invalid("conn is NULL")));
+        assert_eq!(
+            virMigrationCheckGetLastErrorCode(),
+            virMigrationCheckErrorCode::VIR_MIGRATION_CHECK_ERR_INVALID_ARG as c_int
+        );
+        guard_void(|| panic!("void boom"));
+        let msg = unsafe { std::ffi::CStr::from_ptr(virMigrationCheckGetLastErrorMessage()) };
+        assert!(msg.to_str().unwrap().contains("void boom"));
+        guard_void(|| Ok(()));
+        assert_eq!(virMigrationCheckGetLastErrorCode(), 0);
+    }
+
+    #[test]
+    fn guard_free_keeps_the_last_error_and_stops_panics() {
+        let _ = guard(|| Err(Error::invalid("results is NULL")));
+        guard_free(|| {});
+        let msg = unsafe { std::ffi::CStr::from_ptr(virMigrationCheckGetLastErrorMessage()) };
+        assert!(msg.to_str().unwrap().contains("results is NULL"), "a free must not reset the error");
+        guard_free(|| panic!("free boom"));
+        assert_eq!(
+            virMigrationCheckGetLastErrorCode(),
+            virMigrationCheckErrorCode::VIR_MIGRATION_CHECK_ERR_INTERNAL as c_int
+        );
     }
 }

@@ -1,13 +1,12 @@
 //! virMigrationCheckMatrix: many guests against many hosts in one call.
 
 use std::os::raw::{c_char, c_int, c_uint};
-use std::ptr;
 
 use virt::connect::Connect;
 use virt::domain::Domain;
 
-use super::result::{c_string, to_c_list, virMigrationCheckResultListFree, virMigrationCheckResultPtr};
-use super::{borrow_connect, borrow_domain, error, virConnectPtr, virDomainPtr};
+use super::result::{c_string, free_list, to_c_list, virMigrationCheckResultPtr};
+use super::{Out, borrow_array, borrow_connect, borrow_domain, borrow_each, error, virConnectPtr, virDomainPtr};
 use crate::error::Error;
 use crate::flags::Options;
 use crate::report::Verdict;
@@ -66,6 +65,8 @@ fn oom() -> Error {
 /// Returns the number of cells (ndoms * ndconns), or -1 on bad arguments (then *matrix is
 /// NULL). A cell that could not be checked has nresults -1, its reason in error and its
 /// virMigrationCheckErrorCode in error_code; a checked cell has error NULL and error_code 0.
+///
+/// Since: 0.1.0
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn virMigrationCheckMatrix(
     conn: virConnectPtr,
@@ -77,35 +78,22 @@ pub unsafe extern "C" fn virMigrationCheckMatrix(
     matrix: *mut virMigrationCheckMatrixPtr,
 ) -> c_int {
     error::guard(move || {
-        if matrix.is_null() {
-            return Err(Error::invalid("matrix is NULL"));
-        }
-        // SAFETY: checked non-NULL; cleared so that it is NULL on every failure.
-        unsafe { *matrix = ptr::null_mut() };
-        if doms.is_null() || ndoms == 0 || dconns.is_null() || ndconns == 0 {
-            return Err(Error::invalid("doms and dconns must hold at least one handle each"));
-        }
+        let matrix = Out::cleared(matrix, "matrix")?;
+        const EMPTY: &str = "doms and dconns must hold at least one handle each";
+        // SAFETY: the caller passes `ndoms` handles at `doms` and `ndconns` at `dconns`.
+        let (doms, dconns) = unsafe { (borrow_array(doms, ndoms, EMPTY)?, borrow_array(dconns, ndconns, EMPTY)?) };
         let options = Options::from_flags(flags, crate::supported_checks())?;
         let src = borrow_connect(conn, "conn")?;
-        let domains: Vec<Domain> = (0..ndoms as usize)
-            // SAFETY: the caller passes `ndoms` handles at `doms`.
-            .map(|i| {
-                borrow_domain(unsafe { *doms.add(i) })
-                    .map_err(|_| Error::invalid(format!("doms[{i}] is NULL or invalid")))
-            })
-            .collect::<Result<_, _>>()?;
-        let destinations: Vec<Connect> = (0..ndconns as usize)
-            // SAFETY: the caller passes `ndconns` handles at `dconns`.
-            .map(|i| borrow_connect(unsafe { *dconns.add(i) }, &format!("dconns[{i}]")))
-            .collect::<Result<_, _>>()?;
+        let domains: Vec<Domain> = borrow_each(doms, "doms", |d, what| {
+            borrow_domain(d).map_err(|_| Error::invalid(format!("{what} is NULL or invalid")))
+        })?;
+        let destinations: Vec<Connect> = borrow_each(dconns, "dconns", borrow_connect)?;
         let dom_refs: Vec<&Domain> = domains.iter().collect();
         let dst_refs: Vec<&Connect> = destinations.iter().collect();
         let source_of = vec![0; domains.len()];
         let guests = crate::fleet::Guests::Domains { domains: &dom_refs, source_of: &source_of };
         let answers = crate::fleet::check_matrix(&[&src], guests, &dst_refs, &options)?;
-        let built = build(&answers)?;
-        // SAFETY: checked non-NULL above.
-        unsafe { *matrix = built };
+        matrix.set(build(&answers)?);
         Ok((ndoms * ndconns) as c_int)
     })
 }
@@ -155,7 +143,7 @@ fn build(answers: &crate::fleet::Matrix) -> Result<virMigrationCheckMatrixPtr, E
             };
             if let Err(e) = filled {
                 // SAFETY: every cell is complete or zeroed.
-                unsafe { virMigrationCheckMatrixFree(m) };
+                unsafe { free_matrix(m) };
                 return Err(e);
             }
         }
@@ -165,18 +153,26 @@ fn build(answers: &crate::fleet::Matrix) -> Result<virMigrationCheckMatrixPtr, E
 
 /// Frees a matrix returned by virMigrationCheckMatrix(): every cell's results and error, the
 /// cells and the matrix. NULL is accepted and ignored.
+///
+/// Since: 0.1.0
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn virMigrationCheckMatrixFree(matrix: virMigrationCheckMatrixPtr) {
+    // SAFETY: the caller passes a matrix of virMigrationCheckMatrix() or NULL.
+    error::guard_free(move || unsafe { free_matrix(matrix) });
+}
+
+/// Frees `matrix` (built by `build`: every pointer is malloc'd or NULL); NULL is ignored.
+unsafe fn free_matrix(matrix: virMigrationCheckMatrixPtr) {
     if matrix.is_null() {
         return;
     }
-    // SAFETY: built by `build`: every pointer is malloc'd or NULL.
+    // SAFETY: see above.
     unsafe {
         let m = &*matrix;
         if !m.cells.is_null() {
             for i in 0..(m.ndoms as usize * m.ndconns as usize) {
                 let cell = &*m.cells.add(i);
-                virMigrationCheckResultListFree(cell.results);
+                free_list(cell.results);
                 libc::free(cell.error as *mut libc::c_void);
             }
             libc::free(m.cells as *mut libc::c_void);

@@ -1,9 +1,16 @@
 //! The C API: the only `extern "C"` code. cbindgen turns this module into
 //! `include/libvirt-migration-check.h`, so the doc comments here are the header's.
 //!
-//! Rules: no panic crosses the boundary (`error::guard`), every pointer is checked, handles are
-//! borrowed (we take and drop our own references), and everything handed to the caller is
-//! malloc'd and has a documented free.
+//! Rules: no panic crosses the boundary (every entry point runs in one of `error`'s guards),
+//! every pointer is checked, handles are borrowed (we take and drop our own references), and
+//! everything handed to the caller is malloc'd and has a documented free. Each habit of the
+//! boundary has one helper, below: `Out` for out-parameters, `reject_unknown_flags`,
+//! `borrow_array` and `borrow_each` for arrays, `borrow_str` for strings, `borrow_connect` and
+//! `borrow_domain` for handles.
+//!
+//! Every exported function is listed, under the version that added it, in
+//! `libvirt-migration-check.syms` (next to this file), and its doc ends with that version's
+//! "Since:" line.
 
 #![allow(non_camel_case_types, non_snake_case)]
 // The callers are C programs reading the header: each function's doc says what its pointers
@@ -25,6 +32,7 @@ pub use result::{virMigrationCheckResult, virMigrationCheckResultListFree, virMi
 
 use std::ffi::CStr;
 use std::os::raw::{c_char, c_int, c_uint, c_ulong};
+use std::ptr;
 
 use virt::connect::Connect;
 use virt::domain::Domain;
@@ -67,33 +75,24 @@ pub enum virMigrationCheckSeverity {
     VIR_MIGRATION_CHECK_SEVERITY_SKIPPED = 4,
 }
 
-/// virMigrationCheckParams() parameter: the memory (KiB) that must remain free on the
-/// destination after the guest arrives (VIR_TYPED_PARAM_ULLONG). Default: the larger of 512 MiB
-/// and 5% of the destination's memory.
-pub const VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM: &str = "memory_headroom";
+// The VIR_MIGRATION_CHECK_PARAM_* constants, names and docs as cbindgen.toml writes them into
+// the header (see build.rs).
+include!(concat!(env!("OUT_DIR"), "/params.rs"));
 
-/// virMigrationCheckParams() parameter: how long (seconds) cached host facts are used with
-/// VIR_MIGRATION_CHECK_CACHE (VIR_TYPED_PARAM_UINT or ULLONG). Default: 60.
-pub const VIR_MIGRATION_CHECK_PARAM_CACHE_TTL: &str = "cache_ttl";
-
-/// virMigrationCheckParams() parameter: the directory of libvirt's CPU map to judge CPUs with
-/// (VIR_TYPED_PARAM_STRING). Default: /usr/share/libvirt/cpu_map.
-pub const VIR_MIGRATION_CHECK_PARAM_CPU_MAP: &str = "cpu_map";
-
-/// virMigrationCheckParams() parameter: how long (milliseconds) the check waits for the hosts
-/// to answer (VIR_TYPED_PARAM_UINT or ULLONG; 0: for ever). Default: 60000. When it passes the
-/// call returns -1 with VIR_MIGRATION_CHECK_ERR_TIMEOUT.
-pub const VIR_MIGRATION_CHECK_PARAM_TIMEOUT: &str = "timeout";
+// The `.symver` directives that give each exported function its version node (see build.rs).
+#[cfg(target_os = "linux")]
+std::arch::global_asm!(include_str!(concat!(env!("OUT_DIR"), "/symbol_versions.s")));
 
 /// Applies typed parameters to `options`; unknown names, wrong types and repeats are errors.
 fn apply_params(options: &mut Options, params: virTypedParameterPtr, nparams: c_int) -> Result<(), Error> {
     if nparams < 0 || (params.is_null() && nparams > 0) {
         return Err(Error::invalid("params is NULL or nparams is negative"));
     }
+    // SAFETY: the caller passes `nparams` parameters at `params` (checked non-NULL when any).
+    let params: &[sys::virTypedParameter] =
+        if nparams == 0 { &[] } else { unsafe { std::slice::from_raw_parts(params, nparams as usize) } };
     let mut seen: Vec<String> = Vec::new();
-    for i in 0..nparams as usize {
-        // SAFETY: the caller passes `nparams` parameters at `params`.
-        let param = unsafe { &*params.add(i) };
+    for param in params {
         // SAFETY: field is a NUL-terminated array (libvirt's contract); bounded by its length.
         let name_bytes: Vec<u8> = param.field.iter().take_while(|c| **c != 0).map(|c| *c as u8).collect();
         let name = String::from_utf8_lossy(&name_bytes).into_owned();
@@ -153,16 +152,84 @@ fn check_entry(
     dconn: virConnectPtr,
     dom: virDomainPtr,
     options: &Options,
-    results: *mut *mut virMigrationCheckResultPtr,
+    results: Out<*mut virMigrationCheckResultPtr>,
 ) -> Result<c_int, Error> {
     let src = borrow_connect(conn, "conn")?;
     let dst = borrow_connect(dconn, "dconn")?;
     let dom = borrow_domain(dom)?;
     let report = crate::check_with_options(&src, &dst, &dom, options)?;
-    let list = result::to_c_list(&report)?;
-    // SAFETY: the callers checked `results` non-NULL.
-    unsafe { *results = list };
-    Ok(report.findings.len() as c_int)
+    result::give(results, &report)
+}
+
+/// An out-parameter of an entry point: checked non-NULL on entry ("@what is NULL", an invalid
+/// argument), set once on success. A pointer one is also cleared on entry (`Out::cleared`), so
+/// that the caller finds NULL there on every failure, as libvirt's functions leave theirs.
+pub(crate) struct Out<T>(*mut T);
+
+impl<T> Out<T> {
+    /// `ptr`, which must not be NULL.
+    pub(crate) fn new(ptr: *mut T, what: &str) -> Result<Out<T>, Error> {
+        if ptr.is_null() {
+            return Err(Error::invalid(format!("{what} is NULL")));
+        }
+        Ok(Out(ptr))
+    }
+
+    /// Stores the answer.
+    pub(crate) fn set(self, value: T) {
+        // SAFETY: checked non-NULL by `new`; the caller passes a pointer it lets us write.
+        unsafe { self.0.write(value) };
+    }
+}
+
+impl<T> Out<*mut T> {
+    /// A pointer out-parameter, set to NULL at once.
+    pub(crate) fn cleared(ptr: *mut *mut T, what: &str) -> Result<Out<*mut T>, Error> {
+        let out = Out::new(ptr, what)?;
+        // SAFETY: checked non-NULL.
+        unsafe { out.0.write(ptr::null_mut()) };
+        Ok(out)
+    }
+}
+
+impl Out<*mut c_char> {
+    /// Stores a malloc'd copy of `text`, for the caller to free(); returns the entry point's 0.
+    pub(crate) fn set_string(self, text: &str) -> Result<c_int, Error> {
+        self.set(result::c_string(text)?);
+        Ok(0)
+    }
+}
+
+/// Rejects flag bits outside `known` (0 for a function whose flags must be 0), naming the
+/// unknown bits.
+pub(crate) fn reject_unknown_flags(flags: c_uint, known: c_uint) -> Result<(), Error> {
+    match flags & !known {
+        0 => Ok(()),
+        unknown => Err(Error::invalid(format!("unsupported flags (0x{unknown:x})"))),
+    }
+}
+
+/// The caller's array of `n` elements at `ptr`, which must hold at least one: `message` is the
+/// error when `ptr` is NULL or `n` is 0.
+///
+/// # Safety
+/// When `ptr` is not NULL it points to `n` elements that outlive the call.
+pub(crate) unsafe fn borrow_array<'a, T>(ptr: *const T, n: c_uint, message: &str) -> Result<&'a [T], Error> {
+    if ptr.is_null() || n == 0 {
+        return Err(Error::invalid(message));
+    }
+    // SAFETY: as the caller guarantees.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, n as usize) })
+}
+
+/// Borrows every element of an array with `borrow` (`borrow_connect`, `borrow_str`...), which
+/// names element i `what[i]` in its errors.
+pub(crate) fn borrow_each<T: Copy, U>(
+    items: &[T],
+    what: &str,
+    borrow: impl Fn(T, &str) -> Result<U, Error>,
+) -> Result<Vec<U>, Error> {
+    items.iter().enumerate().map(|(i, item)| borrow(*item, &format!("{what}[{i}]"))).collect()
 }
 
 /// A borrowed connection: our own reference, released when dropped.
@@ -209,6 +276,8 @@ pub(crate) fn borrow_domain(ptr: virDomainPtr) -> Result<Domain, Error> {
 /// Returns the number of results (>= 0), or -1 when the check could not run (bad arguments, a
 /// closed connection, the domain's XML unobtainable); then *results is NULL and
 /// virMigrationCheckGetLastErrorCode() and virMigrationCheckGetLastErrorMessage() say why.
+///
+/// Since: 0.1.0
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn virMigrationCheck(
     conn: virConnectPtr,
@@ -218,11 +287,7 @@ pub unsafe extern "C" fn virMigrationCheck(
     results: *mut *mut virMigrationCheckResultPtr,
 ) -> c_int {
     error::guard(move || {
-        if results.is_null() {
-            return Err(Error::invalid("results is NULL"));
-        }
-        // SAFETY: checked non-NULL; cleared first so that *results is NULL on every failure.
-        unsafe { *results = std::ptr::null_mut() };
+        let results = Out::cleared(results, "results")?;
         let options = Options::from_flags(flags, crate::supported_checks())?;
         check_entry(conn, dconn, dom, &options, results)
     })
@@ -232,14 +297,15 @@ pub unsafe extern "C" fn virMigrationCheck(
 /// checks, flags and results, tuned by @params.
 ///
 /// @conn, @dconn, @dom, @flags, @results: as for virMigrationCheck()
-/// @params: parameters, or NULL when @nparams is 0:
-///   VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM ("memory_headroom", ullong, KiB): the memory that
-///   must remain free on the destination after the guest arrives;
-///   VIR_MIGRATION_CHECK_PARAM_CPU_MAP ("cpu_map", string): libvirt's CPU map directory.
-///   Unknown names, wrong types and repeated names are errors.
+/// @params: parameters, or NULL when @nparams is 0, each described (type, unit, default) at its
+///   definition above: VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM, VIR_MIGRATION_CHECK_PARAM_CPU_MAP,
+///   VIR_MIGRATION_CHECK_PARAM_CACHE_TTL, VIR_MIGRATION_CHECK_PARAM_TIMEOUT. Unknown names, wrong
+///   types and repeated names are errors.
 /// @nparams: the number of parameters
 ///
 /// Returns the number of results, or -1 as virMigrationCheck() does.
+///
+/// Since: 0.1.0
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn virMigrationCheckParams(
     conn: virConnectPtr,
@@ -251,24 +317,26 @@ pub unsafe extern "C" fn virMigrationCheckParams(
     results: *mut *mut virMigrationCheckResultPtr,
 ) -> c_int {
     error::guard(move || {
-        if results.is_null() {
-            return Err(Error::invalid("results is NULL"));
-        }
-        // SAFETY: checked non-NULL; cleared first so that *results is NULL on every failure.
-        unsafe { *results = std::ptr::null_mut() };
+        let results = Out::cleared(results, "results")?;
         let mut options = Options::from_flags(flags, crate::supported_checks())?;
         apply_params(&mut options, params, nparams)?;
         check_entry(conn, dconn, dom, &options, results)
     })
 }
 
-/// A borrowed C string as UTF-8.
-fn borrow_str<'a>(ptr: *const c_char, what: &str) -> Result<&'a str, Error> {
+/// A borrowed C string as UTF-8 ("@what is NULL", "@what is not valid UTF-8").
+pub(crate) fn borrow_str<'a>(ptr: *const c_char, what: &str) -> Result<&'a str, Error> {
+    borrow_optional_str(ptr, what)?.ok_or_else(|| Error::invalid(format!("{what} is NULL")))
+}
+
+/// A borrowed C string as UTF-8, where NULL means none.
+pub(crate) fn borrow_optional_str<'a>(ptr: *const c_char, what: &str) -> Result<Option<&'a str>, Error> {
     if ptr.is_null() {
-        return Err(Error::invalid(format!("{what} is NULL")));
+        return Ok(None);
     }
     // SAFETY: the caller guarantees a NUL-terminated string that outlives the call.
-    unsafe { CStr::from_ptr(ptr) }.to_str().map_err(|_| Error::invalid(format!("{what} is not valid UTF-8")))
+    let text = unsafe { CStr::from_ptr(ptr) }.to_str();
+    text.map(Some).map_err(|_| Error::invalid(format!("{what} is not valid UTF-8")))
 }
 
 /// Takes a snapshot of the host behind @conn: one `<hostSnapshot version='1'>` XML document
@@ -283,15 +351,15 @@ fn borrow_str<'a>(ptr: *const c_char, what: &str) -> Result<&'a str, Error> {
 ///
 /// Returns 0, or -1 (then *xml is NULL) on bad arguments or a connection that is or becomes
 /// closed.
+///
+/// Since: 0.1.0
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn virMigrationHostSnapshot(conn: virConnectPtr, flags: c_uint, xml: *mut *mut c_char) -> c_int {
     error::guard(move || {
-        clear_out(xml)?;
-        if flags != 0 {
-            return Err(Error::invalid(format!("unsupported flags (0x{flags:x})")));
-        }
+        let xml = Out::cleared(xml, "xml")?;
+        reject_unknown_flags(flags, 0)?;
         let conn = borrow_connect(conn, "conn")?;
-        give_string(xml, &crate::snapshot_xml(&conn)?)
+        xml.set_string(&crate::snapshot_xml(&conn)?)
     })
 }
 
@@ -309,6 +377,8 @@ pub unsafe extern "C" fn virMigrationHostSnapshot(conn: virConnectPtr, flags: c_
 ///
 /// Returns the number of results, or -1 (bad arguments, malformed or unsupported documents; the
 /// message names the document).
+///
+/// Since: 0.1.0
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn virMigrationCheckXML(
     domainXML: *const c_char,
@@ -318,45 +388,19 @@ pub unsafe extern "C" fn virMigrationCheckXML(
     results: *mut *mut virMigrationCheckResultPtr,
 ) -> c_int {
     error::guard(move || {
-        if results.is_null() {
-            return Err(Error::invalid("results is NULL"));
-        }
-        // SAFETY: checked non-NULL.
-        unsafe { *results = std::ptr::null_mut() };
+        let results = Out::cleared(results, "results")?;
         let domain = borrow_str(domainXML, "domainXML")?;
-        let src = if srcHostXML.is_null() { None } else { Some(borrow_str(srcHostXML, "srcHostXML")?) };
+        let src = borrow_optional_str(srcHostXML, "srcHostXML")?;
         let dst = borrow_str(dstHostXML, "dstHostXML")?;
         let report = crate::check_xml(domain, src, dst, flags)?;
-        let list = result::to_c_list(&report)?;
-        // SAFETY: checked non-NULL.
-        unsafe { *results = list };
-        Ok(report.findings.len() as c_int)
+        result::give(results, &report)
     })
 }
 
 fn baseline_options(flags: c_uint) -> Result<crate::baseline::BaselineOptions, Error> {
-    let known = virMigrationBaselineFlags::VIR_MIGRATION_BASELINE_VENDOR_NEUTRAL as c_uint;
-    if flags & !known != 0 {
-        return Err(Error::invalid(format!("unsupported flags (0x{:x})", flags & !known)));
-    }
-    Ok(crate::baseline::BaselineOptions { vendor_neutral: flags & known != 0, ..Default::default() })
-}
-
-/// Stores `text` malloc'd in `*xml`; the caller checked `xml` non-NULL.
-fn give_string(xml: *mut *mut c_char, text: &str) -> Result<c_int, Error> {
-    // SAFETY: the callers checked `xml` non-NULL.
-    unsafe { *xml = result::c_string(text)? };
-    Ok(0)
-}
-
-/// Checks an output pointer and clears what it points to.
-fn clear_out(xml: *mut *mut c_char) -> Result<(), Error> {
-    if xml.is_null() {
-        return Err(Error::invalid("xml is NULL"));
-    }
-    // SAFETY: checked non-NULL.
-    unsafe { *xml = std::ptr::null_mut() };
-    Ok(())
+    let vendor_neutral = virMigrationBaselineFlags::VIR_MIGRATION_BASELINE_VENDOR_NEUTRAL as c_uint;
+    reject_unknown_flags(flags, vendor_neutral)?;
+    Ok(crate::baseline::BaselineOptions { vendor_neutral: flags & vendor_neutral != 0, ..Default::default() })
 }
 
 /// Computes the lowest common denominator a guest must be configured with to migrate among
@@ -376,6 +420,8 @@ fn clear_out(xml: *mut *mut c_char) -> Result<(), Error> {
 ///
 /// Returns 0, or -1 (then *xml is NULL): bad arguments, hosts of different arches, or of
 /// different CPU vendors without VIR_MIGRATION_BASELINE_VENDOR_NEUTRAL.
+///
+/// Since: 0.1.0
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn virMigrationBaseline(
     conns: *mut virConnectPtr,
@@ -384,18 +430,14 @@ pub unsafe extern "C" fn virMigrationBaseline(
     xml: *mut *mut c_char,
 ) -> c_int {
     error::guard(move || {
-        clear_out(xml)?;
-        if conns.is_null() || nconns == 0 {
-            return Err(Error::invalid("conns is NULL or nconns is 0"));
-        }
+        let xml = Out::cleared(xml, "xml")?;
+        // SAFETY: the caller passes `nconns` connections at `conns`.
+        let conns = unsafe { borrow_array(conns, nconns, "conns is NULL or nconns is 0") }?;
         let options = baseline_options(flags)?;
-        let borrowed = (0..nconns as usize)
-            // SAFETY: the caller passes `nconns` connections at `conns`.
-            .map(|i| borrow_connect(unsafe { *conns.add(i) }, &format!("conns[{i}]")))
-            .collect::<Result<Vec<_>, Error>>()?;
+        let borrowed = borrow_each(conns, "conns", borrow_connect)?;
         let refs: Vec<&Connect> = borrowed.iter().collect();
         let baseline = crate::baseline_connections(&refs, &options)?;
-        give_string(xml, &crate::baseline::write(&baseline))
+        xml.set_string(&crate::baseline::write(&baseline))
     })
 }
 
@@ -408,6 +450,8 @@ pub unsafe extern "C" fn virMigrationBaseline(
 /// @xml: where to store the baseline document; the caller free()s it
 ///
 /// Returns 0, or -1 (then *xml is NULL).
+///
+/// Since: 0.1.0
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn virMigrationBaselineXML(
     hostXMLs: *const *const c_char,
@@ -416,17 +460,13 @@ pub unsafe extern "C" fn virMigrationBaselineXML(
     xml: *mut *mut c_char,
 ) -> c_int {
     error::guard(move || {
-        clear_out(xml)?;
-        if hostXMLs.is_null() || nhosts == 0 {
-            return Err(Error::invalid("hostXMLs is NULL or nhosts is 0"));
-        }
+        let xml = Out::cleared(xml, "xml")?;
+        // SAFETY: the caller passes `nhosts` strings at `hostXMLs`.
+        let hosts = unsafe { borrow_array(hostXMLs, nhosts, "hostXMLs is NULL or nhosts is 0") }?;
         let options = baseline_options(flags)?;
-        let texts = (0..nhosts as usize)
-            // SAFETY: the caller passes `nhosts` strings at `hostXMLs`.
-            .map(|i| borrow_str(unsafe { *hostXMLs.add(i) }, &format!("hostXMLs[{i}]")))
-            .collect::<Result<Vec<_>, Error>>()?;
+        let texts = borrow_each(hosts, "hostXMLs", borrow_str)?;
         let baseline = crate::baseline_xml(&texts, &options)?;
-        give_string(xml, &crate::baseline::write(&baseline))
+        xml.set_string(&crate::baseline::write(&baseline))
     })
 }
 
@@ -442,6 +482,8 @@ pub unsafe extern "C" fn virMigrationBaselineXML(
 /// @xml: where to store the rewritten domain XML; the caller free()s it
 ///
 /// Returns 0, or -1 (then *xml is NULL).
+///
+/// Since: 0.1.0
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn virMigrationBaselineApply(
     domainXML: *const c_char,
@@ -450,28 +492,28 @@ pub unsafe extern "C" fn virMigrationBaselineApply(
     xml: *mut *mut c_char,
 ) -> c_int {
     error::guard(move || {
-        clear_out(xml)?;
-        if flags != 0 {
-            return Err(Error::invalid(format!("unsupported flags (0x{flags:x})")));
-        }
+        let xml = Out::cleared(xml, "xml")?;
+        reject_unknown_flags(flags, 0)?;
         let domain = borrow_str(domainXML, "domainXML")?;
         let baseline = crate::baseline::read(borrow_str(baselineXML, "baselineXML")?)?;
-        give_string(xml, &crate::baseline::apply(domain, &baseline)?)
+        xml.set_string(&crate::baseline::apply(domain, &baseline)?)
     })
 }
 
 /// Drops host facts cached by VIR_MIGRATION_CHECK_CACHE calls: those of @conn, or of every
 /// connection when @conn is NULL (after a host changed, say).
+///
+/// Since: 0.1.0
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn virMigrationCheckCacheInvalidate(conn: virConnectPtr) {
-    let _ = error::guard(move || {
+    error::guard_void(move || {
         if conn.is_null() {
             crate::libvirt::cache::invalidate(None);
         } else {
             let conn = borrow_connect(conn, "conn")?;
             crate::libvirt::cache::invalidate(Some(&conn));
         }
-        Ok(0)
+        Ok(())
     });
 }
 
@@ -479,14 +521,12 @@ pub unsafe extern "C" fn virMigrationCheckCacheInvalidate(conn: virConnectPtr) {
 /// in @checks.
 ///
 /// Returns 0, or -1 when @checks is NULL.
+///
+/// Since: 0.1.0
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn virMigrationCheckGetSupported(checks: *mut c_uint) -> c_int {
     error::guard(move || {
-        if checks.is_null() {
-            return Err(Error::invalid("checks is NULL"));
-        }
-        // SAFETY: checked non-NULL.
-        unsafe { *checks = crate::supported_checks().bits() };
+        Out::new(checks, "checks")?.set(crate::supported_checks().bits());
         Ok(0)
     })
 }
@@ -495,14 +535,12 @@ pub unsafe extern "C" fn virMigrationCheckGetSupported(checks: *mut c_uint) -> c
 /// minor * 1,000 + micro (compare with LIBVIR_MIGRATION_CHECK_VERSION_NUMBER).
 ///
 /// Returns 0, or -1 when @version is NULL.
+///
+/// Since: 0.1.0
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn virMigrationCheckGetVersion(version: *mut c_ulong) -> c_int {
     error::guard(move || {
-        if version.is_null() {
-            return Err(Error::invalid("version is NULL"));
-        }
-        // SAFETY: checked non-NULL.
-        unsafe { *version = crate::version() as c_ulong };
+        Out::new(version, "version")?.set(crate::version() as c_ulong);
         Ok(0)
     })
 }
@@ -554,6 +592,64 @@ mod tests {
     }
 
     #[test]
+    fn the_params_doc_names_every_parameter() {
+        // Each parameter's doc is its #define's; virMigrationCheckParams() names them all.
+        let header = include_str!("../../include/libvirt-migration-check.h");
+        let start = header.find("virMigrationCheck() with typed parameters").unwrap();
+        let doc = &header[start..start + header[start..].find("*/").unwrap()];
+        let defines: Vec<&str> = header
+            .lines()
+            .filter_map(|l| l.strip_prefix("#define VIR_MIGRATION_CHECK_PARAM_"))
+            .filter_map(|l| l.split_whitespace().next())
+            .collect();
+        assert_eq!(defines.len(), 4, "{defines:?}");
+        for name in defines {
+            assert!(
+                doc.contains(&format!("VIR_MIGRATION_CHECK_PARAM_{name}")),
+                "{name} missing from virMigrationCheckParams' doc"
+            );
+        }
+    }
+
+    #[test]
+    fn boundary_helpers_keep_their_messages() {
+        let (before, after) = (c"before".as_ptr() as *mut c_char, c"after".as_ptr() as *mut c_char);
+        let mut out = before;
+        assert_eq!(
+            Out::<*mut c_char>::cleared(std::ptr::null_mut(), "xml").err().unwrap().to_string(),
+            "invalid argument: xml is NULL"
+        );
+        let cleared = Out::cleared(&mut out, "xml").unwrap();
+        assert!(out.is_null(), "cleared on entry");
+        cleared.set(after);
+        assert_eq!(out, after);
+        assert_eq!(reject_unknown_flags(0x5, 0).unwrap_err().to_string(), "invalid argument: unsupported flags (0x5)");
+        assert_eq!(
+            reject_unknown_flags(0x3, 0x1).unwrap_err().to_string(),
+            "invalid argument: unsupported flags (0x2)"
+        );
+        assert!(reject_unknown_flags(0x1, 0x1).is_ok());
+        let none: *const c_char = std::ptr::null();
+        assert_eq!(
+            unsafe { borrow_array(&none, 0, "hostXMLs is NULL or nhosts is 0") }.unwrap_err().to_string(),
+            "invalid argument: hostXMLs is NULL or nhosts is 0"
+        );
+        let items = [c"a".as_ptr(), none];
+        let array = unsafe { borrow_array(items.as_ptr(), 2, "x") }.unwrap();
+        assert_eq!(
+            borrow_each(array, "hostXMLs", borrow_str).unwrap_err().to_string(),
+            "invalid argument: hostXMLs[1] is NULL"
+        );
+        assert_eq!(borrow_each(&array[..1], "hostXMLs", borrow_str).unwrap(), ["a"]);
+        assert_eq!(borrow_optional_str(none, "srcHostXML").unwrap(), None);
+        let bad = c"\xff".as_ptr();
+        assert_eq!(
+            borrow_str(bad, "domainXML").unwrap_err().to_string(),
+            "invalid argument: domainXML is not valid UTF-8"
+        );
+    }
+
+    #[test]
     fn null_pointers_are_errors_not_crashes() {
         let mut results: *mut virMigrationCheckResultPtr = std::ptr::null_mut();
         let rc = unsafe {
@@ -565,5 +661,7 @@ mod tests {
         assert_eq!(unsafe { virMigrationCheckGetSupported(std::ptr::null_mut()) }, -1);
         assert_eq!(unsafe { virMigrationCheckGetVersion(std::ptr::null_mut()) }, -1);
         unsafe { virMigrationCheckResultListFree(std::ptr::null_mut()) };
+        unsafe { virMigrationCheckCacheInvalidate(std::ptr::null_mut()) };
+        assert_eq!(virMigrationCheckGetLastErrorCode(), 0);
     }
 }

@@ -6,7 +6,7 @@ use std::ptr;
 
 use virt::sys;
 
-use super::virTypedParameterPtr;
+use super::{Out, virTypedParameterPtr};
 use crate::error::Error;
 use crate::report::{Report, Value};
 
@@ -178,7 +178,7 @@ pub(crate) fn to_c_list(report: &Report) -> Result<*mut virMigrationCheckResultP
             Ok(result) => unsafe { *list.add(i) = result },
             Err(e) => {
                 // SAFETY: the list is NULL-terminated after the results built so far.
-                unsafe { virMigrationCheckResultListFree(list) };
+                unsafe { free_list(list) };
                 return Err(e);
             }
         }
@@ -186,14 +186,19 @@ pub(crate) fn to_c_list(report: &Report) -> Result<*mut virMigrationCheckResultP
     Ok(list)
 }
 
-/// Frees a result list returned by virMigrationCheck(): every result, its strings and its
-/// typed parameters, and the list itself. NULL is accepted and ignored.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn virMigrationCheckResultListFree(results: *mut virMigrationCheckResultPtr) {
+/// Stores the result list of `report` in `results`; returns the number of results, the entry
+/// point's answer.
+pub(crate) fn give(results: Out<*mut virMigrationCheckResultPtr>, report: &Report) -> Result<c_int, Error> {
+    results.set(to_c_list(report)?);
+    Ok(report.findings.len() as c_int)
+}
+
+/// Frees a NULL-terminated list built by `to_c_list` (or NULL): the body of
+/// virMigrationCheckResultListFree, for code already inside a guard (a matrix's cells).
+pub(crate) unsafe fn free_list(results: *mut virMigrationCheckResultPtr) {
     if results.is_null() {
         return;
     }
-    // No panic can happen below (only pointer walks and free), so no guard is needed.
     let mut i = 0;
     loop {
         // SAFETY: the list is NULL-terminated; each entry was built by `to_c_list`.
@@ -205,4 +210,14 @@ pub unsafe extern "C" fn virMigrationCheckResultListFree(results: *mut virMigrat
         i += 1;
     }
     unsafe { libc::free(results as *mut libc::c_void) };
+}
+
+/// Frees a result list returned by virMigrationCheck(): every result, its strings and its
+/// typed parameters, and the list itself. NULL is accepted and ignored.
+///
+/// Since: 0.1.0
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn virMigrationCheckResultListFree(results: *mut virMigrationCheckResultPtr) {
+    // SAFETY: the caller passes a list returned by this library, or NULL.
+    super::error::guard_free(move || unsafe { free_list(results) });
 }
