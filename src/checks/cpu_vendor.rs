@@ -22,10 +22,16 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         Err(skipped) => return vec![skipped],
         Ok(Subject::Default) => return Vec::new(),
         Ok(Subject::Passthrough(_)) => host_vendor(cx.src, &cx.src_domcaps),
-        Ok(Subject::Custom(cpu)) => cpu.vendor.clone().or_else(|| {
-            let map = cpu_map(cx, CHECK).ok()?;
-            cpu.model.as_deref().and_then(|m| map.model(m)).and_then(|m| m.vendor.clone())
-        }),
+        Ok(Subject::Custom(cpu)) => match (&cpu.vendor, cpu.model.as_deref()) {
+            (Some(vendor), _) => Some(vendor.clone()),
+            // A model's vendor is in libvirt's CPU map: without the map it is unknown, not
+            // "vendor-neutral" (a silent OK for a Haswell guest).
+            (None, Some(model)) => match cpu_map(cx, CHECK) {
+                Ok(map) => map.model(model).and_then(|m| m.vendor.clone()),
+                Err(skipped) => return vec![skipped],
+            },
+            (None, None) => None,
+        },
     };
     let Some(dst_vendor) = host_vendor(cx.dst, &cx.dst_domcaps) else {
         return vec![Finding::skipped(CHECK, "no-host-cpu", "cannot evaluate: the destination reports no CPU vendor")];

@@ -57,4 +57,13 @@ scenarios! {
             &["no CPU vendor"],
         );
     }
+
+    fn named_model_without_the_cpu_map() {
+        // The model's vendor is in libvirt's CPU map: without it the vendor is unknown, which is
+        // SKIPPED, not the OK of a vendor-neutral model.
+        let (src, dst) = kvm_dst(Some("qemu_7.2.0.x86_64.xml"));
+        let guest = guest(&fixture("cpu-Haswell.xml"));
+        let report = run_with(CHECK, &guest, &src, &dst, |o| o.cpu_map = Some("/nonexistent/cpu_map".into()));
+        expect(&report, Severity::Skipped, "cpu_vendor.no-cpu-map", &["CPU map could not be loaded"]);
+    }
 }
