@@ -116,7 +116,7 @@ fn nodedev(data: &[u8]) {
 fn snapshot(data: &[u8]) {
     if let Some(t) = text(data) {
         if let Ok(s) = xml::snapshot::read(t, "fuzz") {
-            let _ = s.to_host("fuzz");
+            let _ = xml::snapshot::host(&s);
         }
     }
 }
