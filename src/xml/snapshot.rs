@@ -114,15 +114,18 @@ pub fn host(s: &Snapshot) -> Host {
     host.node_devices = node_devices(s);
     let pools = pools(s);
     host.pools = pools.as_ref().map(|(p, _)| p.clone()).map_err(Clone::clone);
-    match &s.live.volumes {
+    match (&s.live.volumes, pools) {
         // A live check looked the guest's volumes up itself.
-        Some(lookups) => {
+        (Some(lookups), Ok(_)) => {
             host.volumes_by_path = lookups.by_path.clone();
             host.volumes_by_name = lookups.by_name.clone();
         }
-        // libvirt answers volume lookups from active pools only; an unavailable pool list leaves
-        // the lookups unavailable too.
-        None => host.volume_list = pools.ok().map(|(_, v)| v),
+        // libvirt answers volume lookups from active pools only.
+        (None, Ok((_, volumes))) => host.volume_list = Some(volumes),
+        // Without the pools, no volume can be judged (their pools tell what a volume is): the
+        // lookups answer with the pools' unavailability, live as from a snapshot, whose volume
+        // documents come with the pools'.
+        (_, Err(_)) => {}
     }
     if let Some(comparison) = &s.live.hypervisor_cpu_comparison {
         host.hypervisor_cpu_comparison = comparison.clone();
