@@ -249,18 +249,22 @@ fn cells(conn: &Connect, ncells: u32, page_sizes_kib: &[u64]) -> Fact<Vec<CellMe
 }
 
 /// Domain capabilities for the guest's arch, machine and virt type (the destination picks its
-/// own emulator for them, as libvirt does when it starts the incoming guest).
+/// own emulator for them, as libvirt does when it starts the incoming guest). A machine the
+/// emulator does not offer gets the default machine's instead (one more call, in that case
+/// only): what a snapshot, which holds the default and the newest machine of each family,
+/// answers for a machine it does not hold, so that the checks reading them judge alike.
 fn domain_capabilities(conn: &Connect, def: &DomainDef) -> Fact<String> {
-    fact(
-        "virConnectGetDomainCapabilities",
-        conn.domain_capabilities(
-            None,
-            def.arch.as_deref(),
-            def.machine.as_deref(),
-            Some(def.virt_type.as_str()).filter(|t| !t.is_empty()),
-            0,
-        ),
-    )
+    let virt_type = Some(def.virt_type.as_str()).filter(|t| !t.is_empty());
+    let ask = |machine: Option<&str>| conn.domain_capabilities(None, def.arch.as_deref(), machine, virt_type, 0);
+    match ask(def.machine.as_deref()) {
+        Ok(x) => Ok(x),
+        // Refusals that would repeat for any machine (a read-only connection, no such API).
+        Err(e) if e.code().is(ErrorNumber::OperationDenied) || e.code().is(ErrorNumber::NoSupport) => {
+            Err(unavailable("virConnectGetDomainCapabilities", e))
+        }
+        Err(e) if def.machine.is_some() => ask(None).map_err(|_| unavailable("virConnectGetDomainCapabilities", e)),
+        Err(e) => Err(unavailable("virConnectGetDomainCapabilities", e)),
+    }
 }
 
 /// The destination hypervisor's own verdict on the guest's CPU, for a guest with a named model

@@ -74,10 +74,13 @@ fn node_devices(s: &Snapshot) -> Fact<Vec<NodeDevice>> {
     })
 }
 
+/// The pools, and the volumes of the active ones as `(pool, volume)`.
+type PoolsAndVolumes = (Vec<Pool>, Vec<(String, Volume)>);
+
 /// The pools, and every volume of the active ones as `(pool, volume)` (libvirt looks volumes
 /// up in active pools only). A volume that does not parse makes the pools unavailable too: the
 /// volume lookups answered from them would otherwise say "no such volume" for it.
-fn pools(s: &Snapshot) -> Fact<(Vec<Pool>, Vec<(String, Volume)>)> {
+fn pools(s: &Snapshot) -> Fact<PoolsAndVolumes> {
     let all = s.pools.as_ref().map_err(Clone::clone)?;
     let mut pools = Vec::new();
     let mut volumes = Vec::new();
