@@ -112,11 +112,13 @@ fn nodedev(data: &[u8]) {
     }
 }
 
-/// A host snapshot document, and the host facts a check would take from it.
+/// A host snapshot document, the host facts a check would take from it, and the document
+/// written again (which embeds or records as unavailable each document) read back.
 fn snapshot(data: &[u8]) {
     if let Some(t) = text(data) {
         if let Ok(s) = xml::snapshot::read(t, "fuzz") {
             let _ = xml::snapshot::host(&s);
+            let _ = xml::snapshot::read(&xml::snapshot::write(&s), "fuzz");
         }
     }
 }

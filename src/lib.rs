@@ -1,9 +1,13 @@
 //! libvirt-migration-check: will this live migration succeed, and if not, exactly why?
 //!
-//! Data flows one way: **gather → facts → checks → report → surface**. `libvirt::gather` reads a
-//! guest and two hosts through read-only libvirt calls (each fact once per call), the checks in
-//! `checks` judge the facts without talking to libvirt, and `report` orders what they found. The
-//! C API (`ffi`) and the command-line tool are thin layers over the functions below.
+//! Data flows one way: **gather → snapshot → facts → checks → report → surface**.
+//! `libvirt::gather` reads a guest and fills a snapshot of each host (`facts::Snapshot`: libvirt's
+//! documents as printed, only those the selected checks need, each fetched once per call) through
+//! read-only libvirt calls; `xml::snapshot::host` turns a snapshot, live or read from a
+//! `<hostSnapshot>` file, into the facts the checks read, so a host is judged the same either way;
+//! the checks in `checks` judge the facts without talking to libvirt, and `report` orders what
+//! they found. The C API (`ffi`) and the command-line tool are thin layers over the functions
+//! below.
 //!
 //! ```no_run
 //! use virt::connect::Connect;
