@@ -63,10 +63,10 @@ fn text(data: &[u8]) -> Option<&str> {
 }
 
 fn domain(data: &[u8]) {
-    if let Some(t) = text(data) {
-        if let Ok(def) = xml::domain::parse_domain(t, "fuzz") {
-            let _ = crate::facts::Guest::from_definition(def);
-        }
+    if let Some(t) = text(data)
+        && let Ok(def) = xml::domain::parse_domain(t, "fuzz")
+    {
+        let _ = crate::facts::Guest::from_definition(def);
     }
 }
 
@@ -112,12 +112,14 @@ fn nodedev(data: &[u8]) {
     }
 }
 
-/// A host snapshot document, and the host facts a check would take from it.
+/// A host snapshot document, the host facts a check would take from it, and the document
+/// written again (which embeds or records as unavailable each document) read back.
 fn snapshot(data: &[u8]) {
-    if let Some(t) = text(data) {
-        if let Ok(s) = xml::snapshot::read(t, "fuzz") {
-            let _ = s.to_host("fuzz");
-        }
+    if let Some(t) = text(data)
+        && let Ok(s) = xml::snapshot::read(t, "fuzz")
+    {
+        let _ = xml::snapshot::host(&s);
+        let _ = xml::snapshot::read(&xml::snapshot::write(&s), "fuzz");
     }
 }
 

@@ -1,9 +1,13 @@
 //! libvirt-migration-check: will this live migration succeed, and if not, exactly why?
 //!
-//! Data flows one way: **gather → facts → checks → report → surface**. `libvirt::gather` reads a
-//! guest and two hosts through read-only libvirt calls (each fact once per call), the checks in
-//! `checks` judge the facts without talking to libvirt, and `report` orders what they found. The
-//! C API (`ffi`) and the command-line tool are thin layers over the functions below.
+//! Data flows one way: **gather → snapshot → facts → checks → report → surface**.
+//! `libvirt::gather` reads a guest and fills a snapshot of each host (`facts::Snapshot`: libvirt's
+//! documents as printed, only those the selected checks need, each fetched once per call) through
+//! read-only libvirt calls; `xml::snapshot::host` turns a snapshot, live or read from a
+//! `<hostSnapshot>` file, into the facts the checks read, so a host is judged the same either way;
+//! the checks in `checks` judge the facts without talking to libvirt, and `report` orders what
+//! they found. The C API (`ffi`) and the command-line tool are thin layers over the functions
+//! below.
 //!
 //! ```no_run
 //! use virt::connect::Connect;
@@ -133,14 +137,20 @@ pub fn check_xml_with_options(
     dst_snapshot: &str,
     options: &Options,
 ) -> Result<Report, Error> {
-    let def = xml::domain::parse_domain(domain_xml, "domain XML")?;
-    let dst = xml::snapshot::read(dst_snapshot, "destination snapshot")?.to_host("destination snapshot")?;
+    let guest = Guest::from_definition(xml::domain::parse_domain(domain_xml, "domain XML")?);
+    let dst = snapshot_host(dst_snapshot, "destination snapshot")?;
     let src = match src_snapshot {
-        Some(text) => xml::snapshot::read(text, "source snapshot")?.to_host("source snapshot")?,
+        Some(text) => snapshot_host(text, "source snapshot")?,
         None => Host::without_facts("", facts::Unavailable::new("no source snapshot", "no source snapshot was given")),
     };
-    let guest = Guest::from_definition(def);
     Ok(check_facts(&guest, &src, &dst, options))
+}
+
+/// The facts of a `<hostSnapshot>` document. `document` names it in errors ("destination
+/// snapshot"): only a text that is not a snapshot at all is one; a broken document inside it
+/// makes its facts unavailable, as on a live host.
+pub fn snapshot_host(text: &str, document: &str) -> Result<Host, Error> {
+    Ok(xml::snapshot::host(&xml::snapshot::read(text, document)?))
 }
 
 /// The lowest common denominator of the hosts in `snapshots` (host snapshot documents).
@@ -149,7 +159,7 @@ pub fn baseline_xml(snapshots: &[&str], options: &baseline::BaselineOptions) -> 
         .iter()
         .enumerate()
         .map(|(i, text)| {
-            baseline::HostSummary::from_snapshot(&xml::snapshot::read(text, &format!("host snapshot #{}", i + 1))?)
+            Ok(baseline::HostSummary::from_host(&snapshot_host(text, &format!("host snapshot #{}", i + 1))?))
         })
         .collect::<Result<Vec<_>, Error>>()?;
     baseline::compute(&hosts, options)
@@ -176,7 +186,8 @@ pub fn baseline_live(
     if conns.len() != snapshots.len() {
         return Err(Error::invalid("one snapshot per connection is needed"));
     }
-    let hosts = snapshots.iter().map(baseline::HostSummary::from_snapshot).collect::<Result<Vec<_>, Error>>()?;
+    let hosts: Vec<baseline::HostSummary> =
+        snapshots.iter().map(|s| baseline::HostSummary::from_host(&xml::snapshot::host(s))).collect();
     let mut result = baseline::compute(&hosts, options)?;
     if let Some(request) = baseline::hypervisor_request(&hosts, options)? {
         // Every host asked at once, each on its own worker, all under one deadline: a host that

@@ -5,6 +5,7 @@ use super::Baseline;
 use crate::cpu::format::format_guest_cpu;
 use crate::error::Error;
 use crate::facts::machines::machine_family;
+use crate::facts::{Guest, Host};
 use crate::flags::{Flags, Options};
 use crate::xml;
 
@@ -138,15 +139,21 @@ pub fn compatibility_flags() -> Flags {
 }
 
 /// The ordered pairs (A, B) of `snapshots` (indices) where the guest can go from A to B but not
-/// back: an ERROR from B -> A only, judged by the compatibility checks.
+/// back: an ERROR from B -> A only, judged by the compatibility checks. Each host's facts and the
+/// guest's are read once; the n² pairs are judged on them.
 pub fn one_way_pairs(domain_xml: &str, snapshots: &[String], options: &Options) -> Result<Vec<(usize, usize)>, Error> {
-    let options = Options { checks: compatibility_flags() & crate::supported_checks(), ..options.clone() };
-    let n = snapshots.len();
+    let options = Options { checks: compatibility_flags() & crate::checks::supported(), ..options.clone() };
+    let guest = Guest::from_definition(xml::domain::parse_domain(domain_xml, "domain XML")?);
+    let hosts: Vec<Host> = snapshots
+        .iter()
+        .enumerate()
+        .map(|(i, text)| Ok(xml::snapshot::host(&xml::snapshot::read(text, &format!("host snapshot #{}", i + 1))?)))
+        .collect::<Result<_, Error>>()?;
+    let n = hosts.len();
     let mut passes = vec![vec![true; n]; n];
-    for (a, src) in snapshots.iter().enumerate() {
-        for (b, dst) in snapshots.iter().enumerate().filter(|(b, _)| *b != a) {
-            let report = crate::check_xml_with_options(domain_xml, Some(src), dst, &options)?;
-            passes[a][b] = report.errors().next().is_none();
+    for (a, src) in hosts.iter().enumerate() {
+        for (b, dst) in hosts.iter().enumerate().filter(|(b, _)| *b != a) {
+            passes[a][b] = crate::checks::run(&guest, src, dst, &options).errors().next().is_none();
         }
     }
     Ok((0..n)

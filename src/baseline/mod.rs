@@ -17,8 +17,7 @@ use crate::cpu::CpuMap;
 use crate::cpu::baseline::baseline as cpu_baseline;
 use crate::cpu::compare::{data_for_policy, feature_names};
 use crate::error::Error;
-use crate::facts::{Capabilities, CpuDef, DomainCapabilities, Hypervisor, NodeInfo, Snapshot};
-use crate::xml;
+use crate::facts::{Capabilities, CpuDef, DomainCapabilities, Host, Hypervisor, NodeInfo};
 
 /// One host as the baseline sees it.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -34,36 +33,17 @@ pub struct HostSummary {
 }
 
 impl HostSummary {
-    /// Parses a snapshot's documents.
-    pub fn from_snapshot(snapshot: &Snapshot) -> Result<HostSummary, Error> {
-        let doc = |what: &str| format!("snapshot of {}: {what}", snapshot.uri);
-        let capabilities = match &snapshot.capabilities {
-            Ok(x) => Some(xml::capabilities::parse_capabilities(x, &doc("capabilities"))?),
-            Err(_) => None,
-        };
-        let domain_capabilities = match &snapshot.domain_capabilities {
-            Ok(all) => all
-                .iter()
-                .map(|x| xml::domcaps::parse_domain_capabilities(x, &doc("domain capabilities")))
-                .collect::<Result<_, _>>()?,
-            Err(_) => Vec::new(),
-        };
-        let networks = match &snapshot.networks {
-            Ok(all) => Some(
-                all.iter()
-                    .map(|n| xml::network::parse_network(&n.xml, n.active, &doc("network")).map(|n| (n.name, n.active)))
-                    .collect::<Result<_, _>>()?,
-            ),
-            Err(_) => None,
-        };
-        Ok(HostSummary {
-            name: snapshot.uri.clone(),
-            capabilities,
-            domain_capabilities,
-            networks,
-            node: snapshot.node.as_ref().ok().cloned(),
-            hypervisor: snapshot.hypervisor.as_ref().ok().cloned(),
-        })
+    /// What the baseline reads of a host's facts (those of a snapshot, live or from a file:
+    /// `xml::snapshot::host`). A fact the host could not give is left out of the baseline.
+    pub fn from_host(host: &Host) -> HostSummary {
+        HostSummary {
+            name: host.uri.clone(),
+            capabilities: host.capabilities.as_ref().ok().cloned(),
+            domain_capabilities: host.domain_capabilities.as_ref().ok().cloned().unwrap_or_default(),
+            networks: host.networks.as_ref().ok().map(|all| all.iter().map(|n| (n.name.clone(), n.active)).collect()),
+            node: host.node.as_ref().ok().cloned(),
+            hypervisor: host.hypervisor.as_ref().ok().cloned(),
+        }
     }
 
     fn arch(&self) -> Option<&str> {

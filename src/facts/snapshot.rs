@@ -1,13 +1,12 @@
 //! A host snapshot: every fact about a host, with the documents kept as libvirt printed them,
 //! so that checks can run where the host cannot be reached (planning, a scheduler's database,
-//! libvirt's own test data). `xml::snapshot` reads and writes it; `to_host` turns it into the
-//! facts the checks read, as a live gather would.
+//! libvirt's own test data). A live check fills the same structure with only the documents its
+//! checks need. Plain data: `xml::snapshot` reads and writes it and turns it into the facts the
+//! checks read (`xml::snapshot::host`), the one way a snapshot, live or saved, becomes a `Host`.
 
-use super::{
-    CellMemory, DomainSummary, Fact, FreeMemory, Host, HostInterface, Hypervisor, NodeInfo, Unavailable, Volume,
-};
-use crate::error::Error;
-use crate::xml;
+use std::collections::BTreeMap;
+
+use super::{CellMemory, DomainSummary, Fact, FreeMemory, HostInterface, Hypervisor, NodeInfo, Unavailable, Volume};
 
 /// A libvirt document and whether its object is active (networks, interfaces).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,7 +35,8 @@ pub struct Snapshot {
     pub libvirt_version: Fact<u64>,
     /// `virConnectGetCapabilities`.
     pub capabilities: Fact<String>,
-    /// `virConnectGetDomainCapabilities`, one per emulator / arch / machine / virt type.
+    /// `virConnectGetDomainCapabilities`, one per emulator / arch / machine / virt type (a live
+    /// check: the one of the guest's arch, machine and virt type).
     pub domain_capabilities: Fact<Vec<String>>,
     pub node: Fact<NodeInfo>,
     pub free_memory: Fact<FreeMemory>,
@@ -47,116 +47,60 @@ pub struct Snapshot {
     pub pools: Fact<Vec<PoolDocument>>,
     /// `virNodeDeviceGetXMLDesc` of every node device.
     pub node_devices: Fact<Vec<String>>,
+    /// What only a live check of one guest asks for; empty in a snapshot document, which is
+    /// guest-independent and never records it.
+    pub live: LiveLookups,
 }
 
-fn parsed<T>(fact: &Fact<String>, parse: impl FnOnce(&str) -> Result<T, Error>) -> Result<Fact<T>, Error> {
-    match fact {
-        Ok(x) => Ok(Ok(parse(x)?)),
-        Err(e) => Ok(Err(e.clone())),
-    }
+/// Facts a live check of one guest gathers beside the documents: lookups made for that guest,
+/// and listings that need no document.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LiveLookups {
+    /// Volume lookups for the guest's disks (by path, by pool and name). When present, they
+    /// answer the checks' volume questions instead of the pools' volume documents (which a
+    /// live check does not fetch).
+    pub volumes: Option<VolumeLookups>,
+    /// `virConnectCompareHypervisorCPU` of the guest's CPU.
+    pub hypervisor_cpu_comparison: Option<Fact<i32>>,
+    /// Interfaces by name and state, as listed (`virConnectListAllInterfaces`): what the checks
+    /// read of them, without a `virInterfaceGetXMLDesc` round trip per interface. Present,
+    /// it stands for `interfaces`, which is then not fetched.
+    pub interface_names: Option<Fact<Vec<HostInterface>>>,
+}
+
+/// Volume lookups answered by libvirt: `Ok(None)` means "no such volume".
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VolumeLookups {
+    pub by_path: BTreeMap<String, Fact<Option<Volume>>>,
+    pub by_name: BTreeMap<(String, String), Fact<Option<Volume>>>,
 }
 
 impl Snapshot {
     /// A snapshot of which nothing is known yet.
     pub fn empty(uri: &str, taken: &str) -> Snapshot {
         let none = |what: &str| Unavailable::new("snapshot", format!("the snapshot does not record {what}"));
+        Snapshot::unknown(uri, taken, none)
+    }
+
+    /// A snapshot of which nothing is known yet, each fact unavailable for `why(what)`.
+    pub fn unknown(uri: &str, taken: &str, why: impl Fn(&str) -> Unavailable) -> Snapshot {
         Snapshot {
             uri: uri.to_string(),
             taken: taken.to_string(),
-            hostname: Err(none("the hostname")),
-            hypervisor: Err(none("the hypervisor")),
-            libvirt_version: Err(none("the libvirt version")),
-            capabilities: Err(none("capabilities")),
-            domain_capabilities: Err(none("domain capabilities")),
-            node: Err(none("node info")),
-            free_memory: Err(none("free memory")),
-            cells: Err(none("NUMA cell memory")),
-            domains: Err(none("domains")),
-            networks: Err(none("networks")),
-            interfaces: Err(none("host interfaces")),
-            pools: Err(none("storage pools")),
-            node_devices: Err(none("node devices")),
+            hostname: Err(why("the hostname")),
+            hypervisor: Err(why("the hypervisor")),
+            libvirt_version: Err(why("the libvirt version")),
+            capabilities: Err(why("capabilities")),
+            domain_capabilities: Err(why("domain capabilities")),
+            node: Err(why("node info")),
+            free_memory: Err(why("free memory")),
+            cells: Err(why("NUMA cell memory")),
+            domains: Err(why("domains")),
+            networks: Err(why("networks")),
+            interfaces: Err(why("host interfaces")),
+            pools: Err(why("storage pools")),
+            node_devices: Err(why("node devices")),
+            live: LiveLookups::default(),
         }
-    }
-
-    /// The facts the checks read, parsed once for every guest: volume lookups are answered from
-    /// the pools' volume lists, the domain capabilities chosen per guest. `side` names the
-    /// snapshot in errors ("destination snapshot").
-    pub fn to_host(&self, side: &str) -> Result<Host, Error> {
-        let doc = |what: &str| format!("{side}: {what}");
-        let mut host = Host::unknown(&self.uri);
-        host.hostname = self.hostname.clone();
-        host.hypervisor = self.hypervisor.clone();
-        host.libvirt_version = self.libvirt_version.clone();
-        host.capabilities =
-            parsed(&self.capabilities, |x| xml::capabilities::parse_capabilities(x, &doc("capabilities")))?;
-        host.node = self.node.clone();
-        host.free_memory = self.free_memory.clone();
-        host.cells = self.cells.clone();
-        host.domains = self.domains.clone();
-        host.domain_capabilities = match &self.domain_capabilities {
-            Ok(all) => {
-                let mut parsed = Vec::new();
-                for (i, x) in all.iter().enumerate() {
-                    parsed.push(xml::domcaps::parse_domain_capabilities(
-                        x,
-                        &doc(&format!("domain capabilities #{}", i + 1)),
-                    )?);
-                }
-                Ok(parsed)
-            }
-            Err(e) => Err(e.clone()),
-        };
-        host.networks = match &self.networks {
-            Ok(all) => Ok(all
-                .iter()
-                .enumerate()
-                .map(|(i, n)| xml::network::parse_network(&n.xml, n.active, &doc(&format!("network #{}", i + 1))))
-                .collect::<Result<_, _>>()?),
-            Err(e) => Err(e.clone()),
-        };
-        host.node_devices = match &self.node_devices {
-            Ok(all) => Ok(all
-                .iter()
-                .enumerate()
-                .map(|(i, x)| xml::nodedev::parse_node_device(x, &doc(&format!("node device #{}", i + 1))))
-                .collect::<Result<_, _>>()?),
-            Err(e) => Err(e.clone()),
-        };
-        host.interfaces = match &self.interfaces {
-            Ok(all) => Ok(all
-                .iter()
-                .enumerate()
-                .map(|(i, d)| {
-                    let iface = xml::interface::parse_interface(&d.xml, &doc(&format!("interface #{}", i + 1)))?;
-                    Ok(HostInterface { name: iface.name, active: d.active })
-                })
-                .collect::<Result<_, Error>>()?),
-            Err(e) => Err(e.clone()),
-        };
-        let mut volumes: Vec<(String, Volume)> = Vec::new();
-        host.pools = match &self.pools {
-            Ok(all) => {
-                let mut pools = Vec::new();
-                for (i, p) in all.iter().enumerate() {
-                    let pool = xml::pool::parse_pool(&p.xml, p.active, &doc(&format!("pool #{}", i + 1)))?;
-                    for (j, v) in p.volumes.iter().enumerate() {
-                        let volume =
-                            xml::pool::parse_volume(v, &doc(&format!("pool '{}' volume #{}", pool.name, j + 1)))?;
-                        // libvirt looks volumes up only in active pools.
-                        if pool.active {
-                            volumes.push((pool.name.clone(), volume));
-                        }
-                    }
-                    pools.push(pool);
-                }
-                Ok(pools)
-            }
-            Err(e) => Err(e.clone()),
-        };
-        // libvirt answers volume lookups from active pools only; an unavailable pool list
-        // leaves the lookups unavailable too.
-        host.volume_list = self.pools.is_ok().then_some(volumes);
-        Ok(host)
     }
 }

@@ -50,7 +50,7 @@ pub fn host(conn: &Connect, ttl: Duration) -> Result<Arc<Host>, Error> {
         }
     }
     let snapshot = super::gather::snapshot(conn, &crate::clock::now_rfc3339())?;
-    let host = Arc::new(snapshot.to_host(&key.1)?);
+    let host = Arc::new(crate::xml::snapshot::host(&snapshot));
     CACHE.lock().unwrap_or_else(|e| e.into_inner()).insert(key, Entry { taken: Instant::now(), host: host.clone() });
     Ok(host)
 }

@@ -1,8 +1,11 @@
 //! Read-only libvirt calls that turn live connections into facts.
 //!
 //! Each fact is fetched at most once per call, and only when a selected check needs it (`Needs`).
-//! A call the driver lacks becomes an `Unavailable` fact and the checks that need it come out
-//! SKIPPED; only what every check needs (the guest's XML, a live connection) is an `Error`.
+//! A live check and a snapshot fill the same structure (`Snapshot`, `fill`), documents kept as
+//! libvirt printed them; `xml::snapshot::host` turns either into facts, so a host is judged the
+//! same live and from its snapshot. A call the driver lacks, or a document that does not parse,
+//! becomes an `Unavailable` fact and the checks that need it come out SKIPPED; only what every
+//! check needs (the guest's XML, a live connection) is an `Error`.
 
 use std::collections::BTreeMap;
 use std::ffi::CStr;
@@ -17,7 +20,7 @@ use crate::error::Error;
 use crate::facts::machines::{machine_family, machine_version};
 use crate::facts::{
     CellMemory, DiskSource, Document, DomainDef, DomainSummary, Fact, FreeMemory, Guest, GuestState, Host,
-    HostInterface, Hypervisor, Needs, NodeInfo, PoolDocument, Snapshot, Unavailable, Volume,
+    HostInterface, Hypervisor, Needs, NodeInfo, PoolDocument, Snapshot, Unavailable, Volume, VolumeLookups,
 };
 use crate::xml;
 
@@ -76,82 +79,129 @@ fn live_state(dom: &Domain, def: &DomainDef) -> crate::facts::LiveState {
     crate::facts::LiveState { snapshots: u32::try_from(snapshots).ok(), block_jobs }
 }
 
+/// What a gather is for.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    /// A live check of the guest `def`: only the facts `needs` asks for, and the guest-specific
+    /// ones (its domain capabilities, its volumes, the hypervisor's verdict on its CPU) for it.
+    Check(Needs, &'a DomainDef),
+    /// A complete, guest-independent snapshot: every fact, every document.
+    Whole,
+}
+
 /// A host's facts: what `needs` asks for, for the guest `def` (whose disks name the volumes to
 /// look up). Fails only when the connection itself is unusable.
 pub fn host(conn: &Connect, needs: Needs, def: &DomainDef) -> Result<Host, Error> {
+    Ok(xml::snapshot::host(&fill(conn, Scope::Check(needs, def), &crate::clock::now_rfc3339())?))
+}
+
+/// Fills a snapshot of the host behind `conn` for `scope`, taken at `taken`: each fact fetched
+/// at most once, only the documents the scope needs, kept as libvirt printed them (parsing them
+/// is `xml::snapshot::host`'s, the same for a live check and a snapshot file). What is not
+/// asked for is "not gathered". Fails only when the connection itself is unusable.
+pub fn fill(conn: &Connect, scope: Scope, taken: &str) -> Result<Snapshot, Error> {
     let uri = conn.uri().map_err(|e| Error::libvirt("virConnectGetURI", &e))?;
-    let mut host = Host::unknown(&uri);
+    let (needs, def) = match scope {
+        Scope::Check(needs, def) => (needs, Some(def)),
+        Scope::Whole => (Needs::all(), None),
+    };
+    let mut s = Snapshot::unknown(&uri, taken, |_| Unavailable::not_gathered());
     if needs.contains(Needs::VERSIONS) {
-        host.hostname = fact("virConnectGetHostname", conn.hostname());
-        host.hypervisor = hypervisor(conn);
-        host.libvirt_version = fact("virConnectGetLibVersion", conn.lib_version()).map(u64::from);
+        s.hostname = fact("virConnectGetHostname", conn.hostname());
+        s.hypervisor = hypervisor(conn);
+        s.libvirt_version = fact("virConnectGetLibVersion", conn.lib_version()).map(u64::from);
     }
-    if needs.contains(Needs::CAPABILITIES) {
-        host.capabilities = fact("virConnectGetCapabilities", conn.capabilities()).and_then(|x| {
-            xml::capabilities::parse_capabilities(&x, "capabilities")
-                .map_err(|e| Unavailable::new("virConnectGetCapabilities", e.to_string()))
-        });
+    // The NUMA cells to ask about, and a whole snapshot's emulators, come from the capabilities.
+    let enumerate_domcaps = def.is_none() && needs.contains(Needs::DOMAIN_CAPABILITIES);
+    if needs.intersects(Needs::CAPABILITIES | Needs::CELLS) || enumerate_domcaps {
+        s.capabilities = fact("virConnectGetCapabilities", conn.capabilities());
+    }
+    let caps = (needs.contains(Needs::CELLS) || enumerate_domcaps).then(|| xml::snapshot::capabilities(&s));
+    if needs.contains(Needs::DOMAIN_CAPABILITIES) {
+        s.domain_capabilities = match (def, &caps) {
+            (Some(def), _) => domain_capabilities(conn, def).map(|d| vec![d]),
+            (None, Some(Ok(caps))) => all_domain_capabilities(conn, caps),
+            (None, Some(Err(why))) => Err(why.clone()),
+            (None, None) => Err(Unavailable::not_gathered()),
+        };
     }
     if needs.contains(Needs::NODE_INFO) {
-        host.node = node_info(conn);
+        s.node = node_info(conn);
     }
     if needs.contains(Needs::FREE_MEMORY) {
-        host.free_memory = free_memory(conn);
+        s.free_memory = free_memory(conn);
     }
-    if needs.contains(Needs::CELLS) {
-        host.cells = match &host.capabilities {
+    if let Some(caps) = caps.as_ref().filter(|_| needs.contains(Needs::CELLS)) {
+        s.cells = match caps {
             Ok(caps) => cells(conn, caps.numa_cells, &caps.page_sizes_kib),
-            Err(_) => cells_from_capabilities(conn),
+            Err(why) => Err(why.clone()),
         };
     }
     if needs.contains(Needs::DOMAINS) {
-        host.domains = domains(conn);
+        s.domains = domains(conn);
     }
     if needs.contains(Needs::NETWORKS) {
-        host.networks = networks(conn);
+        s.networks = network_documents(conn);
     }
     if needs.contains(Needs::INTERFACES) {
-        host.interfaces = interfaces(conn);
+        match def {
+            // The checks read names and states only: the listing gives them without a
+            // virInterfaceGetXMLDesc round trip per interface.
+            Some(_) => s.live.interface_names = Some(interfaces(conn)),
+            None => s.interfaces = interface_documents(conn),
+        }
     }
     if needs.contains(Needs::POOLS) {
-        host.pools = pools(conn);
+        // A live check looks its volumes up; a snapshot lists every volume of every pool.
+        s.pools = pool_documents(conn, def.is_none());
     }
-    if needs.contains(Needs::DOMAIN_CAPABILITIES) {
-        host.domain_capabilities = domain_capabilities(conn, def).map(|d| vec![d]);
-    }
-    if needs.contains(Needs::CPU_COMPARISON) {
-        host.hypervisor_cpu_comparison = hypervisor_cpu_comparison(conn, def);
-    }
-    // Listing every node device costs an RPC per device: only for guests that have an mdev.
-    if needs.contains(Needs::NODE_DEVICES) && def.hostdevs.iter().any(|h| h.kind == "mdev") {
-        host.node_devices = node_devices(conn);
-    }
-    if needs.contains(Needs::VOLUMES) {
-        for disk in &def.disks {
-            match &disk.source {
-                DiskSource::Path { path, .. } if !host.volumes_by_path.contains_key(path) => {
-                    let found = volume_lookup("virStorageVolLookupByPath", conn.lookup_storage_vol_by_path(path))
-                        .map(|v| v.map(|(name, key)| Volume { name, key, path: path.clone() }));
-                    host.volumes_by_path.insert(path.clone(), found);
-                }
-                DiskSource::Volume { pool, volume } => {
-                    let key = (pool.clone(), volume.clone());
-                    host.volumes_by_name.entry(key).or_insert_with(|| volume_by_name(conn, pool, volume));
-                }
-                _ => {}
-            }
+    if let Some(def) = def {
+        let mut lookups = VolumeLookups::default();
+        if needs.contains(Needs::VOLUMES) {
+            volume_lookups(conn, def, &mut lookups);
         }
+        s.live.volumes = Some(lookups);
+        if needs.contains(Needs::CPU_COMPARISON) {
+            s.live.hypervisor_cpu_comparison = Some(hypervisor_cpu_comparison(conn, def));
+        }
+    }
+    // Listing every node device costs an RPC per device: a check asks only for guests that have
+    // an mdev.
+    if needs.contains(Needs::NODE_DEVICES) && def.is_none_or(|d| d.hostdevs.iter().any(|h| h.kind == "mdev")) {
+        s.node_devices = node_device_documents(conn);
     }
     // A connection that died while we asked (a remote daemon gone) leaves every fact above
     // "unavailable": that is a call that could not run, not a host that lacks the APIs.
     if !is_alive(conn) {
+        let (call, during) = match def {
+            Some(_) => ("gathering host facts", "the check"),
+            None => ("taking a snapshot", "the snapshot"),
+        };
         return Err(Error::Libvirt {
-            call: "gathering host facts".to_string(),
+            call: call.to_string(),
             code: 0,
-            message: format!("the connection to '{uri}' closed during the check"),
+            message: format!("the connection to '{uri}' closed during {during}"),
         });
     }
-    Ok(host)
+    Ok(s)
+}
+
+/// The volumes the guest's disks refer to, each looked up once.
+fn volume_lookups(conn: &Connect, def: &DomainDef, lookups: &mut VolumeLookups) {
+    for disk in &def.disks {
+        match &disk.source {
+            DiskSource::Path { path, .. } if !lookups.by_path.contains_key(path) => {
+                let found = volume_lookup("virStorageVolLookupByPath", conn.lookup_storage_vol_by_path(path))
+                    .map(|v| v.map(|(name, key)| Volume { name, key, path: path.clone() }));
+                lookups.by_path.insert(path.clone(), found);
+            }
+            DiskSource::Volume { pool, volume } => {
+                let key = (pool.clone(), volume.clone());
+                lookups.by_name.entry(key).or_insert_with(|| volume_by_name(conn, pool, volume));
+            }
+            _ => {}
+        }
+    }
 }
 
 fn hypervisor(conn: &Connect) -> Fact<Hypervisor> {
@@ -171,13 +221,6 @@ fn node_info(conn: &Connect) -> Fact<NodeInfo> {
         cores: n.cores,
         threads: n.threads,
     })
-}
-
-fn cells_from_capabilities(conn: &Connect) -> Fact<Vec<CellMemory>> {
-    let x = fact("virConnectGetCapabilities", conn.capabilities())?;
-    let caps = xml::capabilities::parse_capabilities(&x, "capabilities")
-        .map_err(|e| Unavailable::new("virConnectGetCapabilities", e.to_string()))?;
-    cells(conn, caps.numa_cells, &caps.page_sizes_kib)
 }
 
 /// Free memory and free pages of each of the `ncells` NUMA cells (none on a host whose
@@ -206,20 +249,22 @@ fn cells(conn: &Connect, ncells: u32, page_sizes_kib: &[u64]) -> Fact<Vec<CellMe
 }
 
 /// Domain capabilities for the guest's arch, machine and virt type (the destination picks its
-/// own emulator for them, as libvirt does when it starts the incoming guest).
-fn domain_capabilities(conn: &Connect, def: &DomainDef) -> Fact<crate::facts::DomainCapabilities> {
-    let x = fact(
-        "virConnectGetDomainCapabilities",
-        conn.domain_capabilities(
-            None,
-            def.arch.as_deref(),
-            def.machine.as_deref(),
-            Some(def.virt_type.as_str()).filter(|t| !t.is_empty()),
-            0,
-        ),
-    )?;
-    xml::domcaps::parse_domain_capabilities(&x, "domain capabilities")
-        .map_err(|e| Unavailable::new("virConnectGetDomainCapabilities", e.to_string()))
+/// own emulator for them, as libvirt does when it starts the incoming guest). A machine the
+/// emulator does not offer gets the default machine's instead (one more call, in that case
+/// only): what a snapshot, which holds the default and the newest machine of each family,
+/// answers for a machine it does not hold, so that the checks reading them judge alike.
+fn domain_capabilities(conn: &Connect, def: &DomainDef) -> Fact<String> {
+    let virt_type = Some(def.virt_type.as_str()).filter(|t| !t.is_empty());
+    let ask = |machine: Option<&str>| conn.domain_capabilities(None, def.arch.as_deref(), machine, virt_type, 0);
+    match ask(def.machine.as_deref()) {
+        Ok(x) => Ok(x),
+        // Refusals that would repeat for any machine (a read-only connection, no such API).
+        Err(e) if e.code().is(ErrorNumber::OperationDenied) || e.code().is(ErrorNumber::NoSupport) => {
+            Err(unavailable("virConnectGetDomainCapabilities", e))
+        }
+        Err(e) if def.machine.is_some() => ask(None).map_err(|_| unavailable("virConnectGetDomainCapabilities", e)),
+        Err(e) => Err(unavailable("virConnectGetDomainCapabilities", e)),
+    }
 }
 
 /// The destination hypervisor's own verdict on the guest's CPU, for a guest with a named model
@@ -458,16 +503,6 @@ fn summary_from_record(record: &sys::virDomainStatsRecord) -> Fact<DomainSummary
     })
 }
 
-fn networks(conn: &Connect) -> Fact<Vec<crate::facts::Network>> {
-    network_documents(conn)?
-        .iter()
-        .map(|d| {
-            xml::network::parse_network(&d.xml, d.active, "network XML")
-                .map_err(|e| Unavailable::new("virNetworkGetXMLDesc", e.to_string()))
-        })
-        .collect()
-}
-
 fn network_documents(conn: &Connect) -> Fact<Vec<Document>> {
     let all = fact("virConnectListAllNetworks", conn.list_all_networks(0))?;
     all.iter()
@@ -490,16 +525,6 @@ fn interfaces(conn: &Connect) -> Fact<Vec<HostInterface>> {
         }
     }
     Ok(out)
-}
-
-fn pools(conn: &Connect) -> Fact<Vec<crate::facts::Pool>> {
-    pool_documents(conn, false)?
-        .iter()
-        .map(|p| {
-            xml::pool::parse_pool(&p.xml, p.active, "storage pool XML")
-                .map_err(|e| Unavailable::new("virStoragePoolGetXMLDesc", e.to_string()))
-        })
-        .collect()
 }
 
 /// Every pool's document, with its volumes' documents when `with_volumes` (active pools only:
@@ -535,7 +560,7 @@ pub fn is_alive(conn: &Connect) -> bool {
 /// A complete snapshot of the host behind `conn`, taken at `taken` (RFC 3339, UTC): every
 /// fact any check reads, the documents kept as libvirt printed them.
 pub fn snapshot(conn: &Connect, taken: &str) -> Result<Snapshot, Error> {
-    let mut s = snapshot_as_printed(conn, taken)?;
+    let mut s = fill(conn, Scope::Whole, taken)?;
     // Embedded documents are their root element as printed, without the final newline, so that
     // a snapshot reads back exactly as it was written.
     let trim = |x: &mut String| x.truncate(x.trim_end().len());
@@ -555,49 +580,9 @@ pub fn snapshot(conn: &Connect, taken: &str) -> Result<Snapshot, Error> {
     Ok(s)
 }
 
-fn snapshot_as_printed(conn: &Connect, taken: &str) -> Result<Snapshot, Error> {
-    let uri = conn.uri().map_err(|e| Error::libvirt("virConnectGetURI", &e))?;
-    let mut s = Snapshot::empty(&uri, taken);
-    s.hostname = fact("virConnectGetHostname", conn.hostname());
-    s.hypervisor = hypervisor(conn);
-    s.libvirt_version = fact("virConnectGetLibVersion", conn.lib_version()).map(u64::from);
-    s.capabilities = fact("virConnectGetCapabilities", conn.capabilities());
-    let caps = s.capabilities.as_ref().ok().and_then(|x| xml::capabilities::parse_capabilities(x, "capabilities").ok());
-    s.domain_capabilities = match &caps {
-        Some(caps) => all_domain_capabilities(conn, caps),
-        None => Err(Unavailable::new("virConnectGetCapabilities", "no capabilities to enumerate emulators from")),
-    };
-    s.node = node_info(conn);
-    s.free_memory = free_memory(conn);
-    s.cells = match &caps {
-        Some(caps) => cells(conn, caps.numa_cells, &caps.page_sizes_kib),
-        None => Err(Unavailable::new("virConnectGetCapabilities", "no capabilities to find the NUMA cells in")),
-    };
-    s.domains = domains(conn);
-    s.networks = network_documents(conn);
-    s.interfaces = interface_documents(conn);
-    s.pools = pool_documents(conn, true);
-    s.node_devices = node_device_documents(conn);
-    if !is_alive(conn) {
-        return Err(Error::Libvirt {
-            call: "taking a snapshot".to_string(),
-            code: 0,
-            message: format!("the connection to '{uri}' closed during the snapshot"),
-        });
-    }
-    Ok(s)
-}
-
 fn node_device_documents(conn: &Connect) -> Fact<Vec<String>> {
     fact("virConnectListAllNodeDevices", conn.list_all_node_devices(0))
         .and_then(|all| all.iter().map(|d| fact("virNodeDeviceGetXMLDesc", d.xml_desc(0))).collect())
-}
-
-/// Node devices parsed; a device whose XML does not parse is left out rather than failing the
-/// fact (one odd device must not hide the mdev parents).
-fn node_devices(conn: &Connect) -> Fact<Vec<crate::facts::NodeDevice>> {
-    node_device_documents(conn)
-        .map(|all| all.iter().filter_map(|x| crate::xml::nodedev::parse_node_device(x, "node device").ok()).collect())
 }
 
 fn interface_documents(conn: &Connect) -> Fact<Vec<Document>> {
@@ -638,14 +623,18 @@ fn all_domain_capabilities(conn: &Connect, caps: &crate::facts::Capabilities) ->
                     0,
                 );
                 match result {
-                    Ok(x) => {
-                        let key = xml::domcaps::parse_domain_capabilities(&x, "domain capabilities")
-                            .map(|d| (d.path, d.domain, d.machine, d.arch))
-                            .map_err(|e| Unavailable::new("virConnectGetDomainCapabilities", e.to_string()))?;
-                        if seen.insert(key) {
-                            out.push(x);
+                    // The same emulator, machine, arch and virt type reached twice (a default
+                    // machine that is also the newest of its family) is kept once. One that does
+                    // not parse is kept as printed: the snapshot's reader reports it, as for any
+                    // document.
+                    Ok(x) => match xml::domcaps::parse_domain_capabilities(&x, "domain capabilities") {
+                        Ok(d) => {
+                            if seen.insert((d.path, d.domain, d.machine, d.arch)) {
+                                out.push(x);
+                            }
                         }
-                    }
+                        Err(_) => out.push(x),
+                    },
                     Err(e) if e.code().is(ErrorNumber::OperationDenied) || e.code().is(ErrorNumber::NoSupport) => {
                         return Err(unavailable("virConnectGetDomainCapabilities", e));
                     }

@@ -2,6 +2,10 @@
 //! docs/schemas/hostsnapshot.rng; format in the README). libvirt's own documents are embedded
 //! verbatim as children, so `xmllint --xpath '/hostSnapshot/capabilities'` gives back exactly
 //! what `virsh capabilities` printed.
+//!
+//! [`host`] is the one way a snapshot, filled live or read from a file, becomes the facts the
+//! checks read: each embedded document is parsed here by its kind's one parser, and one that does
+//! not parse makes the facts that depend on it unavailable, naming the document and the error.
 
 use std::fmt::Write as _;
 
@@ -9,8 +13,185 @@ use super::dom::Element;
 use super::{expect_root, number};
 use crate::error::Error;
 use crate::facts::{
-    CellMemory, Document, DomainSummary, FreeMemory, Hypervisor, NodeInfo, PoolDocument, Snapshot, Unavailable,
+    Capabilities, CellMemory, Document, DomainCapabilities, DomainSummary, Fact, FreeMemory, Host, HostInterface,
+    Hypervisor, Network, NodeDevice, NodeInfo, Pool, PoolDocument, Snapshot, Unavailable, Volume,
 };
+
+/// The libvirt calls that give each kind of document: an unparseable document is reported as
+/// that call's fact being unavailable, the same live and from a file.
+pub const CAPABILITIES_CALL: &str = "virConnectGetCapabilities";
+pub const DOMAIN_CAPABILITIES_CALL: &str = "virConnectGetDomainCapabilities";
+pub const NETWORK_CALL: &str = "virNetworkGetXMLDesc";
+pub const INTERFACE_CALL: &str = "virInterfaceGetXMLDesc";
+pub const POOL_CALL: &str = "virStoragePoolGetXMLDesc";
+pub const VOLUME_CALL: &str = "virStorageVolGetXMLDesc";
+pub const NODE_DEVICE_CALL: &str = "virNodeDeviceGetXMLDesc";
+
+/// A document's parse, as a fact: an error becomes `call`'s fact unavailable, with the error
+/// (which names the document) as the reason.
+fn judged<T>(call: &str, parsed: Result<T, Error>) -> Fact<T> {
+    parsed.map_err(|e| Unavailable::new(call, e.to_string()))
+}
+
+/// Every document of a list, parsed; the first that does not parse makes the whole list
+/// unavailable (a list with a hole would answer "not there" for what may be there).
+fn judged_list<D, T>(call: &str, docs: &Fact<Vec<D>>, parse: impl Fn(usize, &D) -> Result<T, Error>) -> Fact<Vec<T>> {
+    let docs = docs.as_ref().map_err(Clone::clone)?;
+    docs.iter().enumerate().map(|(i, d)| judged(call, parse(i + 1, d))).collect()
+}
+
+/// The host's capabilities, parsed.
+pub fn capabilities(s: &Snapshot) -> Fact<Capabilities> {
+    let x = s.capabilities.as_ref().map_err(Clone::clone)?;
+    judged(CAPABILITIES_CALL, super::capabilities::parse_capabilities(x, "capabilities"))
+}
+
+fn domain_capabilities(s: &Snapshot) -> Fact<Vec<DomainCapabilities>> {
+    judged_list(DOMAIN_CAPABILITIES_CALL, &s.domain_capabilities, |i, x| {
+        super::domcaps::parse_domain_capabilities(x, &format!("domain capabilities #{i}"))
+    })
+}
+
+fn networks(s: &Snapshot) -> Fact<Vec<Network>> {
+    judged_list(NETWORK_CALL, &s.networks, |i, d| {
+        super::network::parse_network(&d.xml, d.active, &format!("network #{i}"))
+    })
+}
+
+fn interfaces(s: &Snapshot) -> Fact<Vec<HostInterface>> {
+    if let Some(listed) = &s.live.interface_names {
+        return listed.clone();
+    }
+    judged_list(INTERFACE_CALL, &s.interfaces, |i, d| {
+        super::interface::parse_interface(&d.xml, &format!("interface #{i}"))
+            .map(|iface| HostInterface { name: iface.name, active: d.active })
+    })
+}
+
+fn node_devices(s: &Snapshot) -> Fact<Vec<NodeDevice>> {
+    judged_list(NODE_DEVICE_CALL, &s.node_devices, |i, x| {
+        super::nodedev::parse_node_device(x, &format!("node device #{i}"))
+    })
+}
+
+/// The pools, and the volumes of the active ones as `(pool, volume)`.
+type PoolsAndVolumes = (Vec<Pool>, Vec<(String, Volume)>);
+
+/// The pools, and every volume of the active ones as `(pool, volume)` (libvirt looks volumes
+/// up in active pools only). A volume that does not parse makes the pools unavailable too: the
+/// volume lookups answered from them would otherwise say "no such volume" for it.
+fn pools(s: &Snapshot) -> Fact<PoolsAndVolumes> {
+    let all = s.pools.as_ref().map_err(Clone::clone)?;
+    let mut pools = Vec::new();
+    let mut volumes = Vec::new();
+    for (i, p) in all.iter().enumerate() {
+        let pool = judged(POOL_CALL, super::pool::parse_pool(&p.xml, p.active, &format!("pool #{}", i + 1)))?;
+        for (j, v) in p.volumes.iter().enumerate() {
+            let document = format!("pool '{}' volume #{}", pool.name, j + 1);
+            let volume = judged(VOLUME_CALL, super::pool::parse_volume(v, &document))?;
+            if pool.active {
+                volumes.push((pool.name.clone(), volume));
+            }
+        }
+        pools.push(pool);
+    }
+    Ok((pools, volumes))
+}
+
+/// The facts the checks read, from any snapshot: one taken from a file, assembled from saved
+/// documents, or filled by a live check with the documents its checks need. Never fails: a
+/// document that does not parse makes its facts unavailable.
+pub fn host(s: &Snapshot) -> Host {
+    let mut host = Host::unknown(&s.uri);
+    host.hostname = s.hostname.clone();
+    host.hypervisor = s.hypervisor.clone();
+    host.libvirt_version = s.libvirt_version.clone();
+    host.capabilities = capabilities(s);
+    host.node = s.node.clone();
+    host.free_memory = s.free_memory.clone();
+    host.cells = s.cells.clone();
+    host.domains = s.domains.clone();
+    host.domain_capabilities = domain_capabilities(s);
+    host.networks = networks(s);
+    host.interfaces = interfaces(s);
+    host.node_devices = node_devices(s);
+    let pools = pools(s);
+    host.pools = pools.as_ref().map(|(p, _)| p.clone()).map_err(Clone::clone);
+    match (&s.live.volumes, pools) {
+        // A live check looked the guest's volumes up itself.
+        (Some(lookups), Ok(_)) => {
+            host.volumes_by_path = lookups.by_path.clone();
+            host.volumes_by_name = lookups.by_name.clone();
+        }
+        // libvirt answers volume lookups from active pools only.
+        (None, Ok((_, volumes))) => host.volume_list = Some(volumes),
+        // Without the pools, no volume can be judged (their pools tell what a volume is): the
+        // lookups answer with the pools' unavailability, live as from a snapshot, whose volume
+        // documents come with the pools'.
+        (_, Err(_)) => {}
+    }
+    if let Some(comparison) = &s.live.hypervisor_cpu_comparison {
+        host.hypervisor_cpu_comparison = comparison.clone();
+    }
+    host
+}
+
+impl Snapshot {
+    /// [`host`] of this snapshot. Kept for callers of the former fallible signature: it never
+    /// fails now, and `_side` no longer names anything (the documents name themselves).
+    pub fn to_host(&self, _side: &str) -> Result<Host, Error> {
+        Ok(host(self))
+    }
+}
+
+/// `s` as it can be written: every document cut to its root element as written; a fact with a
+/// document that cannot be embedded (not XML, or not the element expected there) is written as
+/// unavailable, for the reason [`host`] gives it, so that the file reads back to the same facts.
+fn writable(s: &Snapshot) -> Snapshot {
+    let mut w = s.clone();
+    let cut = |x: &str, root: &str| embeddable(x, root, root).ok();
+    if let Ok(x) = &s.capabilities {
+        w.capabilities = match cut(x, "capabilities") {
+            Some(x) => Ok(x),
+            None => Err(capabilities(s).err().unwrap_or_else(|| Unavailable::new(CAPABILITIES_CALL, "not XML"))),
+        };
+    }
+    fn all<D: Clone>(
+        docs: &Fact<Vec<D>>,
+        cut_one: impl Fn(&D) -> Option<D>,
+        why: impl FnOnce() -> Option<Unavailable>,
+        call: &str,
+    ) -> Fact<Vec<D>> {
+        let docs = docs.as_ref().map_err(Clone::clone)?;
+        match docs.iter().map(cut_one).collect::<Option<Vec<D>>>() {
+            Some(cut) => Ok(cut),
+            None => Err(why().unwrap_or_else(|| Unavailable::new(call, "a document is not XML"))),
+        }
+    }
+    w.domain_capabilities = all(
+        &s.domain_capabilities,
+        |x| cut(x, "domainCapabilities"),
+        || domain_capabilities(s).err(),
+        DOMAIN_CAPABILITIES_CALL,
+    );
+    w.node_devices = all(&s.node_devices, |x| cut(x, "device"), || node_devices(s).err(), NODE_DEVICE_CALL);
+    let doc = |root: &'static str| move |d: &Document| Some(Document { active: d.active, xml: cut(&d.xml, root)? });
+    w.networks = all(&s.networks, doc("network"), || networks(s).err(), NETWORK_CALL);
+    // Listed names stand for the interface documents: those were not fetched.
+    let listed = s.live.interface_names.is_some();
+    if !listed {
+        w.interfaces = all(&s.interfaces, doc("interface"), || interfaces(s).err(), INTERFACE_CALL);
+    }
+    let pool = |p: &PoolDocument| {
+        Some(PoolDocument {
+            active: p.active,
+            xml: cut(&p.xml, "pool")?,
+            volumes: p.volumes.iter().map(|v| cut(v, "volume")).collect::<Option<_>>()?,
+        })
+    };
+    w.pools = all(&s.pools, pool, || pools(s).err(), POOL_CALL);
+    w
+}
 
 /// The only version this build reads and writes.
 pub const VERSION: &str = "1";
@@ -42,8 +223,10 @@ pub fn embeddable(xml: &str, root: &str, document: &str) -> Result<String, Error
     Ok(xml[parsed.span.clone()].to_string())
 }
 
-/// Writes `snapshot` as XML.
+/// Writes `snapshot` as XML. What a live check of one guest looked up for it (`live`) is not
+/// written: a snapshot document describes the host, for any guest.
 pub fn write(snapshot: &Snapshot) -> String {
+    let snapshot = &writable(snapshot);
     let mut out = String::new();
     let mut unavailable: Vec<(&str, &Unavailable)> = Vec::new();
     let _ = writeln!(out, "<hostSnapshot version='{VERSION}'>");
