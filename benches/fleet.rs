@@ -107,7 +107,7 @@ fn options() -> Options {
 }
 
 fn to_host(text: &str) -> Host {
-    read_snapshot(text, "snapshot").unwrap().to_host("snapshot").unwrap()
+    virt_migration_check::xml::snapshot::host(&read_snapshot(text, "snapshot").unwrap())
 }
 
 fn benches(c: &mut Criterion) {

@@ -132,7 +132,7 @@ impl<T> Work<T> {
 
 /// The one place a host snapshot document becomes facts, as `check` offline reads it.
 fn snapshot_host(document: &str, name: &str) -> Result<Host, Error> {
-    crate::xml::snapshot::read(document, name)?.to_host(name)
+    Ok(crate::xml::snapshot::host(&crate::xml::snapshot::read(document, name)?))
 }
 
 fn open(uri: &str, read_write: bool, role: &str) -> Result<Connect, Error> {
@@ -149,8 +149,7 @@ fn gather_host(conn: &Connect, cache: Option<Duration>) -> Result<Host, Error> {
         Some(ttl) => crate::libvirt::cache::host(conn, ttl).map(|h| (*h).clone()),
         None => {
             let snapshot = crate::libvirt::gather::snapshot(conn, &crate::clock::now_rfc3339())?;
-            let uri = snapshot.uri.clone();
-            snapshot.to_host(&uri)
+            Ok(crate::xml::snapshot::host(&snapshot))
         }
     }
 }

@@ -210,7 +210,7 @@ fn mutated_documents_are_refused_or_judged_never_panic() {
         tally.variants += 1;
         match snapshot::read(variant, "snapshot") {
             Ok(s) => {
-                let _ = s.to_host("snapshot");
+                let _ = virt_migration_check::xml::snapshot::host(&s);
                 if k % 8 == 0 {
                     let _ = virt_migration_check::check_xml_with_options(&good_domain, None, variant, &options);
                 }

@@ -154,7 +154,7 @@ fn assembled_real_host_drives_the_checks() {
     let mut q35 = def.clone();
     q35.virt_type = "kvm".into();
     q35.machine = Some("pc-q35-9.2".into());
-    let facts = host.to_host("assembled").unwrap();
+    let facts = virt_migration_check::xml::snapshot::host(&host);
     assert_eq!(facts.domain_capabilities_for(&q35).unwrap().machine, "pc-q35-9.2");
     // A machine no domain capabilities name exactly (the alias 'pc'): the emulator's others
     // still describe its CPU and devices.
