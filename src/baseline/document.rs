@@ -1,16 +1,13 @@
 //! The baseline document, `<migrationBaseline version='1'>` (format in the README):
 //! written by virMigrationBaseline(), read by virMigrationBaselineApply().
 
+use crate::xml::escape;
 use std::fmt::Write as _;
 
 use super::{Baseline, CpuCrossCheck, MachineFamily};
 use crate::cpu::format::format_guest_cpu;
 use crate::error::Error;
 use crate::xml::{self, Element};
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('\'', "&apos;").replace('\n', "&#10;")
-}
 
 /// Writes a baseline.
 pub fn write(b: &Baseline) -> String {

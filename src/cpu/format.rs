@@ -2,10 +2,7 @@
 //! hypervisor-cpu-baseline` and our `cpu-baseline` print.
 
 use crate::facts::CpuDef;
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('\'', "&apos;")
-}
+use crate::xml::escape;
 
 /// Formats a guest CPU: `<cpu mode match>`, `<model fallback>`, `<vendor>`, then each
 /// `<feature policy name>` in order. Ends with a newline, as libvirt's output does.

@@ -7,6 +7,7 @@
 //! checks read: each embedded document is parsed here by its kind's one parser, and one that does
 //! not parse makes the facts that depend on it unavailable, naming the document and the error.
 
+use super::escape;
 use std::fmt::Write as _;
 
 use super::dom::Element;
@@ -136,14 +137,6 @@ pub fn host(s: &Snapshot) -> Host {
     host
 }
 
-impl Snapshot {
-    /// [`host`] of this snapshot. Kept for callers of the former fallible signature: it never
-    /// fails now, and `_side` no longer names anything (the documents name themselves).
-    pub fn to_host(&self, _side: &str) -> Result<Host, Error> {
-        Ok(host(self))
-    }
-}
-
 /// `s` as it can be written: every document cut to its root element as written; a fact with a
 /// document that cannot be embedded (not XML, or not the element expected there) is written as
 /// unavailable, for the reason [`host`] gives it, so that the file reads back to the same facts.
@@ -195,21 +188,6 @@ fn writable(s: &Snapshot) -> Snapshot {
 
 /// The only version this build reads and writes.
 pub const VERSION: &str = "1";
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\'' => out.push_str("&apos;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn yes(b: bool) -> &'static str {
     if b { "yes" } else { "no" }
