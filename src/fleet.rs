@@ -49,7 +49,7 @@ pub fn check_many(
     options: &Options,
 ) -> Vec<Vec<Report>> {
     let judge = |i: usize| -> Vec<Report> {
-        destinations.iter().map(|dst| crate::check_facts(&guests[i], &sources[src_of[i]], dst, options)).collect()
+        destinations.iter().map(|dst| crate::checks::run(&guests[i], &sources[src_of[i]], dst, options)).collect()
     };
     let n = guests.len();
     let workers = threads(n);
@@ -429,7 +429,7 @@ mod tests {
     use super::*;
 
     fn options() -> Options {
-        Options::from_flags(0, crate::supported_checks()).unwrap()
+        Options::from_flags(0, crate::checks::supported()).unwrap()
     }
 
     #[test]
