@@ -169,12 +169,12 @@ c-tests: build
 python-tests: build
 	LIBVIRT_MIGRATION_CHECK_LIBRARY=$(CURDIR)/$(CDYLIB) $(PYTHON) -m pytest tests/python
 
-# The end-to-end test bed (tests/e2e, TESTBED.md tier 2): root libvirtd "hosts" in their own
+# The end-to-end test bed (tests/e2e, docs/testbed.md): root libvirtd "hosts" in their own
 # mount namespaces, real QEMU (TCG) guests, real migrations against the library's predictions.
 # QEMU 7.2 comes from bookworm, QEMU 10 for the newer host from bookworm-backports through a
 # private apt configuration (tests/e2e/qemu10.sh; the machine's apt sources are left alone);
 # user vmc-e2e runs the session daemon. QEMU 7.2's qemu-utils would conflict with the image's newer one in the same
-# apt call (TESTBED.md), and the tests need no qemu-img, so it is not asked for.
+# apt call (docs/testbed.md), and the tests need no qemu-img, so it is not asked for.
 E2E_QEMU10_DIR ?= /tmp/vmc-e2e-qemu10
 E2E_PACKAGES := qemu-system-x86 ipxe-qemu seabios tini iproute2 util-linux
 e2e-deps: deps
