@@ -296,7 +296,8 @@ fn mdev_node_devices_are_gathered_live_on_the_test_driver() {
         .replace("3b1c6f2a-9a5e-4f0e-8d1e-1d2c3b4a5f60", "5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e")
         .replacen(
             "<devices>",
-            "<devices><hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='c60cc60c-c60c-c60c-c60c-c60cc60cc60c'/></source></hostdev>",
+            "<devices><hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address \
+                uuid='c60cc60c-c60c-c60c-c60c-c60cc60cc60c'/></source></hostdev>",
             1,
         );
     let dom = src.define_domain_xml(&xml).unwrap();

@@ -99,7 +99,8 @@ fn a_stopped_host_in_a_fleet_check_costs_its_column_not_the_call() {
     assert!(waited < Duration::from_millis(2_500), "{waited:?}");
     assert!(matrix.cells[0][0].is_ok(), "{:?}", matrix.cells[0][0]);
     assert!(
-        matches!(&matrix.cells[0][1], Err(Error::Timeout(m)) if m.contains("gathering the facts of test+unix://") && m.contains("fleet-stopped")),
+        matches!(&matrix.cells[0][1], Err(Error::Timeout(m)) if m.contains("gathering the facts of \
+            test+unix://") && m.contains("fleet-stopped")),
         "{:?}",
         matrix.cells[0][1]
     );

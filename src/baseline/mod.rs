@@ -184,7 +184,8 @@ fn cpu_inputs(
     if mixed && !options.vendor_neutral {
         let names: Vec<String> = vendors.iter().map(|v| v.clone().unwrap_or_else(|| "unknown".into())).collect();
         return Err(Error::invalid(format!(
-            "the hosts have CPUs of different vendors ({}); ask for a vendor-neutral baseline (VIR_MIGRATION_BASELINE_VENDOR_NEUTRAL, --vendor-neutral)",
+            "the hosts have CPUs of different vendors ({}); ask for a vendor-neutral baseline \
+                (VIR_MIGRATION_BASELINE_VENDOR_NEUTRAL, --vendor-neutral)",
             names.join(", ")
         )));
     }

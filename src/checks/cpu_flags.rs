@@ -39,9 +39,11 @@ pub fn check(cx: &Context) -> Vec<Finding> {
                         format!("the destination lacks {} CPU feature(s) of {what}: {}", cpuid.len(), cpuid.join(", ")),
                     )
                     .hint(if passthrough {
-                        "host-passthrough guests need an identical CPU on the destination; use a named CPU model (see `virt-migration-check cpu-baseline`)"
+                        "host-passthrough guests need an identical CPU on the destination; use a named CPU model \
+                            (see `virt-migration-check cpu-baseline`)"
                     } else {
-                        "choose a destination with a newer CPU, or configure the guest with a CPU model every host provides (see `virt-migration-check cpu-baseline`)"
+                        "choose a destination with a newer CPU, or configure the guest with a CPU model every host \
+                            provides (see `virt-migration-check cpu-baseline`)"
                     })
                     .detail("missing", cpuid.join(","))
                     .detail("missing_count", cpuid.len() as u64),
@@ -64,7 +66,8 @@ pub fn check(cx: &Context) -> Vec<Finding> {
                     Finding::error(
                         CHECK,
                         "strict-extra",
-                        format!("the guest's CPU must match strictly but the destination's has extra feature(s): {}", outcome.extra.join(", ")),
+                        format!("the guest's CPU must match strictly but the destination's has extra feature(s): \
+                            {}", outcome.extra.join(", ")),
                     )
                     .detail("extra", outcome.extra.join(",")),
                     &judgement,
@@ -82,7 +85,8 @@ pub fn check(cx: &Context) -> Vec<Finding> {
             Finding::warning(
                 CHECK,
                 "passthrough-superset",
-                "the destination's CPU has more features than the source's: the host-passthrough guest keeps the source's set until it restarts",
+                "the destination's CPU has more features than the source's: the host-passthrough guest keeps the \
+                    source's set until it restarts",
             )
             .hint("prefer a destination with an identical CPU for host-passthrough guests"),
             &judgement,

@@ -47,7 +47,8 @@ pub fn check(cx: &Context) -> Vec<Finding> {
     let message = format!("the guest's CPU vendor is {guest_vendor} but the destination's is {dst_vendor}");
     let finding = if host_bound {
         Finding::warning(CHECK, "differs", message)
-            .hint("a guest configured from the host CPU (host-model or host-passthrough) may misbehave on another vendor's CPU; use a named model")
+            .hint("a guest configured from the host CPU (host-model or host-passthrough) may misbehave on another \
+                vendor's CPU; use a named model")
     } else {
         Finding::info(CHECK, "differs", message)
     };

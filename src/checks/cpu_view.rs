@@ -46,9 +46,13 @@ pub fn subject<'a>(cx: &'a Context, check: Check) -> Result<Subject<'a>, Finding
                 None => Err(Finding::skipped(
                     check,
                     "host-model-unexpanded",
-                    "cannot evaluate: the guest's CPU is host-model and neither its live XML nor the source's domain capabilities tell which CPU it got",
+                    "cannot evaluate: the guest's CPU is host-model and neither its live XML nor the source's domain \
+                        capabilities tell which CPU it got",
                 )
-                .hint("check the running guest (its live XML holds the expanded CPU), or give a source snapshot taken over a read-write connection")),
+                .hint(
+                    "check the running guest (its live XML holds the expanded CPU), or give a source snapshot \
+                    taken over a read-write connection",
+                )),
             }
         }
         _ if cpu.model.is_some() => Ok(Subject::Custom(cpu)),
@@ -79,9 +83,16 @@ fn destination_cpu<'a>(cx: &'a Context, check: Check) -> Result<(&'a CpuDef, &'s
         return Err(Finding::skipped(
             check,
             "emulated-cpu-unknown",
-            format!("cannot evaluate: the guest's CPU is emulated ({} domain), so only the destination's domain capabilities can tell what it offers, and they are unavailable{why}", cx.guest.def.virt_type),
+            format!(
+                "cannot evaluate: the guest's CPU is emulated ({} domain), so only the destination's domain \
+                capabilities can tell what it offers, and they are unavailable{why}",
+                cx.guest.def.virt_type
+            ),
         )
-        .hint("open the destination connection read-write (libvirt 9.0 serves domain capabilities only there; the library still makes read-only calls)"));
+        .hint(
+            "open the destination connection read-write (libvirt 9.0 serves domain capabilities only there; the \
+            library still makes read-only calls)",
+        ));
     }
     match &cx.dst.capabilities {
         Ok(caps) => match &caps.host_cpu {

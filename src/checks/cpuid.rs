@@ -33,7 +33,8 @@ pub fn check(cx: &Context) -> Vec<Finding> {
                         model(cx.dst).unwrap_or_else(|| fmt(signature(cx.dst)))
                     ),
                 )
-                .hint("software that keys on CPUID (licensing, tuned math libraries) may misbehave; use a named CPU model for guests that migrate")
+                .hint("software that keys on CPUID (licensing, tuned math libraries) may misbehave; use a named CPU \
+                    model for guests that migrate")
                 .detail("source_signature", fmt(signature(cx.src)))
                 .detail("destination_signature", fmt(signature(cx.dst))),
             );
@@ -41,7 +42,8 @@ pub fn check(cx: &Context) -> Vec<Finding> {
     }
     if cpu.cache_mode.as_deref() == Some("passthrough") {
         findings.push(
-            Finding::warning(CHECK, "cache-passthrough", "the guest sees the host's CPU cache topology (<cache mode='passthrough'/>), which the destination's may not match")
+            Finding::warning(CHECK, "cache-passthrough", "the guest sees the host's CPU cache topology (<cache \
+                mode='passthrough'/>), which the destination's may not match")
                 .hint("use <cache mode='emulate'/> for guests that migrate"),
         );
     }

@@ -93,8 +93,10 @@ fn blockers(cx: &Context) -> Vec<Finding> {
     if let Some(live) = &cx.guest.live {
         if let Some(n) = live.snapshots.filter(|n| *n > 0) {
             findings.push(
-                Finding::error(CHECK, "snapshots", format!("the guest has {n} snapshot(s): libvirt refuses to migrate a domain with snapshots"))
-                    .hint("delete the snapshots (virsh snapshot-delete --metadata), or migrate with the snapshots' metadata recreated on the destination")
+                Finding::error(CHECK, "snapshots", format!("the guest has {n} snapshot(s): libvirt refuses to \
+                    migrate a domain with snapshots"))
+                    .hint("delete the snapshots (virsh snapshot-delete --metadata), or migrate with the snapshots' \
+                        metadata recreated on the destination")
                     .detail("snapshots", n),
             );
         }
@@ -236,7 +238,8 @@ fn storage_safety(cx: &Context) -> Vec<Finding> {
                     CHECK,
                     severity,
                     "unsafe-storage",
-                    format!("writable disk {} ({path}) is on storage local to the source: libvirt refuses 'Migration without shared storage is unsafe'", disk.target),
+                    format!("writable disk {} ({path}) is on storage local to the source: libvirt refuses 'Migration \
+                        without shared storage is unsafe'", disk.target),
                 )
                 .hint(cleared_by)
                 .detail("disk", &disk.target)
@@ -246,9 +249,11 @@ fn storage_safety(cx: &Context) -> Vec<Finding> {
                 Finding::warning(
                     CHECK,
                     "storage-unknown",
-                    format!("cannot tell whether writable disk {} ({path}) is on shared storage: it is in no storage pool of the source", disk.target),
+                    format!("cannot tell whether writable disk {} ({path}) is on shared storage: it is in no storage \
+                        pool of the source", disk.target),
                 )
-                .hint("define a storage pool over its directory (netfs for NFS) so that its kind is known; if it is local, migrate with --copy-storage-all")
+                .hint("define a storage pool over its directory (netfs for NFS) so that its kind is known; if it is \
+                    local, migrate with --copy-storage-all")
                 .detail("disk", &disk.target),
             ),
             Some(false) => {}

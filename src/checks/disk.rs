@@ -59,7 +59,8 @@ fn check_path(cx: &Context, disk: &Disk, path: &str) -> Option<Finding> {
             Finding::warning(
                 CHECK,
                 "unproven",
-                format!("disk {} at '{path}' is in no storage pool on the source, so its identity with the destination's volume cannot be proven", disk.target),
+                format!("disk {} at '{path}' is in no storage pool on the source, so its identity with the \
+                    destination's volume cannot be proven", disk.target),
             )
             .hint("define a storage pool over its directory on the source so that libvirt can compare the volumes' keys")
             .detail("path", path),
@@ -97,7 +98,8 @@ fn absent(cx: &Context, disk: &Disk, path: &str, dst_pool: Option<&Pool>) -> Fin
             "not-visible",
             format!("disk {name} at '{path}' cannot be verified on the destination: no storage pool there covers its directory"),
         )
-        .hint("define a storage pool over that directory on the destination so that libvirt can see the file, or migrate with --copy-storage-all"),
+        .hint("define a storage pool over that directory on the destination so that libvirt can see the file, or \
+            migrate with --copy-storage-all"),
     }
 }
 
@@ -190,7 +192,8 @@ fn compare_identity(
                 "different-storage",
                 format!("disk {name} at '{path}' on the destination is a different file with the same name (the volume keys differ)"),
             )
-            .hint("the guest would see other data after the migration; put the disk on storage shared by both hosts, or migrate with --copy-storage-all"),
+            .hint("the guest would see other data after the migration; put the disk on storage shared by both hosts, \
+                or migrate with --copy-storage-all"),
         ));
     }
     // A key that is a storage-level identity (not just the path) proves sameness.
@@ -205,7 +208,8 @@ fn compare_identity(
                 CHECK,
                 "different-storage",
                 format!(
-                    "disk {name} at '{path}' comes from pool '{}' on the source and pool '{}' on the destination, which mount different storage",
+                    "disk {name} at '{path}' comes from pool '{}' on the source and pool '{}' on the destination, \
+                        which mount different storage",
                     s.name, d.name
                 ),
             )
@@ -218,7 +222,8 @@ fn compare_identity(
                 "unproven",
                 format!("disk {name} at '{path}' exists on both hosts, but as a file of a host-local pool its identity cannot be proven"),
             )
-            .hint("define the storage as a shared pool (netfs, iscsi, rbd ...) on both hosts so that sameness can be proven, or make sure the directory is shared"),
+            .hint("define the storage as a shared pool (netfs, iscsi, rbd ...) on both hosts so that sameness can be \
+                proven, or make sure the directory is shared"),
         )),
     }
 }

@@ -25,7 +25,8 @@ pub fn check(cx: &Context) -> Vec<Finding> {
                     Finding::error(
                         CHECK,
                         "unsupported",
-                        format!("disk {} uses {what} '{value}', which the destination's emulator does not offer for machine {}", disk.target, caps.machine),
+                        format!("disk {} uses {what} '{value}', which the destination's emulator does not offer for \
+                            machine {}", disk.target, caps.machine),
                     )
                     .hint(format!("use one of: {}", list.join(", ")))
                     .detail("disk", &disk.target)

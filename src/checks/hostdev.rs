@@ -16,19 +16,24 @@ pub fn check(cx: &Context) -> Vec<Finding> {
     for (i, dev) in def.hostdevs.iter().enumerate() {
         let name = format!("host device #{} ({} {})", i + 1, dev.mode, dev.kind);
         let finding = match (dev.mode.as_str(), dev.kind.as_str()) {
-            ("capabilities", _) => Finding::error(CHECK, "capabilities-mode", format!("{name}: libvirt cannot migrate a domain with <hostdev mode='capabilities'>")),
-            (_, "usb") => Finding::warning(CHECK, "usb", format!("{name} is re-attached on the destination only if the same USB device is present there"))
+            ("capabilities", _) => Finding::error(CHECK, "capabilities-mode", format!("{name}: libvirt cannot \
+                migrate a domain with <hostdev mode='capabilities'>")),
+            (_, "usb") => Finding::warning(CHECK, "usb", format!("{name} is re-attached on the destination only if \
+                the same USB device is present there"))
                 .hint("detach it before migrating if the destination lacks it"),
             (_, "pci") if dev.transient_teaming => Finding::warning(
                 CHECK,
                 "pci-failover",
-                format!("{name} has transient teaming: QEMU unplugs it during the migration and the guest falls back to its teamed virtio NIC"),
+                format!("{name} has transient teaming: QEMU unplugs it during the migration and the guest falls back \
+                    to its teamed virtio NIC"),
             ),
             (_, "pci") => Finding::error(CHECK, "pci", format!("{name}: a PCI device assigned from the host cannot migrate"))
                 .hint("detach it before migrating (virsh detach-device), or give it <teaming type='transient'> with a virtio NIC"),
-            (_, "mdev") => Finding::error(CHECK, "mdev", format!("{name} (mediated device {}): libvirt cannot migrate it", dev.mdev_uuid.as_deref().unwrap_or("?")))
+            (_, "mdev") => Finding::error(CHECK, "mdev", format!("{name} (mediated device {}): libvirt cannot \
+                migrate it", dev.mdev_uuid.as_deref().unwrap_or("?")))
                 .hint("detach the mediated device (vGPU) before migrating"),
-            (_, kind) => Finding::error(CHECK, "unsupported", format!("{name}: a {kind} host device cannot migrate")).hint("detach it before migrating"),
+            (_, kind) => Finding::error(CHECK, "unsupported", format!("{name}: a {kind} host device cannot \
+                migrate")).hint("detach it before migrating"),
         };
         findings.push(finding.detail("mode", &dev.mode).detail("type", &dev.kind));
     }
@@ -140,7 +145,8 @@ fn mdev_capacity(cx: &Context) -> Vec<Finding> {
         match type_id {
             Some(t) => *needed.entry(t).or_insert(0) += 1,
             None => findings.push(
-                Finding::skipped(CHECK, "mdev-type-unknown", format!("cannot evaluate: the source has no node device for mediated device {uuid}, so its type is unknown"))
+                Finding::skipped(CHECK, "mdev-type-unknown", format!("cannot evaluate: the source has no node device \
+                    for mediated device {uuid}, so its type is unknown"))
                     .detail("uuid", uuid),
             ),
         }
@@ -153,20 +159,23 @@ fn mdev_capacity(cx: &Context) -> Vec<Finding> {
         let available = super::saturating_sum(parents.iter().map(|(_, n)| *n));
         let base = |f: Finding| f.detail("mdev_type", type_id).detail("needed", count).detail("available", available);
         findings.push(if parents.is_empty() {
-            base(Finding::error(CHECK, "mdev-type-missing", format!("no device on the destination offers mediated device type '{type_id}'")))
+            base(Finding::error(CHECK, "mdev-type-missing", format!("no device on the destination offers mediated \
+                device type '{type_id}'")))
                 .hint("choose a destination with the same GPU or adapter and its mdev driver loaded")
         } else if available < count {
             base(Finding::error(
                 CHECK,
                 "mdev-no-capacity",
-                format!("the destination offers mediated device type '{type_id}' but has {available} free instance(s), the guest needs {count}"),
+                format!("the destination offers mediated device type '{type_id}' but has {available} free \
+                    instance(s), the guest needs {count}"),
             ))
             .hint("free instances on the destination (remove unused mdevs) or choose another destination")
         } else {
             base(Finding::info(
                 CHECK,
                 "mdev-type-available",
-                format!("the destination can create {count} mediated device(s) of type '{type_id}' ({available} free, on {})", parents[0].0),
+                format!("the destination can create {count} mediated device(s) of type '{type_id}' ({available} \
+                    free, on {})", parents[0].0),
             ))
         });
     }

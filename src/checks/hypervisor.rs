@@ -38,7 +38,8 @@ pub fn check(cx: &Context) -> Vec<Finding> {
                     version_string(src.version)
                 ),
             )
-            .hint("migrating to an older hypervisor can fail on machine types or device state it does not know; prefer an equal or newer destination")
+            .hint("migrating to an older hypervisor can fail on machine types or device state it does not know; \
+                prefer an equal or newer destination")
             .detail("source_version", version_string(src.version))
             .detail("destination_version", version_string(dst.version)),
         );

@@ -55,7 +55,8 @@ pub fn check(cx: &Context) -> Vec<Finding> {
                     "type-unsupported",
                     format!("the destination's emulator does not offer machine type '{machine}' for {arch}"),
                 )
-                .hint("a machine type newer than the destination's QEMU: choose a destination with QEMU as new as the source's, or start the guest with an older machine type")
+                .hint("a machine type newer than the destination's QEMU: choose a destination with QEMU as new as \
+                    the source's, or start the guest with an older machine type")
                 .detail("machine", machine),
             );
         }

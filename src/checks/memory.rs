@@ -96,7 +96,8 @@ fn whole_host(cx: &Context) -> Vec<Finding> {
                     kib_string(available)
                 ),
             )
-            .hint("free memory on the destination, reduce the guest's memory, or choose another destination; libvirt will not stop this migration itself"),
+            .hint("free memory on the destination, reduce the guest's memory, or choose another destination; libvirt \
+                will not stop this migration itself"),
         )];
     }
     let margin = margin_kib(cx, total);

@@ -135,7 +135,8 @@ pub fn check(cx: &Context) -> Vec<Finding> {
                         kib_string(size)
                     ),
                 )
-                .hint("allocate more huge pages on the destination (vm.nr_hugepages or /sys/devices/system/node/*/hugepages), or choose another destination")
+                .hint("allocate more huge pages on the destination (vm.nr_hugepages or \
+                    /sys/devices/system/node/*/hugepages), or choose another destination")
                 .detail("pages_available", available)
                 .detail("counted", what),
             ));
@@ -144,7 +145,11 @@ pub fn check(cx: &Context) -> Vec<Finding> {
                 Finding::skipped(
                     CHECK,
                     "hugepages-free-unknown",
-                    format!("cannot verify free huge pages of {} on the destination: {allocated} are allocated there, but how many are free is unknown", kib_string(size)),
+                    format!(
+                        "cannot verify free huge pages of {} on the destination: {allocated} are allocated \
+                        there, but how many are free is unknown",
+                        kib_string(size)
+                    ),
                 )
                 .detail("pages_allocated", allocated),
             ));

@@ -26,7 +26,8 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         "feature-missing",
         format!("the destination lacks {} MSR-based CPU feature(s) the guest uses: {}", msr.len(), msr.join(", ")),
     )
-    .hint("these features (VMX controls, arch-capabilities) come from the host CPU and its microcode; choose a destination with the same CPU generation, or disable them in the guest's CPU definition")
+    .hint("these features (VMX controls, arch-capabilities) come from the host CPU and its microcode; choose a \
+        destination with the same CPU generation, or disable them in the guest's CPU definition")
     .detail("missing", msr.join(","))
     .detail("missing_count", msr.len() as u64)
     .detail("compared_with", judgement.against.as_str())]

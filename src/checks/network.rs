@@ -101,7 +101,8 @@ fn check_network_bridge(dst: &Host, iface: &Interface, network: &str, bridge: &s
             Finding::error(
                 CHECK,
                 "bridge-missing",
-                format!("network '{network}' used by {} forwards to bridge '{bridge}', which does not exist on the destination", iface.label()),
+                format!("network '{network}' used by {} forwards to bridge '{bridge}', which does not exist on the \
+                    destination", iface.label()),
             )
             .hint(format!("create bridge '{bridge}' on the destination, or point network '{network}' there at a bridge that exists")),
         )),

@@ -45,7 +45,8 @@ pub fn check(cx: &Context) -> Vec<Finding> {
                 Finding::warning(
                     CHECK,
                     "vhostuser-unverified",
-                    format!("vhost-user {} needs its socket and backend (OVS-DPDK, ...) on the destination, which libvirt cannot show", iface.label()),
+                    format!("vhost-user {} needs its socket and backend (OVS-DPDK, ...) on the destination, which \
+                        libvirt cannot show", iface.label()),
                 )
                 .hint("make sure the destination runs the same vhost-user backend with the same socket path"),
             );

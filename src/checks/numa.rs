@@ -68,13 +68,15 @@ pub fn check(cx: &Context) -> Vec<Finding> {
                         CHECK,
                         "no-single-node-fit",
                         format!(
-                            "the guest's {} no longer fit one NUMA node of the destination: the best, node {best}, has {} {figure}, {} short",
+                            "the guest's {} no longer fit one NUMA node of the destination: the best, node {best}, \
+                                has {} {figure}, {} short",
                             kib_string(def.memory_kib),
                             kib_string(kib),
                             kib_string(def.memory_kib - kib)
                         ),
                     )
-                    .hint("part of its memory will be remote to its vCPUs; choose a destination with a larger node, or give the guest a NUMA topology")
+                    .hint("part of its memory will be remote to its vCPUs; choose a destination with a larger node, \
+                        or give the guest a NUMA topology")
                     .detail("node", best)
                     .detail("node_kib", kib)
                     .detail("needed_kib", def.memory_kib)

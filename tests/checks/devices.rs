@@ -19,7 +19,8 @@ fn file_disk(path: &str, cache: &str) -> virt_migration_check::Guest {
     small(
         "",
         &format!(
-            "<disk type='file' device='disk'><driver name='qemu' type='qcow2' cache='{cache}'/><source file='{path}'/><target dev='vda' bus='virtio'/></disk>"
+            "<disk type='file' device='disk'><driver name='qemu' type='qcow2' cache='{cache}'/><source \
+                file='{path}'/><target dev='vda' bus='virtio'/></disk>"
         ),
     )
 }

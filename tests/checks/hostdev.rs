@@ -107,7 +107,8 @@ scenarios! {
         let (src, dst) = hosts();
         let scsi = small(
             "",
-            "<hostdev mode='subsystem' type='scsi'><source><adapter name='scsi_host0'/><address bus='0' target='0' unit='0'/></source></hostdev>",
+            "<hostdev mode='subsystem' type='scsi'><source><adapter name='scsi_host0'/><address bus='0' target='0' \
+                unit='0'/></source></hostdev>",
         );
         expect(
             &run(CHECK, &scsi, &src, &dst),
@@ -141,7 +142,8 @@ scenarios! {
         let (src, dst) = hosts();
         let teamed = small(
             "",
-            "<interface type='hostdev'><mac address='52:54:00:aa:bb:cc'/><source><address type='pci' domain='0x0000' bus='0x03' slot='0x07' function='0x1'/></source><teaming type='transient' persistent='ua-backup0'/></interface>",
+            "<interface type='hostdev'><mac address='52:54:00:aa:bb:cc'/><source><address type='pci' domain='0x0000' \
+                bus='0x03' slot='0x07' function='0x1'/></source><teaming type='transient' persistent='ua-backup0'/></interface>",
         );
         expect(
             &run(CHECK, &teamed, &src, &dst),

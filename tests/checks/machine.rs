@@ -63,7 +63,8 @@ scenarios! {
 
     fn loader_missing() {
         // QEMU 7.2's domain capabilities list libvirt's fake firmware1.fd and firmware2.fd.
-        let loader = "<os><type arch='x86_64' machine='pc'>hvm</type><loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE.fd</loader></os>";
+        let loader = "<os><type arch='x86_64' machine='pc'>hvm</type><loader readonly='yes' \
+            type='pflash'>/usr/share/OVMF/OVMF_CODE.fd</loader></os>";
         let xml = domain("", "").replace("<os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type></os>", loader);
         let (src, mut dst) = hosts();
         dst.capabilities = Ok(caps("capabilityschemadata/caps-qemu-kvm.xml"));

@@ -66,7 +66,8 @@ scenarios! {
         let (src, dst) = qemu_dst(7_002_000);
         let vhost = small(
             "",
-            "<interface type='vhostuser'><mac address='52:54:00:aa:bb:cc'/><source type='unix' path='/run/vhost.sock' mode='client'/><model type='virtio'/></interface>",
+            "<interface type='vhostuser'><mac address='52:54:00:aa:bb:cc'/><source type='unix' \
+                path='/run/vhost.sock' mode='client'/><model type='virtio'/></interface>",
         );
         expect(
             &run(CHECK, &vhost, &src, &dst),
