@@ -8,7 +8,7 @@ import pickle
 import pytest
 
 import libvirt_migration_check as lmc
-from libvirt_migration_check import Check, ErrorCode, Flag, MigrationCheckError
+from libvirt_migration_check import Check, ErrorCode, Flag, MigrationCheckError, Severity
 from libvirt_migration_check._enums import NEVER_ASSIGNED
 from support import open_host
 
