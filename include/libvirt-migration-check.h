@@ -292,8 +292,10 @@ typedef struct virMigrationCheckMatrixCell {
    */
   int error_code;
   /**
-   * The worst of the results: a virMigrationCheckSeverity among OK, INFO, WARNING, ERROR
-   * (SKIPPED results do not count), or -1 when not checked.
+   * The worst of the results: a virMigrationCheckSeverity among OK, INFO, WARNING, ERROR,
+   * or -1 when not checked. A SKIPPED result (a check that could not run) counts as WARNING,
+   * and as ERROR under VIR_MIGRATION_CHECK_STRICT (the result then carries the boolean
+   * detail "strict"): an unverified check never reads as OK.
    */
   int verdict;
 } virMigrationCheckMatrixCell;

@@ -170,13 +170,21 @@ impl Finding {
         self
     }
 
+    /// Whether STRICT weighed this finding: a WARNING it made an ERROR, or a SKIPPED result it
+    /// makes count as an ERROR in the verdict (both carry the boolean detail `strict`).
+    pub fn is_strict(&self) -> bool {
+        self.detail_value("strict") == Some(&Value::Bool(true))
+    }
+
     /// The detail called `name`, if any.
     pub fn detail_value(&self, name: &str) -> Option<&Value> {
         self.details.iter().find(|(k, _)| k == name).map(|(_, v)| v)
     }
 }
 
-/// The overall answer: the worst severity among the results (SKIPPED does not count).
+/// The overall answer: the worst severity among the results, where a SKIPPED result counts as a
+/// WARNING ("could not verify"), or as an ERROR when STRICT marked it (detail `strict`): a check
+/// that could not run must never read as a pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verdict {
     Ok,
@@ -209,6 +217,8 @@ impl Report {
         Report { findings }
     }
 
+    /// The worst of the results (see [`Verdict`]). It reads the results alone, so that a C or
+    /// Python caller holding only the result list computes the same answer.
     pub fn verdict(&self) -> Verdict {
         self.findings
             .iter()
@@ -216,10 +226,24 @@ impl Report {
                 Severity::Error => Verdict::Error,
                 Severity::Warning => Verdict::Warning,
                 Severity::Info => Verdict::Info,
-                Severity::Ok | Severity::Skipped => Verdict::Ok,
+                Severity::Ok => Verdict::Ok,
+                Severity::Skipped if f.is_strict() => Verdict::Error,
+                Severity::Skipped => Verdict::Warning,
             })
             .max()
             .unwrap_or(Verdict::Ok)
+    }
+
+    /// The checks with a SKIPPED result, in report order without repeats: what the verdict
+    /// could not verify ("could not verify: disk_model, network_model").
+    pub fn unverified(&self) -> Vec<Check> {
+        let mut checks: Vec<Check> = Vec::new();
+        for f in self.with_severity(Severity::Skipped) {
+            if !checks.contains(&f.check) {
+                checks.push(f.check);
+            }
+        }
+        checks
     }
 
     pub fn errors(&self) -> impl Iterator<Item = &Finding> {
@@ -297,8 +321,34 @@ mod tests {
         );
         assert_eq!(report.verdict(), Verdict::Error);
         assert_eq!(report.errors().count(), 2);
-        let only_skipped = Report::new(vec![Finding::skipped(Check::Memory, "unavailable", "x")]);
-        assert_eq!(only_skipped.verdict(), Verdict::Ok);
+    }
+
+    #[test]
+    fn skipped_is_never_a_pass() {
+        // A check that could not run is "could not verify": at least a WARNING, above INFO.
+        let skipped = || Finding::skipped(Check::Memory, "unavailable", "x");
+        let only_skipped = Report::new(vec![skipped(), Finding::ok(Check::Host)]);
+        assert_eq!(only_skipped.verdict(), Verdict::Warning);
+        assert_eq!(only_skipped.to_json()["verdict"], "warning");
+        let with_info = Report::new(vec![Finding::info(Check::Arch, "host-arch-differs", "n"), skipped()]);
+        assert_eq!(with_info.verdict(), Verdict::Warning);
+        // An ERROR stays the verdict; the skipped check is still named.
+        let with_error = Report::new(vec![skipped(), Finding::error(Check::Network, "missing", "b")]);
+        assert_eq!(with_error.verdict(), Verdict::Error);
+        assert_eq!(with_error.unverified(), [Check::Memory]);
+        // Under STRICT (the detail checks::run adds) it counts as an ERROR, still SKIPPED itself.
+        let strict = Report::new(vec![skipped().detail("strict", true), Finding::ok(Check::Host)]);
+        assert_eq!(strict.verdict(), Verdict::Error);
+        assert_eq!(strict.findings[0].severity, Severity::Skipped);
+        // Each check named once, in report order.
+        let several = Report::new(vec![
+            Finding::skipped(Check::DiskModel, "unavailable", "a"),
+            Finding::skipped(Check::NetworkModel, "unknowable", "b"),
+            Finding::skipped(Check::DiskModel, "unavailable", "c"),
+        ]);
+        assert_eq!(several.unverified(), [Check::NetworkModel, Check::DiskModel]);
+        assert!(Report::new(vec![Finding::ok(Check::Host)]).unverified().is_empty());
+        assert_eq!(Report::new(vec![]).verdict(), Verdict::Ok);
     }
 
     #[test]

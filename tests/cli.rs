@@ -15,7 +15,17 @@ fn cli(args: &[&str]) -> (i32, String, String) {
 fn exit_status_follows_the_verdict() {
     let (code, out, _) = cli(&["check", "-c", &host_uri("src"), "-d", &host_uri("dst-ok"), "web1"]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("verdict: ok"));
+    // The test driver cannot answer network_model and disk_model: never "ok", and it says which.
+    assert!(
+        out.contains(
+            "verdict: warning (0 error(s), 0 warning(s), 2 skipped; could not verify: network_model, disk_model)"
+        ),
+        "{out}"
+    );
+    let (code, out, _) =
+        cli(&["check", "-c", &host_uri("src"), "-d", &host_uri("dst-ok"), "web1", "--checks", "network"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("verdict: ok (0 error(s), 0 warning(s), 0 skipped)\n"), "{out}");
     let (code, out, _) = cli(&["check", "-c", &host_uri("src"), "-d", &host_uri("dst-few-cpus"), "web1"]);
     assert_eq!(code, 0, "a warning alone does not fail: {out}");
     let (code, out, _) = cli(&["check", "-c", &host_uri("src"), "-d", &host_uri("dst-few-cpus"), "web1", "--strict"]);
@@ -24,6 +34,53 @@ fn exit_status_follows_the_verdict() {
     assert_eq!(code, 1);
     assert!(out.contains("network 'prod'") && out.contains("hint:"), "{out}");
     assert!(!out.contains("\x1b["), "no colour when stdout is not a terminal");
+}
+
+#[test]
+fn a_check_that_cannot_run_warns_and_under_strict_fails() {
+    let base =
+        ["check", "-c", &host_uri("src"), "-d", &host_uri("dst-ok"), "web1", "--checks", "disk_model,network_model"];
+    let (code, out, _) = cli(&base);
+    assert_eq!(code, 0, "a warning alone does not fail: {out}");
+    assert!(
+        out.contains(
+            "verdict: warning (0 error(s), 0 warning(s), 2 skipped; could not verify: network_model, disk_model)"
+        ),
+        "{out}"
+    );
+    let (code, out, _) = cli(&[&base[..], &["--strict"]].concat());
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("verdict: error (0 error(s), 0 warning(s), 2 skipped; could not verify:"), "{out}");
+    let (code, out, _) = cli(&[&base[..], &["--json"]].concat());
+    assert_eq!(code, 0, "{out}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["verdict"], "warning");
+    let (code, out, _) = cli(&[&base[..], &["--json", "--strict"]].concat());
+    assert_eq!(code, 1, "{out}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["verdict"], "error");
+    let results = json["results"].as_array().unwrap();
+    assert!(results.iter().all(|r| r["severity"] == "skipped" && r["details"]["strict"] == true), "{json}");
+    // The matrix agrees, and says what it could not verify.
+    let (code, out, _) =
+        cli(&["matrix", "-c", &host_uri("src"), "-d", &host_uri("dst-ok"), "--checks", "disk_model,network_model"]);
+    assert_eq!(code, 0, "{out}");
+    let row = out.lines().nth(1).unwrap();
+    assert!(row.contains("warning  could not verify: network_model, disk_model"), "{out}");
+    let (code, out, _) = cli(&[
+        "matrix",
+        "-c",
+        &host_uri("src"),
+        "-d",
+        &host_uri("dst-ok"),
+        "--checks",
+        "disk_model,network_model",
+        "--strict",
+        "--json",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["cells"][0]["verdict"], "error");
 }
 
 #[test]
@@ -236,7 +293,8 @@ fn matrix_of_guests_and_hosts() {
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     let verdicts: Vec<&str> =
         json["cells"].as_array().unwrap().iter().map(|c| c["verdict"].as_str().unwrap()).collect();
-    assert_eq!(verdicts, ["ok", "error", "warning"]);
+    // dst-ok: WARNING for network_model and disk_model, which the test driver cannot answer.
+    assert_eq!(verdicts, ["warning", "error", "warning"]);
     assert_eq!(json["guests"], serde_json::json!(["web1"]));
     let (code, out, _) = cli(&["matrix", "-c", &host_uri("src"), "-d", &host_uri("dst-ok"), "--domain", "web1"]);
     assert_eq!(code, 0);
@@ -276,7 +334,7 @@ fn matrix_with_a_dead_destination_prints_the_rest_and_the_reason() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 4, "{out}");
     assert!(lines[0].starts_with("GUEST") && lines[0].contains("DESTINATION") && lines[0].contains("VERDICT"));
-    assert!(lines[1].contains("dst-ok.xml") && lines[1].contains(" ok"), "{out}");
+    assert!(lines[1].contains("dst-ok.xml") && lines[1].contains(" warning"), "{out}");
     assert!(
         lines[2].contains(dead)
             && lines[2].contains("not checked")
@@ -307,7 +365,7 @@ fn matrix_with_a_dead_destination_prints_the_rest_and_the_reason() {
     assert!(cells[0]["error"].as_str().unwrap().contains("test:///nonexistent/node.xml"), "{}", cells[0]);
     assert_eq!(
         (cells[1]["verdict"].as_str(), &cells[1]["error"], &cells[1]["error_code"]),
-        (Some("ok"), &serde_json::Value::Null, &serde_json::json!(0))
+        (Some("warning"), &serde_json::Value::Null, &serde_json::json!(0))
     );
     assert_eq!(cells[1]["source"], host_uri("src"));
 
@@ -324,7 +382,7 @@ fn matrix_with_a_dead_destination_prints_the_rest_and_the_reason() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 3, "{out}");
     assert!(lines[1].starts_with("web1") && lines[1].contains(&format!("opening the source connection '{dead}'")));
-    assert!(lines[2].starts_with("web1") && lines[2].contains(" ok"), "{out}");
+    assert!(lines[2].starts_with("web1") && lines[2].contains(" warning"), "{out}");
 }
 
 #[test]
@@ -366,7 +424,7 @@ fn matrix_table_has_a_header_and_stays_aligned() {
     assert_eq!(header.len(), 5, "{}", lines[0]);
     let names: Vec<&str> = header.iter().map(|&s| lines[0][s..].split_whitespace().next().unwrap()).collect();
     assert_eq!(names, ["GUEST", "SOURCE", "DESTINATION", "VERDICT", "DETAILS"]);
-    let verdicts = ["warning", "ok", "not checked"];
+    let verdicts = ["warning", "warning", "not checked"];
     for (line, verdict) in lines[1..].iter().zip(verdicts) {
         // Every row's fields start under their headings: the destination and verdict columns
         // wherever the long URI pushes them.
@@ -455,5 +513,5 @@ fn matrix_timeout_bounds_a_source_that_stopped_answering() {
         "{out}"
     );
     assert!(lines[1].contains("cli-matrix-stopped"), "{out}");
-    assert!(lines[2].starts_with("web1") && lines[2].contains(" ok"), "{out}");
+    assert!(lines[2].starts_with("web1") && lines[2].contains(" warning"), "{out}");
 }

@@ -23,7 +23,10 @@ fn checks_over_the_remote_protocol_match_the_in_process_ones() {
         assert_eq!(problems(&remote), problems(&local), "{host}");
     }
     let ok = Connect::open_read_only(Some(&daemon.uri("dst-ok"))).unwrap();
-    assert_eq!(virt_migration_check::check(&src, &ok, &dom, 0).unwrap().verdict(), Verdict::Ok);
+    // WARNING, not OK: network_model and disk_model cannot run against the test driver.
+    let report = virt_migration_check::check(&src, &ok, &dom, 0).unwrap();
+    assert!(problems(&report).is_empty(), "{report:#?}");
+    assert_eq!(report.verdict(), Verdict::Warning);
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! virt-migration-check: the command-line face of the library, a thin layer over its Rust API.
 //!
-//! Exit status: 0 when nothing is an ERROR, 1 when something is, 2 when the check could not run
+//! Exit status: 0 when the verdict is ok, info or warning, 1 when it is error (an ERROR, or under
+//! --strict a WARNING or a check that could not run), 2 when the check could not run at all
 //! (with a one-line reason on stderr).
 
 use std::io::IsTerminal;
@@ -10,7 +11,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use virt::connect::Connect;
 use virt::domain::Domain;
-use virt_migration_check::{Check, Error, Flags, Options, Report, Severity};
+use virt_migration_check::{Check, Error, Flags, Options, Report, Severity, Verdict};
 
 #[derive(Parser)]
 #[command(
@@ -420,7 +421,7 @@ fn run_baseline(args: &BaselineArgs) -> Result<ExitCode, Error> {
 }
 
 /// Every guest of the sources against every destination, on the library's fleet engine. Exit
-/// status: 0 when every pair was checked and none has an ERROR, 1 when one has an ERROR or could
+/// status: 0 when every pair was checked and none has the verdict error, 1 when one has or could
 /// not be checked, 2 when no pair could be checked (the matrix is still printed, saying why) or
 /// the arguments are unusable (an unknown --domain, an unreadable snapshot file).
 fn run_matrix(args: &MatrixArgs) -> Result<ExitCode, Error> {
@@ -458,7 +459,7 @@ fn run_matrix(args: &MatrixArgs) -> Result<ExitCode, Error> {
         eprintln!("virt-migration-check: no pair could be checked");
         return Ok(ExitCode::from(2));
     }
-    let blocked = cells.iter().any(|c| c.as_ref().map_or(true, |r| r.errors().next().is_some()));
+    let blocked = cells.iter().any(|c| c.as_ref().map_or(true, |r| r.verdict() == Verdict::Error));
     Ok(if blocked { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
@@ -492,8 +493,8 @@ fn matrix_json(matrix: &virt_migration_check::fleet::Matrix) -> serde_json::Valu
 }
 
 /// One line per pair under a header row, every column as wide as its widest entry (URIs of any
-/// length stay aligned); DETAILS holds the ERROR codes, the WARNING codes of a warning, or why
-/// the pair was not checked.
+/// length stay aligned); DETAILS holds the ERROR codes, the WARNING codes of a warning, then the
+/// checks that could not run ("could not verify: disk_model"), or why the pair was not checked.
 fn print_matrix(matrix: &virt_migration_check::fleet::Matrix) {
     let mut lines: Vec<[String; 5]> = vec![["GUEST", "SOURCE", "DESTINATION", "VERDICT", "DETAILS"].map(String::from)];
     for (g, row) in matrix.cells.iter().enumerate() {
@@ -501,13 +502,15 @@ fn print_matrix(matrix: &virt_migration_check::fleet::Matrix) {
             let (verdict, details) = match cell {
                 Ok(r) => {
                     let severity = match r.verdict() {
-                        virt_migration_check::Verdict::Error => Some(Severity::Error),
-                        virt_migration_check::Verdict::Warning => Some(Severity::Warning),
+                        Verdict::Error => Some(Severity::Error),
+                        Verdict::Warning => Some(Severity::Warning),
                         _ => None,
                     };
                     let codes: Vec<&str> =
                         severity.map(|s| r.with_severity(s).map(|f| f.code.as_ref()).collect()).unwrap_or_default();
-                    (r.verdict().name().to_string(), codes.join(" "))
+                    let details: Vec<String> =
+                        (!codes.is_empty()).then(|| codes.join(" ")).into_iter().chain(could_not_verify(r)).collect();
+                    (r.verdict().name().to_string(), details.join("; "))
                 }
                 Err(e) => ("not checked".to_string(), e.to_string()),
             };
@@ -574,13 +577,21 @@ fn print_table(report: &Report, style: &Style) {
         }
     }
     let count = |s| report.with_severity(s).count();
+    let unverified = could_not_verify(report).map(|text| format!("; {text}")).unwrap_or_default();
     println!(
-        "\nverdict: {} ({} error(s), {} warning(s), {} skipped)",
+        "\nverdict: {} ({} error(s), {} warning(s), {} skipped{unverified})",
         report.verdict().name(),
         count(Severity::Error),
         count(Severity::Warning),
         count(Severity::Skipped)
     );
+}
+
+/// "could not verify: disk_model, network_model": the checks whose SKIPPED results weigh on the
+/// verdict, so that a warning (or, under --strict, an error) says where it comes from.
+fn could_not_verify(report: &Report) -> Option<String> {
+    let names: Vec<&str> = report.unverified().iter().map(|c| c.name()).collect();
+    (!names.is_empty()).then(|| format!("could not verify: {}", names.join(", ")))
 }
 
 fn main() -> ExitCode {
@@ -613,7 +624,7 @@ fn main() -> ExitCode {
                     let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
                     print_table(&report, &Style { colour });
                 }
-                if report.errors().next().is_some() { ExitCode::from(1) } else { ExitCode::SUCCESS }
+                if report.verdict() == Verdict::Error { ExitCode::from(1) } else { ExitCode::SUCCESS }
             }
             Err(e) => {
                 eprintln!("virt-migration-check: {e}");

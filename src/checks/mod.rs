@@ -103,7 +103,9 @@ fn selected(checks: Flags) -> impl Iterator<Item = &'static CheckSpec> {
 }
 
 /// Runs the selected checks. Every selected check yields at least one result (OK when it found
-/// nothing), and STRICT promotes every WARNING to ERROR.
+/// nothing), and STRICT promotes every WARNING to ERROR. A SKIPPED result stays SKIPPED under
+/// STRICT (its code says why the check could not run) but is marked `strict`, which makes it
+/// count as an ERROR in [`Report::verdict`]: strict means nothing unverified passes.
 pub fn run(guest: &Guest, src: &Host, dst: &Host, options: &Options) -> Report {
     let context = Context::new(guest, src, dst, options);
     let mut findings = Vec::new();
@@ -115,8 +117,10 @@ pub fn run(guest: &Guest, src: &Host, dst: &Host, options: &Options) -> Report {
         findings.extend(found);
     }
     if options.strict {
-        for finding in findings.iter_mut().filter(|f| f.severity == Severity::Warning) {
-            finding.severity = Severity::Error;
+        for finding in findings.iter_mut().filter(|f| matches!(f.severity, Severity::Warning | Severity::Skipped)) {
+            if finding.severity == Severity::Warning {
+                finding.severity = Severity::Error;
+            }
             finding.details.push(("strict".into(), true.into()));
         }
     }

@@ -26,8 +26,10 @@ pub struct virMigrationCheckMatrixCell {
     /// host did not answer within the deadline, VIR_MIGRATION_CHECK_ERR_LIBVIRT when a libvirt
     /// call failed, and so on; VIR_MIGRATION_CHECK_ERR_NONE (0) when the pair was checked.
     pub error_code: c_int,
-    /// The worst of the results: a virMigrationCheckSeverity among OK, INFO, WARNING, ERROR
-    /// (SKIPPED results do not count), or -1 when not checked.
+    /// The worst of the results: a virMigrationCheckSeverity among OK, INFO, WARNING, ERROR,
+    /// or -1 when not checked. A SKIPPED result (a check that could not run) counts as WARNING,
+    /// and as ERROR under VIR_MIGRATION_CHECK_STRICT (the result then carries the boolean
+    /// detail "strict"): an unverified check never reads as OK.
     pub verdict: c_int,
 }
 

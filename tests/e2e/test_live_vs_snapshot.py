@@ -37,8 +37,8 @@ def live_and_offline(bed: Dict[str, "libvirt.virConnect"], src: str, dst: str, d
                      checks: lmc.Check, flags: lmc.Flag) -> Tuple[lmc.Report, lmc.Report]:
     src_snapshot = lmc.host_snapshot(bed[src])
     dst_snapshot = src_snapshot if dst == src else lmc.host_snapshot(bed[dst])
-    live = lmc.check(bed[src], bed[dst], dom, checks, flags)
-    offline = lmc.check_xml(dom.XMLDesc(0), src_snapshot, dst_snapshot, checks, flags)
+    live = lmc.check(bed[src], bed[dst], dom, checks=checks | flags)
+    offline = lmc.check_xml(dom.XMLDesc(0), src_snapshot, dst_snapshot, checks=checks | flags)
     return live, offline
 
 
@@ -86,7 +86,7 @@ def test_a_broken_document_in_a_snapshot_is_unavailable_not_an_error(bed, guests
     broken, n = re.subn(r"(<networks>\s*<entry active='(?:yes|no)'>\s*<network[^>]*>)(.*?)<name>(.*?)</name>",
                         r"\1\2<nom>\3</nom>", src_snapshot, count=1, flags=re.S)
     assert n == 1, "host a has a network (e2e-prod) in its snapshot"
-    report = lmc.check_xml(dom.XMLDesc(0), src_snapshot, broken, lmc.Check.NETWORK)
+    report = lmc.check_xml(dom.XMLDesc(0), src_snapshot, broken, checks=lmc.Check.NETWORK)
     skipped = report.with_code("network.unavailable")
     assert skipped, report.to_json()
     assert all(r.severity == lmc.Severity.SKIPPED and "network #1" in r.message for r in skipped), report.to_json()
@@ -94,7 +94,7 @@ def test_a_broken_document_in_a_snapshot_is_unavailable_not_an_error(bed, guests
     # (The first <host> of a snapshot is its capabilities': they come before the pools.)
     no_host = src_snapshot.replace("<host>", "<hostx>", 1).replace("</host>", "</hostx>", 1)
     assert no_host != src_snapshot
-    report = lmc.check_xml(dom.XMLDesc(0), src_snapshot, no_host, lmc.Check.ARCH | lmc.Check.NETWORK)
+    report = lmc.check_xml(dom.XMLDesc(0), src_snapshot, no_host, checks=lmc.Check.ARCH | lmc.Check.NETWORK)
     arch = [r for r in report if r.check == lmc.Check.ARCH]
     assert arch and all(r.severity == lmc.Severity.SKIPPED and "capabilities" in r.message for r in arch), report.to_json()
     assert not report.with_code("network.unavailable"), report.to_json()

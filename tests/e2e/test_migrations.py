@@ -350,15 +350,15 @@ def test_prediction_matches_the_real_migration(bed, s: Scenario) -> None:
         if s.after_start:
             s.after_start(bed, dom)
         start = time.perf_counter()
-        report = lmc.check(bed[s.src], bed[s.dst], dom, flags=s.check_flags)
+        report = lmc.check(bed[s.src], bed[s.dst], dom, checks=s.check_flags)
         verdict_s = time.perf_counter() - start
         codes = [r.code for r in report.errors]
         # The same question as a manager asking repeatedly asks it: hosts' facts cached
         # (Flag.CACHE); the first call fills the cache, the second is timed.
         cached = s.check_flags | lmc.Flag.CACHE
-        lmc.check(bed[s.src], bed[s.dst], dom, flags=cached)
+        lmc.check(bed[s.src], bed[s.dst], dom, checks=cached)
         start = time.perf_counter()
-        lmc.check(bed[s.src], bed[s.dst], dom, flags=cached)
+        lmc.check(bed[s.src], bed[s.dst], dom, checks=cached)
         warm_s = time.perf_counter() - start
         lmc.cache_invalidate(None)
         start = time.perf_counter()
@@ -420,7 +420,7 @@ def test_a_check_changes_nothing_on_either_host(bed) -> None:
         metadata_snapshot(bed, dom)
         before = {side: host_state(bed[side]) for side in ("a", "b")}
         assert before["a"][0] and before["a"][1] and before["a"][2], "the source has a guest, a network and a pool to lose"
-        reports = [lmc.check(bed["a"], bed["b"], dom, flags=flags)
+        reports = [lmc.check(bed["a"], bed["b"], dom, checks=flags)
                    for flags in (lmc.Flag(0), lmc.Flag.NON_SHARED_DISK, lmc.Flag.UNSAFE | lmc.Flag.CACHE, lmc.Flag.CACHE)]
         # The checks did run and found what this guest has (a snapshot, a disk absent on b).
         assert all("devices.snapshots" in [r.code for r in rep.errors] for rep in reports), reports[0].to_json()
@@ -458,7 +458,7 @@ def test_every_check_works_through_the_read_only_socket_alone(bed) -> None:
         ro = {side: libvirt.openReadOnly(f"qemu+unix:///system?socket={BED / side / 'sock' / 'libvirt-sock-ro'}") for side in ("a", "b")}
         before = {side: host_state(ro[side]) for side in ("a", "b")}
         rdom = ro["a"].lookupByName("e2e-ro-socket")
-        reports = [lmc.check(ro["a"], ro["b"], rdom, flags=flags) for flags in (lmc.Flag(0), lmc.Flag.NON_SHARED_DISK, lmc.Flag.CACHE)]
+        reports = [lmc.check(ro["a"], ro["b"], rdom, checks=flags) for flags in (lmc.Flag(0), lmc.Flag.NON_SHARED_DISK, lmc.Flag.CACHE)]
         assert {side: host_state(ro[side]) for side in ("a", "b")} == before
         report = reports[0]
         assert {r.check for r in report.results} == {r.check for r in read_write.results}, "every check ran"

@@ -20,16 +20,16 @@ def test_cached_checks_give_the_uncached_answers(src, dom, hosts):
     for name in ["dst-ok", "dst-all-wrong"]:
         dst = hosts(name)
         plain = lmc.check(src, dst, dom)
-        assert lmc.check(src, dst, dom, flags=Flag.CACHE) == plain  # cold
-        assert lmc.check(src, dst, dom, flags=Flag.CACHE) == plain  # warm
-        assert lmc.check(src, dst, dom, flags=Flag.CACHE, cache_ttl=30) == plain
+        assert lmc.check(src, dst, dom, checks=Flag.CACHE) == plain  # cold
+        assert lmc.check(src, dst, dom, checks=Flag.CACHE) == plain  # warm
+        assert lmc.check(src, dst, dom, checks=Flag.CACHE, cache_ttl=30) == plain
         lmc.cache_invalidate(dst)
         lmc.cache_invalidate(Forwarding(dst))
-        assert lmc.check(src, dst, dom, flags=Flag.CACHE) == plain
+        assert lmc.check(src, dst, dom, checks=Flag.CACHE) == plain
     lmc.cache_invalidate()
     lmc.cache_invalidate(None)
     with pytest.raises(MigrationCheckError) as info:
-        lmc.check(src, hosts("dst-ok"), dom, flags=Flag.CACHE, cache_ttl="soon")
+        lmc.check(src, hosts("dst-ok"), dom, checks=Flag.CACHE, cache_ttl="soon")
     assert info.value.code == ErrorCode.INVALID_ARG and "cache_ttl" in info.value.message
 
 

@@ -8,7 +8,7 @@ import pickle
 import pytest
 
 import libvirt_migration_check as lmc
-from libvirt_migration_check import Check, ErrorCode, Flag, MigrationCheckError
+from libvirt_migration_check import Check, ErrorCode, Flag, MigrationCheckError, Severity
 from libvirt_migration_check._enums import NEVER_ASSIGNED
 from support import open_host
 
@@ -64,24 +64,24 @@ def test_raw_addresses_work_like_the_objects(src, dom, hosts):
 
 def test_unknown_and_reserved_flag_bits(src, dom, hosts):
     ok = hosts("dst-ok")
-    err = raises(ErrorCode.INVALID_ARG, "unsupported flags", lmc.check, src, ok, dom, NEVER_ASSIGNED)
+    err = raises(ErrorCode.INVALID_ARG, "unsupported flags", lmc.check, src, ok, dom, checks=NEVER_ASSIGNED)
     assert f"{NEVER_ASSIGNED:#x}" in err.message
-    raises(ErrorCode.INVALID_ARG, "unsupported flags", lmc.check, src, ok, dom, Check.ALL, NEVER_ASSIGNED)
+    raises(ErrorCode.INVALID_ARG, "unsupported flags", lmc.check, src, ok, dom, checks=Check.ALL | NEVER_ASSIGNED)
     for reserved in reserved_bits():
-        raises(ErrorCode.INVALID_ARG, "unsupported flags", lmc.check, src, ok, dom, reserved)
-    raises(ErrorCode.INVALID_ARG, "0x80000000", lmc.check, src, ok, dom, 1 << 31)
-    raises(ErrorCode.INVALID_ARG, "unsupported flags", lmc.check, src, ok, dom, NEVER_ASSIGNED, memory_headroom=1)
+        raises(ErrorCode.INVALID_ARG, "unsupported flags", lmc.check, src, ok, dom, checks=reserved)
+    raises(ErrorCode.INVALID_ARG, "0x80000000", lmc.check, src, ok, dom, checks=1 << 31)
+    raises(ErrorCode.INVALID_ARG, "unsupported flags", lmc.check, src, ok, dom, checks=NEVER_ASSIGNED, memory_headroom=1)
     snap = lmc.host_snapshot(ok)
-    raises(ErrorCode.INVALID_ARG, "unsupported flags", lmc.check_xml, dom.XMLDesc(0), None, snap, NEVER_ASSIGNED)
+    raises(ErrorCode.INVALID_ARG, "unsupported flags", lmc.check_xml, dom.XMLDesc(0), None, snap, checks=NEVER_ASSIGNED)
     # Values C's unsigned int cannot hold never reach C (ctypes would truncate them).
     for bad in [1 << 32, 1 << 40, -1]:
         with pytest.raises(ValueError):
-            lmc.check(src, ok, dom, bad)
+            lmc.check(src, ok, dom, checks=bad)
         with pytest.raises(ValueError):
-            lmc.check(src, ok, dom, Check.ALL, bad)
+            lmc.check_xml(dom.XMLDesc(0), None, snap, checks=bad)
     for bad in ["network", 1.0, None, True]:
         with pytest.raises(TypeError):
-            lmc.check(src, ok, dom, bad)  # type: ignore[arg-type]
+            lmc.check(src, ok, dom, checks=bad)  # type: ignore[arg-type]
 
 
 def test_unknown_and_wrongly_typed_parameters(src, dom, hosts):
@@ -160,12 +160,12 @@ def test_the_error_is_an_exception_with_code_and_message():
 def test_a_failure_leaves_no_stale_error_for_the_next_call(src, dom, hosts):
     ok = hosts("dst-ok")
     with pytest.raises(MigrationCheckError):
-        lmc.check(src, ok, dom, NEVER_ASSIGNED)
-    assert lmc.check(src, ok, dom, Check.NETWORK).verdict == "ok"
+        lmc.check(src, ok, dom, checks=NEVER_ASSIGNED)
+    assert lmc.check(src, ok, dom, checks=Check.NETWORK).verdict == Severity.OK
     assert lmc._ffi.load().lib.virMigrationCheckGetLastErrorCode() == ErrorCode.NONE
 
 
 def test_flag_values_outside_the_known_enums_pass_through(src, dom, hosts):
     # An IntFlag pseudo-member of an unknown bit still reaches the library, which refuses it.
-    raises(ErrorCode.INVALID_ARG, "unsupported flags", lmc.check, src, hosts("dst-ok"), dom, Check(NEVER_ASSIGNED))
-    raises(ErrorCode.INVALID_ARG, "unsupported flags", lmc.check, src, hosts("dst-ok"), dom, Check.ALL, Flag(NEVER_ASSIGNED))
+    raises(ErrorCode.INVALID_ARG, "unsupported flags", lmc.check, src, hosts("dst-ok"), dom, checks=Check(NEVER_ASSIGNED))
+    raises(ErrorCode.INVALID_ARG, "unsupported flags", lmc.check, src, hosts("dst-ok"), dom, checks=Flag(NEVER_ASSIGNED))

@@ -44,7 +44,7 @@ def test_each_thread_sees_its_own_error(src, dom, hosts):
     snapshot = lmc.host_snapshot(ok)
     xml = dom.XMLDesc(0)
     failures = {
-        "flags": (lambda: lmc.check(src, ok, dom, NEVER_ASSIGNED), ErrorCode.INVALID_ARG, "unsupported flags (0x80000000)"),
+        "flags": (lambda: lmc.check(src, ok, dom, checks=NEVER_ASSIGNED), ErrorCode.INVALID_ARG, "unsupported flags (0x80000000)"),
         "xml": (lambda: lmc.check_xml(xml, None, snapshot[:300]), ErrorCode.XML, "destination snapshot"),
         "param": (lambda: lmc.check(src, ok, dom, weather="rain"), ErrorCode.INVALID_ARG, "unknown parameter 'weather'"),
         "null": (lambda: lmc.check(src, None, dom), ErrorCode.INVALID_ARG, "dconn is NULL"),
@@ -66,7 +66,7 @@ def test_each_thread_sees_its_own_error(src, dom, hosts):
     def succeeding() -> int:
         start.wait()
         for _ in range(150):
-            assert lmc.check(src, ok, dom, Check.NETWORK | Check.MEMORY).verdict == "ok"
+            assert lmc.check(src, ok, dom, checks=Check.NETWORK | Check.MEMORY).verdict == lmc.Severity.OK
         return 150
 
     with ThreadPoolExecutor(max_workers=len(failures) + 1) as pool:
@@ -92,7 +92,7 @@ src = libvirt.openReadOnly(src_uri)
 dom = src.lookupByName("web1")
 remote = libvirt.openReadOnly(remote_uri)
 local = libvirt.openReadOnly(local_uri)
-print("warm", lmc.check(src, remote, dom).verdict, flush=True)
+print("warm", lmc.check(src, remote, dom).verdict.name, flush=True)
 os.kill(pid, signal.SIGSTOP)  # the destination's daemon stops answering
 box = {}
 started = threading.Event()
@@ -108,10 +108,10 @@ spins, end = 0, time.monotonic() + 0.2
 while time.monotonic() < end:
     spins += 1
 print("spins", spins, flush=True)
-print("meanwhile", lmc.check(src, local, dom).verdict, len(lmc.host_snapshot(local)) > 0, flush=True)
+print("meanwhile", lmc.check(src, local, dom).verdict.name, len(lmc.host_snapshot(local)) > 0, flush=True)
 os.kill(pid, signal.SIGCONT)
 thread.join(30)
-print("resumed", not thread.is_alive(), box["report"].verdict, flush=True)
+print("resumed", not thread.is_alive(), box["report"].verdict.name, flush=True)
 """
 
 
@@ -135,8 +135,9 @@ def test_a_check_blocked_in_c_does_not_block_other_threads(src, own_daemon):
         os.kill(own_daemon.pid, signal.SIGCONT)  # whatever happened
     assert child.returncode == 0, err
     lines = dict(line.split(" ", 1) for line in out.splitlines())
-    assert lines["warm"] == "ok"
+    # WARNING: the test driver cannot answer network_model and disk_model (SKIPPED).
+    assert lines["warm"] == "WARNING"
     assert lines["blocked"] == "True", "the check should be waiting on the frozen daemon"
     assert int(lines["spins"]) > 1000, "Python code ran while the other thread was inside C"
-    assert lines["meanwhile"] == "ok True", "other checks ran while one was blocked"
-    assert lines["resumed"] == "True ok"
+    assert lines["meanwhile"] == "WARNING True", "other checks ran while one was blocked"
+    assert lines["resumed"] == "True WARNING"

@@ -28,13 +28,17 @@ def main(argv):
     stuck = 0
     for dom in src.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE):
         try:
-            report = lmc.check(src, dst, dom)  # every check; flags=lmc.Flag.NON_SHARED_DISK etc.
+            report = lmc.check(src, dst, dom)  # every check; checks=lmc.Flag.NON_SHARED_DISK etc.
         except lmc.MigrationCheckError as e:
             print(f"{dom.name()}: cannot check: {e.message}")
             stuck += 1
             continue
         if not report.errors:
-            print(f"{dom.name()}: can migrate (verdict: {report.verdict}, {len(report.warnings)} warning(s))")
+            # A check that could not run makes the verdict a warning: say which.
+            unverified = ", ".join(c.check_name for c in report.unverified)
+            note = f"; could not verify: {unverified}" if unverified else ""
+            verdict = report.verdict.name.lower()
+            print(f"{dom.name()}: can migrate (verdict: {verdict}, {len(report.warnings)} warning(s){note})")
             continue
         stuck += 1
         print(f"{dom.name()}: {len(report.errors)} show-stopper(s)")

@@ -12,7 +12,6 @@ from typing import (
     Iterable,
     Iterator,
     List,
-    Literal,
     NamedTuple,
     Optional,
     Protocol,
@@ -28,6 +27,7 @@ __all__ = [
     "MigrationCheckError",
     "Report",
     "Result",
+    "Selection",
     "Finding",
     "Verdict",
     "Version",
@@ -57,7 +57,8 @@ Handle = Union[SupportsCPointer, int]
 such as VDSM's wrappers), or the raw address of a ``virConnectPtr`` / ``virDomainPtr``."""
 
 DetailValue = Union[int, float, bool, str, None]
-Verdict = Literal["ok", "info", "warning", "error"]
+Verdict = Severity
+"""The type of :attr:`Report.verdict`: a :class:`Severity` among OK, INFO, WARNING and ERROR."""
 
 _UINT_MAX = (1 << 32) - 1
 _POINTER_LIMIT = 1 << (8 * ctypes.sizeof(ctypes.c_void_p))
@@ -115,12 +116,13 @@ class Result:
 Finding = Result
 """Another name for :class:`Result`, as the Rust API calls it."""
 
-_VERDICTS: Dict[Severity, Verdict] = {
-    Severity.OK: "ok",
-    Severity.INFO: "info",
-    Severity.WARNING: "warning",
-    Severity.ERROR: "error",
-}
+def _weight(result: Result) -> Severity:
+    """What ``result`` weighs in the verdict, as the library's own verdict (the C matrix cell's,
+    the CLI's) weighs it: a SKIPPED result is a check that could not run, never a pass: WARNING,
+    or ERROR when the call was STRICT (the library then marks it with the detail ``strict``)."""
+    if result.severity == Severity.SKIPPED:
+        return Severity.ERROR if result.details.get("strict") is True else Severity.WARNING
+    return result.severity
 
 
 @dataclass(frozen=True)
@@ -130,10 +132,20 @@ class Report:
     results: Tuple[Result, ...]
 
     @property
-    def verdict(self) -> Verdict:
-        """The worst of ok / info / warning / error among the results; SKIPPED counts as ok."""
-        worst = max((r.severity for r in self.results if r.severity in _VERDICTS), default=Severity.OK)
-        return _VERDICTS[worst]
+    def verdict(self) -> Severity:
+        """The worst of the results: ``Severity.OK``, ``INFO``, ``WARNING`` or ``ERROR``. A
+        SKIPPED result counts as WARNING ("could not verify", see :attr:`unverified`), and as
+        ERROR under ``Flag.STRICT``; the results themselves keep their own severity."""
+        return max((_weight(r) for r in self.results), default=Severity.OK)
+
+    @property
+    def unverified(self) -> List[Check]:
+        """The checks that could not run (a SKIPPED result), each once, in report order."""
+        checks: List[Check] = []
+        for r in self.skipped:
+            if r.check not in checks:
+                checks.append(r.check)
+        return checks
 
     def with_severity(self, severity: Severity) -> List[Result]:
         return [r for r in self.results if r.severity == severity]
@@ -159,7 +171,7 @@ class Report:
         return self.with_severity(Severity.SKIPPED)
 
     def to_dict(self) -> Dict[str, Any]:
-        return {"verdict": self.verdict, "results": [r.to_dict() for r in self.results]}
+        return {"verdict": self.verdict.name.lower(), "results": [r.to_dict() for r in self.results]}
 
     def to_json(self) -> str:
         """Exactly what ``virt-migration-check check --json`` prints (without the final
@@ -229,8 +241,27 @@ def _uint(value: Union[int, Check, Flag, BaselineFlag], what: str) -> int:
     return int(value)
 
 
-def _flags(checks: Union[Check, int], flags: Union[Flag, int]) -> int:
-    return _uint(checks, "checks") | _uint(flags, "flags")
+Selection = Union[Check, Flag, int]
+"""The ``checks`` argument of :func:`check`, :func:`check_xml` and :func:`check_matrix`: the
+``virMigrationCheckFlags`` of the C call, selection bits and modifiers together
+(``Check.DISK | Check.NETWORK | Flag.STRICT``; ``Check.ALL``, 0: every check)."""
+
+
+def _selection(function: str, checks: Selection, flags: object, live: bool) -> int:
+    """The C flags of ``checks``. ``flags=`` is refused: it once took our modifiers, and the
+    natural mistake of passing libvirt's ``VIR_MIGRATE_*`` flags there silently selected checks
+    (VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER is HYPERVISOR | ARCH)."""
+    if flags is not None:
+        where = (
+            "; libvirt's VIR_MIGRATE_* flags go to check3(dom, dconn, params, flags)"
+            if live
+            else "; libvirt's VIR_MIGRATE_* flags do not apply here"
+        )
+        raise TypeError(
+            f"{function}() takes no flags: pass the selection and modifiers as "
+            f"checks= (e.g. checks=Check.DISK | Flag.STRICT){where}"
+        )
+    return _uint(checks, "checks")
 
 
 def _cstring(value: Union[str, bytes, "os.PathLike[str]", None], what: str) -> Optional[bytes]:
@@ -394,16 +425,20 @@ def check(
     conn: Optional[Handle],
     dconn: Optional[Handle],
     dom: Optional[Handle],
-    checks: Union[Check, int] = Check.ALL,
-    flags: Union[Flag, int] = Flag(0),
+    *,
+    checks: Selection = Check.ALL,
+    flags: None = None,
     **params: Any,
 ) -> Report:
     """Can the guest ``dom``, running on ``conn``, be live-migrated to the host of ``dconn``?
 
     ``virMigrationCheck`` (``virMigrationCheckParams`` when parameters are given).
     Connections opened read-only suffice; the handles are borrowed (their reference counts
-    are unchanged afterwards). ``checks`` selects checks (``Check.ALL``: every one this
-    library implements), ``flags`` adds modifiers (:class:`Flag`). Parameters:
+    are unchanged afterwards). ``checks`` (keyword-only) holds the selection (``Check.ALL``:
+    every check this library implements) and our modifiers (:class:`Flag`), as the C call's
+    one flags argument: ``checks=Check.MEMORY | Flag.STRICT``. There is no ``flags``: a
+    caller holding libvirt's ``VIR_MIGRATE_*`` flags calls ``check3``, and ``flags=`` raises
+    ``TypeError`` saying so (as a fourth positional argument does). Parameters:
     ``memory_headroom`` (int, KiB: what must remain free on the destination) and ``cpu_map``
     (str: libvirt's CPU map directory), ``cache_ttl`` (int, seconds, with ``Flag.CACHE``),
     ``timeout`` (int, milliseconds the hosts have to answer; 0: for ever; default 60000);
@@ -418,7 +453,7 @@ def check(
     conn_p = _pointer(conn, "conn")
     dconn_p = _pointer(dconn, "dconn")
     dom_p = _pointer(dom, "dom")
-    bits = _flags(checks, flags)
+    bits = _selection("check", checks, flags, live=True)
     given = {k: v for k, v in params.items() if v is not None}
     lib = _ffi.load().lib
     results = _ffi.CResultList()
@@ -435,15 +470,18 @@ def check_matrix(
     conn: Optional[Handle],
     doms: Iterable[Optional[Handle]],
     dconns: Iterable[Optional[Handle]],
-    checks: Union[Check, int] = Check.ALL,
-    flags: Union[Flag, int] = Flag(0),
+    *,
+    checks: Selection = Check.ALL,
+    flags: None = None,
 ) -> List[List[Union[Report, MigrationCheckError]]]:
     """Every guest of ``doms`` (all on ``conn``) against every host of ``dconns`` in one call
     (``virMigrationCheckMatrix``): each host's facts are gathered once, in parallel. Returns
     ``cells[guest][host]``: a :class:`Report`, or the :class:`MigrationCheckError` saying why
     that pair could not be checked, with the cell's :class:`ErrorCode` (``TIMEOUT`` for a host
-    that did not answer in time, ``INVALID_ARG`` for a closed connection ...). Raises
-    :class:`MigrationCheckError` for bad arguments."""
+    that did not answer in time, ``INVALID_ARG`` for a closed connection ...). ``checks`` is
+    keyword-only, as for :func:`check`. Raises :class:`MigrationCheckError` for bad
+    arguments."""
+    bits = _selection("check_matrix", checks, flags, live=True)
     dom_list = [_pointer(d, f"doms[{i}]") for i, d in enumerate(doms)]
     host_list = [_pointer(c, f"dconns[{i}]") for i, c in enumerate(dconns)]
     loaded = _ffi.load()
@@ -454,7 +492,7 @@ def check_matrix(
     host_array = (ctypes.c_void_p * max(len(host_list), 1))(*host_list)
     matrix = _ffi.CMatrixPtr()
     n = lib.virMigrationCheckMatrix(
-        _pointer(conn, "conn"), dom_array, len(dom_list), host_array, len(host_list), _flags(checks, flags), ctypes.byref(matrix)
+        _pointer(conn, "conn"), dom_array, len(dom_list), host_array, len(host_list), bits, ctypes.byref(matrix)
     )
     try:
         if n < 0:
@@ -482,17 +520,19 @@ def check_xml(
     domain_xml: str,
     src_snapshot: Optional[str],
     dst_snapshot: str,
-    checks: Union[Check, int] = Check.ALL,
-    flags: Union[Flag, int] = Flag(0),
+    *,
+    checks: Selection = Check.ALL,
+    flags: None = None,
 ) -> Report:
     """:func:`check` offline, from the guest's domain XML (its live XML for a running guest)
     and host snapshots (:func:`host_snapshot`): ``virMigrationCheckXML``. Without a source
     snapshot, source facts come from the domain XML alone and the checks that need more come
-    out SKIPPED."""
+    out SKIPPED (which makes the verdict WARNING). ``checks`` is keyword-only, as for
+    :func:`check`."""
     domain = _cstring(domain_xml, "domain_xml")
     src = _cstring(src_snapshot, "src_snapshot")
     dst = _cstring(dst_snapshot, "dst_snapshot")
-    bits = _flags(checks, flags)
+    bits = _selection("check_xml", checks, flags, live=False)
     lib = _ffi.load().lib
     results = _ffi.CResultList()
     n = lib.virMigrationCheckXML(domain, src, dst, bits, ctypes.byref(results))
