@@ -143,7 +143,7 @@ typedef enum virMigrationCheckFlags {
    */
   VIR_MIGRATION_CHECK_UNSAFE = (1 << 26),
   /**
-   * Report every WARNING as an ERROR.
+   * Report every WARNING as an ERROR, and count a check that could not run (SKIPPED) as one.
    */
   VIR_MIGRATION_CHECK_STRICT = (1 << 27),
   /**

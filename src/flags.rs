@@ -136,7 +136,7 @@ for_each_check!(
         NON_SHARED_DISK = 25;
         /// The migration will pass VIR_MIGRATE_UNSAFE.
         UNSAFE = 26;
-        /// Report every WARNING as an ERROR.
+        /// Report every WARNING as an ERROR, and count a check that could not run (SKIPPED) as one.
         STRICT = 27;
         /// Reuse host facts gathered by earlier calls for up to VIR_MIGRATION_CHECK_PARAM_CACHE_TTL
         /// seconds (default 60): a warm check makes no call to the destination. Entries are dropped

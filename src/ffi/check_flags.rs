@@ -53,7 +53,7 @@ pub enum virMigrationCheckFlags {
     VIR_MIGRATION_CHECK_NON_SHARED_DISK = 1 << 25,
     /// The migration will pass VIR_MIGRATE_UNSAFE.
     VIR_MIGRATION_CHECK_UNSAFE = 1 << 26,
-    /// Report every WARNING as an ERROR.
+    /// Report every WARNING as an ERROR, and count a check that could not run (SKIPPED) as one.
     VIR_MIGRATION_CHECK_STRICT = 1 << 27,
     /// Reuse host facts gathered by earlier calls for up to VIR_MIGRATION_CHECK_PARAM_CACHE_TTL
     /// seconds (default 60): a warm check makes no call to the destination. Entries are dropped

@@ -97,7 +97,7 @@ class Flag(enum.IntFlag):
     UNSAFE = 1 << 26
     """The migration will pass VIR_MIGRATE_UNSAFE."""
     STRICT = 1 << 27
-    """Report every WARNING as an ERROR."""
+    """Report every WARNING as an ERROR, and count a check that could not run (SKIPPED) as one."""
     CACHE = 1 << 28
     """Reuse host facts gathered by earlier calls for up to VIR_MIGRATION_CHECK_PARAM_CACHE_TTL
     seconds (default 60): a warm check makes no call to the destination. Entries are dropped
