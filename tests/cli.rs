@@ -515,3 +515,225 @@ fn matrix_timeout_bounds_a_source_that_stopped_answering() {
     assert!(lines[1].contains("cli-matrix-stopped"), "{out}");
     assert!(lines[2].starts_with("web1") && lines[2].contains(" warning"), "{out}");
 }
+
+fn cli_env(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_virt-migration-check")).args(args).envs(env.iter().copied()).output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+/// The hint of a fact libvirt refused on a read-only connection.
+const READ_ONLY_HINT: &str =
+    "open the connection read-write (virConnectOpen, not virConnectOpenReadOnly; the CLI without -r)";
+
+/// The JSON finding of `check` for `disk_model` alone (it reads domain capabilities, which
+/// libvirt refuses on read-only connections; the test driver has none at all).
+fn disk_model_finding(extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["check", "-c", "SRC", "-d", "DST", "web1", "--checks", "disk_model", "--json"];
+    let (src, dst) = (host_uri("src"), host_uri("dst-ok"));
+    args[2] = &src;
+    args[4] = &dst;
+    args.extend_from_slice(extra);
+    let (code, out, err) = cli(&args);
+    assert_eq!(code, 0, "{args:?}: {out}{err}");
+    assert!(err.is_empty(), "{args:?}: {err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    json["results"][0].clone()
+}
+
+#[test]
+fn connections_open_read_write_unless_readonly() {
+    // Read-write, the default (and --read-write, its alias): libvirt lets the call through,
+    // and the test driver itself has no domain capabilities.
+    for extra in [&[][..], &["--read-write"][..]] {
+        let finding = disk_model_finding(extra);
+        assert_eq!(finding["severity"], "skipped", "{finding}");
+        let reason = finding["details"]["reason"].as_str().unwrap();
+        assert!(reason.contains("not supported by the connection driver"), "{extra:?}: {reason}");
+        assert!(finding["hint"].is_null(), "{finding}");
+    }
+    // Read-only: libvirt's public API refuses the call, and the hint says what to do.
+    for extra in ["-r", "--readonly"] {
+        let finding = disk_model_finding(&[extra]);
+        assert_eq!(finding["severity"], "skipped", "{finding}");
+        assert_eq!(finding["code"], "disk_model.unavailable");
+        let reason = finding["details"]["reason"].as_str().unwrap();
+        assert_eq!(reason, "operation forbidden: read only access prevents virConnectGetDomainCapabilities");
+        assert_eq!(finding["hint"], READ_ONLY_HINT, "{finding}");
+    }
+    let (code, _, err) =
+        cli(&["check", "-c", "test:///default", "-d", "test:///default", "test", "-r", "--read-write"]);
+    assert_eq!(code, 2, "-r and --read-write contradict each other: {err}");
+    // The table says it too.
+    let args = ["check", "-c", &host_uri("src"), "-d", &host_uri("dst-ok"), "web1", "--checks", "disk_model", "-r"];
+    let (_, out, _) = cli(&args);
+    assert!(out.contains(&format!("hint: {READ_ONLY_HINT}")), "{out}");
+}
+
+#[test]
+fn help_says_what_read_only_costs() {
+    for args in [&["--help"][..], &["check", "--help"][..], &["snapshot", "--help"][..], &["matrix", "--help"][..]] {
+        let (code, out, _) = cli(args);
+        assert_eq!(code, 0);
+        assert!(out.contains("only read-only calls"), "{args:?}: {out}");
+        assert!(
+            out.contains("weaker: cpu_vendor, cpu_flags, network_model, disk_model, msr, machine, devices."),
+            "{args:?}: {out}"
+        );
+    }
+}
+
+#[test]
+fn connect_defaults_to_libvirt_default_uri() {
+    let src = host_uri("src");
+    let env = [("LIBVIRT_DEFAULT_URI", src.as_str())];
+    let (code, out, err) = cli_env(&["check", "-d", &host_uri("dst-ok"), "web1"], &env);
+    assert_eq!(code, 0, "{out}{err}");
+    // The test driver has no domain capabilities: disk_model is SKIPPED, so not "ok".
+    assert!(out.contains("verdict: warning"), "{out}");
+    let (code, out, err) = cli_env(&["check", "-d", &host_uri("dst-all-wrong"), "web1", "-r"], &env);
+    assert_eq!(code, 1, "{out}{err}");
+    // The snapshot names the host libvirt chose.
+    let (code, out, err) = cli_env(&["snapshot"], &env);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(&src), "{out}");
+    // The matrix takes the guests of the default source.
+    let (code, out, err) = cli_env(&["matrix", "-d", &host_uri("dst-ok"), "--domain", "web1"], &env);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("web1") && out.contains(&src), "{out}");
+    // A default that cannot be opened fails as any source does, naming it the default.
+    let (code, _, err) = cli_env(
+        &["check", "-d", "test:///default", "test"],
+        &[("LIBVIRT_DEFAULT_URI", "test:///nonexistent/node.xml")],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("opening the source connection of libvirt's default URI"), "{err}");
+}
+
+/// A privileged libvirtd, as a system daemon runs: a read-write socket `libvirt-sock` only root
+/// may open (0700) and a read-only one `libvirt-sock-ro` open to all (libvirt creates the
+/// read-only socket only when privileged). It runs in its own mount namespace over empty
+/// /run, /etc/libvirt and /var/{lib,cache,log}/libvirt, so it touches no state of the machine;
+/// `run` runs a command as `nobody` in that namespace, where `qemu:///system` reaches it through
+/// libvirt's default socket paths. Killed by PID when dropped.
+struct SystemDaemon {
+    dir: std::path::PathBuf,
+    pid: i32,
+    /// setsid, unshare and sh each exec the next, so this is libvirtd itself: waited for when dropped.
+    child: std::process::Child,
+}
+
+impl SystemDaemon {
+    /// None when this cannot be set up here (not root, no mount namespaces): the test says so.
+    fn start() -> Option<SystemDaemon> {
+        if unsafe { libc::geteuid() } != 0 || !Command::new("unshare").args(["-m", "true"]).status().ok()?.success() {
+            return None;
+        }
+        let dir = std::env::temp_dir().join(format!("vmc-system-libvirtd-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("home")).unwrap();
+        let d = dir.display();
+        std::fs::write(
+            dir.join("libvirtd.conf"),
+            "unix_sock_dir = \"/run/libvirt\"\nauth_unix_rw = \"none\"\nauth_unix_ro = \"none\"\n\
+             unix_sock_rw_perms = \"0700\"\nunix_sock_ro_perms = \"0777\"\n",
+        )
+        .unwrap();
+        let script = format!(
+            "set -e; mount --make-rprivate /; \
+             for m in /run /etc/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt; do \
+             if [ -d $m ]; then mount -t tmpfs tmpfs $m; fi; done; mkdir -p /run/libvirt; \
+             exec libvirtd -f {d}/libvirtd.conf -p {d}/pid </dev/null >/dev/null 2>{d}/libvirtd.log"
+        );
+        let mut child = Some(Command::new("setsid").args(["unshare", "-m", "sh", "-c", &script]).spawn().unwrap());
+        let _ = Command::new("chown").args(["nobody", &dir.join("home").display().to_string()]).status();
+        for _ in 0..500 {
+            if let Some(pid) = std::fs::read_to_string(dir.join("pid")).ok().and_then(|p| p.trim().parse().ok()) {
+                let daemon = SystemDaemon { dir, pid, child: child.take().unwrap() };
+                let ready = format!("/proc/{pid}/root/run/libvirt/libvirt-sock-ro");
+                for _ in 0..500 {
+                    if std::path::Path::new(&ready).exists() {
+                        return Some(daemon);
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                panic!("libvirtd did not open its sockets; see {}/libvirtd.log", daemon.dir.display());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        if let Some(mut child) = child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!("libvirtd did not start; see {d}/libvirtd.log");
+    }
+
+    /// The CLI with `args`, as `nobody` in the daemon's namespace.
+    fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let home = self.dir.join("home").display().to_string();
+        let out = Command::new("nsenter")
+            .args(["-t", &self.pid.to_string(), "-m", "setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"])
+            .args(["env", "-u", "LIBVIRT_DEFAULT_URI", &format!("HOME={home}"), &format!("XDG_RUNTIME_DIR={home}")])
+            .arg(env!("CARGO_BIN_EXE_virt-migration-check"))
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    }
+}
+
+impl Drop for SystemDaemon {
+    fn drop(&mut self) {
+        unsafe { libc::kill(self.pid, libc::SIGKILL) };
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[test]
+fn a_read_write_open_refused_for_lack_of_rights_falls_back_to_read_only() {
+    let Some(daemon) = SystemDaemon::start() else {
+        eprintln!("skipped: a privileged libvirtd in a mount namespace needs root and unshare");
+        return;
+    };
+    // As virsh: the read-write socket refuses `nobody`, the read-only one serves it.
+    let (code, out, err) = daemon.run(&["snapshot", "-c", "qemu:///system"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("<hostSnapshot version='1'>"), "{out}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "one line: {err}");
+    assert!(
+        lines[0].starts_with("virt-migration-check: the snapshot connection 'qemu:///system' opened read-only ("),
+        "{err}"
+    );
+    assert!(lines[0].contains("Permission denied"), "libvirt's reason: {err}");
+    assert!(
+        lines[0].ends_with(
+            "weaker checks, as libvirt refuses domain capabilities and the CPU comparison on read-only \
+             connections: cpu_vendor, cpu_flags, network_model, disk_model, msr, machine, devices"
+        ),
+        "{err}"
+    );
+    // Both connections of a check fall back, each on its line, before the check itself goes on
+    // (here to a domain the host does not have: the one line of a check that could not run).
+    let (code, _, err) = daemon.run(&["check", "-c", "qemu:///system", "-d", "qemu:///system", "no-such-domain"]);
+    assert_eq!(code, 2, "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 3, "{err}");
+    assert!(
+        lines[0].starts_with("virt-migration-check: the source connection 'qemu:///system' opened read-only"),
+        "{err}"
+    );
+    assert!(lines[1].starts_with("virt-migration-check: the destination connection 'qemu:///system' opened read-only"));
+    assert!(lines[2].contains("looking up domain 'no-such-domain'"), "{err}");
+    // With -r it was asked for: nothing to say.
+    let (code, _, err) = daemon.run(&["check", "-r", "-c", "qemu:///system", "-d", "qemu:///system", "no-such-domain"]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("looking up domain 'no-such-domain'"), "{err}");
+}

@@ -156,3 +156,37 @@ fn snapshots_over_the_remote_protocol_give_the_live_answer() {
     assert_eq!(live, offline);
     assert_eq!(problems(&live).len(), 8);
 }
+
+#[test]
+fn a_fact_the_daemon_refuses_a_read_only_client_hints_to_open_read_write() {
+    // The daemon opens its driver read-only for a read-only client, so libvirt's public API
+    // refuses domain capabilities there with the same error as in-process; a read-write
+    // client gets the test driver's own answer (it has none), with no such hint.
+    virt::error::clear_error_callback();
+    let daemon = Daemon::start("readonly");
+    let flags = virt_migration_check::Check::from_name("disk_model").unwrap().bit().bits();
+    let finding = |read_only: bool| {
+        let open = |host: &str| match read_only {
+            true => Connect::open_read_only(Some(&daemon.uri(host))).unwrap(),
+            false => Connect::open(Some(&daemon.uri(host))).unwrap(),
+        };
+        let (src, dst) = (open("src"), open("dst-ok"));
+        let dom = src.lookup_domain_by_name("web1").unwrap();
+        virt_migration_check::check(&src, &dst, &dom, flags).unwrap().findings.remove(0)
+    };
+    let read_only = finding(true);
+    assert_eq!(read_only.code, "disk_model.unavailable");
+    assert!(
+        read_only.message.contains("operation forbidden: read only access prevents virConnectGetDomainCapabilities"),
+        "{}",
+        read_only.message
+    );
+    assert_eq!(
+        read_only.hint.as_deref(),
+        Some("open the connection read-write (virConnectOpen, not virConnectOpenReadOnly; the CLI without -r)")
+    );
+    let read_write = finding(false);
+    assert_eq!(read_write.code, "disk_model.unavailable");
+    assert!(read_write.message.contains("not supported"), "{}", read_write.message);
+    assert_eq!(read_write.hint, None);
+}

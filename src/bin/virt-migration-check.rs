@@ -3,6 +3,14 @@
 //! Exit status: 0 when the verdict is ok, info or warning, 1 when it is error (an ERROR, or under
 //! --strict a WARNING or a check that could not run), 2 when the check could not run at all
 //! (with a one-line reason on stderr).
+//!
+//! Connections open as virsh opens them: read-write (the library still makes only read-only
+//! calls), to the URI of `-c` or else libvirt's default (`LIBVIRT_DEFAULT_URI`, then libvirt's
+//! own choice), and read-only with `-r`. libvirt refuses domain capabilities and the
+//! hypervisor's CPU comparison and baseline on read-only connections (`virCheckReadOnlyGoto` in
+//! `virConnectGetDomainCapabilities`, `virConnectCompareHypervisorCPU`,
+//! `virConnectBaselineHypervisorCPU`, 9.0 and 11.3), so a read-only connection weakens the
+//! checks that need them.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -11,6 +19,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use virt::connect::Connect;
 use virt::domain::Domain;
+use virt_migration_check::facts::Needs;
 use virt_migration_check::{Check, Error, Flags, Options, Report, Severity, Verdict};
 
 #[derive(Parser)]
@@ -26,8 +35,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check whether DOMAIN, running on SRC_URI, can migrate to DST_URI (read-only connections),
-    /// or, offline, whether --domain-xml can migrate to the host of --dest-snapshot.
+    /// Check whether DOMAIN, running on SRC_URI, can migrate to DST_URI (connections opened
+    /// read-write unless -r; only read-only calls are made), or, offline, whether --domain-xml
+    /// can migrate to the host of --dest-snapshot.
     Check(CheckArgs),
     /// Take a host snapshot from a connection, or assemble one from saved XML.
     Snapshot(SnapshotArgs),
@@ -48,14 +58,15 @@ enum Command {
 
 #[derive(Args)]
 struct CheckArgs {
-    /// Source connection URI (where the domain runs).
+    /// Source connection URI (where the domain runs). Default: as virsh's, LIBVIRT_DEFAULT_URI,
+    /// then libvirt's own default.
     #[arg(short = 'c', long = "connect", value_name = "SRC_URI", requires_all = ["destination", "domain"], conflicts_with_all = ["domain_xml", "source_snapshot", "dest_snapshot"])]
     source: Option<String>,
     /// Destination connection URI.
-    #[arg(short = 'd', long = "dest", value_name = "DST_URI", requires = "source")]
+    #[arg(short = 'd', long = "dest", value_name = "DST_URI", requires = "domain", conflicts_with_all = ["domain_xml", "source_snapshot", "dest_snapshot"])]
     destination: Option<String>,
     /// Domain name, UUID or ID on the source.
-    #[arg(requires = "source")]
+    #[arg(requires = "destination")]
     domain: Option<String>,
     /// Offline: the guest's domain XML (as `virsh dumpxml` prints it).
     #[arg(long = "domain-xml", value_name = "FILE", requires = "dest_snapshot")]
@@ -100,8 +111,9 @@ struct CpuBaselineArgs {
 #[derive(Args)]
 struct MatrixArgs {
     /// A source connection URI (repeatable): its guests are checked. A source that cannot be
-    /// reached fills its rows with the reason.
-    #[arg(short = 'c', long = "connect", value_name = "SRC_URI", required = true)]
+    /// reached fills its rows with the reason. Default: as virsh's, LIBVIRT_DEFAULT_URI, then
+    /// libvirt's own default.
+    #[arg(short = 'c', long = "connect", value_name = "SRC_URI")]
     sources: Vec<String>,
     /// A destination: a connection URI, or a host snapshot file (repeatable). A destination
     /// that cannot be reached fills its column with the reason.
@@ -117,14 +129,12 @@ struct MatrixArgs {
 
 #[derive(Args)]
 struct BaselineArgs {
-    /// A host's connection URI (repeatable; opened read-only unless --read-write).
+    /// A host's connection URI (repeatable; opened read-write unless -r, only read-only calls
+    /// are made).
     #[arg(short = 'c', long = "connect", value_name = "URI", required_unless_present = "snapshots")]
     uris: Vec<String>,
-    /// Open the connections read-write, so that each host's hypervisor can be asked for its
-    /// own baseline CPU (libvirt 9.0 refuses virConnectBaselineHypervisorCPU and domain
-    /// capabilities on read-only connections); only read-only calls are made.
-    #[arg(long = "read-write", conflicts_with = "snapshots")]
-    read_write: bool,
+    #[command(flatten)]
+    access: Access,
     /// A host snapshot file (repeatable), in place of connections.
     #[arg(long = "snapshot", value_name = "FILE", conflicts_with = "uris")]
     snapshots: Vec<PathBuf>,
@@ -145,14 +155,10 @@ struct BaselineArgs {
 
 #[derive(Args)]
 struct SnapshotArgs {
-    /// Connection URI of the host to snapshot (read-only).
-    #[arg(
-        short = 'c',
-        long = "connect",
-        value_name = "URI",
-        required_unless_present = "capabilities",
-        conflicts_with = "capabilities"
-    )]
+    /// Connection URI of the host to snapshot (opened read-write unless -r; only read-only calls
+    /// are made). Default, without --capabilities: as virsh's, LIBVIRT_DEFAULT_URI, then
+    /// libvirt's own default.
+    #[arg(short = 'c', long = "connect", value_name = "URI", conflicts_with = "capabilities")]
     uri: Option<String>,
     /// Assemble from saved `virsh capabilities` output instead.
     #[arg(long, value_name = "FILE")]
@@ -175,10 +181,8 @@ struct SnapshotArgs {
     /// Saved `virsh nodedev-dumpxml` output (repeatable).
     #[arg(long = "nodedev", value_name = "FILE", requires = "capabilities")]
     node_devices: Vec<PathBuf>,
-    /// Open the connection read-write (still only read-only calls): libvirt 9.0 serves domain
-    /// capabilities only to read-write connections.
-    #[arg(long = "read-write", requires = "uri")]
-    read_write: bool,
+    #[command(flatten)]
+    access: Access,
     /// Write the snapshot here instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
@@ -204,10 +208,8 @@ struct Selection {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
-    /// Open the connections read-write (the library still makes only read-only calls): libvirt
-    /// 9.0 serves domain capabilities only to read-write connections.
-    #[arg(long = "read-write")]
-    read_write: bool,
+    #[command(flatten)]
+    access: Access,
     /// Memory that must remain free on the destination after the guest arrives: KiB, or with a
     /// unit (512M, 2G). Default: the larger of 512 MiB and 5% of the destination's memory.
     #[arg(long = "memory-headroom", value_name = "SIZE")]
@@ -220,6 +222,20 @@ struct Selection {
     /// `matrix`, it fills its cells with the reason.
     #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
     timeout: f64,
+}
+
+/// How connections open: read-write as virsh's (the default), or read-only with -r.
+#[derive(Args, Clone, Copy)]
+struct Access {
+    /// Open the connections read-only. libvirt refuses domain capabilities and the CPU
+    /// comparison on read-only connections, so the checks that need them are weaker (SKIPPED,
+    /// or judged by the library's own CPU engine alone).
+    #[arg(short = 'r', long = "readonly")]
+    readonly: bool,
+    /// The default, kept so that scripts written for older versions work: open the connections
+    /// read-write (the library still makes only read-only calls).
+    #[arg(long = "read-write", conflicts_with = "readonly")]
+    read_write: bool,
 }
 
 impl Selection {
@@ -258,13 +274,79 @@ impl Selection {
     }
 }
 
-fn open(uri: &str, which: &str, read_write: bool) -> Result<Connect, Error> {
-    let conn = if read_write { Connect::open(Some(uri)) } else { Connect::open_read_only(Some(uri)) };
-    conn.map_err(|e| Error::Libvirt {
-        call: format!("opening the {which} connection '{uri}'"),
+/// The checks a read-only connection weakens: those that read domain capabilities or the
+/// hypervisor's CPU comparison, which libvirt serves only to read-write connections. Derived
+/// from the table of checks, so a new check that needs them is listed too.
+fn weakened_by_read_only() -> Vec<&'static str> {
+    let read_write_only = Needs::DOMAIN_CAPABILITIES | Needs::CPU_COMPARISON;
+    let supported = virt_migration_check::supported_checks();
+    Check::ALL
+        .iter()
+        .filter(|check| supported.contains(check.bit()))
+        .filter(|check| {
+            let (src, dst) = virt_migration_check::checks::needs(check.bit());
+            (src | dst).intersects(read_write_only)
+        })
+        .map(|check| check.name())
+        .collect()
+}
+
+/// Whether a read-write open failed for lack of rights, where a read-only open may still
+/// succeed (virsh's users then pass -r): the daemon's authentication or access control refused
+/// it (polkit, SASL, ACLs), or the read-write socket's permissions did (libvirt's
+/// virNetSocketNewConnectUNIX reports "Failed to connect socket to '...': Permission denied"
+/// as a system error; the read-only socket `libvirt-sock-ro` is open to all).
+fn refused_for_rights(e: &virt::error::Error) -> bool {
+    use virt::enumutil::Enum;
+    use virt::error::ErrorNumber;
+    match e.code() {
+        Enum::Known(
+            ErrorNumber::AuthFailed
+            | ErrorNumber::AuthCancelled
+            | ErrorNumber::AuthUnavailable
+            | ErrorNumber::AccessDenied
+            | ErrorNumber::OperationDenied,
+        ) => true,
+        Enum::Known(ErrorNumber::SystemError) => e.message().contains("Permission denied"),
+        _ => false,
+    }
+}
+
+/// The URI to name in messages: `-c`'s, or libvirt's default.
+fn uri_name(uri: Option<&str>) -> String {
+    match uri {
+        Some(uri) => format!("'{uri}'"),
+        None => "of libvirt's default URI".to_string(),
+    }
+}
+
+/// Opens `uri` (None: libvirt's default, as virsh) read-write unless `access` says -r; a
+/// read-write open refused for lack of rights falls back to read-only, saying on one line of
+/// stderr which checks that weakens.
+fn open(uri: Option<&str>, which: &str, access: Access) -> Result<Connect, Error> {
+    let failed = |e: virt::error::Error| Error::Libvirt {
+        call: format!("opening the {which} connection {}", uri_name(uri)),
         code: 0,
         message: e.message().to_string(),
-    })
+    };
+    if !access.readonly {
+        match Connect::open(uri) {
+            Ok(conn) => return Ok(conn),
+            Err(e) if refused_for_rights(&e) => {
+                let conn = Connect::open_read_only(uri).map_err(failed)?;
+                eprintln!(
+                    "virt-migration-check: the {which} connection {} opened read-only ({}): weaker checks, as \
+                     libvirt refuses domain capabilities and the CPU comparison on read-only connections: {}",
+                    uri_name(uri),
+                    e.message(),
+                    weakened_by_read_only().join(", ")
+                );
+                return Ok(conn);
+            }
+            Err(e) => return Err(failed(e)),
+        }
+    }
+    Connect::open_read_only(uri).map_err(failed)
 }
 
 fn lookup(conn: &Connect, name: &str) -> Result<Domain, Error> {
@@ -293,20 +375,20 @@ fn run_check(args: &CheckArgs) -> Result<Report, Error> {
             &options,
         );
     }
-    let (Some(source), Some(destination), Some(domain)) = (&args.source, &args.destination, &args.domain) else {
-        return Err(Error::invalid("give -c SRC_URI -d DST_URI DOMAIN, or --domain-xml FILE --dest-snapshot FILE"));
+    let (Some(destination), Some(domain)) = (&args.destination, &args.domain) else {
+        return Err(Error::invalid("give [-c SRC_URI] -d DST_URI DOMAIN, or --domain-xml FILE --dest-snapshot FILE"));
     };
-    let read_write = args.selection.read_write;
-    let src = open(source, "source", read_write)?;
-    let dst = open(destination, "destination", read_write)?;
+    let access = args.selection.access;
+    let src = open(args.source.as_deref(), "source", access)?;
+    let dst = open(Some(destination), "destination", access)?;
     let dom = lookup(&src, domain)?;
     virt_migration_check::check_with_options(&src, &dst, &dom, &options)
 }
 
 fn run_snapshot(args: &SnapshotArgs) -> Result<(), Error> {
     let text = match (&args.uri, &args.capabilities) {
-        (Some(uri), _) => virt_migration_check::snapshot_xml(&open(uri, "snapshot", args.read_write)?)?,
-        (None, Some(caps)) => {
+        (uri, None) => virt_migration_check::snapshot_xml(&open(uri.as_deref(), "snapshot", args.access)?)?,
+        (_, Some(caps)) => {
             let load = |paths: &[PathBuf]| -> Result<Vec<(String, String)>, Error> {
                 paths.iter().map(|p| Ok((p.display().to_string(), read_file(p)?))).collect()
             };
@@ -324,7 +406,6 @@ fn run_snapshot(args: &SnapshotArgs) -> Result<(), Error> {
                 virt_migration_check::xml::snapshot::assemble(&saved, &uri, &virt_migration_check::now_rfc3339())?;
             virt_migration_check::xml::snapshot::write(&snapshot)
         }
-        (None, None) => return Err(Error::invalid("give -c URI or --capabilities FILE")),
     };
     match &args.output {
         Some(path) => {
@@ -383,7 +464,7 @@ fn run_baseline(args: &BaselineArgs) -> Result<ExitCode, Error> {
     // hosts are also asked for their hypervisors' own baseline CPU.
     let (names, texts, result) = if args.snapshots.is_empty() {
         let conns: Vec<Connect> =
-            args.uris.iter().map(|u| open(u, "host", args.read_write)).collect::<Result<_, _>>()?;
+            args.uris.iter().map(|u| open(Some(u), "host", args.access)).collect::<Result<_, _>>()?;
         let snapshots = conns.iter().map(virt_migration_check::snapshot).collect::<Result<Vec<_>, _>>()?;
         let refs: Vec<&Connect> = conns.iter().collect();
         let result = virt_migration_check::baseline_live(&refs, &snapshots, &options)?;
@@ -427,8 +508,16 @@ fn run_baseline(args: &BaselineArgs) -> Result<ExitCode, Error> {
 fn run_matrix(args: &MatrixArgs) -> Result<ExitCode, Error> {
     use virt_migration_check::fleet::{Guests, HostSource, check_matrix};
     let options = args.selection.options()?;
-    let read_write = args.selection.read_write;
-    let sources: Vec<HostSource> = args.sources.iter().map(|uri| HostSource::Uri { uri, read_write }).collect();
+    let access = args.selection.access;
+    // The fleet opens each URI itself, under the deadline; the CLI first decides, host by host,
+    // whether it can be opened read-write (falling back as `open` does).
+    let read_write = |uri: &str, which: &str| read_write_for(uri, which, access, args.selection.timeout);
+    // Without -c, libvirt's default URI, as virsh: opened here, the fleet borrows it.
+    let default_source = args.sources.is_empty().then(|| open(None, "source", access)).transpose()?;
+    let sources: Vec<HostSource> = match &default_source {
+        Some(conn) => vec![HostSource::Connection(conn)],
+        None => args.sources.iter().map(|uri| HostSource::Uri { uri, read_write: read_write(uri, "source") }).collect(),
+    };
     // A destination naming a file is a host snapshot, read as `check --dest-snapshot` reads one.
     let documents: Vec<Option<String>> = args
         .destinations
@@ -441,7 +530,7 @@ fn run_matrix(args: &MatrixArgs) -> Result<ExitCode, Error> {
         .zip(&documents)
         .map(|(d, doc)| match doc {
             Some(document) => HostSource::Snapshot { name: d, document },
-            None => HostSource::Uri { uri: d, read_write },
+            None => HostSource::Uri { uri: d, read_write: read_write(d, "destination") },
         })
         .collect();
     let guests = if args.domains.is_empty() { Guests::Running } else { Guests::Named(&args.domains) };
@@ -461,6 +550,31 @@ fn run_matrix(args: &MatrixArgs) -> Result<ExitCode, Error> {
     }
     let blocked = cells.iter().any(|c| c.as_ref().map_or(true, |r| r.verdict() == Verdict::Error));
     Ok(if blocked { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Whether the fleet should open `uri` read-write: not with -r, nor when a read-write open is
+/// refused for lack of rights (said on stderr by `open`). A host that fails otherwise, or does
+/// not answer within `timeout` seconds, is left read-write: the fleet then reports it in its
+/// cells, under its own deadline.
+fn read_write_for(uri: &str, which: &str, access: Access, timeout: f64) -> bool {
+    if access.readonly {
+        return false;
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (uri_owned, which_owned) = (uri.to_string(), which.to_string());
+    std::thread::spawn(move || {
+        let refused = match Connect::open(Some(&uri_owned)) {
+            // Dropping the connection closes it.
+            Ok(_conn) => false,
+            Err(e) => refused_for_rights(&e) && open(Some(&uri_owned), &which_owned, access).is_ok(),
+        };
+        let _ = tx.send(refused);
+    });
+    let refused = match timeout > 0.0 {
+        true => rx.recv_timeout(std::time::Duration::from_secs_f64(timeout)).unwrap_or(false),
+        false => rx.recv().unwrap_or(false),
+    };
+    !refused
 }
 
 /// `{"guests", "sources", "hosts", "cells"}`: one cell per pair, row by row, each with its
@@ -594,8 +708,27 @@ fn could_not_verify(report: &Report) -> Option<String> {
     (!names.is_empty()).then(|| format!("could not verify: {}", names.join(", ")))
 }
 
+/// The help's closing paragraph: how connections open and what -r costs, with the checks from
+/// the table.
+fn connection_help() -> String {
+    format!(
+        "Connections open read-write, as virsh's do, to -c URI or else libvirt's default (LIBVIRT_DEFAULT_URI, \
+         then libvirt's own choice); the library makes only read-only calls either way. libvirt refuses domain \
+         capabilities and the hypervisor's CPU comparison on read-only connections, so -r/--readonly (or a \
+         read-write open refused for lack of rights, which falls back to read-only with one line on stderr) \
+         makes these checks weaker: {}.",
+        weakened_by_read_only().join(", ")
+    )
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    use clap::{CommandFactory, FromArgMatches};
+    let help = connection_help();
+    let mut command = Cli::command().after_help(help.clone());
+    for name in ["check", "snapshot", "matrix", "baseline"] {
+        command = command.mut_subcommand(name, |sub| sub.after_help(help.clone()));
+    }
+    let cli = Cli::from_arg_matches(&command.get_matches()).unwrap_or_else(|e| e.exit());
     // The CLI owns its process: keep libvirt from printing every error to stderr on its own
     // (the library never touches this global state; daemons embedding it own theirs).
     virt::error::clear_error_callback();

@@ -151,13 +151,33 @@ pub fn kib_string(kib: u64) -> String {
 }
 
 /// The SKIPPED finding for a check whose fact the host could not give.
+///
+/// When libvirt refused the call because the connection is read-only, the hint says how to get
+/// the fact: libvirt's public API refuses domain capabilities and the hypervisor's CPU calls on
+/// read-only connections with VIR_ERR_OPERATION_DENIED, "operation forbidden: read only access
+/// prevents virConnectGetDomainCapabilities" (`virCheckReadOnlyGoto`, `virReportRestrictedError`
+/// in src/internal.h, 9.0 and 11.3; a daemon opens its driver read-only for a read-only client,
+/// so the remote answer is the same). Only the text reaches a fact (and a snapshot file), so the
+/// text is what is matched.
 pub fn unavailable(check: Check, side: &str, what: &str, why: &crate::facts::Unavailable) -> Finding {
-    Finding::skipped(check, "unavailable", format!("cannot evaluate: the {side} host's {what} is unavailable ({why})"))
-        .detail("side", side)
-        .detail("fact", what)
-        .detail("call", &why.call)
-        .detail("reason", &why.reason)
+    let finding = Finding::skipped(
+        check,
+        "unavailable",
+        format!("cannot evaluate: the {side} host's {what} is unavailable ({why})"),
+    )
+    .detail("side", side)
+    .detail("fact", what)
+    .detail("call", &why.call)
+    .detail("reason", &why.reason);
+    match why.reason.contains("read only access prevents") {
+        true => finding.hint(READ_ONLY_HINT),
+        false => finding,
+    }
 }
+
+/// The hint of a fact a read-only connection could not give.
+pub const READ_ONLY_HINT: &str =
+    "open the connection read-write (virConnectOpen, not virConnectOpenReadOnly; the CLI without -r)";
 
 #[cfg(test)]
 mod tests {

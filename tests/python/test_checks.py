@@ -230,7 +230,8 @@ CLI_CASES = [
 @pytest.mark.skipif(not CLI.exists(), reason="the CLI is not built")
 @pytest.mark.parametrize("host, cli_args, checks, flags, params", CLI_CASES)
 def test_to_json_is_exactly_what_the_cli_prints(src, dom, hosts, host, cli_args, checks, flags, params):
-    expected = cli_json("-c", uri("src"), "-d", uri(host), "web1", *cli_args)
+    # The fixtures' connections are read-only; so are the CLI's with -r (it opens read-write by default).
+    expected = cli_json("-r", "-c", uri("src"), "-d", uri(host), "web1", *cli_args)
     report = lmc.check(src, hosts(host), dom, checks=checks | flags, **params)
     assert report.to_json() + "\n" == expected
     parsed = json.loads(expected)
