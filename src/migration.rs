@@ -180,7 +180,10 @@ impl Migration {
     }
 
     /// What libvirt refuses before moving anything, given the guest's disk targets and whether
-    /// it is active, in the order libvirt's code meets them (9.0 and 11.3 alike).
+    /// it is active, in the order libvirt's code meets them (9.0 and 11.3 alike). VIR_MIGRATE_PEER2PEER
+    /// is not refused although virDomainMigrate3 itself refuses it ("use virDomainMigrateToURI3 for
+    /// peer-to-peer migration"): a peer-to-peer caller runs virDomainMigrateToURI3 with the same flags
+    /// and parameters, and asks with the destination's connection.
     pub fn refusals(&self, disk_targets: &[&str], active: bool) -> Vec<Refusal> {
         let mut out = Vec::new();
         let mut refuse =
@@ -199,14 +202,6 @@ impl Migration {
                 "tunnelled-without-p2p",
                 "virDomainMigrate3",
                 "cannot perform tunnelled migration without using peer2peer flag".into(),
-            );
-        }
-        // qemuMigrationSrcPerformJob / qemuDomainMigratePerform3Params: VIR_EXCLUSIVE_FLAGS.
-        if self.has(TUNNELLED) && self.has(PARALLEL) {
-            refuse(
-                "tunnelled-parallel",
-                "qemuMigrationSrcPerformJob",
-                "Flags 'VIR_MIGRATE_TUNNELLED' and 'VIR_MIGRATE_PARALLEL' are mutually exclusive".into(),
             );
         }
         // qemuMigrationSrcBegin: a live migration needs a running guest.
@@ -237,55 +232,56 @@ impl Migration {
                 );
             }
         }
-        // qemuMigrationSrcBeginPhase: post-copy switches a running guest over; an offline
-        // migration is not live.
-        if self.has(POSTCOPY) && (!self.has(LIVE) || self.has(PAUSED) || self.has(OFFLINE)) {
+        // qemuMigrationSrcBeginPhase: post-copy switches a running guest over (an offline
+        // migration is not live), and not through a tunnel.
+        if self.has(POSTCOPY) && (!self.has(LIVE) || self.has(PAUSED)) {
             refuse(
                 "postcopy-not-live",
                 "qemuMigrationSrcBeginPhase",
                 "post-copy migration is not supported with non-live or paused migration".into(),
             );
         }
+        if self.has(POSTCOPY) && self.has(TUNNELLED) {
+            refuse(
+                "postcopy-tunnelled",
+                "qemuMigrationSrcBeginPhase",
+                "post-copy is not supported with tunnelled migration".into(),
+            );
+        }
+        // qemuMigrationAnyCanResume (from qemuMigrationSrcBegin).
         if self.has(POSTCOPY_RESUME) && !self.has(POSTCOPY) {
             refuse(
                 "postcopy-resume-without-postcopy",
-                "qemuMigrationSrcBeginPhase",
+                "qemuMigrationAnyCanResume",
                 "resuming failed post-copy migration requires post-copy to be enabled".into(),
             );
         }
-        if self.has(NON_SHARED_SYNCHRONOUS_WRITES) && !self.copies_storage() {
-            refuse(
-                "sync-writes-without-storage-copy",
-                "qemuMigrationSrcBeginPhase",
-                "'VIR_MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES' requires use of 'VIR_MIGRATE_NON_SHARED_DISK' or \
-                 'VIR_MIGRATE_NON_SHARED_INC'"
-                    .into(),
-            );
-        }
-        // qemuMigrationParamsCheck: zero-copy needs multifd.
+        // qemuMigrationSrcBeginPhase: zero-copy needs multifd.
         if self.has(ZEROCOPY) && !self.has(PARALLEL) {
             refuse(
                 "zerocopy-without-parallel",
-                "qemuMigrationParamsCheck",
+                "qemuMigrationSrcBeginPhase",
                 "zero-copy is only available for parallel migration".into(),
             );
         }
-        // qemuMigrationSrcBeginPhase: the disk list.
-        if let Some(list) = &self.migrate_disks {
-            if !list.is_empty() && !self.copies_storage() {
+        // qemuMigrationSrcBeginPhase: the disk list, checked against the guest's disks when
+        // storage is copied, refused without a storage copy.
+        if let Some(list) = self.migrate_disks.as_ref().filter(|list| !list.is_empty()) {
+            if self.copies_storage() {
+                for target in list.iter().filter(|t| !disk_targets.contains(&t.as_str())) {
+                    refuse(
+                        "migrate-disks-unknown",
+                        "qemuMigrationSrcBeginPhase",
+                        format!("disk target {target} not found"),
+                    );
+                }
+            } else {
                 refuse(
                     "migrate-disks-without-storage-copy",
                     "qemuMigrationSrcBeginPhase",
-                    "use of the VIR_MIGRATE_PARAM_MIGRATE_DISKS parameter requires use of \
-                     VIR_MIGRATE_NON_SHARED_DISK or VIR_MIGRATE_NON_SHARED_INC flag"
+                    "use of 'VIR_MIGRATE_PARAM_MIGRATE_DISKS' requires use of 'VIR_MIGRATE_NON_SHARED_DISK' or \
+                     'VIR_MIGRATE_NON_SHARED_INC' flag"
                         .into(),
-                );
-            }
-            for target in list.iter().filter(|t| !disk_targets.contains(&t.as_str())) {
-                refuse(
-                    "migrate-disks-unknown",
-                    "qemuMigrationSrcBeginPhase",
-                    format!("disk target {target} not found"),
                 );
             }
         }

@@ -90,10 +90,6 @@ scenarios! {
         assert!(detail(&f, "libvirt_function").starts_with("qemuMigration") || detail(&f, "libvirt_function") == "virDomainMigrate3");
     }
 
-    fn tunnelled_parallel() {
-        let f = refused(Migration::with_flags(migration::TUNNELLED | migration::PARALLEL | migration::PEER2PEER | migration::LIVE), "host.tunnelled-parallel", "'VIR_MIGRATE_PARALLEL'");
-        assert!(detail(&f, "libvirt_function").starts_with("qemuMigration") || detail(&f, "libvirt_function") == "virDomainMigrate3");
-    }
 
     fn offline_storage_copy() {
         let f = refused(Migration::with_flags(migration::OFFLINE | migration::PERSIST_DEST | migration::NON_SHARED_DISK), "host.offline-storage-copy", "non-shared storage");
@@ -120,9 +116,13 @@ scenarios! {
         assert!(detail(&f, "libvirt_function").starts_with("qemuMigration") || detail(&f, "libvirt_function") == "virDomainMigrate3");
     }
 
-    fn sync_writes_without_storage_copy() {
-        let f = refused(Migration::with_flags(migration::NON_SHARED_SYNCHRONOUS_WRITES | migration::LIVE), "host.sync-writes-without-storage-copy", "NON_SHARED_INC");
-        assert!(detail(&f, "libvirt_function").starts_with("qemuMigration") || detail(&f, "libvirt_function") == "virDomainMigrate3");
+    fn postcopy_tunnelled() {
+        let f = refused(
+            Migration::with_flags(migration::POSTCOPY | migration::TUNNELLED | migration::PEER2PEER | migration::LIVE),
+            "host.postcopy-tunnelled",
+            "tunnelled migration",
+        );
+        assert_eq!(detail(&f, "libvirt_function"), "qemuMigrationSrcBeginPhase");
     }
 
     fn zerocopy_without_parallel() {
@@ -143,7 +143,7 @@ scenarios! {
 
     fn migrate_disks_without_storage_copy() {
         let m = Migration { migrate_disks: Some(vec!["vda".into()]), ..Migration::with_flags(migration::LIVE) };
-        refused_with(m, &disk_guest(), "host.migrate-disks-without-storage-copy", "VIR_MIGRATE_PARAM_MIGRATE_DISKS");
+        refused_with(m, &disk_guest(), "host.migrate-disks-without-storage-copy", "'VIR_MIGRATE_PARAM_MIGRATE_DISKS'");
     }
 
     fn migrate_disks_naming_a_disk_the_guest_lacks() {
