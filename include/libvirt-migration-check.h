@@ -328,6 +328,10 @@ extern "C" {
  * virConnectOpenReadOnly() suffice. The handles are borrowed: their reference counts are
  * unchanged when this returns.
  *
+ * A caller that holds the migration it will run (VIR_MIGRATE_* flags and VIR_MIGRATE_PARAM_*
+ * parameters for virDomainMigrate3()) should call virMigrationCheck3() instead: @flags here
+ * are virMigrationCheckFlags, and VIR_MIGRATE_* values passed here select unrelated checks.
+ *
  * @conn: the source connection, which @dom belongs to
  * @dconn: the destination connection
  * @dom: the guest to migrate
@@ -509,6 +513,47 @@ int virMigrationCheckGetSupported(unsigned int *checks);
  * Since: 0.1.0
  */
 int virMigrationCheckGetVersion(unsigned long *version);
+
+/**
+ * Checks whether the migration of @dom to the host of @dconn, exactly as the caller will run
+ * it with virDomainMigrate3(@dom, @dconn, @params, @nparams, @flags), can succeed, and says
+ * exactly why not. The source is the domain's own connection (virDomainGetConnect()). Only
+ * read-only calls are made; the handles are borrowed.
+ *
+ * @dom: the guest to migrate, as for virDomainMigrate3()
+ * @dconn: the destination connection, as for virDomainMigrate3()
+ * @params: the VIR_MIGRATE_PARAM_* typed parameters the migration will be given, or NULL when
+ *   @nparams is 0. A name the QEMU driver does not know, a parameter of the wrong type or one
+ *   repeated that may not be are errors naming it, as virTypedParamsValidate() makes them.
+ *   VIR_MIGRATION_CHECK_PARAM_* parameters (see virMigrationCheckParams()) are accepted beside
+ *   them. VIR_MIGRATE_PARAM_MIGRATE_DISKS limits the disks copied (the others must be shared);
+ *   VIR_MIGRATE_PARAM_DEST_NAME is the name the name-clash check looks for. VIR_MIGRATE_PARAM_DEST_XML
+ *   and VIR_MIGRATE_PARAM_PERSIST_XML are accepted and not judged yet.
+ * @nparams: the number of parameters
+ * @flags: the VIR_MIGRATE_* flags the migration will be given. Unknown bits are an error, as
+ *   virCheckFlags() makes them. VIR_MIGRATE_OFFLINE, VIR_MIGRATE_NON_SHARED_DISK,
+ *   VIR_MIGRATE_NON_SHARED_INC and VIR_MIGRATE_UNSAFE change the reading as the OFFLINE,
+ *   NON_SHARED_DISK and UNSAFE modifiers of virMigrationCheck() do; the HOST check reports each
+ *   combination and guest state libvirt refuses before it moves anything (libvirt's words in
+ *   the "libvirt_error" detail), the HYPERVISOR check each flag a host's libvirt predates. An
+ *   ERROR a migration flag would clear names that flag in its "cleared_by" detail.
+ * @checks: selection bits of virMigrationCheckFlags (0 selects every check this build
+ *   implements) and the STRICT and CACHE modifiers. VIR_MIGRATION_CHECK_OFFLINE,
+ *   VIR_MIGRATION_CHECK_NON_SHARED_DISK and VIR_MIGRATION_CHECK_UNSAFE are an error here: @flags
+ *   says those.
+ * @results: as for virMigrationCheck()
+ *
+ * Returns the number of results (>= 0), or -1 as virMigrationCheck() does.
+ *
+ * Since: 0.1.0
+ */
+int virMigrationCheck3(virDomainPtr dom,
+                       virConnectPtr dconn,
+                       virTypedParameterPtr params,
+                       unsigned int nparams,
+                       unsigned int flags,
+                       unsigned int checks,
+                       virMigrationCheckResultPtr **results);
 
 /**
  * Returns the code (a `virMigrationCheckErrorCode`) of the last error of a

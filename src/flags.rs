@@ -197,6 +197,10 @@ pub struct Options {
     pub memory_headroom_kib: Option<u64>,
     /// How long a live check waits for its hosts (None: for ever, as libvirt's own calls do).
     pub timeout: Option<std::time::Duration>,
+    /// The migration as the caller will run it (`VIR_MIGRATE_*` flags and parameters), when the
+    /// caller gave it (virMigrationCheck3, `check3`): then `offline`, `non_shared_disk` and
+    /// `unsafe_migration` come from its flags, and the checks judge its flags and parameters too.
+    pub migration: Option<crate::migration::Migration>,
 }
 
 impl Options {
@@ -231,6 +235,7 @@ impl Options {
             cache: flags.contains(Flags::CACHE).then_some(DEFAULT_CACHE_TTL),
             memory_headroom_kib: None,
             timeout: Some(crate::deadline::DEFAULT_TIMEOUT),
+            migration: None,
         })
     }
 

@@ -36,6 +36,7 @@ pub mod fleet;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod libvirt;
+pub mod migration;
 pub mod report;
 pub mod xml;
 
@@ -93,6 +94,38 @@ fn check_now(src: &Connect, dst: &Connect, dom: &Domain, options: &Options) -> R
     let src_host = libvirt::gather::host(src, src_needs, &guest.def)?;
     let dst_host = libvirt::gather::host(dst, dst_needs, &guest.def)?;
     Ok(check_facts(&guest, &src_host, &dst_host, options))
+}
+
+/// Checks the migration exactly as the caller will run it: `migration` holds the
+/// `VIR_MIGRATE_*` flags and the `VIR_MIGRATE_PARAM_*` parameters it will pass to
+/// `virDomainMigrate3`, and the source is the domain's own connection. `checks` holds the
+/// selection bits (0: every implemented check) and the STRICT and CACHE modifiers; our OFFLINE,
+/// NON_SHARED_DISK and UNSAFE bits are an error there, since the migration's own flags say
+/// those. The handles are borrowed.
+pub fn check3(dom: &Domain, dst: &Connect, migration: &migration::Migration, checks: u32) -> Result<Report, Error> {
+    let options = options3(migration, checks)?;
+    let src = dom.connect().map_err(|e| Error::libvirt("virDomainGetConnect", &e))?;
+    check_with_options(&src, dst, dom, &options)
+}
+
+/// The options of a `check3` call: `checks` validated as `check` does, with the migration
+/// modifiers taken from the migration's flags.
+pub fn options3(migration: &migration::Migration, checks: u32) -> Result<Options, Error> {
+    let from_flags = Flags::OFFLINE | Flags::NON_SHARED_DISK | Flags::UNSAFE;
+    if checks & from_flags.bits() != 0 {
+        return Err(Error::invalid(format!(
+            "checks 0x{:x}: OFFLINE, NON_SHARED_DISK and UNSAFE come from the VIR_MIGRATE_* flags \
+             (VIR_MIGRATE_OFFLINE, VIR_MIGRATE_NON_SHARED_DISK/INC, VIR_MIGRATE_UNSAFE), not from checks",
+            checks & from_flags.bits()
+        )));
+    }
+    migration.validate()?;
+    let mut options = Options::from_flags(checks, supported_checks())?;
+    options.offline = migration.has(migration::OFFLINE);
+    options.non_shared_disk = migration.copies_storage();
+    options.unsafe_migration = migration.has(migration::UNSAFE);
+    options.migration = Some(migration.clone());
+    Ok(options)
 }
 
 /// Runs the selected checks on facts already gathered (or read from elsewhere).

@@ -8,7 +8,7 @@ use std::path::Path;
 
 /// Bottom to top, as docs/architecture.md lists them.
 const LAYERS: &[&[&str]] = &[
-    &["clock", "error", "deadline", "check_table", "flags", "codes"],
+    &["clock", "error", "deadline", "check_table", "flags", "codes", "migration"],
     &["facts"],
     &["xml"],
     &["cpu"],

@@ -200,6 +200,21 @@ fn source_pool<'a>(cx: &'a Context, source: &DiskSource) -> Option<&'a Pool> {
     }
 }
 
+/// The flag that turns one of qemuMigrationSrcIsSafe's refusals into a warning: an ERROR names it
+/// in `cleared_by` so that a manager offering "force" knows what it overrides.
+fn cleared_by_unsafe(severity: Severity) -> impl FnOnce(Finding) -> Finding {
+    move |f| if severity == Severity::Error { f.detail("cleared_by", "VIR_MIGRATE_UNSAFE") } else { f }
+}
+
+/// `finding.pipe(f)` is `f(finding)`, so that a builder chain can end in a conditional step.
+trait Pipe: Sized {
+    fn pipe(self, f: impl FnOnce(Self) -> Self) -> Self {
+        f(self)
+    }
+}
+
+impl Pipe for Finding {}
+
 /// libvirt's qemuMigrationSrcIsSafe: writable disks on host-local storage, unless copied.
 fn storage_safety(cx: &Context) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -217,7 +232,7 @@ fn storage_safety(cx: &Context) -> Vec<Finding> {
         .as_ref()
         .is_ok_and(|h| h.driver.eq_ignore_ascii_case("QEMU") && h.version < QEMU_DROPS_CACHES);
     for disk in cx.guest.def.disks.iter().filter(|d| !d.is_empty() && !d.readonly) {
-        if cx.options.non_shared_disk {
+        if super::disk::copied(cx, disk) {
             continue; // Copied by the migration: safe.
         }
         let local = match &disk.source {
@@ -243,7 +258,8 @@ fn storage_safety(cx: &Context) -> Vec<Finding> {
                 )
                 .hint(cleared_by)
                 .detail("disk", &disk.target)
-                .detail("source", path.as_str()),
+                .detail("source", path.as_str())
+                .pipe(cleared_by_unsafe(severity)),
             ),
             None => findings.push(
                 Finding::warning(
@@ -272,7 +288,8 @@ fn storage_safety(cx: &Context) -> Vec<Finding> {
                     ),
                 )
                 .hint("set <driver cache='none'/> on the disk, or (knowing the risk) pass --unsafe")
-                .detail("disk", &disk.target),
+                .detail("disk", &disk.target)
+                .pipe(cleared_by_unsafe(severity)),
             );
         }
     }

@@ -31,6 +31,17 @@ pub fn check(cx: &Context) -> Vec<Finding> {
     findings
 }
 
+/// Whether the migration copies this disk: storage copy is on and, with
+/// VIR_MIGRATE_PARAM_MIGRATE_DISKS, the disk is listed (qemuMigrationSrcBeginPhase and
+/// qemuMigrationSrcNBDStorageCopy, 9.0 and 11.3: an unlisted disk is not copied and must be
+/// reachable as shared storage).
+pub(crate) fn copied(cx: &Context, disk: &Disk) -> bool {
+    match &cx.options.migration {
+        Some(migration) => migration.copies_disk(&disk.target),
+        None => cx.options.non_shared_disk,
+    }
+}
+
 fn covering_pool<'a>(host: &'a Host, path: &str) -> Option<&'a Pool> {
     host.pools.as_ref().ok()?.iter().find(|p| p.active && p.covers(path))
 }
@@ -73,7 +84,7 @@ fn check_path(cx: &Context, disk: &Disk, path: &str) -> Option<Finding> {
 /// The disk's volume is absent on the destination.
 fn absent(cx: &Context, disk: &Disk, path: &str, dst_pool: Option<&Pool>) -> Finding {
     let name = &disk.target;
-    match (cx.options.non_shared_disk, dst_pool) {
+    match (copied(cx, disk), dst_pool) {
         (true, Some(pool)) => Finding::info(
             CHECK,
             "will-copy",
@@ -92,7 +103,8 @@ fn absent(cx: &Context, disk: &Disk, path: &str, dst_pool: Option<&Pool>) -> Fin
             format!("disk {name} at '{path}' does not exist on the destination (pool '{}' there has no such volume)", pool.name),
         )
         .hint("put the disk on storage shared by both hosts, or migrate with --copy-storage-all")
-        .detail("pool", &pool.name),
+        .detail("pool", &pool.name)
+        .detail("cleared_by", "VIR_MIGRATE_NON_SHARED_DISK"),
         (false, None) => Finding::warning(
             CHECK,
             "not-visible",
@@ -131,7 +143,7 @@ fn check_pool_volume(cx: &Context, disk: &Disk, pool_name: &str, volume: &str) -
     }
     let dst_volume = match cx.dst.volume_named(pool_name, volume) {
         Ok(Some(v)) => v,
-        Ok(None) if cx.options.non_shared_disk => {
+        Ok(None) if copied(cx, disk) => {
             return Some(with(Finding::info(
                 CHECK,
                 "will-copy",
@@ -151,7 +163,8 @@ fn check_pool_volume(cx: &Context, disk: &Disk, pool_name: &str, volume: &str) -
                         disk.target
                     ),
                 )
-                .hint("put the disk on storage shared by both hosts, or migrate with --copy-storage-all"),
+                .hint("put the disk on storage shared by both hosts, or migrate with --copy-storage-all")
+                .detail("cleared_by", "VIR_MIGRATE_NON_SHARED_DISK"),
             ));
         }
         Err(e) => return Some(with(unavailable(CHECK, "destination", &format!("volume '{volume}'"), &e))),

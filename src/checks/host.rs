@@ -1,6 +1,13 @@
 //! HOST: source and destination must be different hosts, and the destination must not already
 //! hold another domain with the guest's name or UUID (libvirt: "domain 'X' already exists with
 //! uuid ...").
+//!
+//! When the caller gives the migration it will run (virMigrationCheck3), this check also reports
+//! what libvirt refuses before it moves anything: flag combinations and the guest's state
+//! (`migration::Migration::refusals`, following virDomainMigrate3 and qemuMigrationSrcBegin /
+//! qemuMigrationSrcBeginPhase), and judges the name clash with VIR_MIGRATE_PARAM_DEST_NAME
+//! (qemuMigrationDstPrepareAny renames the incoming definition before virDomainObjListAdd
+//! looks for a clash).
 
 use super::{Context, unavailable};
 use crate::flags::Check;
@@ -9,6 +16,30 @@ use crate::report::Finding;
 const CHECK: Check = Check::Host;
 
 pub fn check(cx: &Context) -> Vec<Finding> {
+    let mut findings = refusals(cx);
+    findings.extend(placement(cx));
+    findings
+}
+
+/// What libvirt refuses in the migration the caller gave, each in libvirt's words.
+fn refusals(cx: &Context) -> Vec<Finding> {
+    let Some(migration) = &cx.options.migration else { return Vec::new() };
+    let targets: Vec<&str> = cx.guest.def.disks.iter().map(|d| d.target.as_str()).collect();
+    migration
+        .refusals(&targets, cx.guest.state.is_active())
+        .into_iter()
+        .map(|r| {
+            Finding::error(CHECK, r.reason, format!("libvirt refuses this migration: {}", r.libvirt_error))
+                .hint("change the migration's flags or parameters; libvirt stops before it moves anything")
+                .detail("libvirt_error", r.libvirt_error)
+                .detail("libvirt_function", r.function)
+                .detail("flags", crate::migration::Migration::names(migration.flags).join("|"))
+        })
+        .collect()
+}
+
+/// Same host, and the guest's name and UUID on the destination.
+fn placement(cx: &Context) -> Vec<Finding> {
     let (src_uuid, dst_uuid) = (cx.src.uuid(), cx.dst.uuid());
     let same_host = match (src_uuid, dst_uuid) {
         (Some(s), Some(d)) => s.eq_ignore_ascii_case(d),
@@ -31,9 +62,11 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         Err(e) => return vec![unavailable(CHECK, "destination", "domain list", e)],
     };
     let def = &cx.guest.def;
+    // The name the guest will have on the destination.
+    let name = cx.options.migration.as_ref().and_then(|m| m.dest_name.as_deref()).unwrap_or(&def.name);
     let mut findings = Vec::new();
     for other in domains {
-        let same_name = other.name == def.name;
+        let same_name = other.name == name;
         let same_uuid = other.uuid.eq_ignore_ascii_case(&def.uuid);
         let with = |f: Finding| f.detail("name", &other.name).detail("uuid", &other.uuid);
         match (same_name, same_uuid) {

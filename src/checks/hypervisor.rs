@@ -1,5 +1,8 @@
 //! HYPERVISOR (proposal item 0): same hypervisor type; a destination older than the source
-//! (hypervisor or libvirt) may not accept what the source sends.
+//! (hypervisor or libvirt) may not accept what the source sends. With the migration the caller
+//! gave (virMigrationCheck3), a VIR_MIGRATE_* flag a host's libvirt predates is an ERROR: the
+//! source's virDomainMigrate3 and the destination's Prepare phase (qemuMigrationDstPrepareAny
+//! and its virCheckFlags(QEMU_MIGRATION_FLAGS), 9.0 and 11.3) refuse bits they do not know.
 
 use super::{Context, unavailable, version_string};
 use crate::flags::Check;
@@ -62,6 +65,42 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         (Ok(_), Ok(_)) => {}
         (Err(e), _) => findings.push(unavailable(CHECK, "source", "libvirt version", e)),
         (_, Err(e)) => findings.push(unavailable(CHECK, "destination", "libvirt version", e)),
+    }
+    findings.extend(flags_unknown(cx));
+    findings
+}
+
+/// The migration's flags each host's libvirt predates.
+fn flags_unknown(cx: &Context) -> Vec<Finding> {
+    let Some(migration) = &cx.options.migration else { return Vec::new() };
+    let mut findings = Vec::new();
+    for (side, version) in [("source", &cx.src.libvirt_version), ("destination", &cx.dst.libvirt_version)] {
+        let Ok(version) = version else { continue };
+        let unknown = migration.unknown_to(*version);
+        if unknown.is_empty() {
+            continue;
+        }
+        let bits = unknown.iter().fold(0u32, |acc, (name, _)| {
+            acc | crate::migration::FLAGS.iter().find(|(_, n, _)| n == name).map_or(0, |(bit, _, _)| *bit)
+        });
+        let names: Vec<String> =
+            unknown.iter().map(|(name, since)| format!("{name} (libvirt {})", version_string(*since))).collect();
+        let libvirt_error = format!("unsupported flags (0x{bits:x})");
+        findings.push(
+            Finding::error(
+                CHECK,
+                "flag-unsupported",
+                format!(
+                    "the {side}'s libvirt {} predates the migration's {}",
+                    version_string(*version),
+                    names.join(", ")
+                ),
+            )
+            .hint("drop those flags, or upgrade libvirt on that host")
+            .detail("side", side)
+            .detail("flags", unknown.iter().map(|(n, _)| *n).collect::<Vec<_>>().join("|"))
+            .detail("libvirt_error", libvirt_error),
+        );
     }
     findings
 }

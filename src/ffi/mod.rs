@@ -17,12 +17,14 @@
 // must be, in the header's words, rather than in a Rust `# Safety` section.
 #![allow(clippy::missing_safety_doc)]
 
+mod check3;
 mod check_flags;
 mod error;
 mod matrix;
 mod result;
 
 pub use check_flags::virMigrationCheckFlags;
+pub use check3::virMigrationCheck3;
 pub use error::{virMigrationCheckErrorCode, virMigrationCheckGetLastErrorCode, virMigrationCheckGetLastErrorMessage};
 pub use matrix::{
     virMigrationCheckMatrix, virMigrationCheckMatrixCell, virMigrationCheckMatrixData, virMigrationCheckMatrixFree,
@@ -262,6 +264,10 @@ pub(crate) fn borrow_domain(ptr: virDomainPtr) -> Result<Domain, Error> {
 /// and says exactly why not. Only read-only calls are made; connections opened with
 /// virConnectOpenReadOnly() suffice. The handles are borrowed: their reference counts are
 /// unchanged when this returns.
+///
+/// A caller that holds the migration it will run (VIR_MIGRATE_* flags and VIR_MIGRATE_PARAM_*
+/// parameters for virDomainMigrate3()) should call virMigrationCheck3() instead: @flags here
+/// are virMigrationCheckFlags, and VIR_MIGRATE_* values passed here select unrelated checks.
 ///
 /// @conn: the source connection, which @dom belongs to
 /// @dconn: the destination connection

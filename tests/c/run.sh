@@ -14,7 +14,7 @@ daemon_dir=$(mktemp -d /tmp/vmc-c-libvirtd.XXXXXX)
 trap '"$here/../libvirtd-session.sh" stop "$daemon_dir"' EXIT
 
 mkdir -p "$build"
-for t in check_results check_bad_input; do
+for t in check_results check_bad_input check_migrate3; do
     ${CC:-cc} -std=c99 -Wall -Wextra -Werror -o "$build/$t" "$here/$t.c" \
         $(pkg-config --cflags --libs libvirt-migration-check) -Wl,-rpath,"$prefix/lib"
     # The same program under AddressSanitizer and LeakSanitizer (the C side instrumented; the

@@ -4,6 +4,8 @@
 
 use virt_migration_check::{Check, Severity};
 
+use virt_migration_check::migration::{self, Migration};
+
 use crate::builder::*;
 
 const CHECK: Check = Check::Host;
@@ -78,4 +80,121 @@ scenarios! {
             &["destination", "domain list"],
         );
     }
+    fn storage_flags_exclusive() {
+        let f = refused(Migration::with_flags(migration::NON_SHARED_DISK | migration::NON_SHARED_INC | migration::LIVE), "host.storage-flags-exclusive", "mutually exclusive");
+        assert!(detail(&f, "libvirt_function").starts_with("qemuMigration") || detail(&f, "libvirt_function") == "virDomainMigrate3");
+    }
+
+    fn tunnelled_without_p2p() {
+        let f = refused(Migration::with_flags(migration::TUNNELLED | migration::LIVE), "host.tunnelled-without-p2p", "without using peer2peer");
+        assert!(detail(&f, "libvirt_function").starts_with("qemuMigration") || detail(&f, "libvirt_function") == "virDomainMigrate3");
+    }
+
+
+    fn offline_storage_copy() {
+        let f = refused(Migration::with_flags(migration::OFFLINE | migration::PERSIST_DEST | migration::NON_SHARED_DISK), "host.offline-storage-copy", "non-shared storage");
+        assert!(detail(&f, "libvirt_function").starts_with("qemuMigration") || detail(&f, "libvirt_function") == "virDomainMigrate3");
+    }
+
+    fn offline_without_persist() {
+        let f = refused(Migration::with_flags(migration::OFFLINE), "host.offline-without-persist", "persistent flag");
+        assert!(detail(&f, "libvirt_function").starts_with("qemuMigration") || detail(&f, "libvirt_function") == "virDomainMigrate3");
+    }
+
+    fn offline_tunnelled() {
+        let f = refused(Migration::with_flags(migration::OFFLINE | migration::PERSIST_DEST | migration::TUNNELLED | migration::PEER2PEER), "host.offline-tunnelled", "does not make sense");
+        assert!(detail(&f, "libvirt_function").starts_with("qemuMigration") || detail(&f, "libvirt_function") == "virDomainMigrate3");
+    }
+
+    fn postcopy_offline() {
+        let f = refused(Migration::with_flags(migration::POSTCOPY | migration::OFFLINE | migration::PERSIST_DEST), "host.postcopy-not-live", "non-live or paused");
+        assert!(detail(&f, "libvirt_function").starts_with("qemuMigration") || detail(&f, "libvirt_function") == "virDomainMigrate3");
+    }
+
+    fn postcopy_resume_without_postcopy() {
+        let f = refused(Migration::with_flags(migration::POSTCOPY_RESUME | migration::LIVE), "host.postcopy-resume-without-postcopy", "post-copy to be enabled");
+        assert!(detail(&f, "libvirt_function").starts_with("qemuMigration") || detail(&f, "libvirt_function") == "virDomainMigrate3");
+    }
+
+    fn postcopy_tunnelled() {
+        let f = refused(
+            Migration::with_flags(migration::POSTCOPY | migration::TUNNELLED | migration::PEER2PEER | migration::LIVE),
+            "host.postcopy-tunnelled",
+            "tunnelled migration",
+        );
+        assert_eq!(detail(&f, "libvirt_function"), "qemuMigrationSrcBeginPhase");
+    }
+
+    fn zerocopy_without_parallel() {
+        let f = refused(Migration::with_flags(migration::ZEROCOPY | migration::LIVE), "host.zerocopy-without-parallel", "parallel migration");
+        assert!(detail(&f, "libvirt_function").starts_with("qemuMigration") || detail(&f, "libvirt_function") == "virDomainMigrate3");
+    }
+
+    fn a_guest_not_running_without_offline() {
+        let mut guest = small("", "");
+        guest.state = virt_migration_check::facts::GuestState::ShutOff;
+        let (src, dst) = with_domains(Vec::new());
+        let m = Migration::with_flags(migration::LIVE | migration::PERSIST_DEST);
+        let report = run_with(CHECK, &guest, &src, &dst, |o| o.migration = Some(m));
+        let f = expect(&report, Severity::Error, "host.not-running", &["domain is not running"]);
+        assert_eq!(detail(&f, "libvirt_error"), "domain is not running");
+        assert_eq!(detail(&f, "libvirt_function"), "qemuMigrationSrcBegin");
+    }
+
+    fn migrate_disks_without_storage_copy() {
+        let m = Migration { migrate_disks: Some(vec!["vda".into()]), ..Migration::with_flags(migration::LIVE) };
+        refused_with(m, &disk_guest(), "host.migrate-disks-without-storage-copy", "'VIR_MIGRATE_PARAM_MIGRATE_DISKS'");
+    }
+
+    fn migrate_disks_naming_a_disk_the_guest_lacks() {
+        let m = Migration {
+            migrate_disks: Some(vec!["vda".into(), "vdz".into()]),
+            ..Migration::with_flags(migration::LIVE | migration::NON_SHARED_DISK)
+        };
+        let f = refused_with(m, &disk_guest(), "host.migrate-disks-unknown", "disk target vdz not found");
+        assert_eq!(detail(&f, "flags"), "VIR_MIGRATE_LIVE|VIR_MIGRATE_NON_SHARED_DISK");
+    }
+
+    fn dest_name_decides_the_name_clash() {
+        // The destination holds another 'web': renamed by VIR_MIGRATE_PARAM_DEST_NAME, the guest
+        // does not clash; renamed to the other one's name 'db', it does.
+        let (src, dst) = with_domains(vec![
+            domain_summary("web", "11111111-2222-3333-4444-555555555555", false, GIB),
+            domain_summary("db", "22222222-2222-3333-4444-555555555555", false, GIB),
+        ]);
+        let named = |name: &str| Migration { dest_name: Some(name.into()), ..Migration::with_flags(migration::LIVE) };
+        let report = run_with(CHECK, &small("", ""), &src, &dst, |o| o.migration = Some(named("web2")));
+        expect_ok(&report, CHECK);
+        let report = run_with(CHECK, &small("", ""), &src, &dst, |o| o.migration = Some(named("db")));
+        let f = expect(&report, Severity::Error, "host.name-clash", &["'db'"]);
+        assert_eq!(detail(&f, "name"), "db");
+        expect_none(&report, "host.name-clash-web");
+    }
+}
+
+/// A guest with one disk, vda.
+fn disk_guest() -> virt_migration_check::Guest {
+    small(
+        "",
+        "<disk type='file' device='disk'><source file='/var/lib/libvirt/images/web.qcow2'/><target dev='vda' bus='virtio'/></disk>",
+    )
+}
+
+/// The one refusal `code` of `migration` for a running guest, whose libvirt words hold `needle`.
+fn refused(migration: Migration, code: &str, needle: &str) -> virt_migration_check::Finding {
+    refused_with(migration, &small("", ""), code, needle)
+}
+
+fn refused_with(
+    migration: Migration,
+    guest: &virt_migration_check::Guest,
+    code: &str,
+    needle: &str,
+) -> virt_migration_check::Finding {
+    let (src, dst) = with_domains(Vec::new());
+    let report = run_with(CHECK, guest, &src, &dst, |o| o.migration = Some(migration));
+    let f = expect(&report, Severity::Error, code, &["libvirt refuses this migration"]);
+    assert!(detail(&f, "libvirt_error").contains(needle), "{f:#?}");
+    assert_eq!(report.findings.iter().filter(|f| f.severity == Severity::Error).count(), 1, "{report:#?}");
+    f
 }

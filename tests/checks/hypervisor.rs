@@ -92,4 +92,17 @@ scenarios! {
             &["destination", "libvirt version"],
         );
     }
+    fn a_flag_the_destinations_libvirt_predates() {
+        // VIR_MIGRATE_ZEROCOPY came with libvirt 8.5.0; a 8.0.0 destination refuses it.
+        let (src, dst) = pair(7_002_000, 7_002_000, 9_000_000, 8_000_000);
+        let m = virt_migration_check::migration::Migration::with_flags(
+            virt_migration_check::migration::LIVE | virt_migration_check::migration::ZEROCOPY
+                | virt_migration_check::migration::PARALLEL,
+        );
+        let report = run_with(CHECK, &small("", ""), &src, &dst, |o| o.migration = Some(m));
+        let f = expect(&report, Severity::Error, "hypervisor.flag-unsupported", &["destination", "VIR_MIGRATE_ZEROCOPY (libvirt 8.5.0)"]);
+        assert_eq!(detail(&f, "flags"), "VIR_MIGRATE_ZEROCOPY");
+        assert_eq!(detail(&f, "libvirt_error"), "unsupported flags (0x100000)");
+        assert_eq!(report.with_code("hypervisor.flag-unsupported").count(), 1, "the source knows it");
+    }
 }

@@ -33,6 +33,7 @@ __all__ = [
     "Version",
     "DetailValue",
     "check",
+    "check3",
     "check_xml",
     "host_snapshot",
     "baseline",
@@ -608,3 +609,107 @@ def version() -> Version:
 def library_path() -> str:
     """Where the C library was loaded from (loading it if not yet done)."""
     return _ffi.load().path
+
+
+# libvirt's VIR_MIGRATE_PARAM_* names and typed-parameter types, as the QEMU driver validates
+# them (QEMU_MIGRATION_PARAMETERS) and as libvirt-python's ``virDomain.migrate3`` converts a
+# dict: a list value of a repeatable parameter (migrate_disks, compression) gives one typed
+# parameter per item. A name not listed here is passed with the type its Python value makes,
+# for the library to judge (and name in its error).
+_MIGRATE3_PARAMS: Dict[str, Tuple[int, bool]] = {
+    "migrate_uri": (_ffi.TYPED_PARAM_STRING, False),
+    "destination_name": (_ffi.TYPED_PARAM_STRING, False),
+    "destination_xml": (_ffi.TYPED_PARAM_STRING, False),
+    "persistent_xml": (_ffi.TYPED_PARAM_STRING, False),
+    "bandwidth": (_ffi.TYPED_PARAM_ULLONG, False),
+    "bandwidth.postcopy": (_ffi.TYPED_PARAM_ULLONG, False),
+    "bandwidth.avail.switchover": (_ffi.TYPED_PARAM_ULLONG, False),
+    "graphics_uri": (_ffi.TYPED_PARAM_STRING, False),
+    "listen_address": (_ffi.TYPED_PARAM_STRING, False),
+    "migrate_disks": (_ffi.TYPED_PARAM_STRING, True),
+    "migrate_disks_detect_zeroes": (_ffi.TYPED_PARAM_STRING, True),
+    "disks_port": (_ffi.TYPED_PARAM_INT, False),
+    "disks_uri": (_ffi.TYPED_PARAM_STRING, False),
+    "compression": (_ffi.TYPED_PARAM_STRING, True),
+    "compression.mt.level": (_ffi.TYPED_PARAM_INT, False),
+    "compression.mt.threads": (_ffi.TYPED_PARAM_INT, False),
+    "compression.mt.dthreads": (_ffi.TYPED_PARAM_INT, False),
+    "compression.xbzrle.cache": (_ffi.TYPED_PARAM_ULLONG, False),
+    "compression.zlib.level": (_ffi.TYPED_PARAM_INT, False),
+    "compression.zstd.level": (_ffi.TYPED_PARAM_INT, False),
+    "auto_converge.initial": (_ffi.TYPED_PARAM_INT, False),
+    "auto_converge.increment": (_ffi.TYPED_PARAM_INT, False),
+    "parallel.connections": (_ffi.TYPED_PARAM_INT, False),
+    "tls.destination": (_ffi.TYPED_PARAM_STRING, False),
+}
+
+
+def _migrate3_typed_params(params: Dict[str, Any]) -> Tuple[Any, List[Any], int]:
+    """The ``virTypedParameter`` array of a ``migrate3`` params dict (plus our own tuning
+    parameters), the buffers it points into, and its length."""
+    entries: List[Tuple[str, Any]] = []
+    for name, value in params.items():
+        known = _MIGRATE3_PARAMS.get(name)
+        if known is not None and known[1] and isinstance(value, (list, tuple)):
+            entries.extend((name, item) for item in value)
+        else:
+            entries.append((name, value))
+    generic = {f"{i}": v for i, (_, v) in enumerate(entries)}
+    array, keep = _typed_params(generic) if entries else ((_ffi.TypedParameter * 1)(), [])
+    keep.append(array)
+    for slot, (name, value) in zip(array, entries):
+        field_name = name.encode("utf-8")
+        if not field_name or b"\0" in field_name or len(field_name) >= _ffi.TYPED_PARAM_FIELD_LENGTH:
+            raise ValueError(f"parameter name {name!r} is not a valid typed parameter name")
+        slot.field = field_name
+        known = _MIGRATE3_PARAMS.get(name)
+        if known is None:
+            continue  # the type of its Python value, for the library to judge
+        wanted = known[0]
+        if wanted == _ffi.TYPED_PARAM_STRING:
+            if not isinstance(value, (str, bytes)):
+                raise TypeError(f"parameter {name} must be a str, not {type(value).__name__}")
+        elif isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"parameter {name} must be an int, not {type(value).__name__}")
+        elif wanted == _ffi.TYPED_PARAM_INT:
+            if not -(1 << 31) <= value < 1 << 31:
+                raise ValueError(f"parameter {name}: {value} does not fit an int")
+            slot.type = _ffi.TYPED_PARAM_INT
+            slot.value.i = value
+    return array, keep, len(entries)
+
+
+def check3(
+    dom: Optional[Handle],
+    dconn: Optional[Handle],
+    params: Optional[Dict[str, Any]] = None,
+    flags: int = 0,
+    checks: Union[Check, int] = Check.ALL,
+    **tuning: Any,
+) -> Report:
+    """Can the migration ``dom.migrate3(dconn, params, flags)`` succeed? The arguments mirror
+    libvirt-python's ``virDomain.migrate3``: ``flags`` are ``libvirt.VIR_MIGRATE_*`` values,
+    ``params`` a dict keyed by ``libvirt.VIR_MIGRATE_PARAM_*`` (a list for migrate_disks).
+    The source is the domain's own connection. ``checks`` selects checks (``Check.ALL``: every
+    one) and may add ``Flag.STRICT`` / ``Flag.CACHE``; ``Flag.OFFLINE``, ``NON_SHARED_DISK``
+    and ``UNSAFE`` are refused there, since ``flags`` says those. ``tuning`` takes the
+    parameters of :func:`check` (``memory_headroom``, ``cpu_map``, ``cache_ttl``, ``timeout``).
+
+    ``virMigrationCheck3``. Raises :class:`MigrationCheckError` for unknown flag bits, an
+    unknown parameter or one of the wrong type (named), a None handle ...
+    """
+    dom_p = _pointer(dom, "dom")
+    dconn_p = _pointer(dconn, "dconn")
+    migrate_flags = _uint(flags, "flags")
+    check_bits = _uint(checks, "checks")
+    given: Dict[str, Any] = dict(params or {})
+    given.update({k: v for k, v in tuning.items() if v is not None})
+    loaded = _ffi.load()
+    if not loaded.has("virMigrationCheck3"):
+        raise MigrationCheckError(ErrorCode.UNSUPPORTED, "the loaded library has no virMigrationCheck3")
+    lib = loaded.lib
+    array, keep, n_params = _migrate3_typed_params(given)
+    results = _ffi.CResultList()
+    n = lib.virMigrationCheck3(dom_p, dconn_p, array, n_params, migrate_flags, check_bits, ctypes.byref(results))
+    del keep  # the strings the parameters point to lived until the call returned
+    return _collect(lib, n, results, "virMigrationCheck3")

@@ -139,11 +139,20 @@ PROTOTYPES = {
         [_vp, ctypes.POINTER(_vp), _c_uint, ctypes.POINTER(_vp), _c_uint, _c_uint, ctypes.POINTER(CMatrixPtr)],
     ),
     "virMigrationCheckMatrixFree": (None, [CMatrixPtr]),
+    "virMigrationCheck3": (
+        _c_int,
+        [_vp, _vp, ctypes.POINTER(TypedParameter), _c_uint, _c_uint, _c_uint, ctypes.POINTER(CResultList)],
+    ),
 }
 
 # Functions newer than the library's first release: declared when the loaded library exports
 # them; the Python functions over them raise MigrationCheckError(UNSUPPORTED) otherwise.
-OPTIONAL = {"virMigrationCheckCacheInvalidate", "virMigrationCheckMatrix", "virMigrationCheckMatrixFree"}
+OPTIONAL = {
+    "virMigrationCheckCacheInvalidate",
+    "virMigrationCheckMatrix",
+    "virMigrationCheckMatrixFree",
+    "virMigrationCheck3",
+}
 
 
 class LibraryNotFoundError(OSError):

@@ -1,0 +1,74 @@
+"""Each migration libvirt refuses before it moves anything, asked of check3 and then run for real
+with virDomainMigrate3 (libvirt-python's migrate3) with the same flags and parameters: the real
+call fails, and libvirt's error holds the words check3 gave in its ``libvirt_error`` detail.
+Runs on the QEMU bed (docs/testbed.md), hosts a and b."""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+
+import libvirt
+import pytest
+
+import libvirt_migration_check as lmc
+from libvirt_migration_check import Check, Severity
+
+LIVE = libvirt.VIR_MIGRATE_LIVE
+P2P = libvirt.VIR_MIGRATE_PEER2PEER
+
+# (name, flags, params, code): the refusal check3 predicts. Client-managed (no PEER2PEER)
+# where the flags allow it, so that the error comes back from this process's call.
+CASES = [
+    ("tunnelled without peer2peer", LIVE | libvirt.VIR_MIGRATE_TUNNELLED, {}, "host.tunnelled-without-p2p"),
+    ("offline without persist", libvirt.VIR_MIGRATE_OFFLINE, {}, "host.offline-without-persist"),
+    ("offline with storage copy",
+     libvirt.VIR_MIGRATE_OFFLINE | libvirt.VIR_MIGRATE_PERSIST_DEST | libvirt.VIR_MIGRATE_NON_SHARED_DISK, {},
+     "host.offline-storage-copy"),
+    ("postcopy offline", libvirt.VIR_MIGRATE_POSTCOPY | libvirt.VIR_MIGRATE_OFFLINE | libvirt.VIR_MIGRATE_PERSIST_DEST,
+     {}, "host.postcopy-not-live"),
+    ("both storage copies", LIVE | libvirt.VIR_MIGRATE_NON_SHARED_DISK | libvirt.VIR_MIGRATE_NON_SHARED_INC, {},
+     "host.storage-flags-exclusive"),
+    ("migrate_disks without storage copy", LIVE, {libvirt.VIR_MIGRATE_PARAM_MIGRATE_DISKS: ["vda"]},
+     "host.migrate-disks-without-storage-copy"),
+    ("zerocopy without parallel", LIVE | libvirt.VIR_MIGRATE_ZEROCOPY, {}, "host.zerocopy-without-parallel"),
+]
+
+
+def guest(name: str) -> str:
+    return f"""<domain type='qemu'>
+  <name>{name}</name>
+  <uuid>{uuidlib.uuid4()}</uuid>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices><graphics type='none'/><video><model type='none'/></video></devices>
+</domain>"""
+
+
+@pytest.mark.parametrize("name,flags,params,code", CASES, ids=[c[0] for c in CASES])
+def test_a_refusal_predicted_is_a_refusal_of_the_real_call(bed, name, flags, params, code) -> None:
+    src, dst = bed["a"], bed["b"]
+    dom_name = "e2e-refused-" + "".join(ch if ch.isalnum() else "-" for ch in name)[:30]
+    # Persistent and running, so that OFFLINE cases have a definition to send.
+    dom = src.defineXML(guest(dom_name))
+    try:
+        dom.create()
+        report = lmc.check3(dom, dst, params, flags, Check.HOST)
+        (f,) = report.with_code(code)
+        assert f.severity == Severity.ERROR
+        words = str(f.details["libvirt_error"])
+        real_params = dict(params)
+        real_params[libvirt.VIR_MIGRATE_PARAM_URI] = "tcp://127.0.0.1"
+        with pytest.raises(libvirt.libvirtError) as refused:
+            dom.migrate3(dst, real_params, flags)
+        assert words in str(refused.value), f"predicted {words!r}, libvirt said {refused.value}"
+        # Nothing moved: the guest still runs on the source only.
+        assert dom.isActive()
+        with pytest.raises(libvirt.libvirtError):
+            dst.lookupByName(dom_name)
+    finally:
+        try:
+            dom.destroy()
+        except libvirt.libvirtError:
+            pass
+        dom.undefine()
