@@ -21,7 +21,24 @@ impl Daemon {
         let out = Command::new(script()).arg("start").arg(&dir).output().expect("tests/libvirtd-session.sh");
         assert!(out.status.success(), "libvirtd did not start: {}", String::from_utf8_lossy(&out.stderr));
         let pid = String::from_utf8_lossy(&out.stdout).trim().parse().expect("the script prints the PID");
-        Daemon { pid, dir }
+        let daemon = Daemon { pid, dir };
+        daemon.await_serving();
+        daemon
+    }
+
+    /// Waits (at most 10 s) until the daemon accepts connections: its socket file exists from
+    /// bind(), a moment before it listens, and on a loaded machine a test could connect in between
+    /// and be refused.
+    fn await_serving(&self) {
+        let uri = format!("test+unix:///default?socket={}/sock/libvirt-sock", self.dir.display());
+        for _ in 0..500 {
+            // The connection is closed when it is dropped.
+            if virt::connect::Connect::open_read_only(Some(&uri)).is_ok() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        panic!("libvirtd in {} does not accept connections", self.dir.display());
     }
 
     /// The remote URI of a bundled host served by this daemon.
