@@ -29,8 +29,18 @@ fn refusals(cx: &Context) -> Vec<Finding> {
         .refusals(&targets, cx.guest.state.is_active())
         .into_iter()
         .map(|r| {
-            Finding::error(CHECK, r.reason, format!("libvirt refuses this migration: {}", r.libvirt_error))
-                .hint("change the migration's flags or parameters; libvirt stops before it moves anything")
+            let finding = if r.every_version {
+                Finding::error(CHECK, r.reason, format!("libvirt refuses this migration: {}", r.libvirt_error))
+                    .hint("change the migration's flags or parameters; libvirt stops before it moves anything")
+            } else {
+                Finding::warning(
+                    CHECK,
+                    r.reason,
+                    format!("newer libvirt refuses this migration, 9.0 accepts it: {}", r.libvirt_error),
+                )
+                .hint("change the migration's flags or parameters: a newer source libvirt stops before it moves anything")
+            };
+            finding
                 .detail("libvirt_error", r.libvirt_error)
                 .detail("libvirt_function", r.function)
                 .detail("flags", crate::migration::Migration::names(migration.flags).join("|"))
