@@ -130,11 +130,6 @@ impl<T> Work<T> {
     }
 }
 
-/// The one place a host snapshot document becomes facts, as `check` offline reads it.
-fn snapshot_host(document: &str, name: &str) -> Result<Host, Error> {
-    Ok(crate::xml::snapshot::host(&crate::xml::snapshot::read(document, name)?))
-}
-
 fn open(uri: &str, read_write: bool, role: &str) -> Result<Connect, Error> {
     let conn = if read_write { Connect::open(Some(uri)) } else { Connect::open_read_only(Some(uri)) };
     conn.map_err(|e| Error::libvirt(&format!("opening the {role} connection '{uri}'"), &e))
@@ -147,10 +142,7 @@ fn gather_host(conn: &Connect, cache: Option<Duration>) -> Result<Host, Error> {
     }
     match cache {
         Some(ttl) => crate::libvirt::cache::host(conn, ttl).map(|h| (*h).clone()),
-        None => {
-            let snapshot = crate::libvirt::gather::snapshot(conn, &crate::clock::now_rfc3339())?;
-            Ok(crate::xml::snapshot::host(&snapshot))
-        }
+        None => crate::libvirt::gather::whole_host(conn),
     }
 }
 
@@ -167,7 +159,9 @@ fn start<T: Send + 'static>(
     let cache = options.cache;
     let what = format!("gathering {what} of {}", source.name());
     match source {
-        HostSource::Snapshot { name, document } => Work::Done(snapshot_host(document, name).and_then(offline)),
+        HostSource::Snapshot { name, document } => {
+            Work::Done(crate::xml::snapshot::read_host(document, name).and_then(offline))
+        }
         HostSource::Connection(conn) => {
             let conn = conn.clone();
             Work::Waiting(crate::deadline::spawn(move || then(&conn, gather_host(&conn, cache)?)), what)

@@ -183,7 +183,7 @@ pub fn check_xml_with_options(
 /// snapshot"): only a text that is not a snapshot at all is one; a broken document inside it
 /// makes its facts unavailable, as on a live host.
 pub fn snapshot_host(text: &str, document: &str) -> Result<Host, Error> {
-    Ok(xml::snapshot::host(&xml::snapshot::read(text, document)?))
+    xml::snapshot::read_host(text, document)
 }
 
 /// The lowest common denominator of the hosts in `snapshots` (host snapshot documents).

@@ -147,7 +147,7 @@ pub fn one_way_pairs(domain_xml: &str, snapshots: &[String], options: &Options) 
     let hosts: Vec<Host> = snapshots
         .iter()
         .enumerate()
-        .map(|(i, text)| Ok(xml::snapshot::host(&xml::snapshot::read(text, &format!("host snapshot #{}", i + 1))?)))
+        .map(|(i, text)| xml::snapshot::read_host(text, &format!("host snapshot #{}", i + 1)))
         .collect::<Result<_, Error>>()?;
     let n = hosts.len();
     let mut passes = vec![vec![true; n]; n];

@@ -49,8 +49,7 @@ pub fn host(conn: &Connect, ttl: Duration) -> Result<Arc<Host>, Error> {
             None => {}
         }
     }
-    let snapshot = super::gather::snapshot(conn, &crate::clock::now_rfc3339())?;
-    let host = Arc::new(crate::xml::snapshot::host(&snapshot));
+    let host = Arc::new(super::gather::whole_host(conn)?);
     CACHE.lock().unwrap_or_else(|e| e.into_inner()).insert(key, Entry { taken: Instant::now(), host: host.clone() });
     Ok(host)
 }

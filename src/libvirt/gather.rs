@@ -557,6 +557,12 @@ pub fn is_alive(conn: &Connect) -> bool {
     conn.is_alive().unwrap_or(false)
 }
 
+/// The complete, guest-independent facts of the host behind `conn`, as its snapshot gives them
+/// (the cache's and the fleet's view of a host).
+pub fn whole_host(conn: &Connect) -> Result<Host, Error> {
+    Ok(xml::snapshot::host(&snapshot(conn, &crate::clock::now_rfc3339())?))
+}
+
 /// A complete snapshot of the host behind `conn`, taken at `taken` (RFC 3339, UTC): every
 /// fact any check reads, the documents kept as libvirt printed them.
 pub fn snapshot(conn: &Connect, taken: &str) -> Result<Snapshot, Error> {

@@ -99,6 +99,12 @@ fn pools(s: &Snapshot) -> Fact<PoolsAndVolumes> {
     Ok((pools, volumes))
 }
 
+/// The facts of the host snapshot document `text` (named `document` in errors): a text that is
+/// not a host snapshot is an error, a broken document inside it an unavailable fact ([`host`]).
+pub fn read_host(text: &str, document: &str) -> Result<Host, Error> {
+    Ok(host(&read(text, document)?))
+}
+
 /// The facts the checks read, from any snapshot: one taken from a file, assembled from saved
 /// documents, or filled by a live check with the documents its checks need. Never fails: a
 /// document that does not parse makes its facts unavailable.
