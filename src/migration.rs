@@ -113,6 +113,10 @@ pub const PARAMS: &[(&str, ParamType, bool)] = &[
 pub const PARAM_DEST_NAME: &str = "destination_name";
 /// `VIR_MIGRATE_PARAM_MIGRATE_DISKS`.
 pub const PARAM_MIGRATE_DISKS: &str = "migrate_disks";
+/// `VIR_MIGRATE_PARAM_DEST_XML`.
+pub const PARAM_DEST_XML: &str = "destination_xml";
+/// `VIR_MIGRATE_PARAM_PERSIST_XML`.
+pub const PARAM_PERSIST_XML: &str = "persistent_xml";
 
 /// The migration as the caller will run it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -124,6 +128,11 @@ pub struct Migration {
     pub migrate_disks: Option<Vec<String>>,
     /// `VIR_MIGRATE_PARAM_DEST_NAME`: the guest's name on the destination.
     pub dest_name: Option<String>,
+    /// `VIR_MIGRATE_PARAM_DEST_XML`: the guest's definition as it will run on the destination.
+    pub dest_xml: Option<String>,
+    /// `VIR_MIGRATE_PARAM_PERSIST_XML`: the persistent definition the destination will keep
+    /// (with `VIR_MIGRATE_PERSIST_DEST`).
+    pub persist_xml: Option<String>,
 }
 
 /// One thing libvirt refuses before it moves anything: our reason (the code's suffix), libvirt's

@@ -88,9 +88,9 @@ fn split_params(
             migration::PARAM_MIGRATE_DISKS => {
                 migration.migrate_disks.get_or_insert_with(Vec::new).push(value.to_string());
             }
-            // VIR_MIGRATE_PARAM_DEST_XML and VIR_MIGRATE_PARAM_PERSIST_XML are accepted as
-            // libvirt accepts them, and not judged yet; the URIs and addresses do not change
-            // the prediction.
+            migration::PARAM_DEST_XML => migration.dest_xml = Some(value.to_string()),
+            migration::PARAM_PERSIST_XML => migration.persist_xml = Some(value.to_string()),
+            // The URIs and addresses do not change the prediction.
             _ => {}
         }
     }
