@@ -208,8 +208,10 @@ macro_rules! for_each_check {
                 dst: [CAPABILITIES, DOMAINS],
                 compatibility: false,
                 error: "same host (same host UUID, or the same URI where neither reports one); another domain with \
-                    the guest's name, or with its UUID; the guest already running there",
-                warning: "an inactive definition of the guest exists there (INFO)",
+                    the guest's name, or with its UUID; the guest already running there; with the migration's flags: \
+                    each combination libvirt refuses, a destination XML that changes the guest's ABI or cannot be read",
+                warning: "an inactive definition of the guest exists there (INFO); a destination XML leaving out what \
+                    libvirt fills in",
             }
         }
     };

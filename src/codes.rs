@@ -157,6 +157,11 @@ pub const CODES: &[(Check, &str)] = &[
     (Check::Host, "host.zerocopy-without-parallel"),
     (Check::Host, "host.migrate-disks-without-storage-copy"),
     (Check::Host, "host.migrate-disks-unknown"),
+    (Check::Host, "host.dest-xml-invalid"),
+    (Check::Host, "host.dest-xml-abi"),
+    (Check::Host, "host.dest-xml-abi-unproven"),
+    (Check::Host, "host.persist-xml-invalid"),
+    (Check::Host, "host.persist-xml-ignored"),
     (Check::Host, "host.unavailable"),
 ];
 
@@ -224,7 +229,7 @@ mod tests {
     #[test]
     fn every_reason_written_in_a_check_is_declared() {
         // A rule added without its code here fails this test even before a scenario runs it.
-        let sources: [(&[Check], &str); 20] = [
+        let sources: [(&[Check], &str); 21] = [
             (&[Check::Hypervisor], include_str!("checks/hypervisor.rs")),
             (&[Check::Arch], include_str!("checks/arch.rs")),
             (&[Check::CpuVendor], include_str!("checks/cpu_vendor.rs")),
@@ -244,6 +249,7 @@ mod tests {
             (&[Check::Machine], include_str!("checks/machine.rs")),
             (&[Check::Devices], include_str!("checks/devices.rs")),
             (&[Check::Host], include_str!("checks/host.rs")),
+            (&[Check::Host], include_str!("checks/dest_xml.rs")),
             // The CPU judgement's reasons are given for each check that uses it.
             (&[Check::CpuFlags, Check::Msr], include_str!("checks/cpu_view.rs")),
         ];

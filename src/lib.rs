@@ -82,7 +82,7 @@ fn check_now(src: &Connect, dst: &Connect, dom: &Domain, options: &Options) -> R
     if !libvirt::gather::domain_belongs_to(dom, src) {
         return Err(Error::invalid("the domain does not belong to the source connection"));
     }
-    let guest = libvirt::gather::guest(dom)?;
+    let guest = libvirt::gather::guest_migrating(dom, options.migration.as_ref())?;
     if let Some(ttl) = options.cache {
         // Cached, guest-independent host facts: no per-guest lookups, no hypervisor CPU
         // comparison (the engine judges the CPU).
@@ -92,7 +92,8 @@ fn check_now(src: &Connect, dst: &Connect, dom: &Domain, options: &Options) -> R
     }
     let (src_needs, dst_needs) = checks::needs(options.checks);
     let src_host = libvirt::gather::host(src, src_needs, &guest.def)?;
-    let dst_host = libvirt::gather::host(dst, dst_needs, &guest.def)?;
+    // The destination's facts are those of the guest as it will be defined there.
+    let dst_host = libvirt::gather::host(dst, dst_needs, guest.on_destination())?;
     Ok(check_facts(&guest, &src_host, &dst_host, options))
 }
 
@@ -170,7 +171,11 @@ pub fn check_xml_with_options(
     dst_snapshot: &str,
     options: &Options,
 ) -> Result<Report, Error> {
-    let guest = Guest::from_definition(xml::domain::parse_domain(domain_xml, "domain XML")?);
+    let mut guest = Guest::from_definition(xml::domain::parse_domain(domain_xml, "domain XML")?);
+    if let Some(migration) = &options.migration {
+        guest.destination = migration.dest_xml.as_deref().map(|dest| xml::abi::destination(domain_xml, dest));
+        guest.persistent_xml = migration.persist_xml.as_deref().map(xml::abi::persistent);
+    }
     let dst = snapshot_host(dst_snapshot, "destination snapshot")?;
     let src = match src_snapshot {
         Some(text) => snapshot_host(text, "source snapshot")?,

@@ -158,3 +158,29 @@ fn unsafe_storage_names_the_flag_that_clears_it() {
     let left: Vec<_> = report.with_code("devices.unsafe-storage").filter_map(|f| str_detail(f, "disk")).collect();
     assert_eq!(left, ["vda"], "{report:#?}");
 }
+
+#[test]
+fn dest_xml_is_held_to_the_running_guests_abi() {
+    // libvirt's test driver prints web1's XML; as VIR_MIGRATE_PARAM_DEST_XML unchanged it
+    // changes nothing, with one vCPU more it is refused (virDomainDefCheckABIStability), and
+    // one libvirt cannot read is refused too.
+    let (dom, dst) = (web1(), open("dst-ok"));
+    let xml = dom.xml_desc(0).unwrap();
+    let with_xml = |xml: &str| Migration { dest_xml: Some(xml.into()), ..Migration::with_flags(migration::LIVE) };
+    let report = virt_migration_check::check3(&dom, &dst, &with_xml(&xml), Flags::HOST.bits()).unwrap();
+    assert!(common::problems(&report).is_empty(), "{report:#?}");
+    let more_vcpus = regex_free_replace(&xml, "<vcpu", "</vcpu>", "<vcpu placement='static'>3</vcpu>");
+    let report = virt_migration_check::check3(&dom, &dst, &with_xml(&more_vcpus), Flags::HOST.bits()).unwrap();
+    assert_eq!(common::problems(&report), ["host.dest-xml-abi"], "{report:#?}");
+    let f = report.with_code("host.dest-xml-abi").next().unwrap();
+    assert!(str_detail(f, "libvirt_error").unwrap().starts_with("Target domain vCPU max 3 does not match source"));
+    let report = virt_migration_check::check3(&dom, &dst, &with_xml("<domain"), Flags::HOST.bits()).unwrap();
+    assert_eq!(common::problems(&report), ["host.dest-xml-invalid"], "{report:#?}");
+}
+
+/// `text` with the first span from `start` through `end` replaced by `with`.
+fn regex_free_replace(text: &str, start: &str, end: &str, with: &str) -> String {
+    let from = text.find(start).unwrap();
+    let to = from + text[from..].find(end).unwrap() + end.len();
+    format!("{}{with}{}", &text[..from], &text[to..])
+}

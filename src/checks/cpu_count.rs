@@ -12,7 +12,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         Ok(node) => node,
         Err(e) => return vec![unavailable(CHECK, "destination", "node info", e)],
     };
-    let def = &cx.guest.def;
+    let def = &cx.dest_def();
     let pcpus = node.cpus;
     if def.vcpus > pcpus {
         return vec![
@@ -48,7 +48,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
 /// CPUs of the nodes a strict numatune nodeset names.
 fn pinned(cx: &Context) -> Option<Finding> {
     use crate::facts::cpuset::{format_set, parse_set};
-    let def = &cx.guest.def;
+    let def = &cx.dest_def();
     let caps = cx.dst.capabilities.as_ref().ok()?;
     let (what, cpus) = if let Some(set) = &def.vcpu_cpuset {
         ("its <vcpu cpuset>", parse_set(set).ok()?)

@@ -22,7 +22,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
 
 /// Device models the destination's emulator must offer.
 fn models(cx: &Context) -> Vec<Finding> {
-    let d = &cx.guest.def.devices;
+    let d = &cx.dest_def().devices;
     // (device, enum, value, what) for every value the guest uses.
     let mut uses: Vec<(&str, &str, String, String)> = Vec::new();
     for v in &d.videos {

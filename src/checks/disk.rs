@@ -18,10 +18,19 @@ const CHECK: Check = Check::Disk;
 
 pub fn check(cx: &Context) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for disk in cx.guest.def.disks.iter().filter(|d| !d.is_empty()) {
-        let finding = match &disk.source {
-            DiskSource::Path { path, .. } => check_path(cx, disk, path),
-            DiskSource::Volume { pool, volume } => check_pool_volume(cx, disk, pool, volume),
+    // Each disk as the destination will open it (the destination XML may move it) against
+    // the same disk (same target) as the running guest has it on the source.
+    for disk in cx.dest_def().disks.iter().filter(|d| !d.is_empty()) {
+        let on_source = cx.guest.def.disks.iter().find(|d| d.target == disk.target).map_or(&disk.source, |d| &d.source);
+        let finding = match (&disk.source, on_source) {
+            (DiskSource::Path { path, .. }, DiskSource::Path { path: src_path, .. }) => {
+                check_path(cx, disk, path, src_path)
+            }
+            (DiskSource::Path { path, .. }, _) => check_path(cx, disk, path, path),
+            (DiskSource::Volume { pool, volume }, DiskSource::Volume { pool: src_pool, volume: src_volume }) => {
+                check_pool_volume(cx, disk, (pool, volume), (src_pool, src_volume))
+            }
+            (DiskSource::Volume { pool, volume }, _) => check_pool_volume(cx, disk, (pool, volume), (pool, volume)),
             // Network disks are reached over the network from any host; other kinds have no
             // host storage to compare.
             _ => None,
@@ -46,7 +55,9 @@ fn covering_pool<'a>(host: &'a Host, path: &str) -> Option<&'a Pool> {
     host.pools.as_ref().ok()?.iter().find(|p| p.active && p.covers(path))
 }
 
-fn check_path(cx: &Context, disk: &Disk, path: &str) -> Option<Finding> {
+/// A disk at `path` on the destination, at `src_path` on the source (the same path unless the
+/// destination XML moves it).
+fn check_path(cx: &Context, disk: &Disk, path: &str, src_path: &str) -> Option<Finding> {
     let dst_volume = match cx.dst.volume_at_path(path) {
         Ok(v) => v,
         Err(e) => {
@@ -59,10 +70,12 @@ fn check_path(cx: &Context, disk: &Disk, path: &str) -> Option<Finding> {
     let Some(dst_volume) = dst_volume else {
         return Some(absent(cx, disk, path, dst_pool).detail("path", path));
     };
-    let src_volume = match cx.src.volume_at_path(path) {
+    let src_volume = match cx.src.volume_at_path(src_path) {
         Ok(v) => v,
         Err(e) => {
-            return Some(unavailable(CHECK, "source", &format!("storage volume at '{path}'"), &e).detail("path", path));
+            return Some(
+                unavailable(CHECK, "source", &format!("storage volume at '{src_path}'"), &e).detail("path", src_path),
+            );
         }
     };
     let Some(src_volume) = src_volume else {
@@ -70,14 +83,14 @@ fn check_path(cx: &Context, disk: &Disk, path: &str) -> Option<Finding> {
             Finding::warning(
                 CHECK,
                 "unproven",
-                format!("disk {} at '{path}' is in no storage pool on the source, so its identity with the \
+                format!("disk {} at '{src_path}' is in no storage pool on the source, so its identity with the \
                     destination's volume cannot be proven", disk.target),
             )
             .hint("define a storage pool over its directory on the source so that libvirt can compare the volumes' keys")
             .detail("path", path),
         );
     };
-    compare_identity(disk, path, src_volume, dst_volume, covering_pool(cx.src, path), dst_pool)
+    compare_identity(disk, path, src_volume, dst_volume, covering_pool(cx.src, src_path), dst_pool)
         .map(|f| f.detail("path", path))
 }
 
@@ -115,7 +128,13 @@ fn absent(cx: &Context, disk: &Disk, path: &str, dst_pool: Option<&Pool>) -> Fin
     }
 }
 
-fn check_pool_volume(cx: &Context, disk: &Disk, pool_name: &str, volume: &str) -> Option<Finding> {
+/// A disk naming a pool volume: `(pool, volume)` on the destination, `on_source` on the source.
+fn check_pool_volume(
+    cx: &Context,
+    disk: &Disk,
+    (pool_name, volume): (&str, &str),
+    (src_pool_name, src_volume_name): (&str, &str),
+) -> Option<Finding> {
     let with = |f: Finding| f.detail("pool", pool_name).detail("volume", volume);
     let dst_pool = match cx.dst.pool(pool_name) {
         Ok(Some(pool)) => pool,
@@ -169,12 +188,12 @@ fn check_pool_volume(cx: &Context, disk: &Disk, pool_name: &str, volume: &str) -
         }
         Err(e) => return Some(with(unavailable(CHECK, "destination", &format!("volume '{volume}'"), &e))),
     };
-    let src_volume = match cx.src.volume_named(pool_name, volume) {
+    let src_volume = match cx.src.volume_named(src_pool_name, src_volume_name) {
         Ok(Some(v)) => v,
         Ok(None) => return None, // libvirt itself would not start such a guest; nothing to compare.
-        Err(e) => return Some(with(unavailable(CHECK, "source", &format!("volume '{volume}'"), &e))),
+        Err(e) => return Some(with(unavailable(CHECK, "source", &format!("volume '{src_volume_name}'"), &e))),
     };
-    let src_pool = cx.src.pool(pool_name).ok().flatten();
+    let src_pool = cx.src.pool(src_pool_name).ok().flatten();
     compare_identity(disk, &dst_volume.path, src_volume, dst_volume, src_pool, Some(dst_pool)).map(with)
 }
 

@@ -8,7 +8,7 @@ use crate::report::Finding;
 const CHECK: Check = Check::DiskModel;
 
 pub fn check(cx: &Context) -> Vec<Finding> {
-    if cx.guest.def.disks.is_empty() {
+    if cx.dest_def().disks.is_empty() {
         return Vec::new();
     }
     let caps = match &cx.dst_domcaps {
@@ -17,7 +17,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
     };
     let offered = |key: &str| caps.device_enums.get(key);
     let mut findings = Vec::new();
-    for disk in &cx.guest.def.disks {
+    for disk in &cx.dest_def().disks {
         let mut judge = |what: &'static str, key: &str, value: Option<&str>| {
             let (Some(value), Some(list)) = (value, offered(key)) else { return };
             if !list.iter().any(|v| v == value) {

@@ -7,7 +7,7 @@
 //! (`migration::Migration::refusals`, following virDomainMigrate3 and qemuMigrationSrcBegin /
 //! qemuMigrationSrcBeginPhase), and judges the name clash with VIR_MIGRATE_PARAM_DEST_NAME
 //! (qemuMigrationDstPrepareAny renames the incoming definition before virDomainObjListAdd
-//! looks for a clash).
+//! looks for a clash), and the destination and persistent XML the migration gives (`dest_xml`).
 
 use super::{Context, unavailable};
 use crate::flags::Check;
@@ -17,6 +17,7 @@ const CHECK: Check = Check::Host;
 
 pub fn check(cx: &Context) -> Vec<Finding> {
     let mut findings = refusals(cx);
+    findings.extend(super::dest_xml::check(cx));
     findings.extend(placement(cx));
     findings
 }

@@ -14,7 +14,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         Ok(caps) => caps,
         Err(e) => return vec![unavailable(CHECK, "destination", "capabilities", e)],
     };
-    let def = &cx.guest.def;
+    let def = &cx.dest_def();
     let arch =
         def.arch.clone().or_else(|| cx.src.capabilities.as_ref().ok().map(|c| c.host_arch.clone())).unwrap_or_default();
     let for_arch: Vec<_> = caps.guests.iter().filter(|g| g.os_type == def.os_type && g.arch == arch).collect();

@@ -58,7 +58,7 @@ fn allowed_nodes(def: &DomainDef) -> Option<BTreeSet<u32>> {
 }
 
 pub fn check(cx: &Context) -> Vec<Finding> {
-    let needs = hugepage_needs(&cx.guest.def);
+    let needs = hugepage_needs(cx.dest_def());
     if needs.is_empty() {
         return Vec::new();
     }
@@ -66,7 +66,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         Ok(caps) => caps,
         Err(e) => return vec![super::unavailable(CHECK, "destination", "capabilities (huge page sizes)", e)],
     };
-    let allowed = allowed_nodes(&cx.guest.def);
+    let allowed = allowed_nodes(cx.dest_def());
     let in_allowed = |id: u32| allowed.as_ref().is_none_or(|a| a.contains(&id));
     let nodes_text = allowed.as_ref().map(format_set).unwrap_or_else(|| "all".to_string());
     let mut findings = Vec::new();

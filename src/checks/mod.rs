@@ -6,9 +6,10 @@
 //! by `REGISTRY` below.
 
 mod cpu_view;
+mod dest_xml;
 pub mod memory_hugepages;
 
-use crate::facts::{DomainCapabilities, Fact, Guest, Host, Needs};
+use crate::facts::{DomainCapabilities, DomainDef, Fact, Guest, Host, Needs};
 
 use crate::flags::{Check, Flags, Options};
 use crate::report::{Finding, Report, Severity};
@@ -37,10 +38,19 @@ impl<'a> Context<'a> {
             dst,
             options,
             src_domcaps: src.domain_capabilities_for(&guest.def),
-            dst_domcaps: dst.domain_capabilities_for(&guest.def),
+            dst_domcaps: dst.domain_capabilities_for(guest.on_destination()),
             cpu_map: std::cell::OnceCell::new(),
             cpu_judgement: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The guest as it will be defined on the destination (`VIR_MIGRATE_PARAM_DEST_XML`, else
+    /// the running definition): what the destination-side checks (disks, networks, NUMA
+    /// placement and pinning, devices, machine) judge. The source-side facts (the live CPU,
+    /// host devices, snapshots, block jobs, state, the storage libvirt's safety check reads)
+    /// stay the running guest's, as libvirt reads them from the running domain.
+    pub fn dest_def(&self) -> &DomainDef {
+        self.guest.on_destination()
     }
 
     /// libvirt's CPU map the options name (the system's by default).

@@ -10,7 +10,7 @@ const CHECK: Check = Check::Network;
 
 pub fn check(cx: &Context) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for iface in &cx.guest.def.interfaces {
+    for iface in &cx.dest_def().interfaces {
         let Some(source) = iface.source.as_deref() else { continue };
         match iface.kind.as_str() {
             "network" => check_network(cx, iface, source, &mut findings),

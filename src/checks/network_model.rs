@@ -33,7 +33,7 @@ pub const QEMU_NIC_MODELS: &[(&str, u64)] = &[
 ];
 
 pub fn check(cx: &Context) -> Vec<Finding> {
-    let interfaces: Vec<_> = cx.guest.def.interfaces.iter().filter(|i| i.kind != "hostdev").collect();
+    let interfaces: Vec<_> = cx.dest_def().interfaces.iter().filter(|i| i.kind != "hostdev").collect();
     if interfaces.is_empty() {
         return Vec::new();
     }

@@ -35,7 +35,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         Ok(caps) => caps,
         Err(e) => return vec![unavailable(CHECK, "destination", "capabilities (NUMA topology)", e)],
     };
-    let def = &cx.guest.def;
+    let def = cx.dest_def();
     let dst_nodes: BTreeSet<u32> = caps.cells.iter().map(|c| c.id).collect();
     let dst_numa = caps.cells.len() >= 2;
     let guest_numa = !def.numa_cells.is_empty();
@@ -172,7 +172,7 @@ fn nodeset_findings(
 
 /// The guest's CPU pins must name CPUs the destination has, and keep their node layout.
 fn pin_findings(cx: &Context, caps: &Capabilities) -> Vec<Finding> {
-    let def: &DomainDef = &cx.guest.def;
+    let def: &DomainDef = cx.dest_def();
     let dst_cpus: BTreeSet<u32> = if caps.cells.iter().any(|c| !c.cpus.is_empty()) {
         caps.cells.iter().flat_map(|c| c.cpus.iter().copied()).collect()
     } else if let Ok(node) = &cx.dst.node {

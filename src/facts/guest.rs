@@ -12,6 +12,38 @@ pub struct Guest {
     pub state_reason: i32,
     /// Live facts libvirt's own migration check refuses on (None where unknown: offline).
     pub live: Option<LiveState>,
+    /// The definition the caller gives for the destination (`VIR_MIGRATE_PARAM_DEST_XML`).
+    pub destination: Option<DestinationDef>,
+    /// The persistent definition the caller gives the destination (`VIR_MIGRATE_PARAM_PERSIST_XML`):
+    /// parsed, or why it cannot be.
+    pub persistent_xml: Option<Result<DomainDef, String>>,
+}
+
+/// The guest as the caller will run it on the destination (`VIR_MIGRATE_PARAM_DEST_XML`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DestinationDef {
+    /// The definition, or why it cannot be read (libvirt refuses such a migration).
+    pub def: Result<DomainDef, String>,
+    /// How it differs from the running guest in what libvirt's `virDomainDefCheckABIStability`
+    /// compares, in libvirt's order.
+    pub abi: Vec<AbiDifference>,
+}
+
+/// One difference between the running guest and the destination XML that changes (or may
+/// change) what the guest sees.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AbiDifference {
+    /// What differs: "machine type", "disk count", "network card 1 model" ...
+    pub what: String,
+    pub source: String,
+    pub destination: String,
+    /// libvirt's words when it refuses it (virDomainDefCheckABIStabilityFlags and the per-device
+    /// functions it calls, src/conf/domain_conf.c).
+    pub libvirt_error: String,
+    /// False where the destination XML leaves out what libvirt fills in itself when it parses
+    /// it (an address, an implicit controller or input, a default model): whether the result
+    /// differs is then not known here.
+    pub proven: bool,
 }
 
 /// What only a live guest tells.
@@ -25,10 +57,27 @@ pub struct LiveState {
 }
 
 impl Guest {
+    /// The definition the guest will have on the destination: the destination XML the caller
+    /// gives where it can be read, else the running one.
+    pub fn on_destination(&self) -> &DomainDef {
+        match &self.destination {
+            Some(DestinationDef { def: Ok(def), .. }) => def,
+            _ => &self.def,
+        }
+    }
+
     /// A guest known only by its domain XML (offline checks): taken to be running, with no
     /// live facts.
     pub fn from_definition(def: DomainDef) -> Guest {
-        Guest { def, inactive_def: None, state: GuestState::Running, state_reason: 0, live: None }
+        Guest {
+            def,
+            inactive_def: None,
+            state: GuestState::Running,
+            state_reason: 0,
+            live: None,
+            destination: None,
+            persistent_xml: None,
+        }
     }
 }
 

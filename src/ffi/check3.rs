@@ -109,8 +109,15 @@ fn split_params(
 ///   repeated that may not be are errors naming it, as virTypedParamsValidate() makes them.
 ///   VIR_MIGRATION_CHECK_PARAM_* parameters (see virMigrationCheckParams()) are accepted beside
 ///   them. VIR_MIGRATE_PARAM_MIGRATE_DISKS limits the disks copied (the others must be shared);
-///   VIR_MIGRATE_PARAM_DEST_NAME is the name the name-clash check looks for. VIR_MIGRATE_PARAM_DEST_XML
-///   and VIR_MIGRATE_PARAM_PERSIST_XML are accepted and not judged yet.
+///   VIR_MIGRATE_PARAM_DEST_NAME is the name the name-clash check looks for.
+///   VIR_MIGRATE_PARAM_DEST_XML is the guest as the destination will define it: the disks,
+///   networks, NUMA placement and pinning, devices and machine are judged from it (the running
+///   guest still gives its live CPU, host devices, snapshots, block jobs and state), and the
+///   HOST check reports each difference from the running guest's ABI that libvirt refuses
+///   (virDomainDefCheckABIStability; libvirt's words in "libvirt_error"), as an ERROR where
+///   proven and a WARNING where the XML leaves out what libvirt fills in itself.
+///   VIR_MIGRATE_PARAM_PERSIST_XML must be readable with VIR_MIGRATE_PERSIST_DEST, and is
+///   reported as ignored (INFO) without it.
 /// @nparams: the number of parameters
 /// @flags: the VIR_MIGRATE_* flags the migration will be given. Unknown bits are an error, as
 ///   virCheckFlags() makes them. VIR_MIGRATE_OFFLINE, VIR_MIGRATE_NON_SHARED_DISK,

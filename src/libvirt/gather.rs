@@ -35,6 +35,12 @@ fn fact<T>(call: &str, result: Result<T, VirtError>) -> Fact<T> {
 
 /// The guest: its live XML, its persistent XML where different, its state.
 pub fn guest(dom: &Domain) -> Result<Guest, Error> {
+    guest_migrating(dom, None)
+}
+
+/// The guest as `migration` will move it: with the destination XML and the persistent XML the
+/// migration gives, each read and the destination XML compared with the live one.
+pub fn guest_migrating(dom: &Domain, migration: Option<&crate::migration::Migration>) -> Result<Guest, Error> {
     let mut state: c_int = 0;
     let mut reason: c_int = 0;
     // SAFETY: `dom` is a valid domain handle for the duration of the call.
@@ -53,8 +59,10 @@ pub fn guest(dom: &Domain) -> Result<Guest, Error> {
     } else {
         None
     };
+    let destination = migration.and_then(|m| m.dest_xml.as_deref()).map(|xml| xml::abi::destination(&live, xml));
+    let persistent_xml = migration.and_then(|m| m.persist_xml.as_deref()).map(xml::abi::persistent);
     let live = state.is_active().then(|| live_state(dom, &def));
-    Ok(Guest { def, inactive_def, state, state_reason: reason, live })
+    Ok(Guest { def, inactive_def, state, state_reason: reason, live, destination, persistent_xml })
 }
 
 /// Snapshots and block jobs: what libvirt's own migration check refuses on.

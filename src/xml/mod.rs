@@ -3,6 +3,7 @@
 //! Unknown elements and attributes are ignored (libvirt adds new ones every release); malformed
 //! XML is an `Error::Xml` naming the document, never a panic.
 
+pub mod abi;
 pub mod capabilities;
 pub mod cpu;
 pub mod dom;

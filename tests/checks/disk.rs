@@ -46,6 +46,42 @@ fn pool_disk(active: bool) -> virt_migration_check::facts::Pool {
 }
 
 scenarios! {
+    fn dest_xml_moves_a_disk_to_where_the_destination_has_it() {
+        // The NFS export is mounted at /mnt on the source and at /srv/nfs on the destination
+        // (whose /mnt is an empty directory pool): the same volume (same key) at another path.
+        // Without a destination XML the source's path is looked up there and missing (ERROR);
+        // with one naming the destination's path, the two volumes are the same.
+        let moved = "/srv/nfs/web.img";
+        let src =
+            with_storage("qemu+ssh://src/system", vec![pool("pool-netfs.xml", true)], NFS_PATH, nfs_volume(NFS_PATH));
+        let mut dst = with_storage(
+            "qemu+ssh://dst/system",
+            vec![
+                virt_migration_check::facts::Pool {
+                    target_path: Some("/srv/nfs".into()),
+                    ..pool("pool-netfs.xml", true)
+                },
+                pool_at("mnt", "dir", "/mnt"),
+            ],
+            moved,
+            Some(volume("web.img", NFS_PATH, moved)),
+        );
+        dst.volumes_by_path.insert(NFS_PATH.to_string(), Ok(None));
+        let running = file_disk(NFS_PATH, false);
+        expect(&run(CHECK, &running, &src, &dst), Severity::Error, "disk.missing", &["vda", NFS_PATH]);
+        let mut migrating = running.clone();
+        let on_destination = domain(
+            "",
+            &format!("<disk type='file' device='disk'><source file='{moved}'/><target dev='vda' bus='virtio'/></disk>"),
+        );
+        let running_xml = domain(
+            "",
+            &format!("<disk type='file' device='disk'><source file='{NFS_PATH}'/><target dev='vda' bus='virtio'/></disk>"),
+        );
+        migrating.destination = Some(virt_migration_check::xml::abi::destination(&running_xml, &on_destination));
+        expect_ok(&run(CHECK, &migrating, &src, &dst), CHECK);
+    }
+
     fn same_nfs_export_on_both() {
         let src =
             with_storage("qemu+ssh://src/system", vec![pool("pool-netfs.xml", true)], NFS_PATH, nfs_volume(NFS_PATH));

@@ -174,6 +174,84 @@ scenarios! {
         assert_eq!(detail(&f, "name"), "db");
         expect_none(&report, "host.name-clash-web");
     }
+    fn dest_xml_unreadable() {
+        let (src, dst) = with_domains(Vec::new());
+        let guest = with_destination(&domain("", ""), "<domain type='kvm'>");
+        let f = expect(&run(CHECK, &guest, &src, &dst), Severity::Error, "host.dest-xml-invalid", &["cannot read"]);
+        assert_eq!(detail(&f, "libvirt_function"), "qemuMigrationSrcBeginXML");
+    }
+
+    fn dest_xml_changes_the_abi() {
+        // Every difference, each in libvirt's words (libvirt itself stops at the first). The
+        // machine is judged with the source's machines (pc-q35-6.2 is no alias there).
+        let (mut src, dst) = with_domains(Vec::new());
+        src.capabilities = Ok(caps("capabilityschemadata/caps-qemu-kvm.xml"));
+        let changed = domain("", "").replace("pc-q35-7.2", "pc-q35-6.2").replace("<vcpu>2", "<vcpu>4");
+        let report = run(CHECK, &with_destination(&domain("", ""), &changed), &src, &dst);
+        let f = expect(&report, Severity::Error, "host.dest-xml-abi", &["maximum vCPUs", "2 on the source, 4 in"]);
+        assert_eq!(detail(&f, "libvirt_error"), "Target domain vCPU max 4 does not match source 2");
+        let errors: Vec<_> = report.findings.iter().filter(|f| f.code == "host.dest-xml-abi").collect();
+        assert_eq!(errors.len(), 2, "{report:#?}");
+        assert_eq!(
+            detail(errors[1], "libvirt_error"),
+            "Target domain machine type pc-q35-6.2 does not match source pc-q35-7.2"
+        );
+    }
+
+    fn dest_xml_leaves_out_what_libvirt_fills_in() {
+        let (src, dst) = with_domains(Vec::new());
+        let running = domain("", "<controller type='usb' index='0' model='qemu-xhci'/>");
+        let f = expect(
+            &run(CHECK, &with_destination(&running, &domain("", "")), &src, &dst),
+            Severity::Warning,
+            "host.dest-xml-abi-unproven",
+            &["controller count", "unless libvirt fills it in"],
+        );
+        assert_eq!(detail(&f, "libvirt_function"), "virDomainDefCheckABIStability");
+    }
+
+    fn dest_xml_machine_alias_resolved_with_the_source_machines() {
+        // libvirt's test host names 'pc' an alias of pc-0.11.
+        let (mut src, dst) = with_domains(Vec::new());
+        src.capabilities = Ok(caps("capabilityschemadata/caps-qemu-kvm.xml"));
+        let running = domain("", "").replace("pc-q35-7.2", "pc-0.11");
+        let alias = domain("", "").replace("pc-q35-7.2", "pc");
+        expect_ok(&run(CHECK, &with_destination(&running, &alias), &src, &dst), CHECK);
+        let other = domain("", "").replace("pc-q35-7.2", "pc-0.12");
+        let report = run(CHECK, &with_destination(&running, &other), &src, &dst);
+        expect(&report, Severity::Error, "host.dest-xml-abi", &["pc-0.12"]);
+        // The same alias against another running machine is a difference, named canonically.
+        let running = domain("", "");
+        let f = expect(&run(CHECK, &with_destination(&running, &alias), &src, &dst), Severity::Error, "host.dest-xml-abi", &["pc"]);
+        assert_eq!(detail(&f, "libvirt_error"), "Target domain machine type pc-0.11 does not match source pc-q35-7.2");
+    }
+
+    fn persist_xml_unreadable_with_persist_dest() {
+        let (src, dst) = with_domains(Vec::new());
+        let mut guest = small("", "");
+        guest.persistent_xml = Some(virt_migration_check::xml::abi::persistent("not xml"));
+        let persist = Migration::with_flags(migration::LIVE | migration::PERSIST_DEST);
+        let report = run_with(CHECK, &guest, &src, &dst, |o| o.migration = Some(persist));
+        expect(&report, Severity::Error, "host.persist-xml-invalid", &["persistent XML"]);
+    }
+
+    fn persist_xml_without_persist_dest_is_ignored() {
+        let (src, dst) = with_domains(Vec::new());
+        let mut guest = small("", "");
+        guest.persistent_xml = Some(virt_migration_check::xml::abi::persistent(&domain("", "")));
+        let live = Migration::with_flags(migration::LIVE);
+        let report = run_with(CHECK, &guest, &src, &dst, |o| o.migration = Some(live));
+        let f = expect(&report, Severity::Info, "host.persist-xml-ignored", &["ignored"]);
+        assert_eq!(detail(&f, "cleared_by"), "VIR_MIGRATE_PERSIST_DEST");
+    }
+}
+
+/// The guest running as `running`, to be defined on the destination as `destination`
+/// (VIR_MIGRATE_PARAM_DEST_XML).
+fn with_destination(running: &str, destination: &str) -> virt_migration_check::Guest {
+    let mut guest = guest(running);
+    guest.destination = Some(virt_migration_check::xml::abi::destination(running, destination));
+    guest
 }
 
 /// A guest with one disk, vda.

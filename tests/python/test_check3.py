@@ -72,3 +72,24 @@ def test_dest_name(dom, hosts) -> None:
     assert problems(lmc.check3(dom, dst, None, LIVE_P2P, Check.HOST)) == ["host.name-clash"]
     renamed = {libvirt.VIR_MIGRATE_PARAM_DEST_NAME: "web1-new"}
     assert problems(lmc.check3(dom, dst, renamed, LIVE_P2P, Check.HOST)) == []
+
+
+def test_dest_xml_and_persist_xml(dom, hosts) -> None:
+    # The guest's own XML as the destination XML changes nothing; another vCPU count is the
+    # ABI change libvirt refuses, in its words; a persistent XML without PERSIST_DEST is ignored
+    # by libvirt, which the report says.
+    dst = hosts("dst-ok")
+    xml = dom.XMLDesc(0)
+    assert problems(lmc.check3(dom, dst, {libvirt.VIR_MIGRATE_PARAM_DEST_XML: xml}, LIVE_P2P, Check.HOST)) == []
+    start = xml.index("<vcpu")
+    end = xml.index("</vcpu>") + len("</vcpu>")
+    changed = xml[:start] + "<vcpu>7</vcpu>" + xml[end:]
+    report = lmc.check3(dom, dst, {libvirt.VIR_MIGRATE_PARAM_DEST_XML: changed}, LIVE_P2P, Check.HOST)
+    (f,) = report.with_code("host.dest-xml-abi")
+    assert f.severity == Severity.ERROR
+    assert f.details["libvirt_error"].startswith("Target domain vCPU max 7 does not match source")
+    report = lmc.check3(dom, dst, {libvirt.VIR_MIGRATE_PARAM_PERSIST_XML: xml}, LIVE_P2P, Check.HOST)
+    (f,) = report.with_code("host.persist-xml-ignored")
+    assert f.severity == Severity.INFO
+    persist = LIVE_P2P | libvirt.VIR_MIGRATE_PERSIST_DEST
+    assert problems(lmc.check3(dom, dst, {libvirt.VIR_MIGRATE_PARAM_PERSIST_XML: xml}, persist, Check.HOST)) == []
