@@ -208,7 +208,11 @@ fn compare_identity(
 ) -> Option<Finding> {
     let name = &disk.target;
     let keys = |f: Finding| f.detail("source_key", &src.key).detail("destination_key", &dst.key);
-    if src.key != dst.key {
+    // A file volume's key is its path (libvirt's dir, fs and netfs pools). Where the destination
+    // XML moves the disk, the two paths differ and so do such keys, which then prove nothing.
+    let moved = src.path != dst.path;
+    let path_keyed = src.key == src.path && dst.key == dst.path;
+    if src.key != dst.key && !(moved && path_keyed) {
         if disk.readonly {
             return Some(keys(Finding::info(
                 CHECK,
@@ -232,9 +236,30 @@ fn compare_identity(
     if src.key != src.path {
         return None;
     }
+    // Where the file lies inside its pool: the same export holds the same file at the same place.
+    let within = |volume: &Volume, pool: &Pool| {
+        let target = pool.target_path.as_deref().unwrap_or("").trim_end_matches('/');
+        volume.path.strip_prefix(target).unwrap_or(&volume.path).trim_start_matches('/').to_string()
+    };
     match (src_pool, dst_pool) {
-        // Two network filesystems mounted from the same export: the same file.
-        (Some(s), Some(d)) if !s.is_host_local() && !d.is_host_local() && s.kind == d.kind && s.source_identity() == d.source_identity() => None,
+        // Two network filesystems mounted from the same export: the same file, if it lies at
+        // the same place in it.
+        (Some(s), Some(d)) if !s.is_host_local() && !d.is_host_local() && s.kind == d.kind && s.source_identity() == d.source_identity() => {
+            if within(src, s) == within(dst, d) {
+                return None;
+            }
+            Some(keys(
+                Finding::error(
+                    CHECK,
+                    "different-storage",
+                    format!(
+                        "disk {name} at '{path}' on the destination is another file of the export than '{}' on the source",
+                        src.path
+                    ),
+                )
+                .hint("name the same file of the shared storage in the destination XML"),
+            ))
+        }
         (Some(s), Some(d)) if !s.is_host_local() && !d.is_host_local() => Some(keys(
             Finding::error(
                 CHECK,
@@ -252,7 +277,10 @@ fn compare_identity(
             Finding::warning(
                 CHECK,
                 "unproven",
-                format!("disk {name} at '{path}' exists on both hosts, but as a file of a host-local pool its identity cannot be proven"),
+                match moved {
+                    false => format!("disk {name} at '{path}' exists on both hosts, but as a file of a host-local pool its identity cannot be proven"),
+                    true => format!("disk {name} at '{}' on the source and '{path}' on the destination exist, but as files of host-local pools their identity cannot be proven", src.path),
+                },
             )
             .hint("define the storage as a shared pool (netfs, iscsi, rbd ...) on both hosts so that sameness can be \
                 proven, or make sure the directory is shared"),

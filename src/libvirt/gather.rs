@@ -59,7 +59,13 @@ pub fn guest_migrating(dom: &Domain, migration: Option<&crate::migration::Migrat
     } else {
         None
     };
-    let destination = migration.and_then(|m| m.dest_xml.as_deref()).map(|xml| xml::abi::destination(&live, xml));
+    // libvirt holds the destination XML to the migratable form of the running definition
+    // (qemuDomainCheckABIStability copies vm->def with VIR_DOMAIN_XML_MIGRATABLE, which leaves
+    // out the implicit devices parsing adds back): asked for only when there is one to compare.
+    let destination = migration.and_then(|m| m.dest_xml.as_deref()).map(|xml| {
+        let migratable = dom.xml_desc(sys::VIR_DOMAIN_XML_MIGRATABLE);
+        xml::abi::destination(migratable.as_deref().unwrap_or(&live), xml)
+    });
     let persistent_xml = migration.and_then(|m| m.persist_xml.as_deref()).map(xml::abi::persistent);
     let live = state.is_active().then(|| live_state(dom, &def));
     Ok(Guest { def, inactive_def, state, state_reason: reason, live, destination, persistent_xml })

@@ -48,7 +48,8 @@ fn pool_disk(active: bool) -> virt_migration_check::facts::Pool {
 scenarios! {
     fn dest_xml_moves_a_disk_to_where_the_destination_has_it() {
         // The NFS export is mounted at /mnt on the source and at /srv/nfs on the destination
-        // (whose /mnt is an empty directory pool): the same volume (same key) at another path.
+        // (whose /mnt is an empty directory pool): the same file of the same export at another
+        // path, its key (its path) another.
         // Without a destination XML the source's path is looked up there and missing (ERROR);
         // with one naming the destination's path, the two volumes are the same.
         let moved = "/srv/nfs/web.img";
@@ -64,7 +65,7 @@ scenarios! {
                 pool_at("mnt", "dir", "/mnt"),
             ],
             moved,
-            Some(volume("web.img", NFS_PATH, moved)),
+            Some(volume("web.img", moved, moved)),
         );
         dst.volumes_by_path.insert(NFS_PATH.to_string(), Ok(None));
         let running = file_disk(NFS_PATH, false);
@@ -80,6 +81,19 @@ scenarios! {
         );
         migrating.destination = Some(virt_migration_check::xml::abi::destination(&running_xml, &on_destination));
         expect_ok(&run(CHECK, &migrating, &src, &dst), CHECK);
+        // Another file of the export is another disk; in a host-local pool, sameness is unproven.
+        let elsewhere = on_destination.replace("/srv/nfs/web.img", "/srv/nfs/other.img");
+        let mut other = dst.clone();
+        other.volumes_by_path.insert("/srv/nfs/other.img".into(), Ok(Some(volume("other.img", "/srv/nfs/other.img", "/srv/nfs/other.img"))));
+        let mut migrating = running.clone();
+        migrating.destination = Some(virt_migration_check::xml::abi::destination(&running_xml, &elsewhere));
+        expect(&run(CHECK, &migrating, &src, &other), Severity::Error, "disk.different-storage", &["another file of the export"]);
+        let mut local = dst.clone();
+        local.pools = Ok(vec![pool_at("nfs", "dir", "/srv/nfs"), pool_at("mnt", "dir", "/mnt")]);
+        let mut migrating = running.clone();
+        migrating.destination = Some(virt_migration_check::xml::abi::destination(&running_xml, &on_destination));
+        let src_local = with_storage("qemu+ssh://src/system", vec![pool_at("m", "dir", "/mnt")], NFS_PATH, nfs_volume(NFS_PATH));
+        expect(&run(CHECK, &migrating, &src_local, &local), Severity::Warning, "disk.unproven", &["on the source and"]);
     }
 
     fn same_nfs_export_on_both() {
