@@ -498,7 +498,7 @@ fn matrix_timeout_bounds_a_source_that_stopped_answering() {
         &host_uri("dst-ok"),
         "--domain",
         "web1",
-        "--timeout",
+        "--host-timeout",
         "1.5",
     ]);
     let waited = start.elapsed();
