@@ -874,6 +874,11 @@ fn virsh_lines_virsh_itself_refuses_are_exit_2() {
         "virt-migration-check: invalid argument: --xml: cannot read file '/nonexistent/web1-dest.xml': No such \
          file or directory (os error 2)"
     );
+    // --direct without --p2p: libvirt refuses it and the library does not judge it, so no verdict.
+    let (code, _, err) = run(&["--live", "--direct"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--direct without --p2p") && err.contains("not supported by the source host"), "{err}");
+    assert_eq!(run(&["--live", "--direct", "--p2p", "--checks", "host"]).0, 0);
     // -d and a positional DESTURI both name the destination.
     let (code, _, err) = cli(&["check", "-c", &src, "-d", &dst, "web1", &dst]);
     assert_eq!(code, 2);

@@ -106,3 +106,26 @@ def test_the_cli_judges_a_virsh_line_as_the_real_virsh_runs_it(bed, name: str, o
                     bed["a"].lookupByName(dom_name)
     finally:
         remove(bed, dom_name)
+
+
+@pytest.mark.skipif(not CLI.exists(), reason="the CLI is not built (cargo build --release)")
+@pytest.mark.skipif(not shutil.which(VIRSH), reason="virsh is not installed")
+def test_direct_without_p2p_gets_no_verdict_and_the_real_virsh_fails(bed) -> None:
+    """The one virsh line the library cannot judge (virsh's --direct, no VIR_MIGRATE_* flag):
+    the CLI gives no verdict (exit status 2, saying why) rather than a false ok."""
+    src, dst = uri("a"), uri("b")
+    dom_name = "e2e-virsh-direct"
+    remove(bed, dom_name)
+    bed["a"].defineXML(guest(dom_name)).create()
+    try:
+        options = ["--live", "--direct", *LOOPBACK]
+        judged = subprocess.run([str(CLI), "check", "-c", src, *options, dom_name, dst],
+                                capture_output=True, text=True, timeout=120)
+        assert judged.returncode == 2, judged.stdout + judged.stderr
+        words = "direct migration is not supported by the source host"
+        assert words in judged.stderr, judged.stderr
+        real = subprocess.run([VIRSH, "-c", src, "migrate", *options, dom_name, dst],
+                              capture_output=True, text=True, timeout=300)
+        assert real.returncode != 0 and words in real.stderr, real.stderr
+    finally:
+        remove(bed, dom_name)
