@@ -109,6 +109,27 @@ pub fn check3(dom: &Domain, dst: &Connect, migration: &migration::Migration, che
     check_with_options(&src, dst, dom, &options)
 }
 
+/// `check3` with options already validated (a CPU map, a memory headroom, a timeout): their
+/// selection bits and STRICT and CACHE modifiers are taken as `check3`'s `checks` (so their
+/// migration modifiers must be unset), and the migration modifiers come from `migration`.
+pub fn check3_with_options(
+    dom: &Domain,
+    dst: &Connect,
+    migration: &migration::Migration,
+    options: &Options,
+) -> Result<Report, Error> {
+    let from_migration = options3(migration, options.to_flags().bits())?;
+    let options = Options {
+        offline: from_migration.offline,
+        non_shared_disk: from_migration.non_shared_disk,
+        unsafe_migration: from_migration.unsafe_migration,
+        migration: from_migration.migration,
+        ..options.clone()
+    };
+    let src = dom.connect().map_err(|e| Error::libvirt("virDomainGetConnect", &e))?;
+    check_with_options(&src, dst, dom, &options)
+}
+
 /// The options of a `check3` call: `checks` validated as `check` does, with the migration
 /// modifiers taken from the migration's flags.
 pub fn options3(migration: &migration::Migration, checks: u32) -> Result<Options, Error> {

@@ -498,7 +498,7 @@ fn matrix_timeout_bounds_a_source_that_stopped_answering() {
         &host_uri("dst-ok"),
         "--domain",
         "web1",
-        "--timeout",
+        "--host-timeout",
         "1.5",
     ]);
     let waited = start.elapsed();
@@ -736,4 +736,183 @@ fn a_read_write_open_refused_for_lack_of_rights_falls_back_to_read_only() {
     assert_eq!(code, 2, "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("looking up domain 'no-such-domain'"), "{err}");
+}
+
+/// The JSON report of `check` with `args`, and its exit status.
+fn check_json(args: &[&str]) -> (i32, serde_json::Value) {
+    let (code, out, err) = cli(&[&["check", "--json"][..], args].concat());
+    assert!(code == 0 || code == 1, "{args:?}: {out}{err}");
+    (code, serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}: {out}{err}")))
+}
+
+#[test]
+fn a_pasted_virsh_line_is_the_migration_check3_judges() {
+    use virt_migration_check::migration::{self, Migration};
+    let (src, dst) = (host_uri("src"), host_uri("dst-all-wrong"));
+    // `virsh -c SRC migrate ...` with `virsh` cut off; -r as the library's connections here.
+    let line = [
+        "-r",
+        "-c",
+        &src,
+        "--live",
+        "--p2p",
+        "--persistent",
+        "--undefinesource",
+        "--copy-storage-all",
+        "--migrate-disks",
+        "vda",
+        "--dname",
+        "web1-new",
+        "--verbose",
+        "--timeout",
+        "30",
+        "web1",
+        &dst,
+    ];
+    let (code, cli_json) = check_json(&line);
+    assert_eq!(code, 1, "{cli_json}");
+    let m = Migration {
+        flags: migration::LIVE
+            | migration::PEER2PEER
+            | migration::PERSIST_DEST
+            | migration::UNDEFINE_SOURCE
+            | migration::NON_SHARED_DISK,
+        migrate_disks: Some(vec!["vda".into()]),
+        dest_name: Some("web1-new".into()),
+        ..Migration::default()
+    };
+    let dom = common::open("src").lookup_domain_by_name("web1").unwrap();
+    let report = virt_migration_check::check3(&dom, &common::open("dst-all-wrong"), &m, 0).unwrap();
+    assert_eq!(cli_json, report.to_json());
+    // The parameters told: vda is copied (the others must be shared), and the guest arrives
+    // under its new name, so the destination's own 'web1' is no clash.
+    let codes: Vec<&str> =
+        cli_json["results"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"disk.will-copy") && codes.contains(&"disk.different-storage"), "{codes:?}");
+    assert!(!codes.contains(&"host.name-clash") && !codes.contains(&"disk.volume-missing"), "{codes:?}");
+    let (_, plain) = check_json(&["-r", "-c", &src, "web1", &dst]);
+    assert!(plain.to_string().contains("host.name-clash"), "{plain}");
+
+    // The -d form and virsh's named --domain/--desturi are the same check.
+    let named = ["--domain", "web1", "--desturi", &dst];
+    let dashed = ["-d", &dst, "web1"];
+    for form in [&named[..], &dashed[..]] {
+        let args: Vec<&str> = line[..line.len() - 2].iter().copied().chain(form.iter().copied()).collect();
+        assert_eq!(check_json(&args).1, cli_json, "{form:?}");
+    }
+    // --dname is also the sixth positional, after MIGRATEURI, GRAPHICSURI and LISTEN_ADDRESS.
+    let clash = host_uri("dst-clash");
+    let (code, json) = check_json(&["-c", &src, "--live", "--checks", "host", "web1", &clash]);
+    assert_eq!((code, &json["results"][0]["code"]), (1, &serde_json::json!("host.name-clash")));
+    let positional =
+        ["-c", &src, "--live", "--checks", "host", "web1", &clash, "tcp://x", "spice://y", "::", "web1-new"];
+    let (code, json) = check_json(&positional);
+    assert_eq!((code, &json["verdict"]), (0, &serde_json::json!("ok")), "the name clash is gone: {json}");
+}
+
+#[test]
+fn virsh_flags_libvirt_refuses_are_predicted_errors() {
+    let (src, dst) = (host_uri("src"), host_uri("dst-ok"));
+    let code_of = |extra: &[&str]| {
+        let args: Vec<&str> = ["-c", &src, "--checks", "host"].iter().copied().chain(extra.iter().copied()).collect();
+        let (code, json) = check_json(&[&args[..], &["web1", &dst]].concat());
+        let codes: Vec<String> = json["results"].as_array().unwrap().iter().map(|r| r["code"].to_string()).collect();
+        (code, codes.join(" "))
+    };
+    assert_eq!(code_of(&["--live", "--tunnelled"]), (1, "\"host.tunnelled-without-p2p\"".into()));
+    assert_eq!(code_of(&["--live", "--p2p", "--tunnelled"]), (0, "\"host.ok\"".into()));
+    // Our --offline is virsh's now: VIR_MIGRATE_OFFLINE, which libvirt takes only with --persistent.
+    assert_eq!(code_of(&["--offline"]), (1, "\"host.offline-without-persist\"".into()));
+    assert_eq!(code_of(&["--offline", "--persistent"]), (0, "\"host.ok\"".into()));
+    // The -d form and the offline form take the flags too.
+    let (code, json) = check_json(&["-c", &src, "-d", &dst, "web1", "--checks", "host", "--offline"]);
+    assert_eq!((code, &json["results"][0]["code"]), (1, &serde_json::json!("host.offline-without-persist")));
+    let dir = std::env::temp_dir().join(format!("vmc-cli-virsh-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let snap = dir.join("dst-ok.snap").display().to_string();
+    assert_eq!(cli(&["snapshot", "-c", &dst, "-o", &snap]).0, 0);
+    let web1 = common::data("hosts/parts/web1.xml").display().to_string();
+    let offline = |extra: &[&str]| {
+        let (code, json) =
+            check_json(&[&["--domain-xml", &web1, "--dest-snapshot", &snap, "--checks", "host"][..], extra].concat());
+        (code, json["results"][0]["code"].as_str().unwrap().to_string())
+    };
+    assert_eq!(offline(&["--live", "--tunnelled"]), (1, "host.tunnelled-without-p2p".into()));
+    assert_eq!(offline(&["--offline", "--persistent"]), (0, "host.ok".into()));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn virsh_lines_virsh_itself_refuses_are_exit_2() {
+    let (src, dst) = (host_uri("src"), host_uri("dst-ok"));
+    let run = |extra: &[&str]| cli(&[&["check", "-c", &src][..], extra, &["web1", &dst]].concat());
+    // An option neither virsh migrate nor we know: clap's usage error.
+    let (code, _, err) = run(&["--live", "--no-such-option"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("unexpected argument '--no-such-option'"), "{err}");
+    // virsh's own rules, in its words or clap's.
+    for (extra, words) in [
+        (&["--live", "--offline"][..], "'--live' cannot be used with '--offline'"),
+        (&["--persistent-xml", "/dev/null"][..], "--persistent"),
+        (&["--postcopy-after-precopy"][..], "--postcopy"),
+        (&["--timeout", "30"][..], "Unexpected timeout for offline migration"),
+        (&["--live", "--timeout-suspend"][..], "Unexpected --timeout-* option without --timeout"),
+        (&["--copy-storage-synchronous-writes"][..], "requires one of '--copy-storage-all'"),
+        (&["--bandwidth", "lots"][..], "invalid value 'lots'"),
+        (&["--migrate-disks", ""][..], "Option argument is empty"),
+        (&["--dname", "a", "--dname", "b"][..], "cannot be used multiple times"),
+    ] {
+        let (code, out, err) = run(extra);
+        assert_eq!(code, 2, "{extra:?}: {out}{err}");
+        assert!(err.contains(words), "{extra:?}: {err}");
+    }
+    // --xml is read as virsh reads it: a file that is not there is an error naming it.
+    let (code, _, err) = run(&["--live", "--xml", "/nonexistent/web1-dest.xml"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        err.trim_end(),
+        "virt-migration-check: invalid argument: --xml: cannot read file '/nonexistent/web1-dest.xml': No such \
+         file or directory (os error 2)"
+    );
+    // --direct without --p2p: libvirt refuses it and the library does not judge it, so no verdict.
+    let (code, _, err) = run(&["--live", "--direct"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--direct without --p2p") && err.contains("not supported by the source host"), "{err}");
+    assert_eq!(run(&["--live", "--direct", "--p2p", "--checks", "host"]).0, 0);
+    // -d and a positional DESTURI both name the destination.
+    let (code, _, err) = cli(&["check", "-c", &src, "-d", &dst, "web1", &dst]);
+    assert_eq!(code, 2);
+    assert!(err.contains("both name the destination"), "{err}");
+    let (code, _, err) = cli(&["check", "-c", &src, "-d", &dst, "--desturi", &dst, "web1"]);
+    assert_eq!(code, 2, "{err}");
+    // More positionals than virsh has slots for.
+    let (code, _, err) = cli(&["check", "-c", &src, "web1", &dst, "a", "b", "c", "d", "e"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unexpected data 'e'"), "{err}");
+    let (code, _, err) = cli(&["check", "-c", &src, "web1"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("DOMAIN DESTURI"), "{err}");
+}
+
+#[test]
+fn help_lists_the_virsh_options_that_do_not_change_the_verdict() {
+    let (code, out, _) = cli(&["check", "--help"]);
+    assert_eq!(code, 0);
+    let (judged, rest) = out.split_once("virsh migrate options that do not change the verdict:").unwrap();
+    let judged = judged.split_once("virsh migrate options (the migration the check judges):").unwrap().1;
+    for option in ["--live", "--offline", "--p2p", "--tunnelled", "--copy-storage-all", "--xml", "--dname"] {
+        assert!(judged.contains(&format!("{option} ")) || judged.contains(&format!("{option}\n")), "{option}: {out}");
+    }
+    for option in ["--timeout <SECONDS>", "--bandwidth", "--verbose", "--comp-methods", "--migrateuri", "--disks-port"]
+    {
+        assert!(rest.contains(option), "{option}: {out}");
+    }
+    assert!(out.contains("virt-migration-check's own options:") && out.contains("--host-timeout <SECONDS>"), "{out}");
+    assert!(out.contains("Usage: virt-migration-check check [-c SRC_URI] [OPTIONS of virsh migrate] DOMAIN DESTURI"));
+    // matrix has no virsh line: --timeout there is neither virsh's nor ours any more.
+    let (code, _, err) = cli(&["matrix", "-c", &host_uri("src"), "-d", &host_uri("dst-ok"), "--timeout", "5"]);
+    assert_eq!(code, 2, "{err}");
+    let (code, out, _) = cli(&["matrix", "--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("--host-timeout <SECONDS>") && !out.contains("--timeout <"), "{out}");
 }

@@ -1,5 +1,12 @@
 //! virt-migration-check: the command-line face of the library, a thin layer over its Rust API.
 //!
+//! `check` speaks `virsh migrate`: `check [-c SRC] [options of virsh migrate] DOMAIN DESTURI
+//! [MIGRATEURI ...]` takes virsh's options with their names and meanings (the `virsh` module), so
+//! that a pasted `virsh migrate` line is judged as the migration it runs: the library's `check3`
+//! with the `VIR_MIGRATE_*` flags and parameters virsh would pass. The options that only tune how
+//! a migration runs are accepted and change nothing; virsh's `--timeout` is one of them, and our
+//! wait for the hosts is `--host-timeout`. The older `-d DST_URI DOMAIN` form means the same.
+//!
 //! Exit status: 0 when the verdict is ok, info or warning, 1 when it is error (an ERROR, or under
 //! --strict a WARNING or a check that could not run), 2 when the check could not run at all
 //! (with a one-line reason on stderr).
@@ -20,7 +27,10 @@ use clap::{Args, Parser, Subcommand};
 use virt::connect::Connect;
 use virt::domain::Domain;
 use virt_migration_check::facts::Needs;
+use virt_migration_check::migration::Migration;
 use virt_migration_check::{Check, Error, Flags, Options, Report, Severity, Verdict};
+
+mod virsh;
 
 #[derive(Parser)]
 #[command(
@@ -35,10 +45,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check whether DOMAIN, running on SRC_URI, can migrate to DST_URI (connections opened
-    /// read-write unless -r; only read-only calls are made), or, offline, whether --domain-xml
-    /// can migrate to the host of --dest-snapshot.
-    Check(CheckArgs),
+    /// Check whether DOMAIN, running on SRC_URI, can migrate to DESTURI as the `virsh migrate`
+    /// options given describe the migration (paste a `virsh migrate` line after `check`), or,
+    /// offline, whether --domain-xml can migrate to the host of --dest-snapshot. Connections open
+    /// read-write unless -r; only read-only calls are made.
+    Check(Box<CheckArgs>),
     /// Take a host snapshot from a connection, or assemble one from saved XML.
     Snapshot(SnapshotArgs),
     /// Which guest can go where, and why not: every guest of the sources against every
@@ -57,17 +68,31 @@ enum Command {
 }
 
 #[derive(Args)]
+#[command(override_usage = "virt-migration-check check [-c SRC_URI] [OPTIONS of virsh migrate] DOMAIN DESTURI \
+                  [MIGRATEURI [GRAPHICSURI [LISTEN_ADDRESS [DNAME]]]]
+       virt-migration-check check [-c SRC_URI] -d DST_URI [OPTIONS] DOMAIN
+       virt-migration-check check --domain-xml FILE [--source-snapshot FILE] --dest-snapshot FILE [OPTIONS]")]
 struct CheckArgs {
-    /// Source connection URI (where the domain runs). Default: as virsh's, LIBVIRT_DEFAULT_URI,
-    /// then libvirt's own default.
-    #[arg(short = 'c', long = "connect", value_name = "SRC_URI", requires_all = ["destination", "domain"], conflicts_with_all = ["domain_xml", "source_snapshot", "dest_snapshot"])]
+    /// Source connection URI (where the domain runs), as virsh's -c. Default: as virsh's,
+    /// LIBVIRT_DEFAULT_URI, then libvirt's own default.
+    #[arg(short = 'c', long = "connect", value_name = "SRC_URI", conflicts_with_all = OFFLINE_FORM)]
     source: Option<String>,
-    /// Destination connection URI.
-    #[arg(short = 'd', long = "dest", value_name = "DST_URI", requires = "domain", conflicts_with_all = ["domain_xml", "source_snapshot", "dest_snapshot"])]
+    /// Destination connection URI, in place of the positional DESTURI.
+    #[arg(short = 'd', long = "dest", value_name = "DST_URI", conflicts_with_all = OFFLINE_FORM)]
     destination: Option<String>,
-    /// Domain name, UUID or ID on the source.
-    #[arg(requires = "destination")]
-    domain: Option<String>,
+    /// DOMAIN DESTURI [MIGRATEURI [GRAPHICSURI [LISTEN_ADDRESS [DNAME]]]], filled as virsh fills
+    /// them: each goes to the first not given by name (--domain, --desturi, --migrateuri ...).
+    /// DOMAIN is a name, UUID or ID on the source; DESTURI the destination's connection URI, which
+    /// this tool opens from where it runs (with --p2p, virsh's DESTURI is the one the source host
+    /// opens: give a URI both can reach).
+    #[arg(value_name = "ARGS", conflicts_with_all = OFFLINE_FORM)]
+    positionals: Vec<String>,
+    /// The domain, named as virsh's --domain (in place of the positional DOMAIN).
+    #[arg(long = "domain", value_name = "DOMAIN", conflicts_with_all = OFFLINE_FORM)]
+    named_domain: Option<String>,
+    /// The destination, named as virsh's --desturi (in place of the positional DESTURI).
+    #[arg(long = "desturi", value_name = "DESTURI", conflicts_with_all = OFFLINE_FORM, conflicts_with = "destination")]
+    named_desturi: Option<String>,
     /// Offline: the guest's domain XML (as `virsh dumpxml` prints it).
     #[arg(long = "domain-xml", value_name = "FILE", requires = "dest_snapshot")]
     domain_xml: Option<PathBuf>,
@@ -79,7 +104,14 @@ struct CheckArgs {
     dest_snapshot: Option<PathBuf>,
     #[command(flatten)]
     selection: Selection,
+    #[command(flatten)]
+    judged: virsh::Judged,
+    #[command(flatten)]
+    tuning: virsh::Tuning,
 }
+
+/// The arguments of the offline form, which the connection form's exclude.
+const OFFLINE_FORM: [&str; 3] = ["domain_xml", "source_snapshot", "dest_snapshot"];
 
 #[derive(Args)]
 struct CpuCompareArgs {
@@ -123,6 +155,8 @@ struct MatrixArgs {
     /// Default: every running guest of the sources.
     #[arg(long = "domain", value_name = "NAME")]
     domains: Vec<String>,
+    #[command(flatten)]
+    modifiers: MatrixModifiers,
     #[command(flatten)]
     selection: Selection,
 }
@@ -188,11 +222,10 @@ struct SnapshotArgs {
     output: Option<PathBuf>,
 }
 
+/// The migration modifiers of `matrix`, which has no virsh line to take them from: our
+/// VIR_MIGRATION_CHECK_OFFLINE, _NON_SHARED_DISK and _UNSAFE bits.
 #[derive(Args)]
-struct Selection {
-    /// Comma-separated checks to run (default: all this build implements), e.g. network,disk.
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
-    checks: Vec<String>,
+struct MatrixModifiers {
     /// Plan an offline (cold) migration: free memory is not considered.
     #[arg(long)]
     offline: bool,
@@ -202,6 +235,25 @@ struct Selection {
     /// The migration will pass --unsafe.
     #[arg(long = "unsafe")]
     unsafe_migration: bool,
+}
+
+impl MatrixModifiers {
+    fn flags(&self) -> Flags {
+        let mut flags = Flags::empty();
+        flags.set(Flags::OFFLINE, self.offline);
+        flags.set(Flags::NON_SHARED_DISK, self.copy_storage_all);
+        flags.set(Flags::UNSAFE, self.unsafe_migration);
+        flags
+    }
+}
+
+/// virt-migration-check's own options, in `check` and `matrix`.
+#[derive(Args)]
+#[command(next_help_heading = "virt-migration-check's own options")]
+struct Selection {
+    /// Comma-separated checks to run (default: all this build implements), e.g. network,disk.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    checks: Vec<String>,
     /// Report every warning as an error.
     #[arg(long)]
     strict: bool,
@@ -219,9 +271,9 @@ struct Selection {
     cpu_map: Option<PathBuf>,
     /// How long to wait for the hosts to answer, in seconds (0: for ever). A host that does not
     /// answer in time (a stopped or hung libvirtd) makes `check` fail with exit status 2; in
-    /// `matrix`, it fills its cells with the reason.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
-    timeout: f64,
+    /// `matrix`, it fills its cells with the reason. (--timeout is virsh migrate's.)
+    #[arg(long = "host-timeout", value_name = "SECONDS", default_value_t = 60.0)]
+    host_timeout: f64,
 }
 
 /// How connections open: read-write as virsh's (the default), or read-only with -r.
@@ -239,13 +291,16 @@ struct Access {
 }
 
 impl Selection {
-    fn options(&self) -> Result<Options, Error> {
-        let mut options = Options::from_flags(self.flags()?, virt_migration_check::supported_checks())?;
+    /// The options of a call with these selection bits and `modifiers`, tuned by our own
+    /// options (CPU map, host timeout, memory headroom).
+    fn options(&self, modifiers: Flags) -> Result<Options, Error> {
+        let mut options =
+            Options::from_flags((self.checks()? | modifiers).bits(), virt_migration_check::supported_checks())?;
         options.cpu_map = self.cpu_map.clone();
-        if !self.timeout.is_finite() || self.timeout < 0.0 {
-            return Err(Error::invalid(format!("--timeout {} is not a number of seconds", self.timeout)));
+        if !self.host_timeout.is_finite() || self.host_timeout < 0.0 {
+            return Err(Error::invalid(format!("--host-timeout {} is not a number of seconds", self.host_timeout)));
         }
-        options.timeout = (self.timeout > 0.0).then(|| std::time::Duration::from_secs_f64(self.timeout));
+        options.timeout = (self.host_timeout > 0.0).then(|| std::time::Duration::from_secs_f64(self.host_timeout));
         if let Some(size) = &self.memory_headroom {
             let split = size.find(|c: char| !c.is_ascii_digit()).unwrap_or(size.len());
             let (number, unit) = size.split_at(split);
@@ -259,18 +314,16 @@ impl Selection {
         Ok(options)
     }
 
-    fn flags(&self) -> Result<u32, Error> {
+    /// The selection bits of --checks, and STRICT.
+    fn checks(&self) -> Result<Flags, Error> {
         let mut flags = Flags::empty();
         for name in self.checks.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
             let check = Check::from_name(&name.to_ascii_lowercase())
                 .ok_or_else(|| Error::invalid(format!("unknown check '{name}' (see `virt-migration-check checks`)")))?;
             flags |= check.bit();
         }
-        flags.set(Flags::OFFLINE, self.offline);
-        flags.set(Flags::NON_SHARED_DISK, self.copy_storage_all);
-        flags.set(Flags::UNSAFE, self.unsafe_migration);
         flags.set(Flags::STRICT, self.strict);
-        Ok(flags.bits())
+        Ok(flags)
     }
 }
 
@@ -364,25 +417,63 @@ fn read_file(path: &Path) -> Result<String, Error> {
     std::fs::read_to_string(path).map_err(|e| Error::invalid(format!("cannot read '{}': {e}", path.display())))
 }
 
+/// Runs `check`: the migration its virsh options describe, judged by the library's `check3` (or,
+/// offline, by the same checks on saved documents), whichever form names the hosts.
 fn run_check(args: &CheckArgs) -> Result<Report, Error> {
-    let options = args.selection.options()?;
+    virsh::refuse_as_virsh(&args.judged, &args.tuning)?;
+    let named = virsh::Positionals {
+        domain: args.named_domain.clone(),
+        desturi: args.named_desturi.clone().or_else(|| args.destination.clone()),
+        migrateuri: args.tuning.migrateuri.clone(),
+        graphicsuri: args.tuning.graphicsuri.clone(),
+        listen_address: args.tuning.listen_address.clone(),
+        dname: args.judged.dname.clone(),
+    };
+    // Our -d is not virsh's: it names the destination, and the one positional is the domain.
+    if let Some(destination) = &args.destination {
+        let domains = usize::from(args.named_domain.is_none());
+        if let Some(extra) = args.positionals.get(domains) {
+            return Err(Error::invalid(format!(
+                "-d '{destination}' and the positional DESTURI '{extra}' both name the destination: give one"
+            )));
+        }
+    }
+    let filled = named.fill(&args.positionals)?;
+    let migration = virsh::migration(&args.judged, filled.dname)?;
+    let options = args.selection.options(Flags::empty())?;
     if let (Some(domain_xml), Some(dest)) = (&args.domain_xml, &args.dest_snapshot) {
         let source = args.source_snapshot.as_deref().map(read_file).transpose()?;
         return virt_migration_check::check_xml_with_options(
             &read_file(domain_xml)?,
             source.as_deref(),
             &read_file(dest)?,
-            &options,
+            &with_migration(&options, &migration)?,
         );
     }
-    let (Some(destination), Some(domain)) = (&args.destination, &args.domain) else {
-        return Err(Error::invalid("give [-c SRC_URI] -d DST_URI DOMAIN, or --domain-xml FILE --dest-snapshot FILE"));
+    let (Some(domain), Some(destination)) = (&filled.domain, &filled.desturi) else {
+        return Err(Error::invalid(
+            "give [-c SRC_URI] [virsh migrate options] DOMAIN DESTURI, [-c SRC_URI] -d DST_URI DOMAIN, \
+             or --domain-xml FILE --dest-snapshot FILE",
+        ));
     };
     let access = args.selection.access;
     let src = open(args.source.as_deref(), "source", access)?;
     let dst = open(Some(destination), "destination", access)?;
     let dom = lookup(&src, domain)?;
-    virt_migration_check::check_with_options(&src, &dst, &dom, &options)
+    virt_migration_check::check3_with_options(&dom, &dst, &migration, &options)
+}
+
+/// `options` for `migration`, as `check3_with_options` makes them: the migration modifiers from
+/// its flags (the offline form's checks then judge its flags and parameters too).
+fn with_migration(options: &Options, migration: &Migration) -> Result<Options, Error> {
+    let from_migration = virt_migration_check::options3(migration, options.to_flags().bits())?;
+    Ok(Options {
+        offline: from_migration.offline,
+        non_shared_disk: from_migration.non_shared_disk,
+        unsafe_migration: from_migration.unsafe_migration,
+        migration: from_migration.migration,
+        ..options.clone()
+    })
 }
 
 fn run_snapshot(args: &SnapshotArgs) -> Result<(), Error> {
@@ -507,11 +598,11 @@ fn run_baseline(args: &BaselineArgs) -> Result<ExitCode, Error> {
 /// the arguments are unusable (an unknown --domain, an unreadable snapshot file).
 fn run_matrix(args: &MatrixArgs) -> Result<ExitCode, Error> {
     use virt_migration_check::fleet::{Guests, HostSource, check_matrix};
-    let options = args.selection.options()?;
+    let options = args.selection.options(args.modifiers.flags())?;
     let access = args.selection.access;
     // The fleet opens each URI itself, under the deadline; the CLI first decides, host by host,
     // whether it can be opened read-write (falling back as `open` does).
-    let read_write = |uri: &str, which: &str| read_write_for(uri, which, access, args.selection.timeout);
+    let read_write = |uri: &str, which: &str| read_write_for(uri, which, access, args.selection.host_timeout);
     // Without -c, libvirt's default URI, as virsh: opened here, the fleet borrows it.
     let default_source = args.sources.is_empty().then(|| open(None, "source", access)).transpose()?;
     let sources: Vec<HostSource> = match &default_source {
