@@ -1,6 +1,7 @@
 """Predictions against real migrations: each scenario starts a guest on its source host (a, or d
-for QEMU 10), asks the library (through the Python binding, with the flags the migration will
-use), then really migrates to its destination. A migration that fails must have been predicted
+for QEMU 10), asks the library (through the Python binding's check3, with the flags and
+parameters the migration will use) and the CLI with its defaults (given the virsh migrate
+options of those flags), then really migrates to its destination. A migration that fails must have been predicted
 with an ERROR; one that succeeds must have been predicted without one, except where the library
 is stricter than libvirt by design (each such scenario names its reason and asserts the ERROR)."""
 
@@ -18,10 +19,11 @@ import libvirt
 import pytest
 
 import libvirt_migration_check as lmc
-from conftest import BED, HERE, host_sh, uri
+from conftest import BED, HERE, ROOT, host_sh, uri
 
 IMAGES = Path("/tmp/vmc-e2e-images")
 EMULATORS = Path("/tmp/vmc-e2e-emulators")
+CLI = ROOT / "target" / "release" / "virt-migration-check"
 ROWS: List[str] = []
 
 
@@ -55,7 +57,6 @@ class Scenario:
     emulator: Optional[str] = None
     cpu: str = ""
     migrate_flags: int = libvirt.VIR_MIGRATE_LIVE | libvirt.VIR_MIGRATE_PEER2PEER
-    check_flags: lmc.Flag = lmc.Flag(0)
     client_managed: bool = False
     expect_success: bool = True
     # Codes the prediction must contain (ERRORs for failures; for stricter-by-design, the ERROR).
@@ -239,13 +240,13 @@ SCENARIOS = [
     Scenario("writable disk on local storage, no flags", devices=DISK, expect_success=False, expect_codes=["devices.unsafe-storage"],
              setup=lambda c: images_on_a_only(c, pool_on_b=True), teardown=remove_images),
     Scenario("--unsafe, disk file absent on the destination", devices=DISK, migrate_flags=P2P | libvirt.VIR_MIGRATE_UNSAFE,
-             check_flags=lmc.Flag.UNSAFE, expect_success=False, expect_codes=["disk.missing"],
+             expect_success=False, expect_codes=["disk.missing"],
              setup=lambda c: images_on_a_only(c, pool_on_b=True), teardown=remove_images),
     Scenario("--copy-storage-all, a destination pool covers the path", devices=DISK,
-             migrate_flags=P2P | libvirt.VIR_MIGRATE_NON_SHARED_DISK, check_flags=lmc.Flag.NON_SHARED_DISK,
+             migrate_flags=P2P | libvirt.VIR_MIGRATE_NON_SHARED_DISK,
              setup=lambda c: images_on_a_only(c, pool_on_b=True), teardown=remove_images),
     Scenario("--copy-storage-all, no destination pool", devices=DISK,
-             migrate_flags=P2P | libvirt.VIR_MIGRATE_NON_SHARED_DISK, check_flags=lmc.Flag.NON_SHARED_DISK,
+             migrate_flags=P2P | libvirt.VIR_MIGRATE_NON_SHARED_DISK,
              expect_success=False, expect_codes=["disk.no-target-pool"],
              setup=lambda c: images_on_a_only(c, pool_on_b=False), teardown=remove_images),
     Scenario("emulator path absent on the destination", emulator=str(EMULATORS / "qemu-system-x86_64"), expect_success=False,
@@ -297,13 +298,47 @@ SCENARIOS = [
 ]
 
 
+def migrate_params(s: Scenario) -> dict:
+    """The migration's parameters: loopback only; a tunnelled migration goes through the
+    daemons' own connection."""
+    if s.migrate_flags & libvirt.VIR_MIGRATE_TUNNELLED:
+        return {}
+    return {libvirt.VIR_MIGRATE_PARAM_URI: "tcp://127.0.0.1", libvirt.VIR_MIGRATE_PARAM_LISTEN_ADDRESS: "127.0.0.1"}
+
+
+# The virsh migrate options of the flags the scenarios use (virsh's opts_migrate).
+VIRSH_OPTIONS = [
+    (libvirt.VIR_MIGRATE_LIVE, "--live"),
+    (libvirt.VIR_MIGRATE_PEER2PEER, "--p2p"),
+    (libvirt.VIR_MIGRATE_TUNNELLED, "--tunnelled"),
+    (libvirt.VIR_MIGRATE_PERSIST_DEST, "--persistent"),
+    (libvirt.VIR_MIGRATE_OFFLINE, "--offline"),
+    (libvirt.VIR_MIGRATE_NON_SHARED_DISK, "--copy-storage-all"),
+    (libvirt.VIR_MIGRATE_NON_SHARED_INC, "--copy-storage-inc"),
+    (libvirt.VIR_MIGRATE_UNSAFE, "--unsafe"),
+]
+
+
+def virsh_options(flags: int) -> List[str]:
+    options = [option for flag, option in VIRSH_OPTIONS if flags & flag]
+    assert sum(flag for flag, _ in VIRSH_OPTIONS if flags & flag) == flags, f"flags 0x{flags:x} without a virsh option here"
+    return options
+
+
+def cli_says_error(s: Scenario, name: str, params: dict) -> bool:
+    """The CLI with its defaults (read-write, every check), given the scenario's migration as
+    the virsh migrate line that runs it: whether its verdict is error (exit status 1)."""
+    line = ["check", "-c", uri(s.src), *virsh_options(s.migrate_flags)]
+    if libvirt.VIR_MIGRATE_PARAM_URI in params:
+        line += ["--migrateuri", params[libvirt.VIR_MIGRATE_PARAM_URI]]
+    run = subprocess.run([str(CLI), *line, name, uri(s.dst)], capture_output=True, text=True)
+    assert run.returncode in (0, 1), f"virt-migration-check {' '.join(line)}: {run.stderr}"
+    return run.returncode == 1
+
+
 def migrate(c: dict, dom: "libvirt.virDomain", s: Scenario) -> str:
     """Migrates `dom` from its host to the scenario's destination; libvirt's error, or ""."""
-    # Loopback only; a tunnelled migration goes through the daemons' own connection.
-    params = {}
-    if not s.migrate_flags & libvirt.VIR_MIGRATE_TUNNELLED:
-        params[libvirt.VIR_MIGRATE_PARAM_URI] = "tcp://127.0.0.1"
-        params[libvirt.VIR_MIGRATE_PARAM_LISTEN_ADDRESS] = "127.0.0.1"
+    params = migrate_params(s)
     try:
         if s.client_managed:
             dom.migrate3(c[s.dst], params, s.migrate_flags)
@@ -317,8 +352,9 @@ def migrate(c: dict, dom: "libvirt.virDomain", s: Scenario) -> str:
 @pytest.fixture(scope="module", autouse=True)
 def table():
     yield
-    header = ("| scenario | hosts | prediction | outcome | libvirt's error | verdict | cached verdict | attempt |\n"
-              "| --- | --- | --- | --- | --- | --- | --- | --- |\n")
+    header = ("| scenario | hosts | flags (virsh) | prediction (check3) | CLI, defaults | outcome | libvirt's error | "
+              "verdict | cached verdict | attempt |\n"
+              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
     text = header + "\n".join(ROWS) + "\n"
     (BED / "results.md").write_text(text)
     print("\n" + text)
@@ -349,30 +385,36 @@ def test_prediction_matches_the_real_migration(bed, s: Scenario) -> None:
             raise
         if s.after_start:
             s.after_start(bed, dom)
+        # Asked with the migration that will run: its flags and parameters (check3).
+        params = migrate_params(s)
         start = time.perf_counter()
-        report = lmc.check(bed[s.src], bed[s.dst], dom, checks=s.check_flags)
+        report = lmc.check3(dom, bed[s.dst], params, s.migrate_flags)
         verdict_s = time.perf_counter() - start
         codes = [r.code for r in report.errors]
         # The same question as a manager asking repeatedly asks it: hosts' facts cached
         # (Flag.CACHE); the first call fills the cache, the second is timed.
-        cached = s.check_flags | lmc.Flag.CACHE
-        lmc.check(bed[s.src], bed[s.dst], dom, checks=cached)
+        lmc.check3(dom, bed[s.dst], params, s.migrate_flags, lmc.Flag.CACHE)
         start = time.perf_counter()
-        lmc.check(bed[s.src], bed[s.dst], dom, checks=cached)
+        lmc.check3(dom, bed[s.dst], params, s.migrate_flags, lmc.Flag.CACHE)
         warm_s = time.perf_counter() - start
         lmc.cache_invalidate(None)
+        cli_error = cli_says_error(s, dom.name(), params) if CLI.exists() else None
         start = time.perf_counter()
         error = migrate(bed, dom, s)
         attempt_s = time.perf_counter() - start
         migrated = not error
+        cli = {None: "not built", True: "error", False: "no error"}[cli_error]
         ROWS.append(
-            f"| {s.name} | {s.src}→{s.dst} | {', '.join(codes) or 'no ERROR'} | {'migrated' if migrated else 'failed'} | "
+            f"| {s.name} | {s.src}→{s.dst} | {' '.join(virsh_options(s.migrate_flags))} | "
+            f"{', '.join(codes) or 'no ERROR'} | {cli} | {'migrated' if migrated else 'failed'} | "
             f"{error.splitlines()[0][:90] if error else ''} | {verdict_s * 1000:.1f} ms | {warm_s * 1000:.1f} ms | "
             f"{attempt_s * 1000:.0f} ms |"
         )
         assert migrated == s.expect_success, f"the environment did not behave as the scenario assumes: {error}"
         for code in s.expect_codes:
             assert code in codes, f"{code} not predicted: {report.to_json()}"
+        # The CLI with its defaults gives the library's verdict.
+        assert cli_error in (None, bool(codes)), f"the CLI's verdict differs from check3's {codes}"
         if not migrated:
             assert codes, f"the migration failed ({error}) but no ERROR was predicted"
         elif not s.stricter:
