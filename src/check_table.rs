@@ -204,10 +204,10 @@ macro_rules! for_each_check {
             }
             /// Same host; a domain name or UUID clash on the destination.
             17 => Host, host, HOST {
-                src: [CAPABILITIES],
-                dst: [CAPABILITIES, DOMAINS],
+                src: [CAPABILITIES, HOSTNAME],
+                dst: [CAPABILITIES, DOMAINS, HOSTNAME],
                 compatibility: false,
-                error: "same host (same host UUID, or the same URI where neither reports one); another domain with \
+                error: "same host (same host UUID, or where neither reports one the same URI and hostname); another domain with \
                     the guest's name, or with its UUID; the guest already running there; with the migration's flags: \
                     each combination libvirt refuses, a destination XML that changes the guest's ABI or cannot be read",
                 warning: "an inactive definition of the guest exists there (INFO); a destination XML leaving out what \

@@ -226,3 +226,35 @@ fn bad_snapshots_are_clear_errors() {
     let broken = good.replacen("<forward mode='bridge'/>", "<forward mode='bridge'/><name>second</name><name>x", 1);
     assert!(snapshot::read(&broken, "d").is_err());
 }
+
+#[test]
+fn snapshots_of_one_capabilities_file_are_one_host_only_with_one_hostname() {
+    // libvirt's caps-test.xml reports no host UUID. Two snapshots assembled from it by the CLI
+    // share a URI (the file's): without hostnames that is no evidence of one host; with the
+    // same --hostname it is; with different ones it is not.
+    let dir = std::env::temp_dir().join(format!("vmc-same-host-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let caps = common::data("fixtures/host-caps/capabilityschemadata/caps-test.xml");
+    let snapshot = |name: &str, hostname: Option<&str>| {
+        let out = dir.join(name);
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_virt-migration-check"));
+        cmd.args(["snapshot", "--capabilities"]).arg(&caps).arg("-o").arg(&out);
+        if let Some(h) = hostname {
+            cmd.args(["--hostname", h]);
+        }
+        let run = cmd.output().unwrap();
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        std::fs::read_to_string(out).unwrap()
+    };
+    let host_problems = |a: &str, b: &str| {
+        let report = virt_migration_check::check_xml(&web1_xml(), Some(a), b, Flags::HOST.bits()).unwrap();
+        problems(&report)
+    };
+    let (a, b) = (snapshot("a.snap", None), snapshot("b.snap", None));
+    assert!(!host_problems(&a, &b).contains(&"host.same-host".to_string()));
+    let (a, b) = (snapshot("a.snap", Some("node1")), snapshot("b.snap", Some("node1")));
+    assert_eq!(host_problems(&a, &b), ["host.same-host"]);
+    let b = snapshot("b.snap", Some("node2"));
+    assert!(!host_problems(&a, &b).contains(&"host.same-host".to_string()));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -67,5 +67,8 @@ bitflags! {
         const CPU_COMPARISON = 1 << 11;
         /// Node devices, for a guest with mdev host devices (their types, free instances).
         const NODE_DEVICES = 1 << 12;
+        /// The host's name (virConnectGetHostname): with the URI, the evidence that two hosts
+        /// reporting no host UUID are one.
+        const HOSTNAME = 1 << 13;
     }
 }

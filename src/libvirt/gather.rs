@@ -120,8 +120,10 @@ pub fn fill(conn: &Connect, scope: Scope, taken: &str) -> Result<Snapshot, Error
         Scope::Whole => (Needs::all(), None),
     };
     let mut s = Snapshot::unknown(&uri, taken, |_| Unavailable::not_gathered());
-    if needs.contains(Needs::VERSIONS) {
+    if needs.intersects(Needs::VERSIONS | Needs::HOSTNAME) {
         s.hostname = fact("virConnectGetHostname", conn.hostname());
+    }
+    if needs.contains(Needs::VERSIONS) {
         s.hypervisor = hypervisor(conn);
         s.libvirt_version = fact("virConnectGetLibVersion", conn.lib_version()).map(u64::from);
     }

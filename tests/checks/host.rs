@@ -36,12 +36,33 @@ scenarios! {
         assert_eq!(detail(&f, "host_uuid"), "a25c794c-34ad-11b2-a85c-b030533115b8");
     }
 
-    fn same_host_by_uri() {
-        // Neither reports a UUID (libvirt's test driver): the same URI is the same host.
-        let src = host("qemu:///system");
+    fn same_host_by_uri_and_hostname() {
+        // Neither reports a UUID (libvirt's test driver): the same URI and hostname are one host.
+        let mut src = host("qemu:///system");
         let mut dst = host("QEMU:///system/");
         dst.domains = Ok(Vec::new());
-        expect(&run(CHECK, &small("", ""), &src, &dst), Severity::Error, "host.same-host", &["same connection URI"]);
+        src.hostname = Ok("node1.example.com".into());
+        dst.hostname = Ok("NODE1.example.com".into());
+        let f = expect(
+            &run(CHECK, &small("", ""), &src, &dst),
+            Severity::Error,
+            "host.same-host",
+            &["same connection URI and hostname"],
+        );
+        assert_eq!(detail(&f, "hostname"), "node1.example.com");
+    }
+
+    fn the_same_uri_alone_is_no_evidence() {
+        // Two snapshots assembled from one capabilities file share a URI and know no hostname;
+        // two hosts of one URI with different names are two hosts.
+        let src = host("file:///srv/caps.xml");
+        let mut dst = host("file:///srv/caps.xml");
+        dst.domains = Ok(Vec::new());
+        expect_ok(&run(CHECK, &small("", ""), &src, &dst), CHECK);
+        let mut named = host("file:///srv/caps.xml");
+        named.hostname = Ok("node1".into());
+        dst.hostname = Ok("node2".into());
+        expect_ok(&run(CHECK, &small("", ""), &named, &dst), CHECK);
     }
 
     fn name_clash() {

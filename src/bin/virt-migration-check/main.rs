@@ -197,6 +197,10 @@ struct SnapshotArgs {
     /// Assemble from saved `virsh capabilities` output instead.
     #[arg(long, value_name = "FILE")]
     capabilities: Option<PathBuf>,
+    /// The host's name (`virsh hostname`), recorded in an assembled snapshot: with the same
+    /// URI, it is the evidence that two snapshots of hosts reporting no host UUID are one host.
+    #[arg(long, value_name = "NAME", requires = "capabilities")]
+    hostname: Option<String>,
     /// Saved `virsh domcapabilities` output (repeatable).
     #[arg(long = "domain-capabilities", value_name = "FILE", requires = "capabilities")]
     domain_capabilities: Vec<PathBuf>,
@@ -493,8 +497,11 @@ fn run_snapshot(args: &SnapshotArgs) -> Result<(), Error> {
                 node_devices: load(&args.node_devices)?,
             };
             let uri = format!("file://{}", std::fs::canonicalize(caps).unwrap_or(caps.clone()).display());
-            let snapshot =
+            let mut snapshot =
                 virt_migration_check::xml::snapshot::assemble(&saved, &uri, &virt_migration_check::now_rfc3339())?;
+            if let Some(name) = &args.hostname {
+                snapshot.hostname = Ok(name.clone());
+            }
             virt_migration_check::xml::snapshot::write(&snapshot)
         }
     };
