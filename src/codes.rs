@@ -20,6 +20,8 @@ pub const CODES: &[(Check, &str)] = &[
     (Check::Hypervisor, "hypervisor.older-hypervisor"),
     (Check::Hypervisor, "hypervisor.older-libvirt"),
     (Check::Hypervisor, "hypervisor.flag-unsupported"),
+    (Check::Hypervisor, "hypervisor.no-acpi-removed"),
+    (Check::Hypervisor, "hypervisor.qemu-newer-than-libvirt"),
     (Check::Hypervisor, "hypervisor.unavailable"),
     (Check::Arch, "arch.unsupported"),
     (Check::Arch, "arch.host-arch-differs"),
@@ -229,7 +231,7 @@ mod tests {
     #[test]
     fn every_reason_written_in_a_check_is_declared() {
         // A rule added without its code here fails this test even before a scenario runs it.
-        let sources: [(&[Check], &str); 21] = [
+        let sources: [(&[Check], &str); 22] = [
             (&[Check::Hypervisor], include_str!("checks/hypervisor.rs")),
             (&[Check::Arch], include_str!("checks/arch.rs")),
             (&[Check::CpuVendor], include_str!("checks/cpu_vendor.rs")),
@@ -250,6 +252,7 @@ mod tests {
             (&[Check::Devices], include_str!("checks/devices.rs")),
             (&[Check::Host], include_str!("checks/host.rs")),
             (&[Check::Host], include_str!("checks/dest_xml.rs")),
+            (&[Check::Hypervisor], include_str!("checks/hypervisor_era.rs")),
             // The CPU judgement's reasons are given for each check that uses it.
             (&[Check::CpuFlags, Check::Msr], include_str!("checks/cpu_view.rs")),
         ];

@@ -2,7 +2,8 @@
 //! (hypervisor or libvirt) may not accept what the source sends. With the migration the caller
 //! gave (virMigrationCheck3), a VIR_MIGRATE_* flag a host's libvirt predates is an ERROR: the
 //! source's virDomainMigrate3 and the destination's Prepare phase (qemuMigrationDstPrepareAny
-//! and its virCheckFlags(QEMU_MIGRATION_FLAGS), 9.0 and 11.3) refuse bits they do not know.
+//! and its virCheckFlags(QEMU_MIGRATION_FLAGS), 9.0 and 11.3) refuse bits they do not know. A
+//! destination whose libvirt predates its QEMU is `hypervisor_era`'s.
 
 use super::{Context, unavailable, version_string};
 use crate::flags::Check;
@@ -67,6 +68,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         (_, Err(e)) => findings.push(unavailable(CHECK, "destination", "libvirt version", e)),
     }
     findings.extend(flags_unknown(cx));
+    findings.extend(super::hypervisor_era::check(cx));
     findings
 }
 

@@ -7,6 +7,7 @@
 
 mod cpu_view;
 mod dest_xml;
+mod hypervisor_era;
 pub mod memory_hugepages;
 
 use crate::facts::{DomainCapabilities, DomainDef, Fact, Guest, Host, Needs};

@@ -161,6 +161,8 @@ pub struct DomainDef {
     pub nvram_template: Option<String>,
     /// `<os firmware=>`: bios, efi.
     pub firmware: Option<String>,
+    /// `<features><acpi/>` (not `state='off'`): the guest has ACPI.
+    pub acpi: bool,
     /// `<clock><timer>`s.
     pub timers: Vec<Timer>,
 }

@@ -71,6 +71,7 @@ pub fn parse_domain(xml: &str, document: &str) -> Result<DomainDef, Error> {
         loader_type: root.attr_at("os/loader", "type").map(str::to_string),
         nvram_template: root.attr_at("os/nvram", "template").map(str::to_string),
         firmware: root.attr_at("os", "firmware").map(str::to_string),
+        acpi: root.path("features/acpi").is_some_and(|a| a.attr("state") != Some("off")),
         timers: root
             .child("clock")
             .into_iter()

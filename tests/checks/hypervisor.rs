@@ -22,6 +22,34 @@ fn pair(
 }
 
 scenarios! {
+    fn a_guest_without_acpi_to_libvirt_9_0_with_qemu_10() {
+        // The bed's host d: libvirt 9.0 builds -no-acpi, which QEMU 10 no longer has.
+        let (src, dst) = pair(7_002_000, 10_000_000, 9_000_000, 9_000_000);
+        let report = run(CHECK, &small("", ""), &src, &dst);
+        let f = expect(&report, Severity::Error, "hypervisor.no-acpi-removed", &["9.0.0", "10.0.0", "-no-acpi"]);
+        assert_eq!(detail(&f, "libvirt_error"), "qemu-system-x86_64: -no-acpi: invalid option");
+        // With ACPI it starts; libvirt 9.1 may or may not build -machine acpi=off; 9.2 does.
+        expect_none(&run(CHECK, &small("<features><acpi/></features>", ""), &src, &dst), "hypervisor.no-acpi-removed");
+        let (src, dst) = pair(7_002_000, 10_000_000, 9_000_000, 9_001_000);
+        expect(&run(CHECK, &small("", ""), &src, &dst), Severity::Warning, "hypervisor.no-acpi-removed", &["unless"]);
+        let (src, dst) = pair(7_002_000, 9_000_000, 9_000_000, 9_002_000);
+        expect_none(&run(CHECK, &small("", ""), &src, &dst), "hypervisor.no-acpi-removed");
+    }
+
+    fn a_qemu_newer_than_its_libvirt() {
+        // libvirt 9.0 (January 2023) knew QEMU up to 7.2; QEMU 10.0 came in April 2025.
+        let (src, dst) = pair(7_002_000, 10_000_000, 9_000_000, 9_000_000);
+        let acpi = small("<features><acpi/></features>", "");
+        let f = expect(&run(CHECK, &acpi, &src, &dst), Severity::Warning, "hypervisor.qemu-newer-than-libvirt", &["7.2.0"]);
+        assert_eq!(detail(&f, "destination_qemu"), "10.0.0");
+        // Debian 12's backports: libvirt 11.3 (May 2025) with QEMU 10.0 (April 2025).
+        let (src, dst) = pair(7_002_000, 10_000_002, 9_000_000, 11_003_000);
+        expect_ok(&run(CHECK, &acpi, &src, &dst), CHECK);
+        // Beyond the table on both sides: not judged.
+        let (src, dst) = pair(7_002_000, 12_000_000, 9_000_000, 13_000_000);
+        expect_ok(&run(CHECK, &acpi, &src, &dst), CHECK);
+    }
+
     fn same_or_newer_is_fine() {
         let (src, dst) = pair(7_002_000, 10_000_000, 9_000_000, 11_003_000);
         expect_ok(&run(CHECK, &small("", ""), &src, &dst), CHECK);
