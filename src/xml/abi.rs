@@ -548,13 +548,21 @@ fn devices(d: &mut Differences, kind: &DeviceKind, src: &Element, dst: &Element)
         Some(key) => s.iter().map(|se| (key(se), se, t.iter().find(|te| key(te) == key(se)))).collect(),
         None => s.iter().zip(&t).enumerate().map(|(i, (se, te))| ((i + 1).to_string(), se, Some(te))).collect(),
     };
+    // The destination's devices no source device pairs with, in order: where the counts are
+    // equal, what the source's unpaired devices became (libvirt compares them by position).
+    let mut renamed = kind
+        .key
+        .map(|key| t.iter().map(key).filter(|k| !s.iter().any(|se| key(se) == *k)).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter();
     for (label, se, te) in pairs {
         let Some(te) = te else {
             // Paired by key: a source device the destination XML lacks. Counted above where
             // the counts differ; with equal counts it was renamed, which libvirt refuses.
             if !count_differs {
-                let error = format!("Target {noun} {label} does not match source");
-                d.push(format!("{noun} {label}"), label.clone(), "(none)".into(), error, true);
+                let other = renamed.next().unwrap_or_else(|| "(none)".into());
+                let error = format!("Target {noun} {other} does not match source {label}");
+                d.push(format!("{noun} {label}"), label.clone(), other, error, true);
             } else if !kind.implicit {
                 let error = format!("Target domain {noun} count {} does not match source {}", t.len(), s.len());
                 d.push(format!("{noun} {label}"), label.clone(), "(none)".into(), error, true);
@@ -669,6 +677,8 @@ mod tests {
         assert!(d[0].proven && d[0].what == "net card 1 mac", "{d:?}");
         let d = diffs(&GUEST.replace("slot='0x00'", "slot='0x05'"));
         assert!(d[0].proven && d[0].libvirt_error.starts_with("Target device pci address"), "{d:?}");
+        let d = diffs(&GUEST.replace("dev='vda'", "dev='vdb'"));
+        assert_eq!(d[0].libvirt_error, "Target disk vdb does not match source vda");
         let d = diffs(&GUEST.replace("<apic/>", ""));
         // As libvirt 9.0 words it on the QEMU bed (tests/e2e/test_dest_xml.py).
         assert_eq!(
