@@ -694,6 +694,9 @@ def check3(
     one) and may add ``Flag.STRICT`` / ``Flag.CACHE``; ``Flag.OFFLINE``, ``NON_SHARED_DISK``
     and ``UNSAFE`` are refused there, since ``flags`` says those. ``tuning`` takes the
     parameters of :func:`check` (``memory_headroom``, ``cpu_map``, ``cache_ttl``, ``timeout``).
+    ``VIR_MIGRATE_PARAM_DEST_XML`` is the guest as the destination will define it: the
+    destination-side checks judge it, and each change of the guest's ABI libvirt refuses is a
+    ``host.dest-xml-abi`` ERROR in libvirt's words (``details["libvirt_error"]``).
 
     ``virMigrationCheck3``. Raises :class:`MigrationCheckError` for unknown flag bits, an
     unknown parameter or one of the wrong type (named), a None handle ...
