@@ -86,10 +86,11 @@ macro_rules! for_each_check {
                 src: [],
                 dst: [NODE_INFO, FREE_MEMORY, DOMAINS, CAPABILITIES, CELLS],
                 compatibility: false,
-                error: "guest memory exceeds what the destination can give (offline: its total memory); too few \
-                    huge pages of the guest's size free (offline: allocated) on the nodes it may use, or the \
-                    size not offered",
-                warning: "headroom left below the margin; free huge pages unknown (SKIPPED)",
+                error: "guest memory exceeds what the destination can give, or its total memory (node info, else \
+                    the capabilities' NUMA cells), whether or not free memory is known; too few huge pages of \
+                    the guest's size free (offline: allocated) on the nodes it may use, or the size not offered",
+                warning: "headroom left below the margin (with free memory unknown: even on an idle destination); \
+                    free memory unknown, free huge pages unknown (SKIPPED)",
             }
             /// NUMA fit, single-node fit, cpuset and nodeset.
             6 => Numa, numa, NUMA {
