@@ -187,7 +187,8 @@ macro_rules! for_each_check {
                 compatibility: true,
                 error: "the machine type (or alias) is not offered by the destination's emulator for the arch; the \
                     virt type (kvm) is unavailable; the emulator binary is missing; the firmware (`<loader>`) \
-                    is not among the destination's",
+                    is not among the destination's; the guest's maximum vCPUs exceed the machine type's limit \
+                    there (capabilities' `maxCpus`) or the hypervisor's (domain capabilities' `<vcpu max>`, KVM's)",
                 warning: "—",
             }
             /// Other device models and libvirt's own migration blockers.
