@@ -17,12 +17,17 @@
 //!   `VIR_DOMAIN_DEF_PARSE_SKIP_VALIDATE`, `qemuProcessStartValidate` validates new starts only),
 //!   so there QEMU refuses instead, before any memory is copied: "Invalid SMP CPUs 300. The max
 //!   CPUs supported by machine 'pc-q35-7.2' is 288" (`machine_parse_smp_config`, measured with
-//!   QEMU 7.2 and 10.0). Both texts are in the finding's details.
+//!   QEMU 7.2 and 10.0). Both texts are in the finding's details. On the QEMU bed libvirt 9.0
+//!   refused to define a 289-vCPU pc-q35-7.2 guest with exactly libvirt's words; the bed cannot
+//!   show a refused migration, as pc-q35-7.2 takes 288 on its QEMU 7.2 and 10.0 alike (a
+//!   machine's limit is part of its versioned definition; tests/data/bed).
 //! - The hypervisor's limit: domain capabilities' `<vcpu max>` (`virQEMUCapsFillDomainCaps`: the
 //!   machine's limit, and for KVM no more than the host kernel's `KVM_CAP_MAX_VCPUS`, which
 //!   `virConnectGetMaxVcpus` reports too). A guest above it, within the machine's limit, is
 //!   refused by QEMU's `kvm_init`: "Number of hotpluggable cpus requested (4096) exceeds the
-//!   maximum cpus supported by KVM (1024)" (measured with QEMU 10.0).
+//!   maximum cpus supported by KVM (1024)" (measured with QEMU 10.0). `virConnectGetMaxVcpus`
+//!   itself is not read: for TCG it answers a fixed 16 that nothing enforces, and for KVM the
+//!   domain capabilities already hold its figure.
 //!
 //! Only the domain capabilities of the guest's own (canonical) machine are read for the second:
 //! another machine's figure says nothing of this one.
