@@ -88,10 +88,11 @@ macro_rules! for_each_check {
                 src: [],
                 dst: [NODE_INFO, FREE_MEMORY, DOMAINS, CAPABILITIES, CELLS],
                 compatibility: false,
-                error: "guest memory exceeds what the destination can give (offline: its total memory); too few \
-                    huge pages of the guest's size free (offline: allocated) on the nodes it may use, or the \
-                    size not offered",
-                warning: "headroom left below the margin; free huge pages unknown (SKIPPED)",
+                error: "guest memory exceeds what the destination can give, or its total memory (node info, else \
+                    the capabilities' NUMA cells), whether or not free memory is known; too few huge pages of \
+                    the guest's size free (offline: allocated) on the nodes it may use, or the size not offered",
+                warning: "headroom left below the margin (with free memory unknown: even on an idle destination); \
+                    free memory unknown, free huge pages unknown (SKIPPED)",
             }
             /// NUMA fit, single-node fit, cpuset and nodeset.
             6 => Numa, numa, NUMA {
@@ -188,7 +189,8 @@ macro_rules! for_each_check {
                 compatibility: true,
                 error: "the machine type (or alias) is not offered by the destination's emulator for the arch; the \
                     virt type (kvm) is unavailable; the emulator binary is missing; the firmware (`<loader>`) \
-                    is not among the destination's",
+                    is not among the destination's; the guest's maximum vCPUs exceed the machine type's limit \
+                    there (capabilities' `maxCpus`) or the hypervisor's (domain capabilities' `<vcpu max>`, KVM's)",
                 warning: "—",
             }
             /// Other device models and libvirt's own migration blockers.

@@ -127,6 +127,8 @@ pub const CODES: &[(Check, &str)] = &[
     (Check::Machine, "machine.type-unsupported"),
     (Check::Machine, "machine.emulator-missing"),
     (Check::Machine, "machine.loader-missing"),
+    (Check::Machine, "machine.vcpus-exceed-machine-limit"),
+    (Check::Machine, "machine.vcpus-exceed-hypervisor-limit"),
     (Check::Machine, "machine.unavailable"),
     (Check::Devices, "devices.model-unsupported"),
     (Check::Devices, "devices.snapshots"),

@@ -167,6 +167,52 @@ fn assembled_real_host_drives_the_checks() {
     assert!(facts.domain_capabilities_for(&tcg).unwrap_err().reason.contains("virt type 'qemu'"));
 }
 
+/// The measured case: a 40 GiB guest checked against the real 2-node Haswell host (31.2 GiB in
+/// two cells), assembled from its saved capabilities as `virt-migration-check snapshot
+/// --capabilities FILE` assembles it. Free memory is unknown there, the total is not: ERROR.
+#[test]
+fn an_assembled_host_bounds_memory_by_its_total() {
+    let dst = snapshot::write(&assembled_kvm_host());
+    let guest = |mib: u64| {
+        format!(
+            "<domain type='kvm'><name>big</name><memory unit='MiB'>{mib}</memory><vcpu>2</vcpu>\
+             <os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type></os>\
+             <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices></domain>"
+        )
+    };
+    let report = virt_migration_check::check_xml(&guest(40 * 1024), None, &dst, Flags::MEMORY.bits()).unwrap();
+    let f = report.with_code("memory.exceeds-total").next().unwrap_or_else(|| panic!("{report:#?}"));
+    assert_eq!(f.severity, Severity::Error);
+    assert!(f.message.contains("40.0 GiB") && f.message.contains("31.2 GiB"), "{}", f.message);
+    assert_eq!(report.with_code("memory.unavailable").count(), 0, "{report:#?}");
+    // Within the total, free memory is still unknown: SKIPPED, not guessed.
+    let report = virt_migration_check::check_xml(&guest(2 * 1024), None, &dst, Flags::MEMORY.bits()).unwrap();
+    assert_eq!(report.with_code("memory.unavailable").next().unwrap().severity, Severity::Skipped);
+    assert_eq!(report.with_code("memory.exceeds-total").count(), 0, "{report:#?}");
+}
+
+/// The issue's vCPU case, every check at once: a 300-vCPU guest on pc-q35-7.2 to the bed's QEMU
+/// 7.2 host, assembled from what it printed (tests/data/bed). CPU_COUNT warns of the overcommit;
+/// MACHINE says the guest cannot run there at all.
+#[test]
+fn an_assembled_bed_host_bounds_vcpus_by_its_machine() {
+    let doc = |p: &str| (p.to_string(), read(&format!("bed/{p}")));
+    let saved = SavedDocuments {
+        capabilities: doc("caps-libvirt-9.0.0-qemu-7.2.xml"),
+        domain_capabilities: vec![doc("domcaps-libvirt-9.0.0-qemu-7.2-kvm-pc-q35-7.2.xml")],
+        ..SavedDocuments::default()
+    };
+    let dst = snapshot::write(&snapshot::assemble(&saved, "file:///saved/bed-a", "2026-12-02T01:35:00Z").unwrap());
+    let guest = "<domain type='kvm'><name>wide</name><memory unit='MiB'>1024</memory>\
+        <vcpu current='2'>300</vcpu><os><type arch='x86_64' machine='q35'>hvm</type></os>\
+        <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices></domain>";
+    let report = virt_migration_check::check_xml(guest, None, &dst, 0).unwrap();
+    let f = report.with_code("machine.vcpus-exceed-machine-limit").next().unwrap_or_else(|| panic!("{report:#?}"));
+    assert_eq!(f.severity, Severity::Error);
+    assert!(f.message.contains("'pc-q35-7.2'") && f.message.contains("288"), "{}", f.message);
+    assert_eq!(report.with_code("cpu_count.max-vcpus-exceed-pcpus").next().unwrap().severity, Severity::Warning);
+}
+
 #[test]
 fn same_host_and_clashes_work_offline() {
     let src = virt_migration_check::snapshot_xml(&open("src")).unwrap();

@@ -1,5 +1,7 @@
 //! CPU_COUNT (proposal item 4): more vCPUs than the destination has physical CPUs overcommits
-//! them; emergency migrations may accept it, so it is a WARNING.
+//! them; emergency migrations may accept it, so it is a WARNING. The hard limits (the machine
+//! type's maxCpus, the hypervisor's `<vcpu max>`), above which the guest cannot start at all, are
+//! judged by MACHINE, with the machine type they belong to.
 
 use super::{Context, unavailable};
 use crate::flags::Check;

@@ -183,8 +183,26 @@ pub struct GuestCapability {
     pub machines: Vec<String>,
     /// `(alias, canonical machine)`: `<machine canonical='pc-i440fx-7.2'>pc</machine>`.
     pub machine_aliases: Vec<(String, String)>,
+    /// `(machine, most vCPUs)`: `<machine maxCpus='288'>pc-q35-7.2</machine>`, for canonical
+    /// names and aliases alike (libvirt writes QEMU's `query-machines` limit on both).
+    pub machine_max_cpus: Vec<(String, u32)>,
     /// The `<domain type=>` values (kvm, qemu, ...).
     pub domain_types: Vec<String>,
+}
+
+impl GuestCapability {
+    /// The machine an alias stands for (`q35` -> `pc-q35-7.2`), or `machine` itself: what
+    /// libvirt's `virQEMUCapsGetCanonicalMachine` makes of a domain's machine type.
+    pub fn canonical_machine<'a>(&'a self, machine: &'a str) -> &'a str {
+        self.machine_aliases.iter().find(|(alias, _)| alias == machine).map_or(machine, |(_, canonical)| canonical)
+    }
+
+    /// The most vCPUs `machine` (a canonical name or an alias) takes, where the capabilities say.
+    pub fn max_cpus(&self, machine: &str) -> Option<u32> {
+        let canonical = self.canonical_machine(machine);
+        let limit = |name: &str| self.machine_max_cpus.iter().find(|(m, _)| m == name).map(|(_, n)| *n);
+        limit(canonical).or_else(|| limit(machine)).filter(|n| *n > 0)
+    }
 }
 
 /// The parts of `virConnectGetDomainCapabilities` the checks read.
@@ -197,6 +215,8 @@ pub struct DomainCapabilities {
     /// The canonical machine type these capabilities describe.
     pub machine: String,
     pub arch: String,
+    /// `<vcpu max>`: the most vCPUs this emulator runs for this machine and virt type (for KVM,
+    /// also no more than the host kernel's `KVM_CAP_MAX_VCPUS`).
     pub max_vcpus: Option<u32>,
     /// The host-model CPU: what this hypervisor can give a guest on this host.
     pub host_model: Option<super::CpuDef>,

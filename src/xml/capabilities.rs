@@ -32,6 +32,11 @@ pub fn parse_capabilities(xml: &str, document: &str) -> Result<Capabilities, Err
                     .chain(arch.children_named("domain").flat_map(|d| d.children_named("machine")))
                     .filter_map(|m| Some((m.text.trim().to_string(), m.attr("canonical")?.to_string())))
                     .collect(),
+                machine_max_cpus: arch
+                    .children_named("machine")
+                    .chain(arch.children_named("domain").flat_map(|d| d.children_named("machine")))
+                    .filter_map(|m| Some((m.text.trim().to_string(), m.attr("maxCpus")?.trim().parse().ok()?)))
+                    .collect(),
                 domain_types: arch
                     .children_named("domain")
                     .filter_map(|d| d.attr("type"))

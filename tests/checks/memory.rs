@@ -85,6 +85,62 @@ scenarios! {
         expect_ok(&run_with(CHECK, &small("", ""), &src, &dst, |o| o.offline = true), CHECK);
     }
 
+    fn exceeds_total_with_free_memory_unknown() {
+        // The measured case: a 40 GiB guest to the real 2-node Haswell host (31.2 GiB in two
+        // cells), known from saved XML only: no free memory, no domain list.
+        let mut big = small("", "");
+        big.def.memory_kib = 40 * GIB;
+        let (src, mut dst) = hosts();
+        dst.capabilities = Ok(caps("capabilityschemadata/caps-qemu-kvm.xml"));
+        let cells = 16175540 + 16510060;
+        // Node info where the host gave it ...
+        dst.node = Ok(node(16, cells));
+        let f = expect(
+            &run(CHECK, &big, &src, &dst),
+            Severity::Error,
+            "memory.exceeds-total",
+            &["40.0 GiB", "31.2 GiB", "virNodeGetInfo"],
+        );
+        assert_eq!(detail(&f, "total_kib"), cells.to_string());
+        // ... else the capabilities' NUMA cells.
+        dst.node = Err(failed("virNodeGetInfo"));
+        let f = expect(
+            &run(CHECK, &big, &src, &dst),
+            Severity::Error,
+            "memory.exceeds-total",
+            &["40.0 GiB", "31.2 GiB", "NUMA cells"],
+        );
+        assert_eq!(detail(&f, "needed_kib"), (40 * GIB).to_string());
+        // Within the total, what is free stays unknown: SKIPPED, as before, naming the total.
+        let report = run(CHECK, &small("", ""), &src, &dst);
+        let f = expect(&report, Severity::Skipped, "memory.unavailable", &["free memory and domain list"]);
+        assert_eq!(detail(&f, "total_kib"), cells.to_string());
+        expect_none(&report, "memory.low-headroom");
+        expect_none(&report, "memory.exceeds-total");
+        // Free memory, where known, is still what a live migration is judged on.
+        dst.node = Ok(node(16, cells));
+        dst.free_memory = Ok(free(8 * GIB));
+        expect(&run(CHECK, &big, &src, &dst), Severity::Error, "memory.insufficient", &["40.0 GiB", "8.0 GiB"]);
+    }
+
+    fn low_headroom_from_the_total_alone() {
+        // 31 GiB of the host's 31.2 GiB: even an idle destination keeps less than the margin
+        // (5% of its total), whatever else runs there; what is free is still unknown.
+        let (src, mut dst) = hosts();
+        dst.capabilities = Ok(caps("capabilityschemadata/caps-qemu-kvm.xml"));
+        let mut guest = small("", "");
+        guest.def.memory_kib = 31 * GIB;
+        let report = run(CHECK, &guest, &src, &dst);
+        let f = expect(
+            &report,
+            Severity::Warning,
+            "memory.low-headroom",
+            &["even if nothing else used its memory", "NUMA cells"],
+        );
+        assert_eq!(detail(&f, "headroom_kib"), (16175540 + 16510060 - 31 * GIB).to_string());
+        expect(&report, Severity::Skipped, "memory.unavailable", &["free memory and domain list"]);
+    }
+
     fn node_info_unavailable() {
         let (src, mut dst) = hosts();
         dst.node = Err(failed("virNodeGetInfo"));
