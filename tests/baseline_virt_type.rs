@@ -4,6 +4,10 @@
 //! AMD-branded CPU. A fleet of KVM hosts and one TCG-only host can share only TCG guests, so its
 //! baseline is TCG's, whatever vendor the machines are: on an Intel fleet, mixing KVM's Intel
 //! host-models with TCG's AMD one would be a false "different vendors" error.
+//!
+//! A baseline is for one arch and virt type, which it names: the guest's own for a guest to
+//! rewrite (a TCG guest given KVM's Intel host-model is refused by the very hosts, "host CPU
+//! vendor does not match"), chosen, or the common one; a host lacking it is an error naming it.
 
 mod common;
 
@@ -12,6 +16,8 @@ use virt_migration_check::baseline::{self, BaselineOptions, HostSummary};
 use virt_migration_check::facts::{Capabilities, CpuDef, DomainCapabilities};
 use virt_migration_check::xml::cpu::parse_cpus;
 use virt_migration_check::xml::domcaps::parse_domain_capabilities;
+use virt_migration_check::xml::snapshot::{SavedDocuments, assemble, write};
+use virt_migration_check::{Flags, Options};
 
 fn options() -> BaselineOptions {
     BaselineOptions { cpu_map: Some(common::data("cpu/cpu_map")), ..Default::default() }
@@ -70,9 +76,6 @@ fn kvm_hosts_and_a_tcg_host_get_the_tcg_host_model_of_every_host() {
 // and TCG domain capabilities were probed on one machine, so a host of them offers both, as a
 // real host does. QEMU 4.2's and 5.0's machine was an Intel one: KVM's host-model is Intel
 // (Skylake-Client-IBRS), TCG's AMD (Opteron_G3), the issue's measured case.
-
-use virt_migration_check::xml::snapshot::{SavedDocuments, assemble, write};
-use virt_migration_check::{Flags, Options};
 
 const CAPS: &str = "fixtures/host-caps/capabilityschemadata/caps-qemu-kvm.xml";
 

@@ -405,8 +405,10 @@ fn compute_platform(hosts: &[HostSummary], target: &Target, baseline: &mut Basel
     }
     // An alias every host offers ("pc", "q35") names each host's own newest machine of a
     // family (libvirt's `<machine canonical=>`, QEMU's alias): pc-i440fx-7.2 on QEMU 7.2,
-    // pc-i440fx-10.0 on QEMU 10, so a guest started with "pc" on the newer host could not
-    // migrate back. The alias stands for the newest machine of that family every host offers.
+    // pc-i440fx-10.0 on QEMU 10. libvirt replaces the alias by the canonical machine when it
+    // defines or starts the guest (qemuCanonicalizeMachine -> virQEMUCapsGetCanonicalMachine,
+    // 9.0 and 11.3), so a guest started with "pc" on the newer host could not migrate back.
+    // The alias stands for the newest machine of that family every host offers.
     let aliases: Vec<(String, String)> = common
         .iter()
         .filter(|m| machine_version(m).is_empty())
