@@ -430,7 +430,9 @@ int virMigrationCheckXML(const char *domainXML,
  * snapshot of each host is taken with read-only calls, and each host's hypervisor is asked for
  * its own baseline of all hosts' CPUs (virConnectBaselineHypervisorCPU, MIGRATABLE): when every
  * host answers, that answer is the baseline CPU, and `<cpuCrossCheck>` says how it compares
- * with the library's (libvirt 9.0 answers only read-write connections).
+ * with the library's (libvirt 9.0 answers only read-write connections). The baseline is for
+ * the hosts' arch and one virt type, kvm where every host offers it, else qemu (the document's
+ * `<arch>` and `<virtType>`); virMigrationBaselineFor() chooses them.
  *
  * @conns: the hosts' connections (borrowed)
  * @nconns: how many (at least 1)
@@ -466,11 +468,67 @@ int virMigrationBaselineXML(const char *const *hostXMLs,
                             char **xml);
 
 /**
+ * virMigrationBaseline() for one guest arch, virt type, emulator and machine type, as
+ * virConnectBaselineHypervisorCPU() takes them: the CPU is each host's host-model for that
+ * emulator and virt type (KVM's follows the machine's CPU, TCG's is QEMU's own), the machine
+ * types and device models those of that virt type. Every host must offer the virt type for
+ * the arch: one that does not is an error naming it. A guest rewritten to the baseline
+ * (virMigrationBaselineApply()) must be of the same arch, virt type and emulator.
+ *
+ * @conns: the hosts' connections (borrowed)
+ * @nconns: how many (at least 1)
+ * @emulator: the guest's emulator binary, or NULL for each host's default
+ * @arch: the guest arch, or NULL for the hosts'
+ * @machine: the guest's machine type (an alias such as "pc" too), or NULL
+ * @virttype: "kvm", "qemu" ..., or NULL for kvm where every host offers it, else qemu
+ * @flags: 0, or VIR_MIGRATION_BASELINE_VENDOR_NEUTRAL
+ * @xml: where to store the `<migrationBaseline version='1'>` document; the caller free()s it
+ *
+ * Returns 0, or -1 (then *xml is NULL).
+ *
+ * Since: 0.1.0
+ */
+int virMigrationBaselineFor(virConnectPtr *conns,
+                            unsigned int nconns,
+                            const char *emulator,
+                            const char *arch,
+                            const char *machine,
+                            const char *virttype,
+                            unsigned int flags,
+                            char **xml);
+
+/**
+ * virMigrationBaselineFor() from host snapshots (virMigrationHostSnapshot()).
+ *
+ * @hostXMLs: the snapshots
+ * @nhosts: how many (at least 1)
+ * @emulator: the guest's emulator binary, or NULL for each host's default
+ * @arch: the guest arch, or NULL for the hosts'
+ * @machine: the guest's machine type, or NULL
+ * @virttype: "kvm", "qemu" ..., or NULL for kvm where every host offers it, else qemu
+ * @flags: 0, or VIR_MIGRATION_BASELINE_VENDOR_NEUTRAL
+ * @xml: where to store the baseline document; the caller free()s it
+ *
+ * Returns 0, or -1 (then *xml is NULL).
+ *
+ * Since: 0.1.0
+ */
+int virMigrationBaselineXMLFor(const char *const *hostXMLs,
+                               unsigned int nhosts,
+                               const char *emulator,
+                               const char *arch,
+                               const char *machine,
+                               const char *virttype,
+                               unsigned int flags,
+                               char **xml);
+
+/**
  * Rewrites a guest to a baseline (virMigrationBaseline()): its CPU becomes the baseline's
  * (topology, NUMA and cache kept), its machine type the newest of its family every host
  * offers, NIC models not every host provides become virtio. Memory and vCPUs are left as set;
  * where they exceed what every host can hold, or a device cannot be rewritten safely, a comment
- * at the top of the domain says so.
+ * at the top of the domain says so. The guest keeps its arch, virt type and emulator: a
+ * baseline computed for others (virMigrationBaselineFor()) is an error.
  *
  * @domainXML: the guest's domain XML
  * @baselineXML: a baseline document

@@ -245,8 +245,12 @@ pub fn baseline_live(
     if conns.len() != snapshots.len() {
         return Err(Error::invalid("one snapshot per connection is needed"));
     }
-    let hosts: Vec<baseline::HostSummary> =
+    let mut hosts: Vec<baseline::HostSummary> =
         snapshots.iter().map(|s| baseline::HostSummary::from_host(&xml::snapshot::host(s))).collect();
+    let target = baseline::target(&hosts, options)?;
+    if target.emulator.is_some() || target.machine.is_some() {
+        guest_domain_capabilities(conns, &mut hosts, &target)?;
+    }
     let mut result = baseline::compute(&hosts, options)?;
     if let Some(request) = baseline::hypervisor_request(&hosts, options)? {
         // Every host asked at once, each on its own worker, all under one deadline: a host that
@@ -255,13 +259,20 @@ pub fn baseline_live(
         let until = Some(std::time::Instant::now() + deadline::DEFAULT_TIMEOUT);
         let pending: Vec<_> = conns
             .iter()
-            .zip(&request.virt_types)
-            .map(|(conn, virt_type)| {
-                let (conn, virt_type) = ((*conn).clone(), virt_type.clone());
-                let (arch, cpu_xmls, keep) =
-                    (request.arch.clone(), request.cpu_xmls.clone(), request.keep_non_migratable);
+            .map(|conn| {
+                let conn = (*conn).clone();
+                let (emulator, arch, virt_type) =
+                    (request.emulator.clone(), request.arch.clone(), request.virt_type.clone());
+                let (cpu_xmls, keep) = (request.cpu_xmls.clone(), request.keep_non_migratable);
                 deadline::spawn(move || {
-                    Ok(libvirt::gather::hypervisor_cpu_baseline(&conn, &arch, &virt_type, &cpu_xmls, keep))
+                    Ok(libvirt::gather::hypervisor_cpu_baseline(
+                        &conn,
+                        emulator.as_deref(),
+                        &arch,
+                        &virt_type,
+                        &cpu_xmls,
+                        keep,
+                    ))
                 })
             })
             .collect();
@@ -274,6 +285,48 @@ pub fn baseline_live(
         baseline::adopt_hypervisor_answers(&mut result, &hosts, answers, options)?;
     }
     Ok(result)
+}
+
+/// Each live host's domain capabilities for the guest's own emulator and machine type (those of
+/// a whole snapshot are the default emulator's, for the default and the newest machine of each
+/// family), put first among the host's, where the baseline reads them. A machine type the host
+/// lacks is asked without (the baseline moves the guest to a common one); a host that refuses
+/// the call whatever is asked keeps its snapshot's; a host that refuses the guest's emulator,
+/// arch or virt type is an error naming it: the guest cannot start there.
+fn guest_domain_capabilities(
+    conns: &[&Connect],
+    hosts: &mut [baseline::HostSummary],
+    target: &baseline::Target,
+) -> Result<(), Error> {
+    for (conn, host) in conns.iter().zip(hosts.iter_mut()) {
+        let (conn, t) = ((*conn).clone(), target.clone());
+        let answer = deadline::run(Some(deadline::DEFAULT_TIMEOUT), "virConnectGetDomainCapabilities", move || {
+            let ask = |machine: Option<&str>| {
+                libvirt::gather::guest_domain_capabilities(&conn, t.emulator.as_deref(), &t.arch, machine, &t.virt_type)
+            };
+            Ok(match ask(t.machine.as_deref()) {
+                Err(_) if t.machine.is_some() => ask(None),
+                answer => answer,
+            })
+        })?;
+        match answer {
+            Ok(Ok(text)) => {
+                let document = format!("domain capabilities of {}", host.name);
+                host.domain_capabilities.insert(0, xml::domcaps::parse_domain_capabilities(&text, &document)?);
+            }
+            Ok(Err(_refused)) => {}
+            Err(message) => {
+                return Err(Error::invalid(format!(
+                    "host '{}' cannot run a guest of emulator '{}', arch '{}', virt type '{}': {message}",
+                    host.name,
+                    target.emulator.as_deref().unwrap_or("(default)"),
+                    target.arch,
+                    target.virt_type
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// This library's version: major * 1,000,000 + minor * 1,000 + micro.

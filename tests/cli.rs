@@ -916,3 +916,76 @@ fn help_lists_the_virsh_options_that_do_not_change_the_verdict() {
     assert_eq!(code, 0);
     assert!(out.contains("--host-timeout <SECONDS>") && !out.contains("--timeout <"), "{out}");
 }
+
+#[test]
+fn baseline_for_a_virt_type_and_for_the_guest_to_apply() {
+    // Two Intel hosts of libvirt's test data (QEMU 4.2 and 5.0), each with its KVM (Intel) and
+    // TCG (AMD-branded) domain capabilities, and a host without KVM.
+    let dir = std::env::temp_dir().join(format!("vmc-cli-baseline-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = |name: &str| dir.join(name).display().to_string();
+    let fixture = |p: &str| common::data(&format!("fixtures/{p}")).display().to_string();
+    let caps = fixture("host-caps/capabilityschemadata/caps-qemu-kvm.xml");
+    let mut no_kvm = common::read("fixtures/host-caps/capabilityschemadata/caps-qemu-kvm.xml");
+    while let Some(start) = no_kvm.find("<domain type='kvm'>") {
+        let end = start + no_kvm[start..].find("</domain>").unwrap() + "</domain>".len();
+        no_kvm.replace_range(start..end, "");
+    }
+    std::fs::write(path("no-kvm-caps.xml"), no_kvm).unwrap();
+    let no_kvm_caps = path("no-kvm-caps.xml");
+    for (name, caps, files) in [
+        ("qemu-4.2", &caps, vec!["qemu_4.2.0.x86_64.xml", "qemu_4.2.0-tcg.x86_64.xml"]),
+        ("qemu-5.0", &caps, vec!["qemu_5.0.0.x86_64.xml", "qemu_5.0.0-tcg.x86_64.xml"]),
+        ("no-kvm", &no_kvm_caps, vec!["qemu_5.0.0-tcg.x86_64.xml"]),
+    ] {
+        let mut line = vec!["snapshot".to_string(), "--capabilities".into(), caps.clone()];
+        for f in files {
+            line.extend(["--domain-capabilities".into(), fixture(&format!("domcaps/domaincapsdata/{f}"))]);
+        }
+        line.extend(["-o".into(), path(&format!("{name}.snap"))]);
+        let (code, out, err) = cli(&line.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(code, 0, "{out}{err}");
+    }
+    let (s42, s50, nokvm) = (path("qemu-4.2.snap"), path("qemu-5.0.snap"), path("no-kvm.snap"));
+    let map = common::data("cpu/cpu_map").display().to_string();
+    let base = ["baseline", "--cpu-map", &map, "--snapshot", &s42, "--snapshot", &s50];
+
+    // The default: KVM, which both offer; the document says so.
+    let (code, out, err) = cli(&base);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("<virtType>kvm</virtType>") && out.contains("<vendor>Intel</vendor>"), "{out}");
+    let (code, out, err) = cli(&[&base[..], &["--virt-type", "qemu"]].concat());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("<virtType>qemu</virtType>") && out.contains("<vendor>AMD</vendor>"), "{out}");
+
+    // --apply: the guest's own virt type, TCG here, although both hosts have KVM.
+    let tcg = common::read("fixtures/domains/qemuxmlconfdata/cpu-Haswell.xml").replacen(
+        "<domain type='kvm'>",
+        "<domain type='qemu'>",
+        1,
+    );
+    std::fs::write(path("tcg.xml"), &tcg).unwrap();
+    let (code, out, err) = cli(&[&base[..], &["--apply", &path("tcg.xml"), "--json"]].concat());
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((json["arch"].as_str(), json["virt_type"].as_str()), (Some("x86_64"), Some("qemu")), "{json}");
+    let domain = json["domain"].as_str().unwrap();
+    assert!(domain.starts_with("<domain type='qemu'>") && domain.contains("<vendor>AMD</vendor>"), "{domain}");
+    assert!(json["baseline"].as_str().unwrap().contains("<emulator>/usr/bin/qemu-system-x86_64</emulator>"));
+    // KVM's baseline asked for a TCG guest: refused, not a guest its hosts would refuse.
+    let (code, _, err) = cli(&[&base[..], &["--apply", &path("tcg.xml"), "--virt-type", "kvm"]].concat());
+    assert_eq!(code, 2);
+    assert!(err.contains("the baseline is for virt type 'kvm' and the guest's virt type is 'qemu'"), "{err}");
+
+    // A KVM guest and a host without KVM: an error naming that host.
+    let kvm = fixture("domains/qemuxmlconfdata/cpu-Haswell.xml");
+    let (code, out, err) = cli(&[&base[..], &["--snapshot", &nokvm, "--apply", &kvm]].concat());
+    assert_eq!(code, 2, "{out}");
+    // Named as its snapshot names it (assembled: its capabilities file); the others offer KVM.
+    assert!(err.contains(&format!("is not offered by host 'file://{no_kvm_caps}' (it offers: qemu)")), "{err}");
+    assert!(!err.contains("caps-qemu-kvm.xml"), "{err}");
+    let (code, out, err) = cli(&[&base[..], &["--snapshot", &nokvm]].concat());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("<virtType>qemu</virtType>"), "the default is then TCG: {out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

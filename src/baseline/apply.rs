@@ -13,16 +13,39 @@ use crate::xml;
 /// (model, vendor, features; topology, NUMA and cache kept), its machine type the newest of its
 /// family every host offers, NIC models no host lacks replace missing ones (virtio). Memory
 /// and vCPUs are left as the user set them; where they exceed what every host can hold, and
-/// where a device cannot be rewritten safely, a comment at the top of the domain says so.
+/// where a device cannot be rewritten safely, a comment at the top of the domain says so. The
+/// guest keeps its arch, virt type and emulator: a baseline for another arch, virt type or
+/// emulator is an error (its CPU is another hypervisor's host-model: KVM's follows the
+/// machine's CPU, TCG's is AMD-branded, and a TCG guest given KVM's Intel CPU is refused by the
+/// same hosts, "host CPU vendor does not match").
 pub fn apply(domain_xml: &str, baseline: &Baseline) -> Result<String, Error> {
     const DOC: &str = "domain XML";
     let root = xml::parse(domain_xml, DOC)?;
     xml::expect_root(&root, "domain", DOC)?;
     let def = xml::domain::parse_domain(domain_xml, DOC)?;
+    let differs =
+        |ours: Option<&str>, theirs: &str| ours.is_some_and(|o| !o.is_empty() && !theirs.is_empty() && o != theirs);
+    for (what, guest, of_baseline) in [
+        ("virt type", Some(def.virt_type.as_str()), baseline.virt_type.as_str()),
+        ("arch", def.arch.as_deref(), baseline.arch.as_str()),
+        ("emulator", def.emulator.as_deref(), baseline.emulator.as_deref().unwrap_or_default()),
+    ] {
+        if differs(guest, of_baseline) {
+            return Err(Error::invalid(format!(
+                "the baseline is for {what} '{of_baseline}' and the guest's {what} is '{}': compute the baseline for \
+                 the guest's own (the command line's default with --apply)",
+                guest.unwrap_or_default()
+            )));
+        }
+    }
     // Edits as (byte range, replacement), applied back to front so spans stay valid.
     let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
 
+    if baseline.cpu.is_none() {
+        notes
+            .push("the baseline has no CPU every host can give (a host's is unknown); the CPU is left as it is".into());
+    }
     if let Some(cpu) = &baseline.cpu {
         let kept: String = root
             .child("cpu")

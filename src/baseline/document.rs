@@ -13,12 +13,21 @@ use crate::xml::{self, Element};
 pub fn write(b: &Baseline) -> String {
     let mut out = String::from("<migrationBaseline version='1'>\n");
     let _ = writeln!(out, "  <arch>{}</arch>", escape(&b.arch));
-    // cpu_sources and hidden run parallel to hosts (or are empty): paired by position, since
-    // two hosts may carry the same name.
+    if !b.virt_type.is_empty() {
+        let _ = writeln!(out, "  <virtType>{}</virtType>", escape(&b.virt_type));
+    }
+    if let Some(emulator) = &b.emulator {
+        let _ = writeln!(out, "  <emulator>{}</emulator>", escape(emulator));
+    }
+    // cpu_sources, domain_capabilities and hidden run parallel to hosts (or are empty): paired
+    // by position, since two hosts may carry the same name.
     for (i, host) in b.hosts.iter().enumerate() {
         let source = b.cpu_sources.get(i).map(|(_, s)| s.as_str());
         let hidden: Vec<&String> = b.hidden.get(i).map(|(_, f)| f.iter().collect()).unwrap_or_default();
-        let source = source.map(|s| format!(" cpuSource='{}'", escape(s))).unwrap_or_default();
+        let mut source = source.map(|s| format!(" cpuSource='{}'", escape(s))).unwrap_or_default();
+        if let Some(Some((emulator, machine))) = b.domain_capabilities.get(i) {
+            let _ = write!(source, " emulator='{}' machine='{}'", escape(emulator), escape(machine));
+        }
         if hidden.is_empty() {
             let _ = writeln!(out, "  <host name='{}'{source}/>", escape(host));
         } else {
@@ -148,9 +157,17 @@ pub fn read(text: &str) -> Result<Baseline, Error> {
         ));
     }
     let num = |t: &str, what: &str| xml::number::<u64>(t, what, DOC);
-    let mut b = Baseline { arch: root.text_at("arch").unwrap_or_default().to_string(), ..Baseline::default() };
+    let mut b = Baseline {
+        arch: root.text_at("arch").unwrap_or_default().to_string(),
+        // Empty in a document written before baselines named their virt type.
+        virt_type: root.text_at("virtType").unwrap_or_default().trim().to_string(),
+        emulator: root.text_at("emulator").map(|e| e.trim().to_string()),
+        ..Baseline::default()
+    };
     for host in root.children_named("host") {
         let name = host.attr("name").unwrap_or_default().to_string();
+        b.domain_capabilities
+            .push(host.attr("emulator").zip(host.attr("machine")).map(|(e, m)| (e.to_string(), m.to_string())));
         if let Some(source) = host.attr("cpuSource") {
             b.cpu_sources.push((name.clone(), source.to_string()));
         }

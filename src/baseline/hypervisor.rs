@@ -46,9 +46,12 @@ impl CpuCrossCheck {
 /// What every host's hypervisor is asked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HypervisorRequest {
+    /// The baseline's guest arch and virt type: every hypervisor is asked for those, as each
+    /// host's CPU is its host-model for them.
     pub arch: String,
-    /// Per host, the virt type whose CPU it gave (kvm, qemu): its hypervisor is asked for that.
-    pub virt_types: Vec<String>,
+    pub virt_type: String,
+    /// The guest's emulator, where the baseline is for one (None: each host's default).
+    pub emulator: Option<String>,
     /// Every host's CPU as libvirt guest CPU XML.
     pub cpu_xmls: Vec<String>,
     pub keep_non_migratable: bool,
@@ -61,13 +64,14 @@ pub fn hypervisor_request(
 ) -> Result<Option<HypervisorRequest>, Error> {
     let map = CpuMap::cached(options.cpu_map.as_deref())?;
     let Some((inputs, _)) = super::cpu_inputs(hosts, &map, options)? else { return Ok(None) };
-    let arch = hosts.iter().find_map(HostSummary::arch).unwrap_or_default().to_string();
+    let target = super::target(hosts, options)?;
     Ok(Some(HypervisorRequest {
-        arch,
-        virt_types: inputs.iter().map(|(_, _, virt)| virt.clone()).collect(),
+        arch: target.arch,
+        virt_type: target.virt_type,
+        emulator: target.emulator,
         cpu_xmls: inputs
             .iter()
-            .map(|(cpu, _, _)| {
+            .map(|(cpu, _)| {
                 format_guest_cpu(&CpuDef {
                     host: false,
                     mode: Some("custom".into()),
@@ -119,7 +123,7 @@ pub fn adopt_hypervisor_answers(
         if check.only_libvirt.is_empty() {
             check.computed_by = "libvirt".into();
             let own: Vec<CpuDef> = super::cpu_inputs(hosts, &map, options)?
-                .map(|(i, _)| i.into_iter().map(|(c, _, _)| c).collect())
+                .map(|(i, _)| i.into_iter().map(|(c, _)| c).collect())
                 .unwrap_or_default();
             baseline.hidden = hidden_features(&map, hosts, &own, &theirs)?;
             baseline.cpu = Some(theirs);

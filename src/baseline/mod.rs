@@ -17,7 +17,8 @@ use crate::cpu::CpuMap;
 use crate::cpu::baseline::baseline as cpu_baseline;
 use crate::cpu::compare::{data_for_policy, feature_names};
 use crate::error::Error;
-use crate::facts::{Capabilities, CpuDef, DomainCapabilities, Host, Hypervisor, NodeInfo};
+use crate::facts::machines::{machine_family, machine_version};
+use crate::facts::{Capabilities, CpuDef, DomainCapabilities, DomainDef, Host, Hypervisor, NodeInfo};
 
 /// One host as the baseline sees it.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -50,40 +51,110 @@ impl HostSummary {
         self.capabilities.as_ref().map(|c| c.host_arch.as_str()).filter(|a| !a.is_empty())
     }
 
-    /// The CPU this host can give a guest of `virt_type`: the hypervisor's host-model for that
-    /// virt type (domain capabilities of the host's arch), else the host CPU from capabilities.
-    /// libvirt's host-model is per virt type (`virQEMUCapsGetHostModel(qemuCaps, virtType, ..)`
-    /// in src/qemu/qemu_capabilities.c, 9.0 and 11.3 alike): KVM's follows the machine's CPU,
-    /// TCG's is QEMU's emulated CPU (AMD-branded), so mixing them would mix vendors.
-    fn guest_cpu(&self, virt_type: &str) -> Option<(CpuDef, &'static str, String)> {
-        let arch = self.arch();
-        let host_model = self
-            .domain_capabilities
+    /// The domain capabilities that describe a guest of `target` on this host. libvirt's are
+    /// per emulator, arch, machine and virt type (`virConnectGetDomainCapabilities`, answered
+    /// from `virQEMUCapsCacheLookupDefault` in src/qemu/qemu_capabilities.c, 9.0 and 11.3): of
+    /// those of the target's arch and virt type, the target's emulator first (its host-model
+    /// CPU is that binary's, `virQEMUCapsGetHostModel`), then its machine type (an alias
+    /// resolved as this host's capabilities resolve it), then a machine of its family (device
+    /// models follow the machine family), else the first (the host's default machine).
+    fn domcaps_for(&self, target: &Target) -> Option<&DomainCapabilities> {
+        let machine = target.machine.as_deref().map(|m| self.canonical_machine(&target.arch, m));
+        let family = machine.as_deref().map(machine_family);
+        let score = |d: &DomainCapabilities| {
+            (
+                target.emulator.as_deref() == Some(d.path.as_str()),
+                machine.as_deref() == Some(d.machine.as_str()),
+                family.is_some() && family == Some(machine_family(&d.machine)),
+            )
+        };
+        self.domain_capabilities
             .iter()
-            .filter(|d| Some(d.arch.as_str()) == arch && d.domain == virt_type)
-            .find_map(|d| d.host_model.clone());
-        if let Some(cpu) = host_model {
-            return Some((cpu, "host-model", virt_type.to_string()));
-        }
-        self.capabilities.as_ref().and_then(|c| c.host_cpu.clone()).map(|c| (c, "host CPU", virt_type.to_string()))
+            .enumerate()
+            .filter(|(_, d)| d.arch == target.arch && d.domain == target.virt_type)
+            .max_by_key(|(i, d)| (score(d), std::cmp::Reverse(*i)))
+            .map(|(_, d)| d)
     }
 
-    /// Whether the host offers `virt_type` for its arch (capabilities or domain capabilities).
-    fn offers(&self, virt_type: &str) -> bool {
-        let arch = self.arch();
+    /// `machine` as this host resolves it: the canonical machine of an alias ("pc" ->
+    /// "pc-i440fx-7.2" on QEMU 7.2), else itself.
+    fn canonical_machine(&self, arch: &str, machine: &str) -> String {
         self.capabilities
             .iter()
             .flat_map(|c| c.guests.iter())
-            .any(|g| Some(g.arch.as_str()) == arch && g.domain_types.iter().any(|t| t == virt_type))
-            || self.domain_capabilities.iter().any(|d| Some(d.arch.as_str()) == arch && d.domain == virt_type)
+            .filter(|g| g.arch == arch)
+            .flat_map(|g| g.machine_aliases.iter())
+            .find(|(alias, _)| alias == machine)
+            .map_or_else(|| machine.to_string(), |(_, canonical)| canonical.clone())
+    }
+
+    /// The CPU this host can give a guest of `target`: the hypervisor's host-model in the
+    /// domain capabilities of the target (`domcaps_for`), else for KVM (and drivers without
+    /// domain capabilities) the host CPU of the capabilities, which KVM's host-model follows.
+    /// libvirt's host-model is per virt type (`virQEMUCapsGetHostModel(qemuCaps, virtType, ..)`
+    /// in src/qemu/qemu_capabilities.c, 9.0 and 11.3 alike): KVM's follows the machine's CPU,
+    /// TCG's is QEMU's emulated CPU (AMD-branded whatever the machine), so a TCG guest never
+    /// gets the host CPU, and mixing the two would mix vendors.
+    fn guest_cpu(&self, target: &Target) -> Option<(CpuDef, &'static str)> {
+        if let Some(cpu) = self.domcaps_for(target).and_then(|d| d.host_model.clone()) {
+            return Some((cpu, "host-model"));
+        }
+        if target.virt_type == "qemu" || self.arch() != Some(target.arch.as_str()) {
+            return None;
+        }
+        self.capabilities.as_ref().and_then(|c| c.host_cpu.clone()).map(|c| (c, "host CPU"))
+    }
+
+    /// Whether the host offers `virt_type` for full-virtualisation guests of `arch` (its
+    /// capabilities' `<guest><os_type>hvm</os_type><arch name><domain type>`, or its domain
+    /// capabilities); None when it gave neither.
+    fn offers(&self, arch: &str, virt_type: &str) -> Option<bool> {
+        if self.capabilities.is_none() && self.domain_capabilities.is_empty() {
+            return None;
+        }
+        Some(
+            self.capabilities
+                .iter()
+                .flat_map(|c| c.guests.iter())
+                .any(|g| g.os_type == "hvm" && g.arch == arch && g.domain_types.iter().any(|t| t == virt_type))
+                || self.domain_capabilities.iter().any(|d| d.arch == arch && d.domain == virt_type),
+        )
+    }
+
+    /// The virt types the host offers for guests of `arch`, in its capabilities' order.
+    fn virt_types(&self, arch: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let all = self
+            .capabilities
+            .iter()
+            .flat_map(|c| c.guests.iter())
+            .filter(|g| g.os_type == "hvm" && g.arch == arch)
+            .flat_map(|g| g.domain_types.iter().cloned())
+            .chain(self.domain_capabilities.iter().filter(|d| d.arch == arch).map(|d| d.domain.clone()));
+        for t in all {
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
+        out
     }
 }
 
-/// The virt type the baseline CPU is for: a guest that must run on every host can only be of a
-/// virt type every host offers; "kvm" when they all offer it, else "qemu" (TCG), which every
-/// QEMU host can run.
-pub fn common_virt_type(hosts: &[HostSummary]) -> &'static str {
-    if !hosts.is_empty() && hosts.iter().all(|h| h.offers("kvm")) { "kvm" } else { "qemu" }
+/// The virt type a guest that must run on every host of `hosts` can have, for their arch:
+/// "kvm" when every host offers it, else "qemu" (TCG, which every QEMU host runs) unless a host
+/// lacks it too, else the first virt type every host offers (a driver of another kind: "test",
+/// "xen" ...). A host that gave neither capabilities nor domain capabilities cannot offer KVM
+/// as far as anyone knows, and lacks nothing else.
+pub fn common_virt_type(hosts: &[HostSummary]) -> String {
+    let arch = hosts.iter().find_map(HostSummary::arch).unwrap_or_default().to_string();
+    if !hosts.is_empty() && hosts.iter().all(|h| h.offers(&arch, "kvm") == Some(true)) {
+        return "kvm".into();
+    }
+    let everywhere = |t: &str| hosts.iter().all(|h| h.offers(&arch, t) != Some(false));
+    if everywhere("qemu") {
+        return "qemu".into();
+    }
+    hosts.iter().flat_map(|h| h.virt_types(&arch)).find(|t| everywhere(t)).unwrap_or_else(|| "qemu".into())
 }
 
 /// Options of a baseline.
@@ -94,6 +165,75 @@ pub struct BaselineOptions {
     /// Keep features that block migration (invtsc ...): false for a migration baseline.
     pub keep_non_migratable: bool,
     pub cpu_map: Option<std::path::PathBuf>,
+    /// The virt type the baseline is for (kvm, qemu ...); None: [`common_virt_type`]. Every
+    /// host must offer it.
+    pub virt_type: Option<String>,
+    /// The guest arch the baseline is for; None: the hosts' own (which they must share).
+    pub arch: Option<String>,
+    /// The guest's emulator and machine type, choosing which of each host's domain
+    /// capabilities describe the guest (None: the host's default emulator, any machine).
+    pub emulator: Option<String>,
+    pub machine: Option<String>,
+}
+
+impl BaselineOptions {
+    /// These options for the guest `def`: where not already chosen, its own arch, virt type,
+    /// emulator and machine type (a TCG guest gets the TCG baseline even where every host has
+    /// KVM, and the domain capabilities of its emulator and machine).
+    pub fn for_guest(self, def: &DomainDef) -> BaselineOptions {
+        BaselineOptions {
+            virt_type: self.virt_type.or_else(|| Some(def.virt_type.clone()).filter(|t| !t.is_empty())),
+            arch: self.arch.or_else(|| def.arch.clone()),
+            emulator: self.emulator.or_else(|| def.emulator.clone()),
+            machine: self.machine.or_else(|| def.machine.clone()),
+            ..self
+        }
+    }
+}
+
+/// What the baseline is for: one guest arch and virt type, every host's; the emulator and
+/// machine where the caller named them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub arch: String,
+    pub virt_type: String,
+    pub emulator: Option<String>,
+    pub machine: Option<String>,
+}
+
+/// The target of a baseline of `hosts`: the arch and virt type asked for, else the hosts' arch
+/// and [`common_virt_type`]. A host that does not offer the virt type for the arch is an error
+/// naming it: a guest of that type cannot start there (libvirt: "Emulator ... does not support
+/// virt type 'kvm'", `virQEMUCapsIsVirtTypeSupported` via qemuValidateDomainDef, 9.0 and 11.3),
+/// and a baseline that left it out would not be the baseline of the hosts asked about.
+pub fn target(hosts: &[HostSummary], options: &BaselineOptions) -> Result<Target, Error> {
+    let arches: Vec<&str> = hosts.iter().filter_map(HostSummary::arch).collect();
+    let host_arch = arches.first().copied().unwrap_or_default();
+    if arches.iter().any(|a| *a != host_arch) {
+        return Err(Error::invalid(format!(
+            "the hosts have different architectures ({}): a guest cannot migrate among them",
+            arches.join(", ")
+        )));
+    }
+    let arch = options.arch.clone().filter(|a| !a.is_empty()).unwrap_or_else(|| host_arch.to_string());
+    let virt_type = options.virt_type.clone().filter(|t| !t.is_empty()).unwrap_or_else(|| common_virt_type(hosts));
+    let lacking: Vec<String> = hosts
+        .iter()
+        .filter(|h| h.offers(&arch, &virt_type) == Some(false))
+        .map(|h| {
+            let offered = h.virt_types(&arch);
+            let offered = if offered.is_empty() { "none".to_string() } else { offered.join(", ") };
+            format!("'{}' (it offers: {offered})", h.name)
+        })
+        .collect();
+    if !lacking.is_empty() {
+        return Err(Error::invalid(format!(
+            "virt type '{virt_type}' for arch '{arch}' is not offered by host {}: a guest of that type cannot run \
+             there",
+            lacking.join(", host ")
+        )));
+    }
+    Ok(Target { arch, virt_type, emulator: options.emulator.clone(), machine: options.machine.clone() })
 }
 
 /// The newest machine type of one family offered by every host.
@@ -109,7 +249,16 @@ pub struct MachineFamily {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Baseline {
     pub hosts: Vec<String>,
+    /// The guest arch and virt type the baseline is for: every host offers them, and a guest
+    /// of another arch or virt type cannot be rewritten to it.
     pub arch: String,
+    pub virt_type: String,
+    /// The guest emulator the baseline was asked for (None: each host's default).
+    pub emulator: Option<String>,
+    /// Per host (parallel to `hosts`), the emulator and machine type of the domain
+    /// capabilities its CPU and device models were read from (None: it gave none for the
+    /// target).
+    pub domain_capabilities: Vec<Option<(String, String)>>,
     /// The guest CPU every host can give (None when no host reports a CPU).
     pub cpu: Option<CpuDef>,
     /// What each host's CPU was taken from ("host-model", "host CPU").
@@ -143,40 +292,43 @@ pub fn compute(hosts: &[HostSummary], options: &BaselineOptions) -> Result<Basel
     if hosts.is_empty() {
         return Err(Error::invalid("no hosts given"));
     }
-    let arches: Vec<&str> = hosts.iter().filter_map(HostSummary::arch).collect();
-    let arch = arches.first().copied().unwrap_or_default().to_string();
-    if arches.iter().any(|a| *a != arch) {
-        return Err(Error::invalid(format!(
-            "the hosts have different architectures ({}): a guest cannot migrate among them",
-            arches.join(", ")
-        )));
-    }
-    let mut baseline =
-        Baseline { hosts: hosts.iter().map(|h| h.name.clone()).collect(), arch: arch.clone(), ..Baseline::default() };
+    let target = target(hosts, options)?;
+    let mut baseline = Baseline {
+        hosts: hosts.iter().map(|h| h.name.clone()).collect(),
+        arch: target.arch.clone(),
+        virt_type: target.virt_type.clone(),
+        emulator: target.emulator.clone(),
+        domain_capabilities: hosts
+            .iter()
+            .map(|h| h.domcaps_for(&target).map(|d| (d.path.clone(), d.machine.clone())))
+            .collect(),
+        ..Baseline::default()
+    };
     compute_cpu(hosts, options, &mut baseline)?;
-    compute_platform(hosts, &mut baseline);
+    compute_platform(hosts, &target, &mut baseline);
     Ok(baseline)
 }
 
-/// Per host: the CPU it can give, where it came from ("host-model", "host CPU"), its virt type.
-type CpuInput = (CpuDef, &'static str, String);
+/// Per host: the CPU it can give, where it came from ("host-model", "host CPU").
+type CpuInput = (CpuDef, &'static str);
 
-/// The CPU each host can give, as the baseline's inputs: `(cpu, source, virt type)` per host,
-/// vendors removed when they differ and a vendor-neutral answer was asked for, and whether they
-/// differ. None when some host reports no CPU (no CPU can then be promised).
+/// The CPU each host can give a guest of the baseline's target, as the baseline's inputs:
+/// `(cpu, source)` per host, vendors removed when they differ and a vendor-neutral answer was
+/// asked for, and whether they differ. None when some host reports no CPU (no CPU can then be
+/// promised).
 fn cpu_inputs(
     hosts: &[HostSummary],
     map: &CpuMap,
     options: &BaselineOptions,
 ) -> Result<Option<(Vec<CpuInput>, bool)>, Error> {
-    let virt_type = common_virt_type(hosts);
-    let cpus: Vec<CpuInput> = hosts.iter().filter_map(|h| h.guest_cpu(virt_type)).collect();
+    let target = target(hosts, options)?;
+    let cpus: Vec<CpuInput> = hosts.iter().filter_map(|h| h.guest_cpu(&target)).collect();
     if cpus.len() != hosts.len() {
         return Ok(None);
     }
     let vendors: Vec<Option<String>> = cpus
         .iter()
-        .map(|(c, _, _)| {
+        .map(|(c, _)| {
             c.vendor.clone().or_else(|| c.model.as_deref().and_then(|m| map.model(m)).and_then(|m| m.vendor.clone()))
         })
         .collect();
@@ -189,17 +341,15 @@ fn cpu_inputs(
             names.join(", ")
         )));
     }
-    let inputs = cpus
-        .into_iter()
-        .map(|(c, source, virt)| (if mixed { CpuDef { vendor: None, ..c } } else { c }, source, virt))
-        .collect();
+    let inputs =
+        cpus.into_iter().map(|(c, source)| (if mixed { CpuDef { vendor: None, ..c } } else { c }, source)).collect();
     Ok(Some((inputs, mixed)))
 }
 
 fn compute_cpu(hosts: &[HostSummary], options: &BaselineOptions, baseline: &mut Baseline) -> Result<(), Error> {
     let map = CpuMap::cached(options.cpu_map.as_deref())?;
     let Some((inputs, mixed)) = cpu_inputs(hosts, &map, options)? else { return Ok(()) };
-    let cpus: Vec<CpuDef> = inputs.iter().map(|(c, _, _)| c.clone()).collect();
+    let cpus: Vec<CpuDef> = inputs.iter().map(|(c, _)| c.clone()).collect();
     let mut cpu = if mixed {
         crate::cpu::baseline::baseline_vendor_neutral(&map, &cpus, !options.keep_non_migratable)?
     } else {
@@ -207,7 +357,7 @@ fn compute_cpu(hosts: &[HostSummary], options: &BaselineOptions, baseline: &mut 
     };
     cpu.fallback = Some("forbid".to_string());
     baseline.cpu_sources =
-        hosts.iter().zip(&inputs).map(|(h, (_, source, _))| (h.name.clone(), source.to_string())).collect();
+        hosts.iter().zip(&inputs).map(|(h, (_, source))| (h.name.clone(), source.to_string())).collect();
     baseline.hidden = hidden_features(&map, hosts, &cpus, &cpu)?;
     baseline.cpu = Some(cpu);
     Ok(())
@@ -232,10 +382,10 @@ fn hidden_features(
         .collect()
 }
 
-fn compute_platform(hosts: &[HostSummary], baseline: &mut Baseline) {
-    let arch = baseline.arch.clone();
-    // Machine families per virt type: the newest machine every host offers.
-    let machines_of = |h: &HostSummary, virt_type: &str| -> Vec<String> {
+fn compute_platform(hosts: &[HostSummary], target: &Target, baseline: &mut Baseline) {
+    let (arch, virt_type) = (target.arch.as_str(), target.virt_type.as_str());
+    // Machine families of the target's virt type: the newest machine every host offers.
+    let machines_of = |h: &HostSummary| -> Vec<String> {
         h.capabilities
             .iter()
             .flat_map(|c| c.guests.iter())
@@ -243,37 +393,49 @@ fn compute_platform(hosts: &[HostSummary], baseline: &mut Baseline) {
             .flat_map(|g| g.machines.iter().cloned())
             .collect()
     };
-    for virt_type in ["kvm", "qemu"] {
-        let lists: Vec<Vec<String>> = hosts.iter().map(|h| machines_of(h, virt_type)).collect();
-        let common = intersect(&lists);
-        let mut families: BTreeMap<String, String> = BTreeMap::new();
-        for m in common {
-            let family = crate::facts::machines::machine_family(&m).to_string();
-            let newest = families.entry(family).or_insert_with(|| m.clone());
-            if crate::facts::machines::machine_version(&m) > crate::facts::machines::machine_version(newest) {
-                *newest = m;
-            }
-        }
-        for (family, newest) in families {
-            if family != newest || !newest.chars().any(|c| c.is_ascii_digit()) {
-                baseline.machines.push(MachineFamily {
-                    arch: arch.clone(),
-                    virt_type: virt_type.to_string(),
-                    family,
-                    newest,
-                });
-            }
+    let lists: Vec<Vec<String>> = hosts.iter().map(machines_of).collect();
+    let common = intersect(&lists);
+    let mut families: BTreeMap<String, String> = BTreeMap::new();
+    for m in &common {
+        let family = machine_family(m).to_string();
+        let newest = families.entry(family).or_insert_with(|| m.clone());
+        if machine_version(m) > machine_version(newest) {
+            *newest = m.clone();
         }
     }
-    // Device enums of each host's emulator for the arch (KVM's where there is one).
-    let enums: Vec<BTreeMap<String, Vec<String>>> = hosts
+    // An alias every host offers ("pc", "q35") names each host's own newest machine of a
+    // family (libvirt's `<machine canonical=>`, QEMU's alias): pc-i440fx-7.2 on QEMU 7.2,
+    // pc-i440fx-10.0 on QEMU 10. libvirt replaces the alias by the canonical machine when it
+    // defines or starts the guest (qemuCanonicalizeMachine -> virQEMUCapsGetCanonicalMachine,
+    // 9.0 and 11.3), so a guest started with "pc" on the newer host could not migrate back.
+    // The alias stands for the newest machine of that family every host offers.
+    let aliases: Vec<(String, String)> = common
         .iter()
-        .filter_map(|h| {
-            let mut d: Vec<&DomainCapabilities> = h.domain_capabilities.iter().filter(|d| d.arch == arch).collect();
-            d.sort_by_key(|d| d.domain != "kvm");
-            d.first().map(|d| d.device_enums.clone())
+        .filter(|m| machine_version(m).is_empty())
+        .filter_map(|alias| {
+            let canonical: Vec<String> = hosts.iter().map(|h| h.canonical_machine(arch, alias)).collect();
+            let family = machine_family(&canonical[0]);
+            let same = canonical.iter().all(|c| c != alias && machine_family(c) == family);
+            let newest = families.get(family).filter(|_| same && family != alias.as_str())?;
+            Some((alias.clone(), newest.clone()))
         })
         .collect();
+    for (alias, newest) in aliases {
+        families.insert(alias, newest);
+    }
+    for (family, newest) in families {
+        if family != newest || !newest.chars().any(|c| c.is_ascii_digit()) {
+            baseline.machines.push(MachineFamily {
+                arch: arch.to_string(),
+                virt_type: virt_type.to_string(),
+                family,
+                newest,
+            });
+        }
+    }
+    // Device enums of each host's emulator for the target (its domain capabilities).
+    let enums: Vec<BTreeMap<String, Vec<String>>> =
+        hosts.iter().filter_map(|h| h.domcaps_for(target).map(|d| d.device_enums.clone())).collect();
     if enums.len() == hosts.len() {
         for key in enums[0].keys() {
             let lists: Vec<Vec<String>> = enums.iter().map(|e| e.get(key).cloned().unwrap_or_default()).collect();

@@ -417,7 +417,9 @@ fn baseline_options(flags: c_uint) -> Result<crate::baseline::BaselineOptions, E
 /// snapshot of each host is taken with read-only calls, and each host's hypervisor is asked for
 /// its own baseline of all hosts' CPUs (virConnectBaselineHypervisorCPU, MIGRATABLE): when every
 /// host answers, that answer is the baseline CPU, and `<cpuCrossCheck>` says how it compares
-/// with the library's (libvirt 9.0 answers only read-write connections).
+/// with the library's (libvirt 9.0 answers only read-write connections). The baseline is for
+/// the hosts' arch and one virt type, kvm where every host offers it, else qemu (the document's
+/// `<arch>` and `<virtType>`); virMigrationBaselineFor() chooses them.
 ///
 /// @conns: the hosts' connections (borrowed)
 /// @nconns: how many (at least 1)
@@ -476,11 +478,110 @@ pub unsafe extern "C" fn virMigrationBaselineXML(
     })
 }
 
+/// The baseline's target from a C caller: each NULL for the default.
+fn baseline_target(
+    options: crate::baseline::BaselineOptions,
+    emulator: *const c_char,
+    arch: *const c_char,
+    machine: *const c_char,
+    virttype: *const c_char,
+) -> Result<crate::baseline::BaselineOptions, Error> {
+    let own = |ptr: *const c_char, what: &str| Ok::<_, Error>(borrow_optional_str(ptr, what)?.map(str::to_string));
+    Ok(crate::baseline::BaselineOptions {
+        emulator: own(emulator, "emulator")?,
+        arch: own(arch, "arch")?,
+        machine: own(machine, "machine")?,
+        virt_type: own(virttype, "virttype")?,
+        ..options
+    })
+}
+
+/// virMigrationBaseline() for one guest arch, virt type, emulator and machine type, as
+/// virConnectBaselineHypervisorCPU() takes them: the CPU is each host's host-model for that
+/// emulator and virt type (KVM's follows the machine's CPU, TCG's is QEMU's own), the machine
+/// types and device models those of that virt type. Every host must offer the virt type for
+/// the arch: one that does not is an error naming it. A guest rewritten to the baseline
+/// (virMigrationBaselineApply()) must be of the same arch, virt type and emulator.
+///
+/// @conns: the hosts' connections (borrowed)
+/// @nconns: how many (at least 1)
+/// @emulator: the guest's emulator binary, or NULL for each host's default
+/// @arch: the guest arch, or NULL for the hosts'
+/// @machine: the guest's machine type (an alias such as "pc" too), or NULL
+/// @virttype: "kvm", "qemu" ..., or NULL for kvm where every host offers it, else qemu
+/// @flags: 0, or VIR_MIGRATION_BASELINE_VENDOR_NEUTRAL
+/// @xml: where to store the `<migrationBaseline version='1'>` document; the caller free()s it
+///
+/// Returns 0, or -1 (then *xml is NULL).
+///
+/// Since: 0.1.0
+#[allow(clippy::too_many_arguments)]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn virMigrationBaselineFor(
+    conns: *mut virConnectPtr,
+    nconns: c_uint,
+    emulator: *const c_char,
+    arch: *const c_char,
+    machine: *const c_char,
+    virttype: *const c_char,
+    flags: c_uint,
+    xml: *mut *mut c_char,
+) -> c_int {
+    error::guard(move || {
+        let xml = Out::cleared(xml, "xml")?;
+        // SAFETY: the caller passes `nconns` connections at `conns`.
+        let conns = unsafe { borrow_array(conns, nconns, "conns is NULL or nconns is 0") }?;
+        let options = baseline_target(baseline_options(flags)?, emulator, arch, machine, virttype)?;
+        let borrowed = borrow_each(conns, "conns", borrow_connect)?;
+        let refs: Vec<&Connect> = borrowed.iter().collect();
+        let baseline = crate::baseline_connections(&refs, &options)?;
+        xml.set_string(&crate::baseline::write(&baseline))
+    })
+}
+
+/// virMigrationBaselineFor() from host snapshots (virMigrationHostSnapshot()).
+///
+/// @hostXMLs: the snapshots
+/// @nhosts: how many (at least 1)
+/// @emulator: the guest's emulator binary, or NULL for each host's default
+/// @arch: the guest arch, or NULL for the hosts'
+/// @machine: the guest's machine type, or NULL
+/// @virttype: "kvm", "qemu" ..., or NULL for kvm where every host offers it, else qemu
+/// @flags: 0, or VIR_MIGRATION_BASELINE_VENDOR_NEUTRAL
+/// @xml: where to store the baseline document; the caller free()s it
+///
+/// Returns 0, or -1 (then *xml is NULL).
+///
+/// Since: 0.1.0
+#[allow(clippy::too_many_arguments)]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn virMigrationBaselineXMLFor(
+    hostXMLs: *const *const c_char,
+    nhosts: c_uint,
+    emulator: *const c_char,
+    arch: *const c_char,
+    machine: *const c_char,
+    virttype: *const c_char,
+    flags: c_uint,
+    xml: *mut *mut c_char,
+) -> c_int {
+    error::guard(move || {
+        let xml = Out::cleared(xml, "xml")?;
+        // SAFETY: the caller passes `nhosts` strings at `hostXMLs`.
+        let hosts = unsafe { borrow_array(hostXMLs, nhosts, "hostXMLs is NULL or nhosts is 0") }?;
+        let options = baseline_target(baseline_options(flags)?, emulator, arch, machine, virttype)?;
+        let texts = borrow_each(hosts, "hostXMLs", borrow_str)?;
+        let baseline = crate::baseline_xml(&texts, &options)?;
+        xml.set_string(&crate::baseline::write(&baseline))
+    })
+}
+
 /// Rewrites a guest to a baseline (virMigrationBaseline()): its CPU becomes the baseline's
 /// (topology, NUMA and cache kept), its machine type the newest of its family every host
 /// offers, NIC models not every host provides become virtio. Memory and vCPUs are left as set;
 /// where they exceed what every host can hold, or a device cannot be rewritten safely, a comment
-/// at the top of the domain says so.
+/// at the top of the domain says so. The guest keeps its arch, virt type and emulator: a
+/// baseline computed for others (virMigrationBaselineFor()) is an error.
 ///
 /// @domainXML: the guest's domain XML
 /// @baselineXML: a baseline document

@@ -316,11 +316,34 @@ fn hypervisor_cpu_comparison(conn: &Connect, def: &DomainDef) -> Fact<i32> {
     if rc < 0 { Err(unavailable(CALL, VirtError::last_error())) } else { Ok(rc) }
 }
 
+/// The domain capabilities of exactly `emulator`, `arch`, `machine` and `virt_type` (None: the
+/// host's default emulator, machine), as printed; for a baseline computed for one guest's
+/// emulator and machine. `Ok(Err(..))`: the host refuses the call whatever is asked (a
+/// read-only connection to libvirt 9.0, a driver without it); `Err(message)`: libvirt's
+/// refusal of this emulator, machine, arch or virt type.
+pub fn guest_domain_capabilities(
+    conn: &Connect,
+    emulator: Option<&str>,
+    arch: &str,
+    machine: Option<&str>,
+    virt_type: &str,
+) -> Result<Fact<String>, String> {
+    const CALL: &str = "virConnectGetDomainCapabilities";
+    match conn.domain_capabilities(emulator, Some(arch), machine, Some(virt_type), 0) {
+        Ok(x) => Ok(Ok(x)),
+        Err(e) if e.code().is(ErrorNumber::OperationDenied) || e.code().is(ErrorNumber::NoSupport) => {
+            Ok(Err(unavailable(CALL, e)))
+        }
+        Err(e) => Err(e.message().to_string()),
+    }
+}
+
 /// The hypervisor's own baseline of `cpu_xmls` (virConnectBaselineHypervisorCPU): the CPU every
-/// input can give that this host's hypervisor (`virt_type`: kvm, qemu) can run, with MIGRATABLE
-/// unless `keep_non_migratable`.
+/// input can give that this host's hypervisor (`emulator`, else its default for `arch`;
+/// `virt_type`: kvm, qemu) can run, with MIGRATABLE unless `keep_non_migratable`.
 pub fn hypervisor_cpu_baseline(
     conn: &Connect,
+    emulator: Option<&str>,
     arch: &str,
     virt_type: &str,
     cpu_xmls: &[String],
@@ -329,6 +352,7 @@ pub fn hypervisor_cpu_baseline(
     const CALL: &str = "virConnectBaselineHypervisorCPU";
     let c = |s: &str| std::ffi::CString::new(s).map_err(|_| Unavailable::new(CALL, "a NUL byte in a CPU definition"));
     let (arch, virt_type) = (c(arch)?, c(virt_type)?);
+    let emulator = emulator.map(c).transpose()?;
     let xmls = cpu_xmls.iter().map(|x| c(x)).collect::<Result<Vec<_>, _>>()?;
     let mut ptrs: Vec<*const std::os::raw::c_char> = xmls.iter().map(|x| x.as_ptr()).collect();
     let flags = if keep_non_migratable { 0 } else { sys::VIR_CONNECT_BASELINE_CPU_MIGRATABLE };
@@ -337,7 +361,7 @@ pub fn hypervisor_cpu_baseline(
     let out = unsafe {
         sys::virConnectBaselineHypervisorCPU(
             conn.as_ptr(),
-            std::ptr::null(),
+            emulator.as_ref().map_or(std::ptr::null(), |e| e.as_ptr()),
             arch.as_ptr(),
             std::ptr::null(),
             virt_type.as_ptr(),

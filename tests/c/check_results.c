@@ -177,6 +177,29 @@ int main(int argc, char **argv)
     char *web1_xml = virDomainGetXMLDesc(dom, 0);
     EXPECT(virMigrationBaselineApply(web1_xml, baseline, 0, &applied) == 0, "apply: %s", virMigrationCheckGetLastErrorMessage());
     EXPECT(applied && strstr(applied, "<name>web1</name>"), "applied domain");
+    /* For a chosen virt type: the test driver offers "test" only, for i686; KVM is refused,
+     * naming the hosts; a baseline for an emulator says so. */
+    char *chosen = NULL;
+    EXPECT(virMigrationBaselineFor(fleet, 3, NULL, "i686", NULL, "test", 0, &chosen) == 0, "baseline for test: %s",
+           virMigrationCheckGetLastErrorMessage());
+    EXPECT(chosen && strstr(chosen, "<virtType>test</virtType>"), "names its virt type: %s", chosen ? chosen : "(null)");
+    free(chosen);
+    chosen = (char *)1;
+    EXPECT(virMigrationBaselineXMLFor((const char **)snaps, 3, NULL, NULL, NULL, "kvm", 0, &chosen) == -1 && chosen == NULL,
+           "baseline for kvm");
+    EXPECT(virMigrationCheckGetLastErrorCode() == VIR_MIGRATION_CHECK_ERR_INVALID_ARG, "baseline for kvm code");
+    EXPECT(strstr(virMigrationCheckGetLastErrorMessage(), "virt type 'kvm' for arch 'i686' is not offered by host") != NULL,
+           "names the hosts: %s", virMigrationCheckGetLastErrorMessage());
+    chosen = NULL;
+    EXPECT(virMigrationBaselineXMLFor((const char **)snaps, 3, "/usr/bin/other", NULL, NULL, NULL, 0, &chosen) == 0,
+           "baseline for an emulator");
+    EXPECT(chosen && strstr(chosen, "<emulator>/usr/bin/other</emulator>"), "names its emulator");
+    /* web1 names no emulator of its own: it gets the baseline's hosts' default. */
+    free(applied);
+    applied = NULL;
+    EXPECT(virMigrationBaselineApply(web1_xml, chosen, 0, &applied) == 0, "apply for an emulator: %s",
+           virMigrationCheckGetLastErrorMessage());
+    free(chosen);
     free(web1_xml);
     free(applied);
     free(baseline);

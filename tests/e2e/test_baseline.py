@@ -1,26 +1,42 @@
-"""virMigrationBaseline on live QEMU hosts: each host's hypervisor is asked for its own baseline
+"""virMigrationBaseline on live QEMU hosts. Each host's hypervisor is asked for its own baseline
 CPU (virConnectBaselineHypervisorCPU with MIGRATABLE) and that answer, cross-checked with the
-library's engine, is the baseline CPU. Hosts a and b run KVM, host c only TCG, so their
-hypervisors can run different CPUs."""
+library's engine, is the baseline CPU. Then the proof: a guest rewritten to the baseline of a pair
+of hosts (`baseline --apply`, for the guest's own virt type) really starts on one and live-migrates
+to the other and back. Hosts a, b and d run KVM where the machine has it, host c only TCG
+(conftest.py), so their hypervisors can run different CPUs."""
 
 from __future__ import annotations
 
+import itertools
+import json
+import subprocess
+import tempfile
+import uuid as uuidlib
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import Dict, List, Tuple
 
 import libvirt
 import pytest
 
 import libvirt_migration_check as lmc
-from conftest import uri
+from conftest import ROOT, uri
 
-VIRT = {"a": "kvm", "b": "kvm", "c": "qemu"}
+CLI = ROOT / "target" / "release" / "virt-migration-check"
 
 
-def common_virt(names: List[str]) -> str:
+def offers_kvm(conn: "libvirt.virConnect") -> bool:
+    """Whether the host offers KVM for x86_64 guests (its capabilities), as the library reads it:
+    host c never does, a, b and d only where the machine has /dev/kvm."""
+    caps = ET.fromstring(conn.getCapabilities())
+    return any(d.get("type") == "kvm" for g in caps.findall("guest") for a in g.findall("arch[@name='x86_64']")
+               for d in a.findall("domain"))
+
+
+def common_virt(bed: Dict[str, "libvirt.virConnect"], names: List[str]) -> str:
     """The virt type a guest that must run on every one of these hosts can have: KVM where they
     all offer it, else TCG (KVM's CPU follows the machine's, TCG's is AMD-branded whatever it)."""
-    return "kvm" if all(VIRT[n] == "kvm" for n in names) else "qemu"
+    return "kvm" if all(offers_kvm(bed[n]) for n in names) else "qemu"
 
 
 def host_model(conn: "libvirt.virConnect", virt: str) -> str:
@@ -48,7 +64,7 @@ def test_live_hosts_give_their_hypervisors_baseline_cpu(bed: Dict[str, "libvirt.
     print(f"\ncross-check on {names}:", ET.tostring(check, encoding="unicode"))
 
     # The same question asked of each hypervisor directly, for the one virt type every host runs.
-    virt = common_virt(names)
+    virt = common_virt(bed, names)
     xmls = [host_model(bed[n], virt) for n in names]
     flags = libvirt.VIR_CONNECT_BASELINE_CPU_MIGRATABLE
     answers = [ET.fromstring(bed[n].baselineHypervisorCPU(None, "x86_64", None, virt, xmls, flags)) for n in names]
@@ -97,3 +113,98 @@ def test_read_only_hosts_fall_back_to_the_library_and_say_why(bed: Dict[str, "li
     for host in check.findall("host"):
         assert host.get("answered") == "no" and "read only" in host.get("reason", ""), ET.tostring(host, encoding="unicode")
     assert doc.find("cpu") is not None
+
+
+def tiny_guest(name: str, virt: str) -> str:
+    """The bed's tiny guest (docs/testbed.md) of virt type `virt`, with no CPU of its own and the
+    machine alias 'pc' (pc-i440fx-7.2 on QEMU 7.2, pc-i440fx-10.0 on QEMU 10): the baseline
+    gives it both."""
+    return f"""<domain type='{virt}'>
+  <name>{name}</name>
+  <uuid>{uuidlib.uuid4()}</uuid>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <features><acpi/><apic/></features>
+  <devices>
+    <serial type='pty'/>
+    <console type='pty'/>
+    <memballoon model='none'/>
+  </devices>
+</domain>"""
+
+
+def cli_baseline(names: List[str], guest: str, *extra: str) -> subprocess.CompletedProcess:
+    """`virt-migration-check baseline -c URI ... --apply GUEST --json`, as a user runs it."""
+    with tempfile.NamedTemporaryFile("w", suffix=".xml") as f:
+        f.write(guest)
+        f.flush()
+        line = [str(CLI), "baseline", *[a for n in names for a in ("-c", uri(n))], "--apply", f.name, "--json", *extra]
+        return subprocess.run(line, capture_output=True, text=True, timeout=120)
+
+
+def live_migrate(dom: "libvirt.virDomain", dst: str) -> None:
+    """A live peer-to-peer migration over loopback (docs/testbed.md)."""
+    params = {libvirt.VIR_MIGRATE_PARAM_URI: "tcp://127.0.0.1", libvirt.VIR_MIGRATE_PARAM_LISTEN_ADDRESS: "127.0.0.1"}
+    dom.migrateToURI3(uri(dst), params, libvirt.VIR_MIGRATE_LIVE | libvirt.VIR_MIGRATE_PEER2PEER)
+
+
+def rewritten_guest_migrates_both_ways(bed: Dict[str, "libvirt.virConnect"], pair: Tuple[str, str], virt: str) -> None:
+    x, y = pair
+    name = f"e2e-baseline-{virt}-{x}{y}"
+    out = cli_baseline([x, y], tiny_guest(name, virt))
+    assert out.returncode == 0, out.stderr
+    answer = json.loads(out.stdout)
+    # The baseline is for the guest's own arch and virt type, whatever the hosts also offer.
+    assert (answer["arch"], answer["virt_type"]) == ("x86_64", virt), answer
+    doc = ET.fromstring(answer["baseline"])
+    assert doc.findtext("virtType") == virt and doc.findtext("arch") == "x86_64"
+    domain = ET.fromstring(answer["domain"])
+    # The guest keeps its arch and virt type; its machine alias becomes the machine both share.
+    assert domain.get("type") == virt and domain.find("os/type").get("arch") == "x86_64"
+    assert domain.find("os/type").get("machine") == "pc-i440fx-7.2", answer["domain"]
+    cpu = domain.find("cpu")
+    assert cpu is not None and cpu.findtext("model"), answer["domain"]
+    print(f"\n{virt} baseline of {x}+{y}: {cpu.findtext('model')} {cpu.findtext('vendor')}, "
+          f"{len(cpu.findall('feature'))} features")
+    dom = None
+    try:
+        dom = bed[x].createXML(answer["domain"], 0)
+        live_migrate(dom, y)
+        back = bed[y].lookupByName(name)
+        assert back.isActive()
+        live_migrate(back, x)
+        assert bed[x].lookupByName(name).isActive()
+    finally:
+        for side in (y, x):
+            try:
+                bed[side].lookupByName(name).destroy()
+            except libvirt.libvirtError:
+                pass
+
+
+PAIRS = list(itertools.combinations(["a", "c", "d"], 2))
+
+
+@pytest.mark.parametrize("pair", PAIRS, ids=["+".join(p) for p in PAIRS])
+def test_a_tcg_guest_rewritten_to_the_baseline_migrates_both_ways(bed: Dict[str, "libvirt.virConnect"],
+                                                                  pair: Tuple[str, str]) -> None:
+    """A TCG guest gets the TCG baseline even where both hosts have KVM (a+d): KVM's host-model
+    follows the machine's CPU (Intel or AMD), TCG's is QEMU's AMD-branded one, and a TCG guest
+    given KVM's Intel CPU is refused by the same hosts ("host CPU vendor does not match")."""
+    rewritten_guest_migrates_both_ways(bed, pair, "qemu")
+
+
+@pytest.mark.parametrize("pair", PAIRS, ids=["+".join(p) for p in PAIRS])
+def test_a_kvm_guest_rewritten_to_the_baseline_migrates_both_ways(bed: Dict[str, "libvirt.virConnect"],
+                                                                  pair: Tuple[str, str]) -> None:
+    lacking = [n for n in pair if not offers_kvm(bed[n])]
+    if lacking:
+        # The guest cannot start where KVM is missing, and the baseline says so, naming the host.
+        out = cli_baseline(list(pair), tiny_guest("e2e-baseline-kvm", "kvm"))
+        assert out.returncode == 2, out.stdout
+        for n in lacking:
+            assert uri(n) in out.stderr and "virt type 'kvm'" in out.stderr, out.stderr
+        reason = "host c never has KVM" if lacking == ["c"] else "this machine has no usable KVM"
+        pytest.skip(f"no KVM on {', '.join(lacking)} ({reason}): the baseline names them; no KVM guest to migrate")
+    rewritten_guest_migrates_both_ways(bed, pair, "kvm")

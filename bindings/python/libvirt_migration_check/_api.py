@@ -550,25 +550,69 @@ def _baseline_flags(vendor_neutral: bool) -> int:
     return int(BaselineFlag.VENDOR_NEUTRAL) if vendor_neutral else 0
 
 
-def baseline(conns: Iterable[Optional[Handle]], vendor_neutral: bool = False) -> str:
+def _baseline_target(
+    function: str, emulator: Optional[str], arch: Optional[str], machine: Optional[str], virt_type: Optional[str]
+) -> Optional[List[Optional[bytes]]]:
+    """The target arguments of ``function`` (``virMigrationBaselineFor``, ...), or None when
+    none is given (the plain call then answers)."""
+    given = {"emulator": emulator, "arch": arch, "machine": machine, "virt_type": virt_type}
+    if all(v is None for v in given.values()):
+        return None
+    if not _ffi.load().has(function):
+        raise MigrationCheckError(ErrorCode.UNSUPPORTED, f"the loaded library has no {function}")
+    return [_cstring(v, k) for k, v in given.items()]
+
+
+def baseline(
+    conns: Iterable[Optional[Handle]],
+    vendor_neutral: bool = False,
+    *,
+    virt_type: Optional[str] = None,
+    arch: Optional[str] = None,
+    emulator: Optional[str] = None,
+    machine: Optional[str] = None,
+) -> str:
     """The lowest common denominator of the hosts of ``conns`` (``virMigrationBaseline``):
     a ``<migrationBaseline version='1'>`` document. Hosts of different CPU vendors are an
-    error unless ``vendor_neutral``."""
+    error unless ``vendor_neutral``. It is for one guest arch and virt type (the document's
+    ``<arch>`` and ``<virtType>``): the hosts' arch and kvm where every host offers it, else
+    qemu, unless ``virt_type``, ``arch``, ``emulator`` or ``machine`` name the guest's
+    (``virMigrationBaselineFor``); a host that does not offer the virt type is an error."""
     handles = list(conns)
     addresses = [_pointer(c, f"conns[{i}]") for i, c in enumerate(handles)]
     array = (ctypes.c_void_p * len(addresses))(*addresses) if addresses else None
-    return _call_for_string("virMigrationBaseline", array, len(addresses), _baseline_flags(vendor_neutral))
+    flags = _baseline_flags(vendor_neutral)
+    target = _baseline_target("virMigrationBaselineFor", emulator, arch, machine, virt_type)
+    if target is not None:
+        emu, ar, mach, virt = target
+        return _call_for_string("virMigrationBaselineFor", array, len(addresses), emu, ar, mach, virt, flags)
+    return _call_for_string("virMigrationBaseline", array, len(addresses), flags)
 
 
-def baseline_xml(snapshots: Iterable[Optional[str]], vendor_neutral: bool = False) -> str:
-    """:func:`baseline` from host snapshots (``virMigrationBaselineXML``)."""
+def baseline_xml(
+    snapshots: Iterable[Optional[str]],
+    vendor_neutral: bool = False,
+    *,
+    virt_type: Optional[str] = None,
+    arch: Optional[str] = None,
+    emulator: Optional[str] = None,
+    machine: Optional[str] = None,
+) -> str:
+    """:func:`baseline` from host snapshots (``virMigrationBaselineXML``,
+    ``virMigrationBaselineXMLFor``)."""
     encoded = [_cstring(s, f"snapshots[{i}]") for i, s in enumerate(snapshots)]
     array = (ctypes.c_char_p * len(encoded))(*encoded) if encoded else None
-    return _call_for_string("virMigrationBaselineXML", array, len(encoded), _baseline_flags(vendor_neutral))
+    flags = _baseline_flags(vendor_neutral)
+    target = _baseline_target("virMigrationBaselineXMLFor", emulator, arch, machine, virt_type)
+    if target is not None:
+        emu, ar, mach, virt = target
+        return _call_for_string("virMigrationBaselineXMLFor", array, len(encoded), emu, ar, mach, virt, flags)
+    return _call_for_string("virMigrationBaselineXML", array, len(encoded), flags)
 
 
 def baseline_apply(domain_xml: str, baseline_xml: str) -> str:
-    """The guest of ``domain_xml`` rewritten to a baseline (``virMigrationBaselineApply``)."""
+    """The guest of ``domain_xml`` rewritten to a baseline (``virMigrationBaselineApply``). The
+    guest keeps its arch, virt type and emulator: a baseline computed for others is an error."""
     domain = _cstring(domain_xml, "domain_xml")
     base = _cstring(baseline_xml, "baseline_xml")
     return _call_for_string("virMigrationBaselineApply", domain, base, 0)

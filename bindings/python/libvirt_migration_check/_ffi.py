@@ -127,6 +127,14 @@ PROTOTYPES = {
     "virMigrationBaseline": (_c_int, [ctypes.POINTER(_vp), _c_uint, _c_uint, ctypes.POINTER(_vp)]),
     "virMigrationBaselineXML": (_c_int, [ctypes.POINTER(_cp), _c_uint, _c_uint, ctypes.POINTER(_vp)]),
     "virMigrationBaselineApply": (_c_int, [_cp, _cp, _c_uint, ctypes.POINTER(_vp)]),
+    "virMigrationBaselineFor": (
+        _c_int,
+        [ctypes.POINTER(_vp), _c_uint, _cp, _cp, _cp, _cp, _c_uint, ctypes.POINTER(_vp)],
+    ),
+    "virMigrationBaselineXMLFor": (
+        _c_int,
+        [ctypes.POINTER(_cp), _c_uint, _cp, _cp, _cp, _cp, _c_uint, ctypes.POINTER(_vp)],
+    ),
     "virMigrationCheckGetSupported": (_c_int, [ctypes.POINTER(_c_uint)]),
     "virMigrationCheckGetVersion": (_c_int, [ctypes.POINTER(ctypes.c_ulong)]),
     "virMigrationCheckGetLastErrorCode": (_c_int, []),
@@ -152,6 +160,8 @@ OPTIONAL = {
     "virMigrationCheckMatrix",
     "virMigrationCheckMatrixFree",
     "virMigrationCheck3",
+    "virMigrationBaselineFor",
+    "virMigrationBaselineXMLFor",
 }
 
 

@@ -172,9 +172,17 @@ struct BaselineArgs {
     /// A host snapshot file (repeatable), in place of connections.
     #[arg(long = "snapshot", value_name = "FILE", conflicts_with = "uris")]
     snapshots: Vec<PathBuf>,
-    /// Print DOMAIN.xml rewritten to the baseline instead of the baseline.
+    /// Print DOMAIN.xml rewritten to the baseline instead of the baseline; the baseline is then
+    /// for the guest's own arch, virt type, emulator and machine type unless chosen here.
     #[arg(long, value_name = "DOMAIN.xml")]
     apply: Option<PathBuf>,
+    /// The virt type the baseline is for (kvm, qemu ...); every host must offer it. Default:
+    /// with --apply the guest's, else kvm where every host offers it, else qemu.
+    #[arg(long = "virt-type", value_name = "TYPE")]
+    virt_type: Option<String>,
+    /// The guest arch the baseline is for. Default: with --apply the guest's, else the hosts'.
+    #[arg(long, value_name = "ARCH")]
+    arch: Option<String>,
     /// Allow hosts of different CPU vendors (a vendor-neutral CPU).
     #[arg(long = "vendor-neutral")]
     vendor_neutral: bool,
@@ -556,8 +564,20 @@ fn run_cpu_baseline(args: &CpuBaselineArgs) -> Result<ExitCode, Error> {
 
 fn run_baseline(args: &BaselineArgs) -> Result<ExitCode, Error> {
     use virt_migration_check::baseline::{self, BaselineOptions};
-    let options =
-        BaselineOptions { vendor_neutral: args.vendor_neutral, cpu_map: args.cpu_map.clone(), ..Default::default() };
+    let mut options = BaselineOptions {
+        vendor_neutral: args.vendor_neutral,
+        cpu_map: args.cpu_map.clone(),
+        virt_type: args.virt_type.clone(),
+        arch: args.arch.clone(),
+        ..Default::default()
+    };
+    // With --apply, the baseline is for the guest as it is: its arch, virt type, emulator and
+    // machine type, where not chosen on the command line.
+    let domain = args.apply.as_deref().map(read_file).transpose()?;
+    if let Some(text) = &domain {
+        let def = virt_migration_check::xml::domain::parse_domain(text, "domain XML")?;
+        options = options.for_guest(&def);
+    }
     // Snapshots, read from files or taken now: the one-way analysis checks among them. Live
     // hosts are also asked for their hypervisors' own baseline CPU.
     let (names, texts, result) = if args.snapshots.is_empty() {
@@ -579,7 +599,6 @@ fn run_baseline(args: &BaselineArgs) -> Result<ExitCode, Error> {
         (names, texts, result)
     };
     let document = baseline::write(&result);
-    let domain = args.apply.as_deref().map(read_file).transpose()?;
     let rewritten = domain.as_deref().map(|d| baseline::apply(d, &result)).transpose()?;
     if args.json {
         let mut check_options = Options::from_flags(0, virt_migration_check::supported_checks())?;
@@ -591,7 +610,13 @@ fn run_baseline(args: &BaselineArgs) -> Result<ExitCode, Error> {
                 .collect(),
             None => Vec::new(),
         };
-        let json = serde_json::json!({"baseline": document, "domain": rewritten, "one_way": one_way});
+        let json = serde_json::json!({
+            "arch": result.arch,
+            "virt_type": result.virt_type,
+            "baseline": document,
+            "domain": rewritten,
+            "one_way": one_way,
+        });
         println!("{}", serde_json::to_string_pretty(&json).expect("JSON values always serialise"));
     } else {
         print!("{}", rewritten.unwrap_or(document));
