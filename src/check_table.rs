@@ -204,7 +204,8 @@ macro_rules! for_each_check {
                     disks never; a cache mode other than none/directsync with a QEMU older than 3.1",
                 warning: "with `--unsafe` the storage refusals are WARNINGs; a writable file whose filesystem only \
                     statfs on the source tells (a dir pool, no pool), unless `--shared-filesystem` names its \
-                    directory or a netfs pool holds it; paused after an I/O error",
+                    directory or a netfs pool holds it; a disk shared by `--shared-filesystem` alone on a \
+                    source libvirt older than 10.6, which decides by statfs (INFO); paused after an I/O error",
             }
             /// Same host; a domain name or UUID clash on the destination.
             17 => Host, host, HOST {

@@ -13,6 +13,15 @@ const CHECK: Check = Check::Devices;
 /// other than none/directsync is safe (QEMU_CAPS_MIGRATION_FILE_DROP_CACHE).
 const QEMU_DROPS_CACHES: u64 = 3_001_000;
 
+/// libvirt from which qemu.conf's shared_filesystems is honoured (virFileIsSharedFSOverride,
+/// asked by qemuMigrationSrcIsSafe before statfs).
+const SHARED_FILESYSTEMS_SINCE: u64 = 10_006_000;
+
+/// 9000000 as "9.0.0".
+fn version_name(v: u64) -> String {
+    format!("{}.{}.{}", v / 1_000_000, v / 1_000 % 1_000, v % 1_000)
+}
+
 pub fn check(cx: &Context) -> Vec<Finding> {
     let mut findings = models(cx);
     findings.extend(blockers(cx));
@@ -219,6 +228,8 @@ enum Storage {
     Block,
     /// A file on a filesystem libvirt sees as shared (`cluster`: one that skips the cache rule).
     Shared { cluster: bool },
+    /// A file under a directory the caller says is shared (qemu.conf's shared_filesystems).
+    SharedByCaller(String),
     /// Refused as unsafe; the reason, for the message.
     Local(String),
     /// A file whose filesystem only statfs on the source can tell; the reason, for the message.
@@ -233,8 +244,8 @@ const CLUSTER_FILESYSTEMS: &[&str] = &["gfs", "gfs2", "ocfs2"];
 
 /// What libvirt's rule makes of a file at `path` in `pool` (None: in no pool of the source).
 fn file_storage(cx: &Context, path: Option<&str>, pool: Option<&Pool>) -> Storage {
-    if path.is_some_and(|p| cx.options.shared_directory(p).is_some()) {
-        return Storage::Shared { cluster: false };
+    if let Some(dir) = path.and_then(|p| cx.options.shared_directory(p)) {
+        return Storage::SharedByCaller(dir.to_string());
     }
     if let Some(pool) = pool {
         let format = pool.source_format.as_deref().unwrap_or("auto");
@@ -361,11 +372,38 @@ fn storage_safety(cx: &Context) -> Vec<Finding> {
                 .detail("disk", &disk.target)
                 .detail("source", path.as_str()),
             ),
+            // libvirt before 10.6 has no shared_filesystems: its statfs alone decides, which
+            // the caller's word cannot change (an export of the source's own local disk is still
+            // refused there). Said, not judged: the caller knows what the filesystem is.
+            Storage::SharedByCaller(dir) => {
+                if let Some(version) = cx.src.libvirt_version.as_ref().ok().copied().filter(|v| *v < SHARED_FILESYSTEMS_SINCE)
+                {
+                    findings.push(
+                        Finding::info(
+                            CHECK,
+                            "shared-by-caller",
+                            format!(
+                                "writable disk {} ({path}) is shared by the caller's word ('{dir}'); libvirt {} on the \
+                                    source predates qemu.conf's shared_filesystems (10.6) and decides by the \
+                                    filesystem alone (statfs): it migrates a file on NFS, CIFS, GFS2, OCFS2, CephFS, GPFS or \
+                                    glusterfs, and refuses one on a local filesystem, even one the source exports",
+                                disk.target,
+                                version_name(version)
+                            ),
+                        )
+                        .detail("disk", &disk.target)
+                        .detail("shared_directory", dir.as_str()),
+                    );
+                }
+            }
             Storage::Network | Storage::Block | Storage::Shared { .. } => {}
         }
         // The cache rule, for what passed the storage rule (network and cluster filesystems
         // skip it; a refused disk has its finding).
-        let cache_rule = matches!(storage, Storage::Block | Storage::Shared { cluster: false } | Storage::Unknown(_));
+        let cache_rule = matches!(
+            storage,
+            Storage::Block | Storage::Shared { cluster: false } | Storage::SharedByCaller(_) | Storage::Unknown(_)
+        );
         let cache_ok = disk.shareable || matches!(disk.cache.as_deref(), Some("none" | "directsync"));
         if cache_rule && old_qemu && !cache_ok {
             findings.push(

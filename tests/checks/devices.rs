@@ -235,6 +235,26 @@ scenarios! {
         );
     }
 
+    fn shared_by_caller() {
+        // The caller names the dir pool's directory as shared (qemu.conf's shared_filesystems):
+        // libvirt 10.6 and later honour it, nothing to say; libvirt 9.0 decides by statfs alone,
+        // which the INFO says.
+        let (mut src, dst) = hosts();
+        src.pools = Ok(vec![pool("pool-dir.xml", true)]);
+        let g = file_disk("/var/lib/libvirt/images/web.qcow2", "none");
+        let shared = |o: &mut virt_migration_check::Options| o.shared_filesystems = vec!["/var/lib/libvirt/images".into()];
+        src.libvirt_version = Ok(9_000_000);
+        let f = expect(
+            &run_with(CHECK, &g, &src, &dst, shared),
+            Severity::Info,
+            "devices.shared-by-caller",
+            &["disk vda", "libvirt 9.0.0", "10.6", "statfs"],
+        );
+        assert_eq!(detail(&f, "shared_directory"), "/var/lib/libvirt/images");
+        src.libvirt_version = Ok(11_003_000);
+        expect_ok(&run_with(CHECK, &g, &src, &dst, shared), CHECK);
+    }
+
     fn unsafe_cache_on_an_old_qemu() {
         // A shared disk with a write-back cache under a QEMU older than 3.1.
         let (mut src, dst) = hosts();
