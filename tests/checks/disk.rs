@@ -112,6 +112,30 @@ scenarios! {
         expect(&run(CHECK, &file_disk(REAL_PATH, true), &s, &d), Severity::Error, "disk.different-storage", &["capacity"]);
     }
 
+    fn snapshots_carry_the_volume_xml() {
+        // Host snapshots keep each volume's XML as libvirt gave it, so an offline check proves
+        // the same as a live one: each host assembled from libvirt's pool-dir.xml and
+        // vol-file.xml (the destination's capacity edited), written and read back.
+        use virt_migration_check::xml::snapshot::{SavedDocuments, assemble, host as snapshot_host, read as read_snapshot, write};
+        let snap = |uri: &str, volume: String| {
+            let saved = SavedDocuments {
+                capabilities: ("caps-test.xml".into(), read("fixtures/host-caps/capabilityschemadata/caps-test.xml")),
+                pools: vec![("pool-dir.xml".into(), read("fixtures/pools/storagepoolxml2xmlin/pool-dir.xml"))],
+                volumes: vec![("vol-file.xml".into(), volume)],
+                ..SavedDocuments::default()
+            };
+            let written = write(&assemble(&saved, uri, "2026-12-02T00:00:00Z").unwrap());
+            snapshot_host(&read_snapshot(&written, uri).unwrap())
+        };
+        let xml = read("fixtures/pools/storagevolxml2xmlin/vol-file.xml").replace("<name>", "<key>/var/lib/libvirt/images/sparse.img</key><name>");
+        let src = snap("file:///src", xml.clone());
+        let v = src.volume_at_path(REAL_PATH).unwrap().unwrap();
+        assert_eq!((v.capacity, v.timestamps.ctime.map(|t| t.nanos)), (Some(1 << 40), Some(47245868)), "{v:?}");
+        expect_ok(&run(CHECK, &file_disk(REAL_PATH, false), &src, &snap("file:///dst", xml.clone())), CHECK);
+        let bigger = snap("file:///dst", xml.replace(">1</capacity>", ">2</capacity>"));
+        expect(&run(CHECK, &file_disk(REAL_PATH, false), &src, &bigger), Severity::Error, "disk.different-storage", &["capacity"]);
+    }
+
     fn unproven_by_timestamps_that_differ() {
         // A client's attribute cache can lag behind a file being written: other timestamps do
         // not prove another file, nor whole seconds one file.
