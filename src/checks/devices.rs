@@ -209,8 +209,11 @@ fn source_pool<'a>(cx: &'a Context, source: &DiskSource) -> Option<&'a Pool> {
     }
 }
 
-/// What qemuMigrationSrcIsSafe (src/qemu/qemu_migration.c; read in libvirt 9.x before 9.1's
-/// message rewording, the same rule in 11.3) learns of one writable disk that is not copied.
+/// What qemuMigrationSrcIsSafe (src/qemu/qemu_migration.c) learns of one writable disk that is
+/// not copied. Read in libvirt's sources of 9.0 and of 9.1 to 10.5 (the same rule, reworded
+/// messages); 10.6 added the shared_filesystems override before statfs, which 11.3 keeps. The
+/// bed (libvirt 9.0) shows it: a local file is refused with cache='none' too, a loop device and
+/// a FUSE glusterfs file migrate (tests/e2e/test_migrations.py).
 /// It switches on the disk's actual storage type (virStorageSourceGetActualType: a type='volume'
 /// disk takes its pool's, virStorageTranslateDiskSourcePool):
 /// - FILE: virFileIsSharedFS(path) asks statfs; NFS, GFS2, OCFS2, AFS, SMB, CIFS, CephFS, GPFS,
