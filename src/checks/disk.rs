@@ -9,7 +9,8 @@
 //! - for files, a different capacity (virtual size), format or birth time (where both hosts
 //!   report one: libvirt on Linux never does) is a different object; the same key and capacity
 //!   with identical nanosecond mtime and ctime (and btime where both have one) is what two hosts
-//!   see of one file on shared storage (a copy cannot carry the ctime over); anything else is
+//!   see of one file on shared storage (a copy cannot carry the ctime over; for a disk the
+//!   destination XML moves, whose path keys differ, the same holds at the two paths); anything else is
 //!   unproven, unless both pools mount one export or the caller says the directory is shared.
 //!   Limits: an NFS client's attribute cache can lag behind a file being written (a running
 //!   guest's disk), so timestamps that differ prove nothing; a block-level clone of a whole
