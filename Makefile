@@ -176,7 +176,7 @@ python-tests: build
 # user vmc-e2e runs the session daemon. QEMU 7.2's qemu-utils would conflict with the image's newer one in the same
 # apt call (docs/testbed.md), and the tests need no qemu-img, so it is not asked for.
 E2E_QEMU10_DIR ?= /tmp/vmc-e2e-qemu10
-E2E_PACKAGES := qemu-system-x86 ipxe-qemu seabios tini iproute2 util-linux
+E2E_PACKAGES := qemu-system-x86 ipxe-qemu seabios tini iproute2 util-linux bindfs
 e2e-deps: deps
 	$(call apt_ensure,$(E2E_PACKAGES))
 	tests/e2e/qemu10.sh $(E2E_QEMU10_DIR) >/dev/null

@@ -44,6 +44,18 @@
  */
 #define VIR_MIGRATION_CHECK_PARAM_TIMEOUT "timeout"
 
+/**
+ * virMigrationCheckParams() parameter (VIR_TYPED_PARAM_STRING, repeatable: one absolute directory
+ * per occurrence, as VIR_MIGRATE_PARAM_MIGRATE_DISKS names one disk per occurrence): a directory
+ * on storage both hosts share, with the meaning of qemu.conf's shared_filesystems (libvirt 10.6
+ * and later): a file under it (compared component by component, paths normalized lexically) is
+ * shared, so no unsafe-storage finding, and the same path on both hosts is the same file unless
+ * the volumes libvirt shows prove otherwise. libvirt before 10.6 decides by statfs alone: name
+ * only directories on a filesystem it recognises as shared (NFS, CIFS, GFS2, OCFS2, CephFS,
+ * GPFS, glusterfs ...). Default: none.
+ */
+#define VIR_MIGRATION_CHECK_PARAM_SHARED_FILESYSTEMS "shared_filesystems"
+
 
 /**
  * This library's version, major * 1,000,000 + minor * 1,000 + micro, as compiled into the
@@ -361,8 +373,9 @@ int virMigrationCheck(virConnectPtr conn,
  * @conn, @dconn, @dom, @flags, @results: as for virMigrationCheck()
  * @params: parameters, or NULL when @nparams is 0, each described (type, unit, default) at its
  *   definition above: VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM, VIR_MIGRATION_CHECK_PARAM_CPU_MAP,
- *   VIR_MIGRATION_CHECK_PARAM_CACHE_TTL, VIR_MIGRATION_CHECK_PARAM_TIMEOUT. Unknown names, wrong
- *   types and repeated names are errors.
+ *   VIR_MIGRATION_CHECK_PARAM_CACHE_TTL, VIR_MIGRATION_CHECK_PARAM_TIMEOUT,
+ *   VIR_MIGRATION_CHECK_PARAM_SHARED_FILESYSTEMS. Unknown names, wrong types and repeated names
+ *   (but VIR_MIGRATION_CHECK_PARAM_SHARED_FILESYSTEMS, one directory each) are errors.
  * @nparams: the number of parameters
  *
  * Returns the number of results, or -1 as virMigrationCheck() does.

@@ -130,10 +130,12 @@ macro_rules! for_each_check {
                 dst: [POOLS, VOLUMES],
                 compatibility: false,
                 error: "volume absent in the destination pool that covers the path; same path but another volume \
-                    key (\"a different file with the same name\"); pool missing or inactive; with \
+                    key, or a file whose volume XML shows another capacity, format or birth time (\"a different \
+                    file with the same name\", what differs named); pool missing or inactive; with \
                     `--copy-storage-all`, no pool to copy into",
-                warning: "identity unprovable (files of host-local pools, paths in no pool); a read-only medium that \
-                    is another copy (INFO); will be copied (INFO)",
+                warning: "identity unprovable (files whose volumes do not show the same capacity and nanosecond \
+                    mtime and ctime, paths in no pool, unless `--shared-filesystem` names the directory); a \
+                    read-only medium that is another copy (INFO); will be copied (INFO)",
             }
             /// Disk bus and device models supported by the destination.
             10 => DiskModel, disk_model, DISK_MODEL {
@@ -201,10 +203,13 @@ macro_rules! for_each_check {
                 error: "a video, graphics, RNG, TPM, filesystem, redirdev or panic model the destination's domain \
                     capabilities do not offer; libvirt's own refusals: snapshots, an active block job, \
                     transient disks, shmem not master, virtiofs, vDPA, a passthrough TPM, a dimm without \
-                    address; a writable disk on storage local to the source (unless `--copy-storage-all`); a \
-                    cache mode other than none/directsync with a QEMU older than 3.1",
-                warning: "with `--unsafe` the storage refusals are WARNINGs; a writable disk in no pool (kind of \
-                    storage unknown); paused after an I/O error",
+                    address; a writable file on a filesystem local to the source (an fs pool of ext4, xfs ...; \
+                    the host's /dev) or an NVMe disk, unless copied (`--copy-storage-all`); block and network \
+                    disks never; a cache mode other than none/directsync with a QEMU older than 3.1",
+                warning: "with `--unsafe` the storage refusals are WARNINGs; a writable file whose filesystem only \
+                    statfs on the source tells (a dir pool, no pool), unless `--shared-filesystem` names its \
+                    directory or a netfs pool holds it; a disk shared by `--shared-filesystem` alone on a \
+                    source libvirt older than 10.6, which decides by statfs (INFO); paused after an I/O error",
             }
             /// Same host; a domain name or UUID clash on the destination.
             17 => Host, host, HOST {

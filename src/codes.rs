@@ -142,6 +142,7 @@ pub const CODES: &[(Check, &str)] = &[
     (Check::Devices, "devices.tpm-passthrough"),
     (Check::Devices, "devices.unsafe-storage"),
     (Check::Devices, "devices.storage-unknown"),
+    (Check::Devices, "devices.shared-by-caller"),
     (Check::Devices, "devices.unsafe-cache"),
     (Check::Devices, "devices.unavailable"),
     (Check::Host, "host.same-host"),

@@ -197,6 +197,10 @@ pub struct Options {
     pub memory_headroom_kib: Option<u64>,
     /// How long a live check waits for its hosts (None: for ever, as libvirt's own calls do).
     pub timeout: Option<std::time::Duration>,
+    /// Directories the caller says are on storage both hosts share, with the meaning of
+    /// qemu.conf's `shared_filesystems` (libvirt 10.6 and later): a file under one of them is
+    /// shared, whatever its filesystem looks like (`shared_directory`).
+    pub shared_filesystems: Vec<String>,
     /// The migration as the caller will run it (`VIR_MIGRATE_*` flags and parameters), when the
     /// caller gave it (virMigrationCheck3, `check3`): then `offline`, `non_shared_disk` and
     /// `unsafe_migration` come from its flags, and the checks judge its flags and parameters too.
@@ -235,7 +239,25 @@ impl Options {
             cache: flags.contains(Flags::CACHE).then_some(DEFAULT_CACHE_TTL),
             memory_headroom_kib: None,
             timeout: Some(crate::deadline::DEFAULT_TIMEOUT),
+            shared_filesystems: Vec::new(),
             migration: None,
+        })
+    }
+
+    /// The caller's shared directory that holds `path`, if any. libvirt's
+    /// virFileIsSharedFSOverride (10.6 and later; what qemuMigrationSrcIsSafe asks before
+    /// statfs): the path itself or any of its parent directories is listed, compared whole
+    /// component by component ("/nfs" holds "/nfs/a.img", not "/nfs2/a.img"). libvirt
+    /// canonicalizes the listed directories when it reads qemu.conf; this library cannot see the
+    /// host's symlinks, so both sides are normalized lexically (repeated and trailing slashes,
+    /// "." and ".."), and a directory reached through a symlink must be named as the disks
+    /// spell it.
+    pub fn shared_directory(&self, path: &str) -> Option<&str> {
+        let path = normalize_path(path)?;
+        self.shared_filesystems.iter().map(String::as_str).find(|dir| {
+            normalize_path(dir).is_some_and(|dir| {
+                dir == "/" || path == dir || path.strip_prefix(dir.as_str()).is_some_and(|rest| rest.starts_with('/'))
+            })
         })
     }
 
@@ -251,9 +273,43 @@ impl Options {
     }
 }
 
+/// `path` without repeated or trailing slashes, "." and ".." (resolved lexically); None for a
+/// relative path (libvirt's override matches absolute paths only).
+fn normalize_path(path: &str) -> Option<String> {
+    if !path.starts_with('/') {
+        return None;
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(format!("/{}", parts.join("/")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shared_directories_match_whole_components() {
+        let mut o = Options::from_flags(0, Flags::CHECKS).unwrap();
+        o.shared_filesystems = vec!["/nfs/".into(), "/srv//images".into()];
+        assert_eq!(o.shared_directory("/nfs/a.img"), Some("/nfs/"));
+        assert_eq!(o.shared_directory("/nfs"), Some("/nfs/"));
+        assert_eq!(o.shared_directory("/nfs/deep/er/a.img"), Some("/nfs/"));
+        assert_eq!(o.shared_directory("/srv/images/./b.qcow2"), Some("/srv//images"));
+        assert_eq!(o.shared_directory("/nfs2/a.img"), None);
+        assert_eq!(o.shared_directory("/nfs/../etc/a.img"), None);
+        assert_eq!(o.shared_directory("nfs/a.img"), None);
+        o.shared_filesystems = vec!["/".into()];
+        assert_eq!(o.shared_directory("/anything"), Some("/"));
+    }
 
     #[test]
     fn check_bits_names_and_flags_agree() {

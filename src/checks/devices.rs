@@ -13,6 +13,15 @@ const CHECK: Check = Check::Devices;
 /// other than none/directsync is safe (QEMU_CAPS_MIGRATION_FILE_DROP_CACHE).
 const QEMU_DROPS_CACHES: u64 = 3_001_000;
 
+/// libvirt from which qemu.conf's shared_filesystems is honoured (virFileIsSharedFSOverride,
+/// asked by qemuMigrationSrcIsSafe before statfs).
+const SHARED_FILESYSTEMS_SINCE: u64 = 10_006_000;
+
+/// 9000000 as "9.0.0".
+fn version_name(v: u64) -> String {
+    format!("{}.{}.{}", v / 1_000_000, v / 1_000 % 1_000, v % 1_000)
+}
+
 pub fn check(cx: &Context) -> Vec<Finding> {
     let mut findings = models(cx);
     findings.extend(blockers(cx));
@@ -190,13 +199,108 @@ fn blockers(cx: &Context) -> Vec<Finding> {
     findings
 }
 
-/// The pool holding a disk's storage on the source, and whether it is host-local.
+/// The pool holding a disk's storage on the source.
 fn source_pool<'a>(cx: &'a Context, source: &DiskSource) -> Option<&'a Pool> {
     let pools = cx.src.pools.as_ref().ok()?;
     match source {
         DiskSource::Path { path, .. } => pools.iter().find(|p| p.covers(path)),
         DiskSource::Volume { pool, .. } => pools.iter().find(|p| p.name == *pool),
         _ => None,
+    }
+}
+
+/// What qemuMigrationSrcIsSafe (src/qemu/qemu_migration.c) learns of one writable disk that is
+/// not copied. Read in libvirt's sources of 9.0 and of 9.1 to 10.5 (the same rule, reworded
+/// messages); 10.6 added the shared_filesystems override before statfs, which 11.3 keeps. The
+/// bed (libvirt 9.0) shows it: a local file is refused with cache='none' too, a loop device and
+/// a FUSE glusterfs file migrate (tests/e2e/test_migrations.py).
+/// It switches on the disk's actual storage type (virStorageSourceGetActualType: a type='volume'
+/// disk takes its pool's, virStorageTranslateDiskSourcePool):
+/// - FILE: virFileIsSharedFS(path) asks statfs; NFS, GFS2, OCFS2, AFS, SMB, CIFS, CephFS, GPFS,
+///   Quobyte, ACFS, BeeGFS and FUSE glusterfs are shared, anything else is "Migration without
+///   shared storage is unsafe"; virFileIsClusterFS (GFS2, OCFS2, CephFS) then skips the cache
+///   rule. libvirt 10.6 and later first ask virFileIsSharedFSOverride (qemu.conf's
+///   shared_filesystems): a listed directory is shared.
+/// - NETWORK: safe, no cache rule. NVME: always unsafe.
+/// - BLOCK, DIR and the rest: never unsafe; the cache rule applies.
+#[derive(Debug, PartialEq)]
+enum Storage {
+    /// Network storage: nothing to check.
+    Network,
+    /// Never refused as unsafe; the cache rule applies.
+    Block,
+    /// A file on a filesystem libvirt sees as shared (`cluster`: one that skips the cache rule).
+    Shared { cluster: bool },
+    /// A file under a directory the caller says is shared (qemu.conf's shared_filesystems).
+    SharedByCaller(String),
+    /// Refused as unsafe; the reason, for the message.
+    Local(String),
+    /// A file whose filesystem only statfs on the source can tell; the reason, for the message.
+    Unknown(String),
+}
+
+/// Filesystems of an fs pool (`<source><format type>`, libvirt's virStoragePoolFormatFileSystem)
+/// that statfs reports as local: a file on one is refused as unsafe.
+const LOCAL_FILESYSTEMS: &[&str] = &["ext2", "ext3", "ext4", "ufs", "iso9660", "udf", "vfat", "hfs+", "xfs"];
+/// Those virFileIsSharedFS and virFileIsClusterFS both name (GFS2's magic is gfs's too).
+const CLUSTER_FILESYSTEMS: &[&str] = &["gfs", "gfs2", "ocfs2"];
+
+/// What libvirt's rule makes of a file at `path` in `pool` (None: in no pool of the source).
+fn file_storage(cx: &Context, path: Option<&str>, pool: Option<&Pool>) -> Storage {
+    if let Some(dir) = path.and_then(|p| cx.options.shared_directory(p)) {
+        return Storage::SharedByCaller(dir.to_string());
+    }
+    if let Some(pool) = pool {
+        let format = pool.source_format.as_deref().unwrap_or("auto");
+        match pool.kind.as_str() {
+            // netfs mounts nfs, cifs or glusterfs (FUSE): each one virFileIsSharedFS names.
+            "netfs" => return Storage::Shared { cluster: false },
+            "gluster" | "rbd" | "sheepdog" | "iscsi-direct" => return Storage::Network,
+            "logical" | "disk" | "scsi" | "mpath" | "zfs" | "iscsi" => return Storage::Block,
+            "fs" if CLUSTER_FILESYSTEMS.contains(&format) => return Storage::Shared { cluster: true },
+            "fs" if LOCAL_FILESYSTEMS.contains(&format) => {
+                return Storage::Local(format!("pool '{}' mounts a local {format} filesystem", pool.name));
+            }
+            _ => {}
+        }
+    }
+    // devtmpfs and /dev/shm's tmpfs are this host's own.
+    if let Some(path) = path.filter(|p| p.starts_with("/dev/")) {
+        return Storage::Local(format!("'{path}' is on the host's own /dev"));
+    }
+    Storage::Unknown(match pool {
+        Some(p) if p.kind == "fs" => format!(
+            "it is in fs pool '{}' whose filesystem is '{}': only statfs on the source tells whether libvirt sees it as shared",
+            p.name,
+            p.source_format.as_deref().unwrap_or("auto")
+        ),
+        Some(p) => format!(
+            "it is in {} pool '{}', which may be local or a mounted NFS export: only statfs on the source tells",
+            p.kind, p.name
+        ),
+        None => "it is in no storage pool of the source, and only statfs on the source tells what its filesystem is"
+            .to_string(),
+    })
+}
+
+/// The storage of one disk as qemuMigrationSrcIsSafe sees it.
+fn disk_storage(cx: &Context, disk: &crate::facts::Disk) -> Storage {
+    match &disk.source {
+        DiskSource::Network { .. } => Storage::Network,
+        DiskSource::Other { kind } if kind == "nvme" => Storage::Local("it is an NVMe disk".to_string()),
+        DiskSource::Other { .. } => Storage::Block,
+        DiskSource::Path { kind, .. } if kind != "file" => Storage::Block,
+        DiskSource::Path { path, .. } => file_storage(cx, Some(path), source_pool(cx, &disk.source)),
+        DiskSource::Volume { pool, volume } => {
+            let vol = cx.src.volume_named(pool, volume).ok().flatten();
+            match vol.and_then(|v| v.kind.as_deref()) {
+                Some("block") => Storage::Block,
+                Some("network" | "netdir") => Storage::Network,
+                Some("dir") => Storage::Block,
+                _ => file_storage(cx, vol.map(|v| v.path.as_str()), source_pool(cx, &disk.source)),
+            }
+        }
+        DiskSource::Empty => Storage::Block,
     }
 }
 
@@ -215,7 +319,8 @@ trait Pipe: Sized {
 
 impl Pipe for Finding {}
 
-/// libvirt's qemuMigrationSrcIsSafe: writable disks on host-local storage, unless copied.
+/// libvirt's qemuMigrationSrcIsSafe (see `Storage`): a writable disk that is not copied must be
+/// shared; where only statfs could tell, a WARNING says so and how to make it knowable.
 fn storage_safety(cx: &Context) -> Vec<Finding> {
     let mut findings = Vec::new();
     let (severity, cleared_by) = if cx.options.unsafe_migration {
@@ -235,47 +340,75 @@ fn storage_safety(cx: &Context) -> Vec<Finding> {
         if super::disk::copied(cx, disk) {
             continue; // Copied by the migration: safe.
         }
-        let local = match &disk.source {
-            DiskSource::Network { .. } => continue,
-            DiskSource::Other { kind } if kind == "nvme" => Some(true),
-            DiskSource::Path { kind, .. } if kind == "block" => Some(false),
-            _ => source_pool(cx, &disk.source).map(Pool::is_host_local),
-        };
         let path = match &disk.source {
             DiskSource::Path { path, .. } => path.clone(),
             DiskSource::Volume { pool, volume } => format!("{pool}/{volume}"),
             DiskSource::Other { kind } => kind.clone(),
             _ => String::new(),
         };
-        match local {
-            Some(true) => findings.push(
+        let storage = disk_storage(cx, disk);
+        match &storage {
+            Storage::Local(why) => findings.push(
                 Finding::new(
                     CHECK,
                     severity,
                     "unsafe-storage",
-                    format!("writable disk {} ({path}) is on storage local to the source: libvirt refuses 'Migration \
-                        without shared storage is unsafe'", disk.target),
+                    format!("writable disk {} ({path}) is on storage local to the source ({why}): libvirt refuses \
+                        'Migration without shared storage is unsafe'", disk.target),
                 )
                 .hint(cleared_by)
                 .detail("disk", &disk.target)
                 .detail("source", path.as_str())
                 .pipe(cleared_by_unsafe(severity)),
             ),
-            None => findings.push(
+            Storage::Unknown(why) => findings.push(
                 Finding::warning(
                     CHECK,
                     "storage-unknown",
-                    format!("cannot tell whether writable disk {} ({path}) is on shared storage: it is in no storage \
-                        pool of the source", disk.target),
+                    format!("cannot tell whether writable disk {} ({path}) is on shared storage: {why}; libvirt \
+                        refuses a file on a local filesystem ('Migration without shared storage is unsafe') and \
+                        accepts one on NFS, GFS2, OCFS2, CIFS, CephFS, GPFS or glusterfs", disk.target),
                 )
-                .hint("define a storage pool over its directory (netfs for NFS) so that its kind is known; if it is \
-                    local, migrate with --copy-storage-all")
-                .detail("disk", &disk.target),
+                .hint("if its directory is on shared storage, say so with the shared_filesystems parameter \
+                    (--shared-filesystem DIR) or define it as a netfs pool; if it is local, migrate with \
+                    --copy-storage-all")
+                .detail("disk", &disk.target)
+                .detail("source", path.as_str()),
             ),
-            Some(false) => {}
+            // libvirt before 10.6 has no shared_filesystems: its statfs alone decides, which
+            // the caller's word cannot change (an export of the source's own local disk is still
+            // refused there). Said, not judged: the caller knows what the filesystem is.
+            Storage::SharedByCaller(dir) => {
+                if let Some(version) = cx.src.libvirt_version.as_ref().ok().copied().filter(|v| *v < SHARED_FILESYSTEMS_SINCE)
+                {
+                    findings.push(
+                        Finding::info(
+                            CHECK,
+                            "shared-by-caller",
+                            format!(
+                                "writable disk {} ({path}) is shared by the caller's word ('{dir}'); libvirt {} on the \
+                                    source predates qemu.conf's shared_filesystems (10.6) and decides by the \
+                                    filesystem alone (statfs): it migrates a file on NFS, CIFS, GFS2, OCFS2, CephFS, GPFS or \
+                                    glusterfs, and refuses one on a local filesystem, even one the source exports",
+                                disk.target,
+                                version_name(version)
+                            ),
+                        )
+                        .detail("disk", &disk.target)
+                        .detail("shared_directory", dir.as_str()),
+                    );
+                }
+            }
+            Storage::Network | Storage::Block | Storage::Shared { .. } => {}
         }
+        // The cache rule, for what passed the storage rule (network and cluster filesystems
+        // skip it; a refused disk has its finding).
+        let cache_rule = matches!(
+            storage,
+            Storage::Block | Storage::Shared { cluster: false } | Storage::SharedByCaller(_) | Storage::Unknown(_)
+        );
         let cache_ok = disk.shareable || matches!(disk.cache.as_deref(), Some("none" | "directsync"));
-        if local != Some(true) && old_qemu && !cache_ok {
+        if cache_rule && old_qemu && !cache_ok {
             findings.push(
                 Finding::new(
                     CHECK,

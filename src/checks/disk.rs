@@ -1,10 +1,22 @@
 //! DISK (proposal item 7a): every disk's storage must be reachable on the destination as the
-//! same storage. libvirt's storage volumes carry a key that identifies the underlying object
-//! (an LV UUID, a SCSI WWN, an RBD name; for file-based pools the path itself), so:
+//! same storage: the same object, not an object of the same name. libvirt's storage volumes
+//! carry a key that identifies the underlying object (an LV UUID, a SCSI WWN, an RBD name; for
+//! file-based pools the path itself), and their XML (virStorageVolGetXMLDesc, which refreshes the
+//! volume first: virStorageBackendUpdateVolTargetInfoFD reads stat() and the image header) gives
+//! the file's capacity, format and timestamps, so:
 //! - the same path with another key is a different object: a local file with the same name;
-//! - the same key proves sameness, unless the key is just the path of a file in pools that are
-//!   local to each host, where sameness cannot be proven;
-//! - a path in no destination pool is invisible to libvirt, so its presence cannot be verified.
+//! - a storage-level key (not the path) proves sameness;
+//! - for files, a different capacity (virtual size), format or birth time (where both hosts
+//!   report one: libvirt on Linux never does) is a different object; the same key and capacity
+//!   with identical nanosecond mtime and ctime (and btime where both have one) is what two hosts
+//!   see of one file on shared storage (a copy cannot carry the ctime over; for a disk the
+//!   destination XML moves, whose path keys differ, the same holds at the two paths); anything else is
+//!   unproven, unless both pools mount one export or the caller says the directory is shared.
+//!   Limits: an NFS client's attribute cache can lag behind a file being written (a running
+//!   guest's disk), so timestamps that differ prove nothing; a block-level clone of a whole
+//!   filesystem carries the timestamps until the guest writes;
+//! - a path in no destination pool is invisible to libvirt, so its presence cannot be verified
+//!   (unless the caller says its directory is shared).
 //!
 //! With NON_SHARED_DISK the storage is copied: an absent volume is fine where a destination pool
 //! covers the path (libvirt pre-creates it), an ERROR otherwise.
@@ -67,7 +79,13 @@ fn check_path(cx: &Context, disk: &Disk, path: &str, src_path: &str) -> Option<F
         }
     };
     let dst_pool = covering_pool(cx.dst, path);
+    // The caller's word that both hosts' path is one file of shared storage (qemu.conf's
+    // shared_filesystems): trusted unless the volumes libvirt shows prove otherwise.
+    let shared_by_caller = path == src_path && cx.options.shared_directory(path).is_some();
     let Some(dst_volume) = dst_volume else {
+        if shared_by_caller && dst_pool.is_none() {
+            return None;
+        }
         return Some(absent(cx, disk, path, dst_pool).detail("path", path));
     };
     let src_volume = match cx.src.volume_at_path(src_path) {
@@ -79,6 +97,9 @@ fn check_path(cx: &Context, disk: &Disk, path: &str, src_path: &str) -> Option<F
         }
     };
     let Some(src_volume) = src_volume else {
+        if shared_by_caller {
+            return None;
+        }
         return Some(
             Finding::warning(
                 CHECK,
@@ -90,7 +111,7 @@ fn check_path(cx: &Context, disk: &Disk, path: &str, src_path: &str) -> Option<F
             .detail("path", path),
         );
     };
-    compare_identity(disk, path, src_volume, dst_volume, covering_pool(cx.src, src_path), dst_pool)
+    compare_identity(cx, disk, path, src_volume, dst_volume, covering_pool(cx.src, src_path), dst_pool)
         .map(|f| f.detail("path", path))
 }
 
@@ -194,11 +215,47 @@ fn check_pool_volume(
         Err(e) => return Some(with(unavailable(CHECK, "source", &format!("volume '{src_volume_name}'"), &e))),
     };
     let src_pool = cx.src.pool(src_pool_name).ok().flatten();
-    compare_identity(disk, &dst_volume.path, src_volume, dst_volume, src_pool, Some(dst_pool)).map(with)
+    compare_identity(cx, disk, &dst_volume.path, src_volume, dst_volume, src_pool, Some(dst_pool)).map(with)
+}
+
+/// What the two hosts' volume XML proves different about a file: its capacity (virtual size), its
+/// format, or its birth time where both report one.
+fn differences(src: &Volume, dst: &Volume) -> Vec<String> {
+    let mut what = Vec::new();
+    if let (Some(s), Some(d)) = (src.capacity, dst.capacity)
+        && s != d
+    {
+        what.push(format!("capacity {s} bytes on the source, {d} on the destination"));
+    }
+    if let (Some(s), Some(d)) = (&src.format, &dst.format)
+        && s != d
+    {
+        what.push(format!("format {s} on the source, {d} on the destination"));
+    }
+    if let (Some(s), Some(d)) = (src.timestamps.btime, dst.timestamps.btime)
+        && s != d
+    {
+        what.push(format!("birth time {s} on the source, {d} on the destination"));
+    }
+    what
+}
+
+/// Whether the two hosts see one file: the same capacity and identical mtime and ctime to the
+/// nanosecond (a ctime with nanoseconds: a filesystem of whole seconds proves nothing), as
+/// stat() of one inode gives every client. (`differences` has already found nothing.)
+fn proven_same(src: &Volume, dst: &Volume) -> bool {
+    let (s, d) = (&src.timestamps, &dst.timestamps);
+    src.capacity.is_some()
+        && src.capacity == dst.capacity
+        && s.mtime.is_some()
+        && s.mtime == d.mtime
+        && s.ctime.is_some_and(|t| t.nanos != 0)
+        && s.ctime == d.ctime
 }
 
 /// Compares the source's and the destination's volume for one disk.
 fn compare_identity(
+    cx: &Context,
     disk: &Disk,
     path: &str,
     src: &Volume,
@@ -234,6 +291,29 @@ fn compare_identity(
     }
     // A key that is a storage-level identity (not just the path) proves sameness.
     if src.key != src.path {
+        return None;
+    }
+    // A file: what both hosts' libvirt read of it.
+    let differs = differences(src, dst);
+    if !differs.is_empty() {
+        return Some(keys(
+            Finding::error(
+                CHECK,
+                "different-storage",
+                format!(
+                    "disk {name} at '{path}' on the destination is a different file than '{}' on the source: {}",
+                    src.path,
+                    differs.join("; ")
+                ),
+            )
+            .hint("the guest would see other data after the migration; put the disk on storage shared by both hosts, \
+                or migrate with --copy-storage-all"),
+        ));
+    }
+    if proven_same(src, dst) {
+        return None;
+    }
+    if !moved && cx.options.shared_directory(&src.path).is_some() {
         return None;
     }
     // Where the file lies inside its pool: the same export holds the same file at the same place.
@@ -278,12 +358,13 @@ fn compare_identity(
                 CHECK,
                 "unproven",
                 match moved {
-                    false => format!("disk {name} at '{path}' exists on both hosts, but as a file of a host-local pool its identity cannot be proven"),
-                    true => format!("disk {name} at '{}' on the source and '{path}' on the destination exist, but as files of host-local pools their identity cannot be proven", src.path),
+                    false => format!("disk {name} at '{path}' exists on both hosts, but as a file of a host-local pool its identity cannot be proven: the volumes do not show the same capacity and nanosecond mtime and ctime"),
+                    true => format!("disk {name} at '{}' on the source and '{path}' on the destination exist, but as files of host-local pools their identity cannot be proven: the volumes do not show the same capacity and nanosecond mtime and ctime", src.path),
                 },
             )
             .hint("define the storage as a shared pool (netfs, iscsi, rbd ...) on both hosts so that sameness can be \
-                proven, or make sure the directory is shared"),
+                proven, or, if the directory is shared, say so with the shared_filesystems parameter \
+                (--shared-filesystem DIR)"),
         )),
     }
 }

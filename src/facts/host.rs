@@ -314,6 +314,9 @@ pub struct Pool {
     pub source_dir: Option<String>,
     pub source_device: Option<String>,
     pub source_name: Option<String>,
+    /// `<source><format type>`: the filesystem of an fs pool (ext4, xfs, gfs2 ...), the
+    /// protocol of a netfs pool (nfs, cifs, glusterfs), the label of a disk pool.
+    pub source_format: Option<String>,
 }
 
 impl Pool {
@@ -342,13 +345,48 @@ impl Pool {
     }
 }
 
-/// A storage volume (`virStorageVolLookupByPath` / `virStorageVolLookupByName`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A storage volume (`virStorageVolLookupByPath` / `virStorageVolLookupByName`), with what its
+/// `virStorageVolGetXMLDesc` says of the object behind it: what the DISK check compares to tell
+/// one file seen by two hosts from two files of the same name.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Volume {
     pub name: String,
     /// libvirt's key: the identity of the underlying object (a path for file-based pools).
     pub key: String,
     pub path: String,
+    /// `<volume type>`: file, block, dir, network, netdir, ploop (None: not reported).
+    pub kind: Option<String>,
+    /// `<capacity>` in bytes: the virtual size (a qcow2 image's, not its file's).
+    pub capacity: Option<u64>,
+    /// `<target><format type>`: raw, qcow2 ... (None: not reported).
+    pub format: Option<String>,
+    /// `<target><timestamps>`: the file's stat() times as libvirt read them at its last refresh.
+    pub timestamps: VolumeTimestamps,
+}
+
+/// A volume's `<timestamps>` (libvirt's virStorageVolTimestampFormat: seconds, and nanoseconds
+/// after a dot unless they are 0). `None`: not reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct VolumeTimestamps {
+    pub mtime: Option<Timestamp>,
+    pub ctime: Option<Timestamp>,
+    /// The birth time, where the platform gives one: libvirt on Linux writes `<btime>0</btime>`
+    /// (virStorageBackendUpdateVolTargetInfoFD sets it to {0, 0}, 9.0 and 11.3), which says
+    /// nothing and is read as None; FreeBSD and macOS report the real one.
+    pub btime: Option<Timestamp>,
+}
+
+/// A file time: seconds since the epoch and nanoseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Timestamp {
+    pub secs: u64,
+    pub nanos: u32,
+}
+
+impl std::fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.nanos == 0 { write!(f, "{}", self.secs) } else { write!(f, "{}.{:09}", self.secs, self.nanos) }
+    }
 }
 
 /// The parts of one node device the checks read.

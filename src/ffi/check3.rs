@@ -11,7 +11,7 @@ use super::{
 };
 use super::{
     VIR_MIGRATION_CHECK_PARAM_CACHE_TTL, VIR_MIGRATION_CHECK_PARAM_CPU_MAP, VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM,
-    VIR_MIGRATION_CHECK_PARAM_TIMEOUT,
+    VIR_MIGRATION_CHECK_PARAM_SHARED_FILESYSTEMS, VIR_MIGRATION_CHECK_PARAM_TIMEOUT,
 };
 use crate::error::Error;
 use crate::migration::{self, Migration, ParamType};
@@ -52,6 +52,7 @@ fn split_params(
         VIR_MIGRATION_CHECK_PARAM_CPU_MAP,
         VIR_MIGRATION_CHECK_PARAM_CACHE_TTL,
         VIR_MIGRATION_CHECK_PARAM_TIMEOUT,
+        VIR_MIGRATION_CHECK_PARAM_SHARED_FILESYSTEMS,
     ];
     let mut ours = Vec::new();
     let mut seen: Vec<String> = Vec::new();

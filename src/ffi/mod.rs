@@ -85,7 +85,8 @@ include!(concat!(env!("OUT_DIR"), "/params.rs"));
 #[cfg(target_os = "linux")]
 std::arch::global_asm!(include_str!(concat!(env!("OUT_DIR"), "/symbol_versions.s")));
 
-/// Applies typed parameters to `options`; unknown names, wrong types and repeats are errors.
+/// Applies typed parameters to `options`; unknown names, wrong types and repeats are errors,
+/// except for VIR_MIGRATION_CHECK_PARAM_SHARED_FILESYSTEMS, one directory per occurrence.
 fn apply_params(options: &mut Options, params: virTypedParameterPtr, nparams: c_int) -> Result<(), Error> {
     if nparams < 0 || (params.is_null() && nparams > 0) {
         return Err(Error::invalid("params is NULL or nparams is negative"));
@@ -98,10 +99,20 @@ fn apply_params(options: &mut Options, params: virTypedParameterPtr, nparams: c_
         // SAFETY: field is a NUL-terminated array (libvirt's contract); bounded by its length.
         let name_bytes: Vec<u8> = param.field.iter().take_while(|c| **c != 0).map(|c| *c as u8).collect();
         let name = String::from_utf8_lossy(&name_bytes).into_owned();
-        if seen.contains(&name) {
+        if seen.contains(&name) && name != VIR_MIGRATION_CHECK_PARAM_SHARED_FILESYSTEMS {
             return Err(Error::invalid(format!("parameter '{name}' given twice")));
         }
         match (name.as_str(), param.type_ as u32) {
+            (VIR_MIGRATION_CHECK_PARAM_SHARED_FILESYSTEMS, sys::VIR_TYPED_PARAM_STRING) => {
+                // SAFETY: a string parameter holds a NUL-terminated string.
+                let dir = borrow_str(unsafe { param.value.s }, "the shared_filesystems parameter")?;
+                if !dir.starts_with('/') {
+                    return Err(Error::invalid(format!(
+                        "parameter 'shared_filesystems' must be an absolute directory, not '{dir}'"
+                    )));
+                }
+                options.shared_filesystems.push(dir.to_string());
+            }
             (VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM, sys::VIR_TYPED_PARAM_ULLONG) => {
                 // SAFETY: the type says which union member is set.
                 options.memory_headroom_kib = Some(unsafe { param.value.ul });
@@ -136,7 +147,8 @@ fn apply_params(options: &mut Options, params: virTypedParameterPtr, nparams: c_
                 VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM
                 | VIR_MIGRATION_CHECK_PARAM_CPU_MAP
                 | VIR_MIGRATION_CHECK_PARAM_CACHE_TTL
-                | VIR_MIGRATION_CHECK_PARAM_TIMEOUT,
+                | VIR_MIGRATION_CHECK_PARAM_TIMEOUT
+                | VIR_MIGRATION_CHECK_PARAM_SHARED_FILESYSTEMS,
                 t,
             ) => {
                 return Err(Error::invalid(format!("parameter '{name}' has the wrong type ({t})")));
@@ -305,8 +317,9 @@ pub unsafe extern "C" fn virMigrationCheck(
 /// @conn, @dconn, @dom, @flags, @results: as for virMigrationCheck()
 /// @params: parameters, or NULL when @nparams is 0, each described (type, unit, default) at its
 ///   definition above: VIR_MIGRATION_CHECK_PARAM_MEMORY_HEADROOM, VIR_MIGRATION_CHECK_PARAM_CPU_MAP,
-///   VIR_MIGRATION_CHECK_PARAM_CACHE_TTL, VIR_MIGRATION_CHECK_PARAM_TIMEOUT. Unknown names, wrong
-///   types and repeated names are errors.
+///   VIR_MIGRATION_CHECK_PARAM_CACHE_TTL, VIR_MIGRATION_CHECK_PARAM_TIMEOUT,
+///   VIR_MIGRATION_CHECK_PARAM_SHARED_FILESYSTEMS. Unknown names, wrong types and repeated names
+///   (but VIR_MIGRATION_CHECK_PARAM_SHARED_FILESYSTEMS, one directory each) are errors.
 /// @nparams: the number of parameters
 ///
 /// Returns the number of results, or -1 as virMigrationCheck() does.
@@ -693,6 +706,7 @@ mod tests {
             ("VIR_MIGRATION_CHECK_PARAM_CPU_MAP", VIR_MIGRATION_CHECK_PARAM_CPU_MAP),
             ("VIR_MIGRATION_CHECK_PARAM_CACHE_TTL", VIR_MIGRATION_CHECK_PARAM_CACHE_TTL),
             ("VIR_MIGRATION_CHECK_PARAM_TIMEOUT", VIR_MIGRATION_CHECK_PARAM_TIMEOUT),
+            ("VIR_MIGRATION_CHECK_PARAM_SHARED_FILESYSTEMS", VIR_MIGRATION_CHECK_PARAM_SHARED_FILESYSTEMS),
         ] {
             assert!(header.contains(&format!("#define {name} \"{value}\"")), "{name} missing from the header");
         }
@@ -709,7 +723,7 @@ mod tests {
             .filter_map(|l| l.strip_prefix("#define VIR_MIGRATION_CHECK_PARAM_"))
             .filter_map(|l| l.split_whitespace().next())
             .collect();
-        assert_eq!(defines.len(), 4, "{defines:?}");
+        assert_eq!(defines.len(), 5, "{defines:?}");
         for name in defines {
             assert!(
                 doc.contains(&format!("VIR_MIGRATION_CHECK_PARAM_{name}")),

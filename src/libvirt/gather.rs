@@ -208,7 +208,7 @@ fn volume_lookups(conn: &Connect, def: &DomainDef, lookups: &mut VolumeLookups) 
         match &disk.source {
             DiskSource::Path { path, .. } if !lookups.by_path.contains_key(path) => {
                 let found = volume_lookup("virStorageVolLookupByPath", conn.lookup_storage_vol_by_path(path))
-                    .map(|v| v.map(|(name, key)| Volume { name, key, path: path.clone() }));
+                    .map(|v| v.map(|v| Volume { path: path.clone(), ..v }));
                 lookups.by_path.insert(path.clone(), found);
             }
             DiskSource::Volume { pool, volume } => {
@@ -380,19 +380,23 @@ pub fn hypervisor_cpu_baseline(
 }
 
 /// A volume lookup: `Ok(None)` when libvirt says there is no such volume.
-fn volume_lookup(
-    call: &str,
-    result: Result<virt::storage_vol::StorageVol, VirtError>,
-) -> Fact<Option<(String, String)>> {
+fn volume_lookup(call: &str, result: Result<virt::storage_vol::StorageVol, VirtError>) -> Fact<Option<Volume>> {
     match result {
-        Ok(vol) => {
-            let name = fact("virStorageVolGetName", vol.name())?;
-            let key = fact("virStorageVolGetKey", vol.key())?;
-            Ok(Some((name, key)))
-        }
+        Ok(vol) => volume_facts(&vol).map(Some),
         Err(e) if e.code().is(ErrorNumber::NoStorageVolume) => Ok(None),
         Err(e) => Err(unavailable(call, e)),
     }
+}
+
+/// A volume's name, key and path, and what its XML says of the object (capacity, format,
+/// timestamps: the DISK check's proof of identity), parsed as a snapshot's volume documents are.
+/// Where the XML cannot be had or read, the volume is known by its name, key and path alone.
+fn volume_facts(vol: &virt::storage_vol::StorageVol) -> Fact<Volume> {
+    let name = fact("virStorageVolGetName", vol.name())?;
+    let key = fact("virStorageVolGetKey", vol.key())?;
+    let path = fact("virStorageVolGetPath", vol.path())?;
+    let described = vol.xml_desc(0).ok().and_then(|xml| xml::pool::parse_volume(&xml, "volume").ok());
+    Ok(Volume { name, key, path, ..described.unwrap_or_default() })
 }
 
 fn volume_by_name(conn: &Connect, pool: &str, volume: &str) -> Fact<Option<Volume>> {
@@ -401,16 +405,7 @@ fn volume_by_name(conn: &Connect, pool: &str, volume: &str) -> Fact<Option<Volum
         Err(e) if e.code().is(ErrorNumber::NoStoragePool) => return Ok(None),
         Err(e) => return Err(unavailable("virStoragePoolLookupByName", e)),
     };
-    let vol = match pool.lookup_storage_vol_by_name(volume) {
-        Ok(vol) => vol,
-        Err(e) if e.code().is(ErrorNumber::NoStorageVolume) => return Ok(None),
-        Err(e) => return Err(unavailable("virStorageVolLookupByName", e)),
-    };
-    Ok(Some(Volume {
-        name: volume.to_string(),
-        key: fact("virStorageVolGetKey", vol.key())?,
-        path: fact("virStorageVolGetPath", vol.path())?,
-    }))
+    volume_lookup("virStorageVolLookupByName", pool.lookup_storage_vol_by_name(volume))
 }
 
 /// Free memory of the whole host: `virNodeGetMemoryStats` over all cells, else

@@ -116,6 +116,23 @@ int main(int argc, char **argv)
     virMigrationCheckResultListFree(results);
     virTypedParamsFree(params, nparams);
 
+    /* Our repeatable parameter: one directory per occurrence, accepted beside libvirt's own;
+     * a relative directory is refused. */
+    params = NULL, nparams = 0, maxparams = 0;
+    virTypedParamsAddString(&params, &nparams, &maxparams, VIR_MIGRATION_CHECK_PARAM_SHARED_FILESYSTEMS, "/srv/nfs");
+    virTypedParamsAddString(&params, &nparams, &maxparams, VIR_MIGRATION_CHECK_PARAM_SHARED_FILESYSTEMS, "/var/lib");
+    virTypedParamsAddString(&params, &nparams, &maxparams, VIR_MIGRATE_PARAM_MIGRATE_DISKS, "vdb");
+    n = virMigrationCheck3(dom, ok, params, nparams, VIR_MIGRATE_LIVE, VIR_MIGRATION_CHECK_DEVICES, &results);
+    EXPECT(n >= 1, "two shared_filesystems: n = %d: %s", n, virMigrationCheckGetLastErrorMessage());
+    virMigrationCheckResultListFree(results);
+    virTypedParamsFree(params, nparams);
+    params = NULL, nparams = 0, maxparams = 0;
+    virTypedParamsAddString(&params, &nparams, &maxparams, VIR_MIGRATION_CHECK_PARAM_SHARED_FILESYSTEMS, "srv/nfs");
+    EXPECT(virMigrationCheck3(dom, ok, params, nparams, VIR_MIGRATE_LIVE, 0, &results) == -1 &&
+               last_error_contains("absolute directory"),
+           "%s", virMigrationCheckGetLastErrorMessage());
+    virTypedParamsFree(params, nparams);
+
     /* A combination libvirt refuses, in libvirt's words. */
     n = virMigrationCheck3(dom, ok, NULL, 0, VIR_MIGRATE_LIVE | VIR_MIGRATE_TUNNELLED, VIR_MIGRATION_CHECK_HOST,
                            &results);

@@ -128,7 +128,7 @@ pub fn pool_at(name: &str, kind: &str, target: &str) -> Pool {
 }
 
 pub fn volume(name: &str, key: &str, path: &str) -> Volume {
-    Volume { name: name.into(), key: key.into(), path: path.into() }
+    Volume { name: name.into(), key: key.into(), path: path.into(), ..Volume::default() }
 }
 
 /// A node device from libvirt's test data ("css_0_0_fffe_mdev_types.xml").

@@ -136,17 +136,21 @@ scenarios! {
     }
 
     fn unsafe_storage() {
-        // A writable disk in libvirt's dir pool on the source: host-local.
+        // qemuMigrationSrcIsSafe: a writable file on a filesystem statfs calls local. An fs pool
+        // that mounts ext4 is one.
         let (mut src, dst) = hosts();
-        src.pools = Ok(vec![pool("pool-dir.xml", true)]);
+        let mut ext4 = pool_at("local", "fs", "/var/lib/libvirt/images");
+        ext4.source_format = Some("ext4".into());
+        src.pools = Ok(vec![ext4]);
         let g = file_disk("/var/lib/libvirt/images/web.qcow2", "none");
         let f = expect(
             &run(CHECK, &g, &src, &dst),
             Severity::Error,
             "devices.unsafe-storage",
-            &["disk vda", "/var/lib/libvirt/images/web.qcow2"],
+            &["disk vda", "/var/lib/libvirt/images/web.qcow2", "local ext4 filesystem"],
         );
         assert_eq!(detail(&f, "source"), "/var/lib/libvirt/images/web.qcow2");
+        assert_eq!(detail(&f, "cleared_by"), "VIR_MIGRATE_UNSAFE");
         // --unsafe: libvirt will not stop it, a risk all the same.
         expect(
             &run_with(CHECK, &g, &src, &dst, |o| o.unsafe_migration = true),
@@ -156,20 +160,99 @@ scenarios! {
         );
         // Copied by the migration: safe.
         expect_ok(&run_with(CHECK, &g, &src, &dst, |o| o.non_shared_disk = true), CHECK);
-        // libvirt's NFS pool is shared.
+        // The caller's shared directory (qemu.conf's shared_filesystems) overrides statfs.
+        let shared = |o: &mut virt_migration_check::Options| o.shared_filesystems = vec!["/var/lib/libvirt".into()];
+        expect_ok(&run_with(CHECK, &g, &src, &dst, shared), CHECK);
+        // A file under the host's own /dev (devtmpfs) is local; an NVMe disk always unsafe.
+        src.pools = Ok(Vec::new());
+        expect(&run(CHECK, &file_disk("/dev/loop3", "none"), &src, &dst), Severity::Error, "devices.unsafe-storage", &["/dev"]);
+        let nvme = small(
+            "",
+            "<disk type='nvme' device='disk'><driver name='qemu' type='raw'/><source type='pci' managed='yes' \
+                namespace='1'><address domain='0x0000' bus='0x01' slot='0x00' function='0x0'/></source>\
+                <target dev='vde' bus='virtio'/></disk>",
+        );
+        expect(&run(CHECK, &nvme, &src, &dst), Severity::Error, "devices.unsafe-storage", &["NVMe"]);
+        // libvirt's NFS pool is shared; a GFS2 fs pool is a cluster filesystem.
         src.pools = Ok(vec![pool("pool-netfs.xml", true)]);
         expect_ok(&run(CHECK, &file_disk("/mnt/web.qcow2", "none"), &src, &dst), CHECK);
+        let mut gfs2 = pool_at("cluster", "fs", "/gfs");
+        gfs2.source_format = Some("gfs2".into());
+        src.pools = Ok(vec![gfs2]);
+        expect_ok(&run(CHECK, &file_disk("/gfs/web.qcow2", "writeback"), &src, &dst), CHECK);
+    }
+
+    fn block_and_network_disks_are_never_unsafe() {
+        // qemuMigrationSrcIsSafe refuses files only: a block device (an LV, a multipath or SCSI
+        // device, a raw disk) and network storage pass, whatever pool or filesystem.
+        let (mut src, dst) = hosts();
+        src.pools = Ok(vec![pool("pool-logical.xml", true)]);
+        let block = small(
+            "",
+            "<disk type='block' device='disk'><driver name='qemu' type='raw'/><source dev='/dev/HostVG/Swap'/>\
+                <target dev='vda' bus='virtio'/></disk>",
+        );
+        expect_ok(&run(CHECK, &block, &src, &dst), CHECK);
+        src.pools = Ok(Vec::new());
+        expect_ok(&run(CHECK, &block, &src, &dst), CHECK);
+        expect_ok(&run(CHECK, &guest(&fixture("disk-network-rbd.xml")), &src, &dst), CHECK);
+        // A volume of an LVM pool is a block device too.
+        src.pools = Ok(vec![pool("pool-logical.xml", true)]);
+        let volume = small(
+            "",
+            "<disk type='volume' device='disk'><driver name='qemu' type='raw'/><source pool='HostVG' volume='Swap'/>\
+                <target dev='vda' bus='virtio'/></disk>",
+        );
+        expect_ok(&run(CHECK, &volume, &src, &dst), CHECK);
     }
 
     fn storage_unknown() {
+        // A file in libvirt's dir pool: the directory may be local or an NFS mount (the most
+        // common shared storage of all), which only statfs on the source tells.
         let (mut src, dst) = hosts();
+        src.pools = Ok(vec![pool("pool-dir.xml", true)]);
+        let g = file_disk("/var/lib/libvirt/images/web.qcow2", "none");
+        let f = expect(
+            &run(CHECK, &g, &src, &dst),
+            Severity::Warning,
+            "devices.storage-unknown",
+            &["disk vda", "/var/lib/libvirt/images/web.qcow2", "dir pool 'virtimages'", "statfs"],
+        );
+        assert!(f.hint.as_deref().is_some_and(|h| h.contains("--shared-filesystem") && h.contains("netfs")), "{f:?}");
+        // Known once the caller names the directory as shared.
+        let shared = |o: &mut virt_migration_check::Options| o.shared_filesystems = vec!["/var/lib/libvirt/images/".into()];
+        expect_ok(&run_with(CHECK, &g, &src, &dst, shared), CHECK);
+        // A prefix that is not a whole directory does not cover it.
+        let other = |o: &mut virt_migration_check::Options| o.shared_filesystems = vec!["/var/lib/libvirt/ima".into()];
+        expect(&run_with(CHECK, &g, &src, &dst, other), Severity::Warning, "devices.storage-unknown", &["disk vda"]);
+        // In no pool at all.
         src.pools = Ok(Vec::new());
         expect(
             &run(CHECK, &file_disk("/srv/web.qcow2", "none"), &src, &dst),
             Severity::Warning,
             "devices.storage-unknown",
-            &["disk vda", "/srv/web.qcow2"],
+            &["disk vda", "/srv/web.qcow2", "no storage pool"],
         );
+    }
+
+    fn shared_by_caller() {
+        // The caller names the dir pool's directory as shared (qemu.conf's shared_filesystems):
+        // libvirt 10.6 and later honour it, nothing to say; libvirt 9.0 decides by statfs alone,
+        // which the INFO says.
+        let (mut src, dst) = hosts();
+        src.pools = Ok(vec![pool("pool-dir.xml", true)]);
+        let g = file_disk("/var/lib/libvirt/images/web.qcow2", "none");
+        let shared = |o: &mut virt_migration_check::Options| o.shared_filesystems = vec!["/var/lib/libvirt/images".into()];
+        src.libvirt_version = Ok(9_000_000);
+        let f = expect(
+            &run_with(CHECK, &g, &src, &dst, shared),
+            Severity::Info,
+            "devices.shared-by-caller",
+            &["disk vda", "libvirt 9.0.0", "10.6", "statfs"],
+        );
+        assert_eq!(detail(&f, "shared_directory"), "/var/lib/libvirt/images");
+        src.libvirt_version = Ok(11_003_000);
+        expect_ok(&run_with(CHECK, &g, &src, &dst, shared), CHECK);
     }
 
     fn unsafe_cache_on_an_old_qemu() {

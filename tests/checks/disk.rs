@@ -45,7 +45,124 @@ fn pool_disk(active: bool) -> virt_migration_check::facts::Pool {
     p
 }
 
+/// libvirt's own volume XML (11.3's tests/storagevolxml2xmlin/vol-file.xml: a 1 TiB file with
+/// nanosecond timestamps), edited by `edit`, as a dir pool's volume: keyed by its path.
+fn real_volume(edit: impl Fn(String) -> String) -> Volume {
+    let xml = edit(read("fixtures/pools/storagevolxml2xmlin/vol-file.xml"));
+    let mut v = virt_migration_check::xml::pool::parse_volume(&xml, "vol-file.xml").unwrap();
+    v.key = v.path.clone();
+    v
+}
+
+const REAL_PATH: &str = "/var/lib/libvirt/images/sparse.img";
+
+/// The two hosts, each with libvirt's dir pool holding its own view of the file.
+fn real_hosts(src: Volume, dst: Volume) -> (Host, Host) {
+    (
+        with_storage("qemu+ssh://src/system", vec![pool("pool-dir.xml", true)], REAL_PATH, Some(src)),
+        with_storage("qemu+ssh://dst/system", vec![pool("pool-dir.xml", true)], REAL_PATH, Some(dst)),
+    )
+}
+
 scenarios! {
+    fn one_file_proven_by_its_volume_xml() {
+        // Both hosts' libvirt show the same key, capacity and nanosecond mtime and ctime: what
+        // stat() of one file on shared storage gives every client (a copy cannot carry the ctime).
+        let same = real_volume(|x| x);
+        let (src, dst) = real_hosts(same.clone(), same.clone());
+        expect_ok(&run(CHECK, &file_disk(REAL_PATH, false), &src, &dst), CHECK);
+        // Linux's <btime>0</btime> says nothing.
+        let linux = real_volume(|x| x.replace("</timestamps>", "<btime>0</btime></timestamps>"));
+        let (src, dst) = real_hosts(linux.clone(), same.clone());
+        expect_ok(&run(CHECK, &file_disk(REAL_PATH, false), &src, &dst), CHECK);
+    }
+
+    fn different_file_proven_by_its_volume_xml() {
+        let same = real_volume(|x| x);
+        let cases: [(Volume, &str); 3] = [
+            (real_volume(|x| x.replace(">1</capacity>", ">2</capacity>")), "capacity 1099511627776 bytes on the source, 2199023255552"),
+            (real_volume(|x| x.replace("<permissions>", "<format type='qcow2'/><permissions>")), "format"),
+            (real_volume(|x| x.replace("</timestamps>", "<btime>1341930600.5</btime></timestamps>")), "birth time"),
+        ];
+        for (other, what) in cases {
+            // A format or birth time is compared only where both report one.
+            let src = if what == "capacity 1099511627776 bytes on the source, 2199023255552" {
+                same.clone()
+            } else {
+                real_volume(|x| {
+                    x.replace("<permissions>", "<format type='raw'/><permissions>")
+                        .replace("</timestamps>", "<btime>1341930500.25</btime></timestamps>")
+                })
+            };
+            let (s, d) = real_hosts(src.clone(), other.clone());
+            let f = expect(
+                &run(CHECK, &file_disk(REAL_PATH, false), &s, &d),
+                Severity::Error,
+                "disk.different-storage",
+                &["disk vda", "different file", what],
+            );
+            assert_eq!(detail(&f, "path"), REAL_PATH);
+            // The caller's word that the directory is shared does not outweigh the proof.
+            let shared = |o: &mut virt_migration_check::Options| o.shared_filesystems = vec!["/var/lib/libvirt".into()];
+            expect(&run_with(CHECK, &file_disk(REAL_PATH, false), &s, &d, shared), Severity::Error, "disk.different-storage", &[what]);
+        }
+        // Read-only: other content all the same.
+        let bigger = real_volume(|x| x.replace(">1</capacity>", ">2</capacity>"));
+        let (s, d) = real_hosts(same, bigger);
+        expect(&run(CHECK, &file_disk(REAL_PATH, true), &s, &d), Severity::Error, "disk.different-storage", &["capacity"]);
+    }
+
+    fn snapshots_carry_the_volume_xml() {
+        // Host snapshots keep each volume's XML as libvirt gave it, so an offline check proves
+        // the same as a live one: each host assembled from libvirt's pool-dir.xml and
+        // vol-file.xml (the destination's capacity edited), written and read back.
+        use virt_migration_check::xml::snapshot::{SavedDocuments, assemble, host as snapshot_host, read as read_snapshot, write};
+        let snap = |uri: &str, volume: String| {
+            let saved = SavedDocuments {
+                capabilities: ("caps-test.xml".into(), read("fixtures/host-caps/capabilityschemadata/caps-test.xml")),
+                pools: vec![("pool-dir.xml".into(), read("fixtures/pools/storagepoolxml2xmlin/pool-dir.xml"))],
+                volumes: vec![("vol-file.xml".into(), volume)],
+                ..SavedDocuments::default()
+            };
+            let written = write(&assemble(&saved, uri, "2026-12-02T00:00:00Z").unwrap());
+            snapshot_host(&read_snapshot(&written, uri).unwrap())
+        };
+        let xml = read("fixtures/pools/storagevolxml2xmlin/vol-file.xml").replace("<name>", "<key>/var/lib/libvirt/images/sparse.img</key><name>");
+        let src = snap("file:///src", xml.clone());
+        let v = src.volume_at_path(REAL_PATH).unwrap().unwrap();
+        assert_eq!((v.capacity, v.timestamps.ctime.map(|t| t.nanos)), (Some(1 << 40), Some(47245868)), "{v:?}");
+        expect_ok(&run(CHECK, &file_disk(REAL_PATH, false), &src, &snap("file:///dst", xml.clone())), CHECK);
+        let bigger = snap("file:///dst", xml.replace(">1</capacity>", ">2</capacity>"));
+        expect(&run(CHECK, &file_disk(REAL_PATH, false), &src, &bigger), Severity::Error, "disk.different-storage", &["capacity"]);
+    }
+
+    fn unproven_by_timestamps_that_differ() {
+        // A client's attribute cache can lag behind a file being written: other timestamps do
+        // not prove another file, nor whole seconds one file.
+        let same = real_volume(|x| x);
+        let later = real_volume(|x| x.replace("<mtime>1341930622.047245868", "<mtime>1341930699.000000001"));
+        let (src, dst) = real_hosts(same.clone(), later);
+        expect(&run(CHECK, &file_disk(REAL_PATH, false), &src, &dst), Severity::Warning, "disk.unproven", &["disk vda", "nanosecond"]);
+        let seconds = real_volume(|x| x.replace("1341930622.047245868", "1341930622"));
+        let (src, dst) = real_hosts(seconds.clone(), seconds);
+        expect(&run(CHECK, &file_disk(REAL_PATH, false), &src, &dst), Severity::Warning, "disk.unproven", &["disk vda"]);
+        // The caller says the directory is shared: the same path is the same file.
+        let later = real_volume(|x| x.replace("<mtime>1341930622.047245868", "<mtime>1341930699.000000001"));
+        let (src, dst) = real_hosts(same, later);
+        let shared = |o: &mut virt_migration_check::Options| o.shared_filesystems = vec!["/var/lib/libvirt/images".into()];
+        expect_ok(&run_with(CHECK, &file_disk(REAL_PATH, false), &src, &dst, shared), CHECK);
+    }
+
+    fn shared_directory_in_no_pool() {
+        // The caller's shared directory, in no pool on either host: nothing proves otherwise.
+        let path = "/nfs/images/web.img";
+        let src = with_storage("qemu+ssh://src/system", Vec::new(), path, None);
+        let dst = with_storage("qemu+ssh://dst/system", Vec::new(), path, None);
+        expect(&run(CHECK, &file_disk(path, false), &src, &dst), Severity::Warning, "disk.not-visible", &["vda"]);
+        let shared = |o: &mut virt_migration_check::Options| o.shared_filesystems = vec!["/nfs".into()];
+        expect_ok(&run_with(CHECK, &file_disk(path, false), &src, &dst, shared), CHECK);
+    }
+
     fn dest_xml_moves_a_disk_to_where_the_destination_has_it() {
         // The NFS export is mounted at /mnt on the source and at /srv/nfs on the destination
         // (whose /mnt is an empty directory pool): the same file of the same export at another

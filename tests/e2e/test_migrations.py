@@ -13,7 +13,7 @@ import time
 import uuid as uuidlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, List, Optional
+from typing import Callable, List, Optional, Union
 
 import libvirt
 import pytest
@@ -52,7 +52,8 @@ def guest_xml(name: str, devices: str = "", memory_mib: int = 64, emulator: Opti
 @dataclass
 class Scenario:
     name: str
-    devices: str = ""
+    # The devices XML, or a function giving it once setup has run (a loop device's path).
+    devices: Union[str, Callable[[], str]] = ""
     memory_mib: int = 64
     emulator: Optional[str] = None
     cpu: str = ""
@@ -61,6 +62,11 @@ class Scenario:
     expect_success: bool = True
     # Codes the prediction must contain (ERRORs for failures; for stricter-by-design, the ERROR).
     expect_codes: List[str] = field(default_factory=list)
+    # Codes of any severity the prediction must contain, and must not.
+    expect_present: List[str] = field(default_factory=list)
+    expect_absent: List[str] = field(default_factory=list)
+    # Directories the check is told are shared (shared_filesystems; the CLI's --shared-filesystem).
+    shared_filesystems: List[str] = field(default_factory=list)
     stricter: str = ""  # why the library refuses what libvirt accepts
     guest_name: Optional[str] = None
     virt_type: str = "qemu"
@@ -133,6 +139,65 @@ def remove_images(c: dict) -> None:
         except libvirt.libvirtError:
             pass
     subprocess.run([str(HERE / "host.sh"), "exec", str(BED / "b"), "umount", str(IMAGES)], check=False, capture_output=True)
+
+
+LOOP_IMAGE = Path("/tmp/vmc-e2e-loop.img")
+LOOP_DEVICES: List[str] = []
+
+
+def loop_device(c: dict) -> None:
+    """A block device both hosts see at the same /dev path (the bed's hosts share this machine's
+    kernel and devtmpfs): a loop device over a file."""
+    subprocess.run(["truncate", "-s", "16M", str(LOOP_IMAGE)], check=True)
+    dev = subprocess.run(["losetup", "--find", "--show", str(LOOP_IMAGE)], check=True, capture_output=True,
+                         text=True).stdout.strip()
+    LOOP_DEVICES.append(dev)
+
+
+def remove_loop_device(c: dict) -> None:
+    while LOOP_DEVICES:
+        subprocess.run(["losetup", "--detach", LOOP_DEVICES.pop()], check=False)
+    LOOP_IMAGE.unlink(missing_ok=True)
+
+
+def block_disk() -> str:
+    return (f"<disk type='block' device='disk'><driver name='qemu' type='raw' cache='none'/>"
+            f"<source dev='{LOOP_DEVICES[-1]}'/><target dev='vda' bus='virtio'/></disk>")
+
+
+GLUSTER_BACK = Path("/tmp/vmc-e2e-gluster-back")
+GLUSTER = Path("/tmp/vmc-e2e-gluster")
+GLUSTER_DISK = (f"<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='{GLUSTER}/e2e-shared.img'/>"
+                "<target dev='vda' bus='virtio'/></disk>")
+
+
+def images_on_glusterfs(c: dict) -> None:
+    """One directory both hosts mount as a FUSE filesystem of subtype glusterfs (bindfs over the
+    same backing directory, in each host's mount namespace), with a dir pool over it on both:
+    what libvirt's statfs (virFileIsSharedFSType: FUSE, then the mount's type fuse.glusterfs)
+    calls shared, and what the library cannot see without the caller's word."""
+    GLUSTER_BACK.mkdir(parents=True, exist_ok=True)
+    GLUSTER.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["truncate", "-s", "16M", str(GLUSTER_BACK / "e2e-shared.img")], check=True)
+    for side in ("a", "b"):
+        host_sh("exec", str(BED / side), "bindfs", "-o", "subtype=glusterfs", str(GLUSTER_BACK), str(GLUSTER))
+        pool = c[side].storagePoolDefineXML(pool_xml("e2e-gluster").replace(str(IMAGES), str(GLUSTER)))
+        pool.create()
+
+
+def remove_glusterfs(c: dict) -> None:
+    for side in ("a", "b"):
+        try:
+            p = c[side].storagePoolLookupByName("e2e-gluster")
+            if p.isActive():
+                p.destroy()
+            p.undefine()
+        except libvirt.libvirtError:
+            pass
+        # Unmounting ends the host's bindfs daemon.
+        subprocess.run([str(HERE / "host.sh"), "exec", str(BED / side), "umount", str(GLUSTER)], check=False,
+                       capture_output=True)
+    subprocess.run(["rm", "-rf", str(GLUSTER_BACK)], check=False)
 
 
 def emulator_on_a_only(c: dict) -> None:
@@ -237,8 +302,34 @@ SCENARIOS = [
     Scenario("two problems at once: network and name clash", devices=NIC, expect_success=False, guest_name="e2e-clash",
              expect_codes=["network.missing", "host.name-clash"],
              setup=lambda c: (define_network_on_a(c), clash_on_b(c)), teardown=lambda c: (remove_network(c), remove_clash(c))),
-    Scenario("writable disk on local storage, no flags", devices=DISK, expect_success=False, expect_codes=["devices.unsafe-storage"],
+    # libvirt 9.0 refuses it "Migration without shared storage is unsafe" (qemuMigrationSrcIsSafe:
+    # statfs finds the bed's local filesystem). The library cannot call statfs: a file in a dir pool
+    # may be on an NFS mount, so DEVICES only warns (devices.storage-unknown); the ERROR is DISK's,
+    # the file being absent on the destination.
+    Scenario("writable disk on local storage, no flags", devices=DISK, expect_success=False, expect_codes=["disk.missing"],
+             expect_present=["devices.storage-unknown"],
              setup=lambda c: images_on_a_only(c, pool_on_b=True), teardown=remove_images),
+    # cache='none' does not make local storage safe: the unsafe-storage refusal comes before
+    # qemuMigrationSrcIsSafe's cache rule (9.0 and 11.3).
+    Scenario("writable disk with cache='none' on local storage, no flags", devices=DISK.replace("type='raw'", "type='raw' cache='none'"),
+             expect_success=False, expect_codes=["disk.missing"], expect_present=["devices.storage-unknown"],
+             setup=lambda c: images_on_a_only(c, pool_on_b=True), teardown=remove_images),
+    # A block device: never refused as unsafe (qemuMigrationSrcIsSafe checks files only), and the
+    # same device on both hosts. In no pool, so DISK can only warn that it cannot see it there.
+    Scenario("writable block-device disk (a loop device both hosts see)", devices=block_disk,
+             expect_present=["disk.not-visible"], setup=loop_device, teardown=remove_loop_device),
+    # A filesystem libvirt 9.0's statfs calls shared (FUSE glusterfs): it migrates. The library
+    # cannot call statfs, so a dir pool's file is only a WARNING, and both hosts' volume XML
+    # (the same capacity and nanosecond mtime and ctime) proves one file: no disk.unproven.
+    Scenario("writable disk on a shared filesystem (glusterfs) in dir pools", devices=GLUSTER_DISK,
+             expect_present=["devices.storage-unknown"], expect_absent=["disk.unproven"],
+             setup=images_on_glusterfs, teardown=remove_glusterfs),
+    # The caller's word (shared_filesystems, --shared-filesystem): no WARNING; libvirt 9.0 has no
+    # such setting and decides by statfs, which the INFO says.
+    Scenario("the same, the directory named by shared_filesystems", devices=GLUSTER_DISK,
+             shared_filesystems=[str(GLUSTER)], expect_present=["devices.shared-by-caller"],
+             expect_absent=["devices.storage-unknown", "disk.unproven"],
+             setup=images_on_glusterfs, teardown=remove_glusterfs),
     Scenario("--unsafe, disk file absent on the destination", devices=DISK, migrate_flags=P2P | libvirt.VIR_MIGRATE_UNSAFE,
              expect_success=False, expect_codes=["disk.missing"],
              setup=lambda c: images_on_a_only(c, pool_on_b=True), teardown=remove_images),
@@ -329,6 +420,8 @@ def cli_says_error(s: Scenario, name: str, params: dict) -> bool:
     """The CLI with its defaults (read-write, every check), given the scenario's migration as
     the virsh migrate line that runs it: whether its verdict is error (exit status 1)."""
     line = ["check", "-c", uri(s.src), *virsh_options(s.migrate_flags)]
+    for directory in s.shared_filesystems:
+        line += ["--shared-filesystem", directory]
     if libvirt.VIR_MIGRATE_PARAM_URI in params:
         line += ["--migrateuri", params[libvirt.VIR_MIGRATE_PARAM_URI]]
     run = subprocess.run([str(CLI), *line, name, uri(s.dst)], capture_output=True, text=True)
@@ -373,7 +466,8 @@ def test_prediction_matches_the_real_migration(bed, s: Scenario) -> None:
             # lets QEMU reserve up to about the machine's total: between the two.
             info = {l.split(":")[0]: int(l.split()[1]) for l in open("/proc/meminfo")}
             memory = (info["MemFree"] + info["Buffers"] + info["Cached"]) // 1024 + 128
-        xml = guest_xml(s.guest_name or name, s.devices, memory, s.emulator, s.cpu, s.virt_type,
+        devices = s.devices() if callable(s.devices) else s.devices
+        xml = guest_xml(s.guest_name or name, devices, memory, s.emulator, s.cpu, s.virt_type,
                         TWIN_UUID if s.guest_name == "e2e-twin" else None, s.machine, s.memory_backing)
         try:
             dom = bed[s.src].createXML(xml, 0)
@@ -387,15 +481,16 @@ def test_prediction_matches_the_real_migration(bed, s: Scenario) -> None:
             s.after_start(bed, dom)
         # Asked with the migration that will run: its flags and parameters (check3).
         params = migrate_params(s)
+        ours = {lmc.PARAM_SHARED_FILESYSTEMS: s.shared_filesystems} if s.shared_filesystems else {}
         start = time.perf_counter()
-        report = lmc.check3(dom, bed[s.dst], params, s.migrate_flags)
+        report = lmc.check3(dom, bed[s.dst], {**params, **ours}, s.migrate_flags)
         verdict_s = time.perf_counter() - start
         codes = [r.code for r in report.errors]
         # The same question as a manager asking repeatedly asks it: hosts' facts cached
         # (Flag.CACHE); the first call fills the cache, the second is timed.
-        lmc.check3(dom, bed[s.dst], params, s.migrate_flags, lmc.Flag.CACHE)
+        lmc.check3(dom, bed[s.dst], {**params, **ours}, s.migrate_flags, lmc.Flag.CACHE)
         start = time.perf_counter()
-        lmc.check3(dom, bed[s.dst], params, s.migrate_flags, lmc.Flag.CACHE)
+        lmc.check3(dom, bed[s.dst], {**params, **ours}, s.migrate_flags, lmc.Flag.CACHE)
         warm_s = time.perf_counter() - start
         lmc.cache_invalidate(None)
         cli_error = cli_says_error(s, dom.name(), params) if CLI.exists() else None
@@ -413,6 +508,10 @@ def test_prediction_matches_the_real_migration(bed, s: Scenario) -> None:
         assert migrated == s.expect_success, f"the environment did not behave as the scenario assumes: {error}"
         for code in s.expect_codes:
             assert code in codes, f"{code} not predicted: {report.to_json()}"
+        for code in s.expect_present:
+            assert code in [r.code for r in report.results], f"{code} not predicted: {report.to_json()}"
+        for code in s.expect_absent:
+            assert code not in [r.code for r in report.results], f"{code} predicted: {report.to_json()}"
         # The CLI with its defaults gives the library's verdict.
         assert cli_error in (None, bool(codes)), f"the CLI's verdict differs from check3's {codes}"
         if not migrated:

@@ -380,14 +380,32 @@ def _collect(lib: ctypes.CDLL, n: int, results: Any, function: str) -> Report:
         lib.virMigrationCheckResultListFree(results)
 
 
-def _typed_params(params: Dict[str, Any]) -> Tuple[Any, List[Any]]:
-    """A ``virTypedParameter`` array for ``params``, and the buffers it points into (to keep
-    alive for the call). Each value gets the typed-parameter type of its Python type, so that
-    the library itself judges names and types: an unknown name, or ``memory_headroom`` as a
-    string, is its error."""
-    array = (_ffi.TypedParameter * len(params))()
+# Our own parameters that may be repeated (one value per occurrence): a list or tuple value
+# gives one typed parameter per item, as migrate_disks does for libvirt's.
+_REPEATABLE_OURS = frozenset({"shared_filesystems"})
+
+
+def _expanded(params: Dict[str, Any]) -> List[Tuple[str, Any]]:
+    """``params`` as (name, value) pairs, a list value of a repeatable parameter of ours as one
+    pair per item."""
+    pairs: List[Tuple[str, Any]] = []
+    for name, value in params.items():
+        if name in _REPEATABLE_OURS and isinstance(value, (list, tuple)):
+            pairs.extend((name, item) for item in value)
+        else:
+            pairs.append((name, value))
+    return pairs
+
+
+def _typed_params(params: Union[Dict[str, Any], List[Tuple[str, Any]]]) -> Tuple[Any, List[Any]]:
+    """A ``virTypedParameter`` array for ``params`` (a dict, or (name, value) pairs), and the
+    buffers it points into (to keep alive for the call). Each value gets the typed-parameter
+    type of its Python type, so that the library itself judges names and types: an unknown
+    name, or ``memory_headroom`` as a string, is its error."""
+    items = list(params.items()) if isinstance(params, dict) else params
+    array = (_ffi.TypedParameter * len(items))()
     keep: List[Any] = [array]
-    for slot, (name, value) in zip(array, params.items()):
+    for slot, (name, value) in zip(array, items):
         field_name = name.encode("utf-8")
         if not field_name or b"\0" in field_name or len(field_name) >= _ffi.TYPED_PARAM_FIELD_LENGTH:
             raise ValueError(f"parameter name {name!r} is not a valid typed parameter name")
@@ -442,8 +460,10 @@ def check(
     ``TypeError`` saying so (as a fourth positional argument does). Parameters:
     ``memory_headroom`` (int, KiB: what must remain free on the destination) and ``cpu_map``
     (str: libvirt's CPU map directory), ``cache_ttl`` (int, seconds, with ``Flag.CACHE``),
-    ``timeout`` (int, milliseconds the hosts have to answer; 0: for ever; default 60000);
-    a parameter given as None is left out. Each is passed as the typed parameter its Python
+    ``timeout`` (int, milliseconds the hosts have to answer; 0: for ever; default 60000),
+    ``shared_filesystems`` (a list of directories on storage both hosts share, as qemu.conf's
+    ``shared_filesystems``; one typed parameter per directory); a parameter given as None is
+    left out. Each is passed as the typed parameter its Python
     type makes (int >= 0: ULLONG, negative int: LLONG, bool: BOOLEAN, float: DOUBLE, str or
     path: STRING), and the library judges names and types.
 
@@ -459,8 +479,9 @@ def check(
     lib = _ffi.load().lib
     results = _ffi.CResultList()
     if given:
-        array, keep = _typed_params(given)
-        n = lib.virMigrationCheckParams(conn_p, dconn_p, dom_p, array, len(given), bits, ctypes.byref(results))
+        pairs = _expanded(given)
+        array, keep = _typed_params(pairs)
+        n = lib.virMigrationCheckParams(conn_p, dconn_p, dom_p, array, len(pairs), bits, ctypes.byref(results))
         del keep  # the strings the parameters point to lived until the call returned
         return _collect(lib, n, results, "virMigrationCheckParams")
     n = lib.virMigrationCheck(conn_p, dconn_p, dom_p, bits, ctypes.byref(results))
@@ -694,7 +715,8 @@ def _migrate3_typed_params(params: Dict[str, Any]) -> Tuple[Any, List[Any], int]
     entries: List[Tuple[str, Any]] = []
     for name, value in params.items():
         known = _MIGRATE3_PARAMS.get(name)
-        if known is not None and known[1] and isinstance(value, (list, tuple)):
+        repeatable = name in _REPEATABLE_OURS or (known is not None and known[1])
+        if repeatable and isinstance(value, (list, tuple)):
             entries.extend((name, item) for item in value)
         else:
             entries.append((name, value))
@@ -737,7 +759,8 @@ def check3(
     The source is the domain's own connection. ``checks`` selects checks (``Check.ALL``: every
     one) and may add ``Flag.STRICT`` / ``Flag.CACHE``; ``Flag.OFFLINE``, ``NON_SHARED_DISK``
     and ``UNSAFE`` are refused there, since ``flags`` says those. ``tuning`` takes the
-    parameters of :func:`check` (``memory_headroom``, ``cpu_map``, ``cache_ttl``, ``timeout``).
+    parameters of :func:`check` (``memory_headroom``, ``cpu_map``, ``cache_ttl``, ``timeout``,
+    ``shared_filesystems``: a list of directories).
     ``VIR_MIGRATE_PARAM_DEST_XML`` is the guest as the destination will define it: the
     destination-side checks judge it, and each change of the guest's ABI libvirt refuses is a
     ``host.dest-xml-abi`` ERROR in libvirt's words (``details["libvirt_error"]``).

@@ -17,6 +17,8 @@ PARAM_CPU_MAP = "cpu_map"
 PARAM_CACHE_TTL = "cache_ttl"
 # #define VIR_MIGRATION_CHECK_PARAM_TIMEOUT (milliseconds; 0: for ever; default 60000)
 PARAM_TIMEOUT = "timeout"
+# #define VIR_MIGRATION_CHECK_PARAM_SHARED_FILESYSTEMS (a directory per occurrence: give a list)
+PARAM_SHARED_FILESYSTEMS = "shared_filesystems"
 
 # #define LIBVIR_MIGRATION_CHECK_VERSION_NUMBER: the version these bindings were written for.
 VERSION_NUMBER = 1000

@@ -286,6 +286,13 @@ struct Selection {
     /// `matrix`, it fills its cells with the reason. (--timeout is virsh migrate's.)
     #[arg(long = "host-timeout", value_name = "SECONDS", default_value_t = 60.0)]
     host_timeout: f64,
+    /// A directory on storage both hosts share (repeat for each), as qemu.conf's
+    /// shared_filesystems (libvirt 10.6 and later): a disk file under it is shared, and the same
+    /// path on both hosts is the same file unless the volumes prove otherwise. libvirt before
+    /// 10.6 decides by the filesystem (statfs) alone: name only NFS, CIFS, GFS2, OCFS2, CephFS,
+    /// GPFS, glusterfs ... directories there.
+    #[arg(long = "shared-filesystem", value_name = "DIR")]
+    shared_filesystems: Vec<String>,
 }
 
 /// How connections open: read-write as virsh's (the default), or read-only with -r.
@@ -304,7 +311,7 @@ struct Access {
 
 impl Selection {
     /// The options of a call with these selection bits and `modifiers`, tuned by our own
-    /// options (CPU map, host timeout, memory headroom).
+    /// options (CPU map, host timeout, memory headroom, shared directories).
     fn options(&self, modifiers: Flags) -> Result<Options, Error> {
         let mut options =
             Options::from_flags((self.checks()? | modifiers).bits(), virt_migration_check::supported_checks())?;
@@ -323,6 +330,12 @@ impl Selection {
                     })?;
             options.memory_headroom_kib = Some(kib);
         }
+        for dir in &self.shared_filesystems {
+            if !dir.starts_with('/') {
+                return Err(Error::invalid(format!("--shared-filesystem '{dir}' is not an absolute directory")));
+            }
+        }
+        options.shared_filesystems = self.shared_filesystems.clone();
         Ok(options)
     }
 
