@@ -178,13 +178,14 @@ def test_a_disk_at_another_path_on_the_destination(moved_disk) -> None:
         with pytest.raises(libvirt.libvirtError):
             migrate3(dom, dst, {}, LIVE | UNSAFE)
         assert dom.isActive()
-        # With one naming the destination's path: no ERROR (the identity of two files of
-        # host-local pools cannot be proven: a WARNING), and the migration goes through.
+        # With one naming the destination's path: no ERROR (both hosts' libvirt see one file:
+        # the same capacity and nanosecond times, or, if the guest wrote in between, an
+        # unproven identity, a WARNING), and the migration goes through.
         xml = dom.XMLDesc(libvirt.VIR_DOMAIN_XML_MIGRATABLE).replace(str(REAL), str(MOVED))
         params = {libvirt.VIR_MIGRATE_PARAM_DEST_XML: xml}
         report = lmc.check3(dom, dst, params, LIVE | UNSAFE, Check.DISK | Check.HOST)
         assert not report.errors, report.errors
-        assert report.with_code("disk.unproven"), report
+        assert {r.code for r in report if r.check == Check.DISK} <= {"disk.ok", "disk.unproven"}, report
         moved = migrate3(dom, dst, params, LIVE | UNSAFE)
         assert moved.isActive()
         assert f"{MOVED}/e2e-moved.img" in moved.XMLDesc(0)
