@@ -43,7 +43,8 @@ macro_rules! for_each_check {
                 error: "different hypervisor type; a guest without ACPI to a libvirt older than 9.1 with QEMU 9.0 or \
                     later (-no-acpi removed); with the migration's flags: a flag the host's libvirt predates",
                 warning: "destination hypervisor or libvirt older than the source's (WARNING, both versions named); a \
-                    destination QEMU newer than any QEMU released before its libvirt",
+                    destination QEMU newer than any QEMU released before its libvirt; a guest without ACPI to \
+                    libvirt 9.1.x with QEMU 9.0 or later",
             }
             /// CPU architecture, os type and virt type offered by the destination.
             1 => Arch, arch, ARCH {

@@ -86,6 +86,7 @@ pub const CODES: &[(Check, &str)] = &[
     (Check::Disk, "disk.not-visible"),
     (Check::Disk, "disk.readonly-copy"),
     (Check::Disk, "disk.will-copy"),
+    (Check::Disk, "disk.copy-target-differs"),
     (Check::Disk, "disk.no-target-pool"),
     (Check::Disk, "disk.pool-missing"),
     (Check::Disk, "disk.pool-inactive"),

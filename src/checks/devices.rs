@@ -18,10 +18,6 @@ const QEMU_DROPS_CACHES: u64 = 3_001_000;
 const SHARED_FILESYSTEMS_SINCE: u64 = 10_006_000;
 
 /// 9000000 as "9.0.0".
-fn version_name(v: u64) -> String {
-    format!("{}.{}.{}", v / 1_000_000, v / 1_000 % 1_000, v % 1_000)
-}
-
 pub fn check(cx: &Context) -> Vec<Finding> {
     let mut findings = models(cx);
     findings.extend(blockers(cx));
@@ -199,12 +195,13 @@ fn blockers(cx: &Context) -> Vec<Finding> {
     findings
 }
 
-/// The pool holding a disk's storage on the source.
+/// The active pool holding a disk's storage on the source. An inactive pool proves nothing of
+/// the path: a netfs pool not mounted leaves the file on the local filesystem below it.
 fn source_pool<'a>(cx: &'a Context, source: &DiskSource) -> Option<&'a Pool> {
     let pools = cx.src.pools.as_ref().ok()?;
     match source {
-        DiskSource::Path { path, .. } => pools.iter().find(|p| p.covers(path)),
-        DiskSource::Volume { pool, .. } => pools.iter().find(|p| p.name == *pool),
+        DiskSource::Path { path, .. } => pools.iter().find(|p| p.active && p.covers(path)),
+        DiskSource::Volume { pool, .. } => pools.iter().find(|p| p.active && p.name == *pool),
         _ => None,
     }
 }
@@ -246,11 +243,19 @@ const LOCAL_FILESYSTEMS: &[&str] = &["ext2", "ext3", "ext4", "ufs", "iso9660", "
 const CLUSTER_FILESYSTEMS: &[&str] = &["gfs", "gfs2", "ocfs2"];
 
 /// What libvirt's rule makes of a file at `path` in `pool` (None: in no pool of the source).
-fn file_storage(cx: &Context, path: Option<&str>, pool: Option<&Pool>) -> Storage {
+/// `by_path`: the disk is known to be a file (`type='file'`, or a volume libvirt reports as a
+/// file), which libvirt statfs()s by its path whatever pool covers it (a file path under
+/// /dev/HostVG is devtmpfs to statfs, not the LV pool's block device); a pool's block or network
+/// kind speaks only for a volume whose own type libvirt did not give.
+fn file_storage(cx: &Context, path: Option<&str>, pool: Option<&Pool>, by_path: bool) -> Storage {
     if let Some(dir) = path.and_then(|p| cx.options.shared_directory(p)) {
         return Storage::SharedByCaller(dir.to_string());
     }
-    if let Some(pool) = pool {
+    // devtmpfs and /dev/shm's tmpfs are this host's own.
+    if let Some(path) = path.filter(|p| p.starts_with("/dev/") && (by_path || pool.is_none_or(|p| p.kind == "dir"))) {
+        return Storage::Local(format!("'{path}' is on the host's own /dev"));
+    }
+    if let Some(pool) = pool.filter(|p| !by_path || matches!(p.kind.as_str(), "netfs" | "fs")) {
         let format = pool.source_format.as_deref().unwrap_or("auto");
         match pool.kind.as_str() {
             // netfs mounts nfs, cifs or glusterfs (FUSE): each one virFileIsSharedFS names.
@@ -290,14 +295,17 @@ fn disk_storage(cx: &Context, disk: &crate::facts::Disk) -> Storage {
         DiskSource::Other { kind } if kind == "nvme" => Storage::Local("it is an NVMe disk".to_string()),
         DiskSource::Other { .. } => Storage::Block,
         DiskSource::Path { kind, .. } if kind != "file" => Storage::Block,
-        DiskSource::Path { path, .. } => file_storage(cx, Some(path), source_pool(cx, &disk.source)),
+        DiskSource::Path { path, .. } => file_storage(cx, Some(path), source_pool(cx, &disk.source), true),
         DiskSource::Volume { pool, volume } => {
             let vol = cx.src.volume_named(pool, volume).ok().flatten();
             match vol.and_then(|v| v.kind.as_deref()) {
                 Some("block") => Storage::Block,
                 Some("network" | "netdir") => Storage::Network,
                 Some("dir") => Storage::Block,
-                _ => file_storage(cx, vol.map(|v| v.path.as_str()), source_pool(cx, &disk.source)),
+                kind => {
+                    let path = vol.map(|v| v.path.as_str());
+                    file_storage(cx, path, source_pool(cx, &disk.source), kind == Some("file"))
+                }
             }
         }
         DiskSource::Empty => Storage::Block,
@@ -391,7 +399,7 @@ fn storage_safety(cx: &Context) -> Vec<Finding> {
                                     filesystem alone (statfs): it migrates a file on NFS, CIFS, GFS2, OCFS2, CephFS, GPFS or \
                                     glusterfs, and refuses one on a local filesystem, even one the source exports",
                                 disk.target,
-                                version_name(version)
+                                super::version_string(version)
                             ),
                         )
                         .detail("disk", &disk.target)

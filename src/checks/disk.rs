@@ -88,6 +88,9 @@ fn check_path(cx: &Context, disk: &Disk, path: &str, src_path: &str) -> Option<F
         }
         return Some(absent(cx, disk, path, dst_pool).detail("path", path));
     };
+    if copied(cx, disk) {
+        return copied_over(disk, path, cx.src.volume_at_path(src_path).ok().flatten(), dst_volume);
+    }
     let src_volume = match cx.src.volume_at_path(src_path) {
         Ok(v) => v,
         Err(e) => {
@@ -113,6 +116,42 @@ fn check_path(cx: &Context, disk: &Disk, path: &str, src_path: &str) -> Option<F
     };
     compare_identity(cx, disk, path, src_volume, dst_volume, covering_pool(cx.src, src_path), dst_pool)
         .map(|f| f.detail("path", path))
+}
+
+/// A copied disk whose volume already exists on the destination: libvirt does not pre-create
+/// it (qemuMigrationDstPrecreateStorage skips a volume that exists) and QEMU's mirror writes into
+/// it, so its identity does not matter; another size or format than the source's may make the
+/// copy fail (a WARNING: not proven here), else it is simply overwritten (nothing to say).
+fn copied_over(disk: &Disk, path: &str, src: Option<&Volume>, dst: &Volume) -> Option<Finding> {
+    let name = &disk.target;
+    let mut differs = Vec::new();
+    if let Some(src) = src {
+        if let (Some(s), Some(d)) = (src.capacity, dst.capacity)
+            && s != d
+        {
+            differs.push(format!("capacity {s} bytes on the source, {d} on the destination"));
+        }
+        if let (Some(s), Some(d)) = (&src.format, &dst.format)
+            && s != d
+        {
+            differs.push(format!("format {s} on the source, {d} on the destination"));
+        }
+    }
+    if differs.is_empty() {
+        return None;
+    }
+    Some(
+        Finding::warning(
+            CHECK,
+            "copy-target-differs",
+            format!(
+                "disk {name} will be copied into the existing volume at '{path}' on the destination, which differs: {}",
+                differs.join("; ")
+            ),
+        )
+        .hint("remove the destination's volume so that libvirt creates it as the source's, or make it the same size and format")
+        .detail("path", path),
+    )
 }
 
 /// The disk's volume is absent on the destination.
@@ -295,6 +334,18 @@ fn compare_identity(
     }
     // A file: what both hosts' libvirt read of it.
     let differs = differences(src, dst);
+    if !differs.is_empty() && disk.readonly {
+        // A read-only disk (an ISO library on each host): libvirt migrates it; the guest sees
+        // other content only if the content differs, which the caller knows.
+        return Some(keys(Finding::info(
+            CHECK,
+            "readonly-copy",
+            format!(
+                "read-only disk {name} at '{path}' is a different file on the destination ({}); fine if its content is the same",
+                differs.join("; ")
+            ),
+        )));
+    }
     if !differs.is_empty() {
         return Some(keys(
             Finding::error(

@@ -52,8 +52,10 @@ fn refusals(cx: &Context) -> Vec<Finding> {
 /// Same host, and the guest's name and UUID on the destination.
 fn placement(cx: &Context) -> Vec<Finding> {
     let (src_uuid, dst_uuid) = (cx.src.uuid(), cx.dst.uuid());
-    // libvirt's own test is the host UUID (qemuMigrationDstPrepareAny compares the cookie's
-    // host UUID with its own: "Attempt to migrate guest to the same host", 9.0 and 11.3). Where
+    // libvirt's own test is the host UUID: the destination's Prepare parses the source's cookie
+    // (qemuMigrationCookieParse -> qemuMigrationCookieXMLParse, src/qemu/qemu_migration_cookie.c)
+    // and refuses its own host UUID there: "Attempt to migrate guest to the same host", 9.0 and
+    // 11.3. Where
     // neither host reports one (libvirt's test driver, a snapshot assembled from saved XML), only
     // evidence makes them one host: the same URI and the same hostname, both known. The same
     // URI alone is not (two snapshots assembled from one capabilities file share it).

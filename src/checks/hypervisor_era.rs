@@ -5,8 +5,8 @@
 //!   (`qemuBuildPMCommandLine`-era code in src/qemu/qemu_command.c: the feature not on and the
 //!   arch's QEMU_CAPS_NO_ACPI set). QEMU removed the option in 9.0 (docs/about/removed-features:
 //!   "-no-acpi (removed in 9.0)", use `-machine acpi=off`). libvirt learned `-machine acpi=` in the
-//!   QEMU_CAPS_MACHINE_ACPI series (posted 2023-02-27, after 9.1.0 was frozen; first released in
-//!   9.2.0). On the QEMU bed (host d: libvirt 9.0 with QEMU 10, tests/e2e/test_libvirt_predates_qemu.py)
+//!   QEMU_CAPS_MACHINE_ACPI series (posted 2023-02-27, after 9.1.0 was frozen, so most likely first
+//!   released in 9.2.0; 9.1.x is not known here). On the QEMU bed (host d: libvirt 9.0 with QEMU 10, tests/e2e/test_libvirt_predates_qemu.py)
 //!   such a guest cannot start: "qemu-system-x86_64: -no-acpi: invalid option". So: libvirt before
 //!   9.1 with QEMU 9.0 or later is an ERROR, libvirt 9.1.x a WARNING (not known here).
 //! - Otherwise, a destination QEMU newer than every QEMU released before its libvirt is a WARNING
@@ -20,6 +20,14 @@ const CHECK: Check = Check::Hypervisor;
 
 /// QEMU releases, by (version, year, month of release): which QEMU a libvirt release could know.
 const QEMU_RELEASES: &[(u64, u32, u32)] = &[
+    (4_000_000, 2019, 4),
+    (4_001_000, 2019, 8),
+    (4_002_000, 2019, 12),
+    (5_000_000, 2020, 4),
+    (5_001_000, 2020, 8),
+    (5_002_000, 2020, 12),
+    (6_000_000, 2021, 4),
+    (6_001_000, 2021, 8),
     (6_002_000, 2021, 12),
     (7_000_000, 2022, 4),
     (7_001_000, 2022, 8),

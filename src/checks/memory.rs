@@ -60,7 +60,14 @@ fn total_memory(cx: &Context) -> Result<(u64, &'static str), Finding> {
     match &cx.dst.node {
         Ok(node) if node.memory_kib > 0 => Ok((node.memory_kib, "virNodeGetInfo")),
         _ if cells > 0 => Ok((cells, "the sum of its capabilities' NUMA cells")),
-        Ok(node) => Ok((node.memory_kib, "virNodeGetInfo")),
+        // No figure at all (libvirt's test driver capabilities without cell memory): unknown,
+        // not a host of 0 KiB.
+        Ok(_) => Err(unavailable(
+            CHECK,
+            "destination",
+            "total memory",
+            &crate::facts::Unavailable::new("virNodeGetInfo", "the host reports no memory size"),
+        )),
         Err(e) => Err(unavailable(CHECK, "destination", "node info", e)),
     }
 }

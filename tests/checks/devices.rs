@@ -180,6 +180,13 @@ scenarios! {
         gfs2.source_format = Some("gfs2".into());
         src.pools = Ok(vec![gfs2]);
         expect_ok(&run(CHECK, &file_disk("/gfs/web.qcow2", "writeback"), &src, &dst), CHECK);
+        // An NFS pool that is not started mounts nothing: the file lies on the filesystem below.
+        src.pools = Ok(vec![pool("pool-netfs.xml", false)]);
+        expect(&run(CHECK, &file_disk("/mnt/web.qcow2", "none"), &src, &dst), Severity::Warning, "devices.storage-unknown", &["disk vda"]);
+        // A type='file' disk is statfs()ed by its path: an LV's path under /dev is devtmpfs to
+        // statfs, whatever LVM pool covers it (a type='block' disk there is safe, below).
+        src.pools = Ok(vec![pool("pool-logical.xml", true)]);
+        expect(&run(CHECK, &file_disk("/dev/HostVG/Swap", "none"), &src, &dst), Severity::Error, "devices.unsafe-storage", &["/dev"]);
     }
 
     fn block_and_network_disks_are_never_unsafe() {
