@@ -252,6 +252,15 @@ impl Options {
     /// host's symlinks, so both sides are normalized lexically (repeated and trailing slashes,
     /// "." and ".."), and a directory reached through a symlink must be named as the disks
     /// spell it.
+    /// Refuses what no check could honour: a shared directory that is not absolute (it would
+    /// match no disk, silently).
+    pub fn validate(&self) -> Result<(), Error> {
+        match self.shared_filesystems.iter().find(|dir| normalize_path(dir).is_none()) {
+            Some(dir) => Err(Error::invalid(format!("shared filesystem '{dir}' is not an absolute directory"))),
+            None => Ok(()),
+        }
+    }
+
     pub fn shared_directory(&self, path: &str) -> Option<&str> {
         let path = normalize_path(path)?;
         self.shared_filesystems.iter().map(String::as_str).find(|dir| {

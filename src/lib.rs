@@ -64,6 +64,7 @@ pub fn check(src: &Connect, dst: &Connect, dom: &Domain, flags: u32) -> Result<R
 /// `check` with options already validated. Waits at most `options.timeout` for the hosts
 /// (see [`deadline`]).
 pub fn check_with_options(src: &Connect, dst: &Connect, dom: &Domain, options: &Options) -> Result<Report, Error> {
+    options.validate()?;
     // The worker's own references (virConnectRef, virDomainRef) outlive a caller that gave up.
     let (src, dst, dom, opts) = (src.clone(), dst.clone(), dom.clone(), options.clone());
     let what = match dom.name() {
@@ -192,6 +193,7 @@ pub fn check_xml_with_options(
     dst_snapshot: &str,
     options: &Options,
 ) -> Result<Report, Error> {
+    options.validate()?;
     let mut guest = Guest::from_definition(xml::domain::parse_domain(domain_xml, "domain XML")?);
     if let Some(migration) = &options.migration {
         guest.destination = migration.dest_xml.as_deref().map(|dest| xml::abi::destination(domain_xml, dest));

@@ -278,3 +278,11 @@ scenarios! {
         expect_ok(&run(CHECK, &file_disk("/mnt/web.qcow2", "writeback"), &src, &dst), CHECK);
     }
 }
+
+#[test]
+fn a_relative_shared_directory_is_refused_not_ignored() {
+    let mut options = virt_migration_check::Options::from_flags(0, virt_migration_check::supported_checks()).unwrap();
+    options.shared_filesystems = vec!["images".into()];
+    let err = options.validate().unwrap_err().to_string();
+    assert!(err.contains("'images' is not an absolute directory"), "{err}");
+}
