@@ -155,13 +155,10 @@ fn attach(stack: &mut [Element], root: &mut Option<Element>, element: Element, d
     Ok(())
 }
 
-/// Parses a libvirt scaled integer: `value` in `unit` (libvirt's units, default `default_unit`)
-/// converted to KiB. Returns None for a malformed value or unit.
-pub fn scaled_to_kib(value: &str, unit: Option<&str>, default_unit: &str) -> Option<u64> {
-    let value: u64 = value.trim().parse().ok()?;
-    let unit = unit.unwrap_or(default_unit);
-    let bytes_per_unit: u128 = match unit {
-        "b" | "bytes" => 1,
+/// The bytes in one libvirt scale unit (virScaleInteger's: b, KiB, KB, MiB, MB ... EB).
+pub fn unit_bytes(unit: &str) -> Option<u128> {
+    Some(match unit {
+        "b" | "bytes" | "B" => 1,
         "k" | "K" | "KiB" => 1 << 10,
         "KB" => 1_000,
         "M" | "MiB" => 1 << 20,
@@ -175,7 +172,15 @@ pub fn scaled_to_kib(value: &str, unit: Option<&str>, default_unit: &str) -> Opt
         "E" | "EiB" => 1 << 60,
         "EB" => 1_000_000_000_000_000_000,
         _ => return None,
-    };
+    })
+}
+
+/// Parses a libvirt scaled integer: `value` in `unit` (libvirt's units, default `default_unit`)
+/// converted to KiB. Returns None for a malformed value or unit.
+pub fn scaled_to_kib(value: &str, unit: Option<&str>, default_unit: &str) -> Option<u64> {
+    let value: u64 = value.trim().parse().ok()?;
+    let unit = unit.unwrap_or(default_unit);
+    let bytes_per_unit = unit_bytes(unit)?;
     u64::try_from(value as u128 * bytes_per_unit / 1024).ok()
 }
 

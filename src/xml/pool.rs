@@ -52,22 +52,7 @@ pub fn parse_volume(xml: &str, document: &str) -> Result<Volume, Error> {
 /// A libvirt scaled integer in bytes (virScaleInteger's units; bytes by default).
 fn bytes(value: &str, unit: Option<&str>) -> Option<u64> {
     let value: u64 = value.trim().parse().ok()?;
-    let scale: u64 = match unit.unwrap_or("bytes") {
-        "b" | "bytes" | "B" => 1,
-        "k" | "K" | "KiB" => 1 << 10,
-        "KB" => 1_000,
-        "M" | "MiB" => 1 << 20,
-        "MB" => 1_000_000,
-        "G" | "GiB" => 1 << 30,
-        "GB" => 1_000_000_000,
-        "T" | "TiB" => 1 << 40,
-        "TB" => 1_000_000_000_000,
-        "P" | "PiB" => 1 << 50,
-        "PB" => 1_000_000_000_000_000,
-        "E" | "EiB" => 1 << 60,
-        "EB" => 1_000_000_000_000_000_000,
-        _ => return None,
-    };
+    let scale = u64::try_from(super::dom::unit_bytes(unit.unwrap_or("bytes"))?).ok()?;
     value.checked_mul(scale)
 }
 
