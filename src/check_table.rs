@@ -67,9 +67,10 @@ macro_rules! for_each_check {
             /// The destination provides every guest-visible CPU feature.
             3 => CpuFlags, cpu_flags, CPU_FLAGS {
                 src: [CAPABILITIES, DOMAIN_CAPABILITIES],
-                dst: [CAPABILITIES, DOMAIN_CAPABILITIES, CPU_COMPARISON],
+                dst: [CAPABILITIES, DOMAIN_CAPABILITIES, CPU_COMPARISON, VERSIONS],
                 compatibility: true,
-                error: "the destination cannot give a CPUID feature the guest started with (all named); a \
+                error: "a CPU feature or model the destination's libvirt does not know (libvirt 9.0 and 11.3 carried); \
+                    the destination cannot give a CPUID feature the guest started with (all named); a \
                     forbidden feature is present; a strict guest gets extra features; the destination \
                     hypervisor says incompatible; host-passthrough onto a CPU lacking features",
                 warning: "host-passthrough onto a larger CPU (WARNING); the destination offers a newer model than \

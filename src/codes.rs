@@ -31,6 +31,7 @@ pub const CODES: &[(Check, &str)] = &[
     (Check::CpuVendor, "cpu_vendor.host-model-unexpanded"),
     (Check::CpuVendor, "cpu_vendor.no-host-cpu"),
     (Check::CpuVendor, "cpu_vendor.no-cpu-map"),
+    (Check::CpuFlags, "cpu_flags.unknown-to-destination"),
     (Check::CpuFlags, "cpu_flags.feature-missing"),
     (Check::CpuFlags, "cpu_flags.passthrough-mismatch"),
     (Check::CpuFlags, "cpu_flags.forbidden-present"),
@@ -235,7 +236,7 @@ mod tests {
     #[test]
     fn every_reason_written_in_a_check_is_declared() {
         // A rule added without its code here fails this test even before a scenario runs it.
-        let sources: [(&[Check], &str); 22] = [
+        let sources: [(&[Check], &str); 23] = [
             (&[Check::Hypervisor], include_str!("checks/hypervisor.rs")),
             (&[Check::Arch], include_str!("checks/arch.rs")),
             (&[Check::CpuVendor], include_str!("checks/cpu_vendor.rs")),
@@ -257,6 +258,7 @@ mod tests {
             (&[Check::Host], include_str!("checks/host.rs")),
             (&[Check::Host], include_str!("checks/dest_xml.rs")),
             (&[Check::Hypervisor], include_str!("checks/hypervisor_era.rs")),
+            (&[Check::CpuFlags], include_str!("checks/cpu_names.rs")),
             // The CPU judgement's reasons are given for each check that uses it.
             (&[Check::CpuFlags, Check::Msr], include_str!("checks/cpu_view.rs")),
         ];

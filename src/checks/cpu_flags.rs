@@ -14,6 +14,14 @@ const CHECK: Check = Check::CpuFlags;
 const HYPERVISOR_INCOMPATIBLE: i32 = 0;
 
 pub fn check(cx: &Context) -> Vec<Finding> {
+    // Names the destination's libvirt does not know stop it before any comparison matters.
+    let mut findings = super::cpu_names::check(cx);
+    findings.extend(judged(cx));
+    findings
+}
+
+/// The guest CPU judged against what the destination can give.
+fn judged(cx: &Context) -> Vec<Finding> {
     let judgement = match judge(cx, CHECK) {
         Ok(Some(j)) => j,
         Ok(None) => return Vec::new(),

@@ -5,6 +5,7 @@
 //! and only when needed. The row's module (`<name>.rs` here) is declared, and its `check` run,
 //! by `REGISTRY` below.
 
+mod cpu_names;
 mod cpu_view;
 mod dest_xml;
 mod hypervisor_era;

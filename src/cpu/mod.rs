@@ -6,6 +6,7 @@ pub mod baseline;
 pub mod compare;
 pub mod data;
 pub mod format;
+pub mod known_names;
 pub mod map;
 
 pub use data::CpuData;

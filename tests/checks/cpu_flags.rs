@@ -67,6 +67,31 @@ pub fn skips() -> Vec<Skip> {
 }
 
 scenarios! {
+    fn a_name_the_destinations_libvirt_does_not_know() {
+        // A host-model guest started under libvirt 11.3 carries cmpccxadd, which libvirt 9.0's
+        // map lacks: 9.0 refuses it ("unknown CPU feature: cmpccxadd", seen on the bed), 11.3
+        // takes it, a 10.x may or may not know it.
+        let g = small(
+            "<cpu mode='custom' match='exact'><model fallback='forbid'>Skylake-Client</model>\
+             <feature policy='require' name='cmpccxadd'/><feature policy='disable' name='x2apic'/></cpu>",
+            "",
+        );
+        let at = |libvirt: u64| {
+            let (src, mut dst) = hosts();
+            dst.libvirt_version = Ok(libvirt);
+            run(CHECK, &g, &src, &dst)
+        };
+        let f = expect(&at(9_000_000), Severity::Error, "cpu_flags.unknown-to-destination", &["9.0.0", "feature cmpccxadd"]);
+        assert_eq!(detail(&f, "libvirt_error"), "unknown CPU feature: cmpccxadd");
+        expect_none(&at(11_003_000), "cpu_flags.unknown-to-destination");
+        expect(&at(10_000_000), Severity::Warning, "cpu_flags.unknown-to-destination", &["may not know"]);
+        // A model newer than the destination's map.
+        let newer = small("<cpu mode='custom' match='exact'><model>SapphireRapids</model></cpu>", "");
+        let (src, mut dst) = hosts();
+        dst.libvirt_version = Ok(9_000_000);
+        expect(&run(CHECK, &newer, &src, &dst), Severity::Error, "cpu_flags.unknown-to-destination", &["model SapphireRapids"]);
+    }
+
     fn same_cpu() {
         let (src, dst) = kvm_dst(None);
         expect_ok(&run(CHECK, &guest(&fixture("cpu-Haswell-noTSX.xml")), &src, &dst), CHECK);

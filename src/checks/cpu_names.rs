@@ -1,0 +1,63 @@
+//! The CPU_FLAGS check's reading of the guest CPU's *names* against what the destination's own
+//! libvirt knows (`cpu::known_names`): libvirt parses the incoming definition with its own CPU
+//! map, and a feature it does not know stops the migration before QEMU starts ("unknown CPU
+//! feature: cmpccxadd", libvirt 9.0 receiving a host-model guest started under libvirt 11.3 on
+//! the bed; x86FeatureFind/x86ModelFind in src/cpu/cpu_x86.c). Every name counts, whatever its
+//! policy. Exact where the library carries the destination's release (its major and minor);
+//! for a later release, which knows at least those names, a name unknown to the carried map is
+//! a WARNING.
+
+use super::{Context, version_string};
+use crate::flags::Check;
+use crate::report::Finding;
+
+const CHECK: Check = Check::CpuFlags;
+
+pub(super) fn check(cx: &Context) -> Vec<Finding> {
+    let def = &cx.guest.def;
+    let Some(cpu) = def.cpu.as_ref() else { return Vec::new() };
+    // Host-passthrough and maximum name no model or features; a guest of another arch is
+    // judged by another map.
+    if matches!(cpu.mode(), "host-passthrough" | "maximum") || !matches!(def.arch.as_deref(), Some("x86_64" | "i686")) {
+        return Vec::new();
+    }
+    let Ok(libvirt) = cx.dst.libvirt_version else { return Vec::new() };
+    let Some((known, exact)) = crate::cpu::known_names::for_libvirt(libvirt) else { return Vec::new() };
+    let features: Vec<&str> =
+        cpu.features.iter().map(|(name, _)| name.as_str()).filter(|name| !known.features.contains(name)).collect();
+    let model = cpu.model.as_deref().filter(|m| !known.models.contains(m));
+    if features.is_empty() && model.is_none() {
+        return Vec::new();
+    }
+    let mut names: Vec<String> = features.iter().map(|f| format!("feature {f}")).collect();
+    names.extend(model.map(|m| format!("model {m}")));
+    let libvirt_error = match features.first() {
+        Some(feature) => format!("unknown CPU feature: {feature}"),
+        None => format!("unknown CPU model {}", model.unwrap_or_default()),
+    };
+    let release = version_string(libvirt);
+    let finding = match exact {
+        true => Finding::error(
+            CHECK,
+            "unknown-to-destination",
+            format!("the destination's libvirt {release} does not know the guest CPU's {}", names.join(", ")),
+        ),
+        false => Finding::warning(
+            CHECK,
+            "unknown-to-destination",
+            format!(
+                "the destination's libvirt {release} may not know the guest CPU's {} (libvirt {} did not)",
+                names.join(", "),
+                version_string(known.libvirt)
+            ),
+        ),
+    };
+    vec![
+        finding
+            .hint("start the guest with a CPU model and features the destination's libvirt knows (the baseline of both hosts), or upgrade libvirt there")
+            .detail("unknown_features", features.join(","))
+            .detail("unknown_model", model.unwrap_or(""))
+            .detail("destination_libvirt", release)
+            .detail("libvirt_error", libvirt_error),
+    ]
+}
