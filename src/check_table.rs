@@ -74,7 +74,8 @@ macro_rules! for_each_check {
                     forbidden feature is present; a strict guest gets extra features; the destination \
                     hypervisor says incompatible; host-passthrough onto a CPU lacking features",
                 warning: "host-passthrough onto a larger CPU (WARNING); the destination offers a newer model than \
-                    needed (INFO)",
+                    needed (INFO); the destination's QEMU marks the guest's model unusable (its blockers named); a \
+                    name a libvirt newer than the carried 9.0 and 11.3 maps may not know",
             }
             /// vCPUs against the destination's physical CPUs.
             4 => CpuCount, cpu_count, CPU_COUNT {

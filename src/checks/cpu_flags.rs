@@ -17,7 +17,57 @@ pub fn check(cx: &Context) -> Vec<Finding> {
     // Names the destination's libvirt does not know stop it before any comparison matters.
     let mut findings = super::cpu_names::check(cx);
     findings.extend(judged(cx));
+    blocked_model(cx, &mut findings);
     findings
+}
+
+/// The destination's hypervisor marks the guest's CPU model unusable (domain capabilities'
+/// `usable='no'`, with libvirt 10.x and later the `<blockers>` that say why; qemu_capabilities.c
+/// virQEMUCapsFormatCPUModels from QEMU's query-cpu-definitions `unavailable-features`): the
+/// blockers the guest does not disable itself are features QEMU's own model has and the
+/// destination cannot give. Where a `feature-missing` finding already names the problem, it
+/// gains the blockers. Else they are a WARNING: QEMU's model and libvirt's cpu_map model differ
+/// (libvirt's EPYC-Rome lacks the xsaves QEMU's has), and libvirt judges by its map, so QEMU's
+/// word alone does not prove a refusal.
+fn blocked_model(cx: &Context, findings: &mut Vec<Finding>) {
+    let Some(cpu) = cx.guest.def.cpu.as_ref().filter(|c| c.mode() == "custom") else { return };
+    let (Some(model), Ok(domcaps)) = (cpu.model.as_deref(), &cx.dst_domcaps) else { return };
+    let Some(info) = domcaps.cpu_model(model).filter(|m| m.usable == Some(false)) else { return };
+    let disabled = |name: &str| cpu.features.iter().any(|(f, policy)| f == name && matches!(policy.as_str(), "disable" | "forbid"));
+    let blocking: Vec<&str> = info.blockers.iter().map(String::as_str).filter(|b| !disabled(b)).collect();
+    if !info.blockers.is_empty() && blocking.is_empty() {
+        return; // The guest disables every blocker itself.
+    }
+    if let Some(missing) = findings.iter_mut().find(|f| f.code == "cpu_flags.feature-missing") {
+        if !blocking.is_empty() {
+            let suffix = format!("; the destination's hypervisor blocks model {model} for: {}", blocking.join(", "));
+            missing.message.to_mut().push_str(&suffix);
+            missing.details.push(("blockers".into(), blocking.join(",").into()));
+        }
+        return;
+    }
+    let finding = match blocking.is_empty() {
+        false => Finding::warning(
+            CHECK,
+            "model-blocked",
+            format!(
+                "the destination's hypervisor cannot give all of CPU model {model}: it lacks {}, which QEMU's model has",
+                blocking.join(", ")
+            ),
+        )
+        .detail("blockers", blocking.join(",")),
+        true => Finding::warning(
+            CHECK,
+            "model-blocked",
+            format!("the destination's hypervisor marks CPU model {model} unusable, without saying why (libvirt before 10.x lists no blockers)"),
+        ),
+    };
+    findings.push(
+        finding
+            .hint("configure the guest with a CPU model the destination can give (see `virt-migration-check baseline`)")
+            .detail("model", model)
+            .detail("canonical", info.canonical.as_deref().unwrap_or("")),
+    );
 }
 
 /// The guest CPU judged against what the destination can give.

@@ -220,6 +220,9 @@ pub struct DomainCapabilities {
     pub max_vcpus: Option<u32>,
     /// The host-model CPU: what this hypervisor can give a guest on this host.
     pub host_model: Option<super::CpuDef>,
+    /// `<mode name='custom'>`'s models: whether this hypervisor can give each on this host, and
+    /// (libvirt 10.x and later) its canonical name and the features that block it.
+    pub cpu_models: Vec<CpuModelInfo>,
     /// Whether host-passthrough is supported.
     pub host_passthrough: bool,
     /// `<os><loader><value>`: firmware images the emulator can use (empty: not reported).
@@ -229,6 +232,28 @@ pub struct DomainCapabilities {
     /// Every `<enum>` of every device (`devices/<device>/enum[@name]/value`), keyed by
     /// "device.enum": "disk.bus" -> ["fdc", "scsi", "virtio", ...].
     pub device_enums: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+/// One `<model>` of domain capabilities' custom CPU mode.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CpuModelInfo {
+    pub name: String,
+    /// `usable='yes|no'` (None: not said).
+    pub usable: Option<bool>,
+    /// `canonical='Skylake-Client-v1'`: the versioned model an alias stands for.
+    pub canonical: Option<String>,
+    /// `<blockers model=...>`: the features this host's hypervisor lacks for the model.
+    pub blockers: Vec<String>,
+}
+
+impl DomainCapabilities {
+    /// The custom model called `name`, by its name or its canonical name.
+    pub fn cpu_model(&self, name: &str) -> Option<&CpuModelInfo> {
+        self.cpu_models
+            .iter()
+            .find(|m| m.name == name)
+            .or_else(|| self.cpu_models.iter().find(|m| m.canonical.as_deref() == Some(name)))
+    }
 }
 
 /// `virNodeGetInfo`.

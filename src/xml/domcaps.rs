@@ -30,6 +30,7 @@ pub fn parse_domain_capabilities(xml: &str, document: &str) -> Result<DomainCapa
         arch: root.text_at("arch").unwrap_or_default().to_string(),
         max_vcpus: root.attr_at("vcpu", "max").map(|m| number(m, "<vcpu max>", document)).transpose()?,
         host_model: super::cpu::host_model(&root),
+        cpu_models: cpu_models(&root),
         loader_values: root
             .path("os/loader")
             .map(|l| l.children_named("value").map(|v| v.text.trim().to_string()).collect())
@@ -41,4 +42,32 @@ pub fn parse_domain_capabilities(xml: &str, document: &str) -> Result<DomainCapa
         device_enums,
         devices_unsupported,
     })
+}
+
+/// `<cpu><mode name='custom'>`: each model, whether usable, its canonical name and blockers.
+fn cpu_models(root: &super::dom::Element) -> Vec<crate::facts::CpuModelInfo> {
+    let Some(custom) =
+        root.child("cpu").and_then(|c| c.children_named("mode").find(|m| m.attr("name") == Some("custom")))
+    else {
+        return Vec::new();
+    };
+    let blockers = |name: &str| -> Vec<String> {
+        custom
+            .children_named("blockers")
+            .filter(|b| b.attr("model") == Some(name))
+            .flat_map(|b| b.children_named("feature").filter_map(|f| f.attr("name")).map(str::to_string))
+            .collect()
+    };
+    custom
+        .children_named("model")
+        .map(|m| {
+            let name = m.text.trim().to_string();
+            crate::facts::CpuModelInfo {
+                usable: m.attr("usable").map(|u| u == "yes"),
+                canonical: m.attr("canonical").map(str::to_string),
+                blockers: blockers(&name),
+                name,
+            }
+        })
+        .collect()
 }

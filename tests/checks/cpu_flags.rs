@@ -67,6 +67,48 @@ pub fn skips() -> Vec<Skip> {
 }
 
 scenarios! {
+    fn a_model_the_destinations_hypervisor_blocks() {
+        // libvirt 11.3's domain capabilities of QEMU 10 (TCG) mark Skylake-Client unusable and
+        // list its blockers (hle, invpcid, pcid, rtm, tsc-deadline, xsavec).
+        let tcg = |cpu: &str| {
+            guest(&domain(cpu, "").replace("type='kvm'", "type='qemu'").replace("pc-q35-7.2", "pc-i440fx-10.0"))
+        };
+        let (src, mut dst) = hosts();
+        dst.domain_capabilities = Ok(vec![domcaps("qemu_10.0.0-tcg.x86_64.xml")]);
+        let skylake = tcg("<cpu mode='custom' match='exact'><model fallback='forbid'>Skylake-Client</model></cpu>");
+        // The engine finds the missing features; the finding names the hypervisor's blockers.
+        let f = expect(&run(CHECK, &skylake, &src, &dst), Severity::Error, "cpu_flags.feature-missing", &["blocks model Skylake-Client"]);
+        assert_eq!(detail(&f, "blockers"), "hle,invpcid,pcid,rtm,tsc-deadline,xsavec");
+        // Where the engine cannot judge (no CPU map here), the blockers are a WARNING: QEMU's
+        // model is not libvirt's, whose map libvirt judges by.
+        let no_map = |o: &mut Options| o.cpu_map = Some("/nonexistent/cpu_map".into());
+        let report = run_with(CHECK, &skylake, &src, &dst, no_map);
+        let f = expect(&report, Severity::Warning, "cpu_flags.model-blocked", &["Skylake-Client", "tsc-deadline"]);
+        assert_eq!(detail(&f, "canonical"), "Skylake-Client-v1");
+        // Where the guest disables every blocker itself, nothing is blocked; by its canonical
+        // name the model is found too.
+        let disabled = tcg(
+            "<cpu mode='custom' match='exact'><model fallback='forbid'>Skylake-Client-v1</model>\
+             <feature policy='disable' name='hle'/><feature policy='disable' name='invpcid'/>\
+             <feature policy='disable' name='pcid'/><feature policy='disable' name='rtm'/>\
+             <feature policy='disable' name='tsc-deadline'/><feature policy='disable' name='xsavec'/></cpu>",
+        );
+        expect_none(&run_with(CHECK, &disabled, &src, &dst, no_map), "cpu_flags.model-blocked");
+        // libvirt before 10.x says usable='no' without blockers: unusable, for reasons not given.
+        let text = read("fixtures/domcaps/domaincapsdata/qemu_10.0.0-tcg.x86_64.xml");
+        let start = text.find("<blockers").unwrap();
+        let mut without = text[..start].to_string();
+        let mut rest = &text[start..];
+        while let Some(open) = rest.find("<blockers") {
+            without.push_str(&rest[..open]);
+            let close = rest[open..].find("</blockers>").unwrap() + open + "</blockers>".len();
+            rest = &rest[close..];
+        }
+        without.push_str(rest);
+        dst.domain_capabilities = Ok(vec![virt_migration_check::xml::domcaps::parse_domain_capabilities(&without, "edited").unwrap()]);
+        expect(&run_with(CHECK, &skylake, &src, &dst, no_map), Severity::Warning, "cpu_flags.model-blocked", &["without saying why"]);
+    }
+
     fn a_name_the_destinations_libvirt_does_not_know() {
         // A host-model guest started under libvirt 11.3 carries cmpccxadd, which libvirt 9.0's
         // map lacks: 9.0 refuses it ("unknown CPU feature: cmpccxadd", seen on the bed), 11.3
