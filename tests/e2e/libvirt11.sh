@@ -11,7 +11,7 @@ set -euo pipefail
 dir=${1:?DIR}
 bin="$dir/root/usr/sbin/libvirtd"
 is_11() { [ -x "$bin" ] && LD_LIBRARY_PATH="$dir/root/usr/lib/x86_64-linux-gnu" "$bin" --version 2>/dev/null | grep -q " 11\."; }
-if is_11 && [ -e "$dir/root/usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_storage.so" ]; then echo "$bin"; exit 0; fi
+if is_11 && [ -e "$dir/root/usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_interface.so" ]; then echo "$bin"; exit 0; fi
 rm -rf "$dir"; mkdir -p "$dir"/{lists/partial,cache/archives/partial,debs,root}
 cat > "$dir/sources.list" <<'SOURCES'
 deb http://deb.debian.org/debian bookworm-backports main
@@ -19,12 +19,14 @@ SOURCES
 apt_opts=(-o "Dir::Etc::SourceList=$dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
           -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache" -o APT::Sandbox::User=root)
 apt-get "${apt_opts[@]}" -qq update >&2
-# The client library, the monolithic daemon with its QEMU, network and storage (dir and fs pools)
-# drivers, the log and lock daemons' plugins, and virsh: what a qemu:///system host of the bed
-# uses, so that the checks find pools there as on any libvirt host.
+# The client library, the monolithic daemon with its QEMU, network, storage (dir and fs pools),
+# interface and node device drivers, the log and lock daemons' plugins, and virsh: what a
+# qemu:///system host of the bed uses, so that the checks find pools, host interfaces (a network's
+# bridge) and node devices there as on any libvirt host.
 pkgs=(libvirt0 libvirt-common libvirt-daemon libvirt-daemon-common libvirt-daemon-driver-qemu
-      libvirt-daemon-driver-network libvirt-daemon-driver-storage libvirt-daemon-log libvirt-daemon-lock
-      libvirt-daemon-plugin-lockd libvirt-clients)
+      libvirt-daemon-driver-network libvirt-daemon-driver-storage libvirt-daemon-driver-interface
+      libvirt-daemon-driver-nodedev libvirt-daemon-log libvirt-daemon-lock libvirt-daemon-plugin-lockd
+      libvirt-clients)
 (cd "$dir/debs" && apt-get "${apt_opts[@]}" -qq download "${pkgs[@]/%//bookworm-backports}" >&2)
 for deb in "$dir"/debs/*.deb; do dpkg-deb -x "$deb" "$dir/root"; done
 lib="$dir/root/usr/lib/x86_64-linux-gnu"

@@ -275,6 +275,42 @@ def share_dir(c: dict) -> None:
     SHARE.mkdir(parents=True, exist_ok=True)
 
 
+def network_on(*sides: str) -> Callable[[dict], None]:
+    """The scenarios' bridge network, defined and started on each of `sides`."""
+    def setup(c: dict) -> None:
+        for side in sides:
+            c[side].networkDefineXML(net_xml("e2e-prod")).create()
+    return setup
+
+
+def bridge_gone_on(side: str) -> Callable[[dict], None]:
+    """As bridge_gone_on_b, on another destination."""
+    def setup(c: dict) -> None:
+        define_network_on_a(c)
+        c[side].networkDefineXML(net_xml("e2e-prod").replace("vmc-e2e-br", "vmc-e2e-gone")).create()
+    return setup
+
+
+def images_on_a_and_pool_on(side: str) -> Callable[[dict], None]:
+    """As images_on_a_only, the destination another host: its own empty image directory, and a
+    dir pool over it when `side` is given one."""
+    def setup(c: dict) -> None:
+        IMAGES.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["truncate", "-s", "16M", str(IMAGES / "e2e-disk.img")], check=True)
+        c["a"].storagePoolDefineXML(pool_xml("e2e-images")).create()
+        host_sh("exec", str(BED / side), "mount", "-t", "tmpfs", "tmpfs", str(IMAGES))
+        c[side].storagePoolDefineXML(pool_xml("e2e-images")).create()
+    return setup
+
+
+def remove_images_on(side: str) -> Callable[[dict], None]:
+    def teardown(c: dict) -> None:
+        remove_images(c)
+        subprocess.run([str(HERE / "host.sh"), "exec", str(BED / side), "umount", str(IMAGES)], check=False,
+                       capture_output=True)
+    return teardown
+
+
 NR_HUGEPAGES = "/proc/sys/vm/nr_hugepages"
 HUGEPAGES_BEFORE: List[str] = []
 HUGEPAGES = "<memoryBacking><hugepages/></memoryBacking>"
@@ -437,6 +473,21 @@ SCENARIOS = [
     Scenario("host-passthrough (KVM) from libvirt 9.0/QEMU 7.2 to 11.3/QEMU 10", dst="f", virt_type="kvm", cpu=PASSTHROUGH),
     Scenario("host-passthrough (KVM) from libvirt 11.3/QEMU 10 to 9.0/QEMU 7.2", src="f", dst="a", machine="pc-i440fx-7.2",
              virt_type="kvm", cpu=PASSTHROUGH),
+    # Networks and storage on a destination of the other generation: libvirt 11.3 looks them up as 9.0 does.
+    Scenario("network defined on the source only, to libvirt 11.3", devices=NIC, dst="f", expect_success=False,
+             expect_codes=["network.missing"], setup=define_network_on_a, teardown=remove_network),
+    Scenario("the same bridge network on both, to libvirt 11.3", devices=NIC, dst="f", setup=network_on("a", "f"),
+             teardown=remove_network),
+    Scenario("the same bridge network on both, from libvirt 11.3 to 9.0", devices=NIC, src="g", dst="a",
+             setup=network_on("g", "a"), teardown=remove_network),
+    Scenario("network whose bridge is missing on libvirt 11.3", devices=NIC, dst="g", expect_success=False,
+             expect_codes=["network.bridge-missing"], setup=bridge_gone_on("g"), teardown=remove_network),
+    Scenario("--copy-storage-all to libvirt 11.3, a destination pool covers the path", devices=DISK, dst="g",
+             migrate_flags=P2P | libvirt.VIR_MIGRATE_NON_SHARED_DISK, setup=images_on_a_and_pool_on("g"),
+             teardown=remove_images_on("g")),
+    Scenario("writable disk on local storage to libvirt 11.3, no flags", devices=DISK, dst="g", expect_success=False,
+             expect_codes=["disk.missing"], expect_present=["devices.storage-unknown"],
+             setup=images_on_a_and_pool_on("g"), teardown=remove_images_on("g")),
 ]
 
 
