@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Dict, Iterator
 
@@ -122,10 +123,14 @@ def bed() -> Iterator[Dict[str, "libvirt.virConnect"]]:
             started.append(name)
         conns = {name: libvirt.open(uri(name)) for name in started}
         # A daemon's first capability calls probe QEMU (0.4 to 3.4 s per binary, docs/testbed.md):
-        # paid here, once, as a long-running host has, so the scenarios time steady state.
-        for conn in conns.values():
+        # paid here, once, as a long-running host has, so the scenarios time steady state. Each
+        # daemon probes its own QEMU, so all at once (the binding releases the GIL in each call).
+        def probe(conn: "libvirt.virConnect") -> None:
             conn.getCapabilities()
             conn.getDomainCapabilities(None, "x86_64", None, "qemu")
+
+        with ThreadPoolExecutor(max_workers=len(conns)) as pool:
+            list(pool.map(probe, conns.values()))
         yield conns
         for c in conns.values():
             try:
@@ -133,8 +138,10 @@ def bed() -> Iterator[Dict[str, "libvirt.virConnect"]]:
             except libvirt.libvirtError:
                 pass
     finally:
-        for name in started:
-            subprocess.run([str(HERE / "host.sh"), "stop", str(BED / name)], check=False)
+        # Each host stops on its own (its guests destroyed, its daemon killed by PID): all at once.
+        stops = [subprocess.Popen([str(HERE / "host.sh"), "stop", str(BED / name)]) for name in started]
+        for stop in stops:
+            stop.wait()
         subprocess.run(["ip", "link", "del", "vmc-e2e-br"], check=False, capture_output=True)
         subprocess.run(["rm", "-rf", str(BED / "c-qemu-modules"), str(BED / "c-dev"), str(FIREWALL_STUB)], check=False)
         if mounted_hugetlbfs:
