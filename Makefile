@@ -172,19 +172,22 @@ python-tests: build
 # The end-to-end test bed (tests/e2e, docs/testbed.md): root libvirtd "hosts" in their own
 # mount namespaces, real QEMU (TCG) guests, real migrations against the library's predictions.
 # QEMU 7.2 comes from bookworm, QEMU 10 for the newer host from bookworm-backports through a
-# private apt configuration (tests/e2e/qemu10.sh; the machine's apt sources are left alone);
+# private apt configuration (tests/e2e/qemu10.sh; the machine's apt sources are left alone),
+# libvirt 11.3 for hosts f and g the same way (tests/e2e/libvirt11.sh: unpacked, never installed);
 # user vmc-e2e runs the session daemon. QEMU 7.2's qemu-utils would conflict with the image's newer one in the same
 # apt call (docs/testbed.md), and the tests need no qemu-img, so it is not asked for.
 E2E_QEMU10_DIR ?= /tmp/vmc-e2e-qemu10
+E2E_LIBVIRT11_DIR ?= /tmp/vmc-e2e-libvirt11
 E2E_PACKAGES := qemu-system-x86 ipxe-qemu seabios tini iproute2 util-linux bindfs
 e2e-deps: deps
 	$(call apt_ensure,$(E2E_PACKAGES))
 	tests/e2e/qemu10.sh $(E2E_QEMU10_DIR) >/dev/null
+	tests/e2e/libvirt11.sh $(E2E_LIBVIRT11_DIR) >/dev/null
 	@getent passwd libvirt-qemu >/dev/null || $(SUDO) useradd --system --no-create-home --shell /usr/sbin/nologin libvirt-qemu
 	@getent passwd vmc-e2e >/dev/null || $(SUDO) useradd --system --no-create-home --shell /usr/sbin/nologin vmc-e2e
 
 e2e: e2e-deps build
-	E2E_QEMU10_DIR=$(E2E_QEMU10_DIR) LIBVIRT_MIGRATION_CHECK_LIBRARY=$(CURDIR)/$(CDYLIB) $(PYTHON) -m pytest tests/e2e -p no:cacheprovider -rs -s
+	E2E_QEMU10_DIR=$(E2E_QEMU10_DIR) E2E_LIBVIRT11_DIR=$(E2E_LIBVIRT11_DIR) LIBVIRT_MIGRATION_CHECK_LIBRARY=$(CURDIR)/$(CDYLIB) $(PYTHON) -m pytest tests/e2e -p no:cacheprovider -rs -s
 
 check: deps lint check-header unit-tests c-tests tsan-if-nightly python-tests e2e
 	@echo "make check: all tests passed"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Dict, Iterator
 
@@ -28,6 +29,10 @@ HOSTS = {
     # Host d is a genuinely newer host: QEMU 10 from bookworm-backports (qemu10.sh) mounted over
     # QEMU 7.2's paths, so newer machine types and more TCG CPU features; KVM as on a and b.
     "d": "d4444444-4444-4444-8444-444444444444",
+    # Hosts f and g are the next generation: libvirt 11.3 from bookworm-backports (libvirt11.sh)
+    # mounted over libvirt 9.0's paths, driving QEMU 10 (f) and the machine's QEMU 7.2 (g).
+    "f": "f6666666-6666-4666-8666-666666666666",
+    "g": "97777777-7777-4777-8777-777777777777",
 }
 # Host e is a session daemon (qemu:///session) of an unprivileged user, who has no access to
 # /dev/kvm: docs/testbed.md's other kind of host without KVM.
@@ -43,11 +48,36 @@ QEMU10_MOUNTS = {
     "usr/share/qemu": "/usr/share/qemu",
     "usr/share/seabios": "/usr/share/seabios",
 }
+LIBVIRT11 = Path(os.environ.get("E2E_LIBVIRT11_DIR", "/tmp/vmc-e2e-libvirt11"))
+LIBDIR = "/usr/lib/x86_64-linux-gnu"
+LIBVIRT11_MOUNTS = {
+    # The daemon, its driver modules, helpers, data (cpu_map, schemas) and the client libraries
+    # it links (a bind over a symlink lands on the file it names).
+    "usr/sbin/libvirtd": "/usr/sbin/libvirtd",
+    f"{LIBDIR[1:]}/libvirt": f"{LIBDIR}/libvirt",
+    "usr/lib/libvirt": "/usr/lib/libvirt",
+    "usr/share/libvirt": "/usr/share/libvirt",
+    **{f"{LIBDIR[1:]}/{so}.so.0": f"{LIBDIR}/{so}.so.0" for so in ("libvirt", "libvirt-admin", "libvirt-lxc", "libvirt-qemu")},
+}
+# libvirt 11.3's network driver refuses to start without a firewall backend: an `nft` (or
+# `iptables`) on its PATH. This machine has neither, and the bed never needs firewalling (its
+# networks forward to a bridge: no NAT, no dnsmasq, docs/testbed.md), so the hosts get a stub
+# that refuses every call loudly: a scenario that did need a firewall would fail, not pass.
+FIREWALL_STUB = BED / "firewall-stub"
+FIREWALL_STUB_SCRIPT = """#!/bin/sh
+echo "nft: the test bed has no firewall (called with: $*)" >&2
+exit 1
+"""
+LIBVIRT11_PREPARE = " && ".join(
+    [f"mount --bind {LIBVIRT11 / 'root' / src} {dst}" for src, dst in LIBVIRT11_MOUNTS.items()]
+    + [f"export PATH={FIREWALL_STUB}:$PATH"])
 PREPARE = {
     "c": f"rm -rf {BED}/c-qemu-modules && cp -a {QEMU_MODULES} {BED}/c-qemu-modules && rm -f {BED}/c-qemu-modules/hw-display-virtio-* "
     f"&& mount --bind {BED}/c-qemu-modules {QEMU_MODULES} && {HERE}/host.sh devices-without-kvm {BED}/c-dev",
     "d": " && ".join(f"mount --bind {QEMU10 / 'root' / src} {dst}" for src, dst in QEMU10_MOUNTS.items()),
 }
+PREPARE["f"] = PREPARE["d"] + " && " + LIBVIRT11_PREPARE
+PREPARE["g"] = LIBVIRT11_PREPARE
 
 
 def uri(name: str) -> str:
@@ -77,6 +107,11 @@ def bed() -> Iterator[Dict[str, "libvirt.virConnect"]]:
         mounted_hugetlbfs = True
     # Idempotent: fetches and unpacks QEMU 10 only the first time.
     subprocess.run([str(HERE / "qemu10.sh"), str(QEMU10)], check=True, stdout=subprocess.DEVNULL)
+    # Idempotent too: libvirt 11.3 for hosts f and g.
+    subprocess.run([str(HERE / "libvirt11.sh"), str(LIBVIRT11)], check=True, stdout=subprocess.DEVNULL)
+    FIREWALL_STUB.mkdir(exist_ok=True)
+    (FIREWALL_STUB / "nft").write_text(FIREWALL_STUB_SCRIPT)
+    (FIREWALL_STUB / "nft").chmod(0o755)
     started = []
     try:
         for name, uuid in HOSTS.items():
@@ -88,10 +123,14 @@ def bed() -> Iterator[Dict[str, "libvirt.virConnect"]]:
             started.append(name)
         conns = {name: libvirt.open(uri(name)) for name in started}
         # A daemon's first capability calls probe QEMU (0.4 to 3.4 s per binary, docs/testbed.md):
-        # paid here, once, as a long-running host has, so the scenarios time steady state.
-        for conn in conns.values():
+        # paid here, once, as a long-running host has, so the scenarios time steady state. Each
+        # daemon probes its own QEMU, so all at once (the binding releases the GIL in each call).
+        def probe(conn: "libvirt.virConnect") -> None:
             conn.getCapabilities()
             conn.getDomainCapabilities(None, "x86_64", None, "qemu")
+
+        with ThreadPoolExecutor(max_workers=len(conns)) as pool:
+            list(pool.map(probe, conns.values()))
         yield conns
         for c in conns.values():
             try:
@@ -99,9 +138,11 @@ def bed() -> Iterator[Dict[str, "libvirt.virConnect"]]:
             except libvirt.libvirtError:
                 pass
     finally:
-        for name in started:
-            subprocess.run([str(HERE / "host.sh"), "stop", str(BED / name)], check=False)
+        # Each host stops on its own (its guests destroyed, its daemon killed by PID): all at once.
+        stops = [subprocess.Popen([str(HERE / "host.sh"), "stop", str(BED / name)]) for name in started]
+        for stop in stops:
+            stop.wait()
         subprocess.run(["ip", "link", "del", "vmc-e2e-br"], check=False, capture_output=True)
-        subprocess.run(["rm", "-rf", str(BED / "c-qemu-modules"), str(BED / "c-dev")], check=False)
+        subprocess.run(["rm", "-rf", str(BED / "c-qemu-modules"), str(BED / "c-dev"), str(FIREWALL_STUB)], check=False)
         if mounted_hugetlbfs:
             subprocess.run(["umount", "/dev/hugepages"], check=False)

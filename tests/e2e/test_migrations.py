@@ -1,6 +1,6 @@
-"""Predictions against real migrations: each scenario starts a guest on its source host (a, or d
-for QEMU 10), asks the library (through the Python binding's check3, with the flags and
-parameters the migration will use) and the CLI with its defaults (given the virsh migrate
+"""Predictions against real migrations: each scenario starts a guest on its source host (a; d for
+QEMU 10; f and g for libvirt 11.3 with QEMU 10 and 7.2), asks the library (through the Python
+binding's check3, with the flags and parameters the migration will use) and the CLI with its defaults (given the virsh migrate
 options of those flags), then really migrates to its destination. A migration that fails must have been predicted
 with an ERROR; one that succeeds must have been predicted without one, except where the library
 is stricter than libvirt by design (each such scenario names its reason and asserts the ERROR)."""
@@ -28,7 +28,8 @@ ROWS: List[str] = []
 
 
 def guest_xml(name: str, devices: str = "", memory_mib: int = 64, emulator: Optional[str] = None, cpu: str = "",
-              virt_type: str = "qemu", uuid: Optional[str] = None, machine: str = "pc", memory_backing: str = "") -> str:
+              virt_type: str = "qemu", uuid: Optional[str] = None, machine: str = "pc", memory_backing: str = "",
+              features: str = "<acpi/><apic/>") -> str:
     emu = f"<emulator>{emulator}</emulator>" if emulator else ""
     return f"""<domain type='{virt_type}'>
   <name>{name}</name>
@@ -37,7 +38,7 @@ def guest_xml(name: str, devices: str = "", memory_mib: int = 64, emulator: Opti
   {memory_backing}
   <vcpu>1</vcpu>
   <os><type arch='x86_64' machine='{machine}'>hvm</type></os>
-  <features><acpi/><apic/></features>
+  <features>{features}</features>
   {cpu}
   <devices>
     {emu}
@@ -70,10 +71,11 @@ class Scenario:
     stricter: str = ""  # why the library refuses what libvirt accepts
     guest_name: Optional[str] = None
     virt_type: str = "qemu"
-    # Host d runs QEMU 10, the others QEMU 7.2 (conftest.py). "pc" is the newest i440fx
+    # Hosts d and f run QEMU 10, the others QEMU 7.2 (conftest.py). "pc" is the newest i440fx
     # machine type of the QEMU the guest starts on.
     machine: str = "pc"
     memory_backing: str = ""
+    features: str = "<acpi/><apic/>"
     src: str = "a"
     dst: str = "b"
     # Run on the started guest before the check (a snapshot, say).
@@ -273,6 +275,42 @@ def share_dir(c: dict) -> None:
     SHARE.mkdir(parents=True, exist_ok=True)
 
 
+def network_on(*sides: str) -> Callable[[dict], None]:
+    """The scenarios' bridge network, defined and started on each of `sides`."""
+    def setup(c: dict) -> None:
+        for side in sides:
+            c[side].networkDefineXML(net_xml("e2e-prod")).create()
+    return setup
+
+
+def bridge_gone_on(side: str) -> Callable[[dict], None]:
+    """As bridge_gone_on_b, on another destination."""
+    def setup(c: dict) -> None:
+        define_network_on_a(c)
+        c[side].networkDefineXML(net_xml("e2e-prod").replace("vmc-e2e-br", "vmc-e2e-gone")).create()
+    return setup
+
+
+def images_on_a_and_pool_on(side: str) -> Callable[[dict], None]:
+    """As images_on_a_only, the destination another host: its own empty image directory, and a
+    dir pool over it when `side` is given one."""
+    def setup(c: dict) -> None:
+        IMAGES.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["truncate", "-s", "16M", str(IMAGES / "e2e-disk.img")], check=True)
+        c["a"].storagePoolDefineXML(pool_xml("e2e-images")).create()
+        host_sh("exec", str(BED / side), "mount", "-t", "tmpfs", "tmpfs", str(IMAGES))
+        c[side].storagePoolDefineXML(pool_xml("e2e-images")).create()
+    return setup
+
+
+def remove_images_on(side: str) -> Callable[[dict], None]:
+    def teardown(c: dict) -> None:
+        remove_images(c)
+        subprocess.run([str(HERE / "host.sh"), "exec", str(BED / side), "umount", str(IMAGES)], check=False,
+                       capture_output=True)
+    return teardown
+
+
 NR_HUGEPAGES = "/proc/sys/vm/nr_hugepages"
 HUGEPAGES_BEFORE: List[str] = []
 HUGEPAGES = "<memoryBacking><hugepages/></memoryBacking>"
@@ -386,6 +424,70 @@ SCENARIOS = [
     Scenario("plain guest to a session daemon", dst="e"),
     Scenario("a KVM guest to a session daemon without access to /dev/kvm", dst="e", virt_type="kvm", expect_success=False,
              expect_codes=["machine.virt-type-unavailable"]),
+    # Hosts f and g: libvirt 11.3 (f with QEMU 10, g with QEMU 7.2), the next generation of a and d:
+    # a cluster upgraded host by host sends guests both ways between them. A guest started on QEMU 10
+    # for an older QEMU gets that QEMU's machine type, as a rolling upgrade keeps it.
+    Scenario("plain guest from libvirt 9.0/QEMU 7.2 to 11.3/QEMU 10", dst="f"),
+    Scenario("plain guest from libvirt 11.3/QEMU 10 to 9.0/QEMU 7.2", src="f", dst="a", machine="pc-i440fx-7.2"),
+    Scenario("plain guest from libvirt 9.0/QEMU 7.2 to 11.3/QEMU 7.2", dst="g"),
+    Scenario("plain guest from libvirt 11.3/QEMU 7.2 to 9.0/QEMU 7.2", src="g", dst="a"),
+    Scenario("plain guest from libvirt 9.0/QEMU 10 to 11.3/QEMU 10", src="d", dst="f"),
+    Scenario("plain guest from libvirt 11.3/QEMU 10 to 9.0/QEMU 10", src="f", dst="d"),
+    Scenario("plain guest from libvirt 11.3/QEMU 7.2 to 11.3/QEMU 10", src="g", dst="f"),
+    Scenario("plain guest from libvirt 11.3/QEMU 10 to 11.3/QEMU 7.2", src="f", dst="g", machine="pc-i440fx-7.2"),
+    Scenario("plain guest from libvirt 11.3 to 9.0, tunnelled", src="g", dst="a", migrate_flags=P2P | libvirt.VIR_MIGRATE_TUNNELLED),
+    Scenario("plain guest from libvirt 9.0 to 11.3, client-managed", dst="g", migrate_flags=libvirt.VIR_MIGRATE_LIVE,
+             client_managed=True),
+    Scenario("QEMU 10's machine type back to libvirt 9.0/QEMU 7.2", src="f", dst="a", machine="pc-i440fx-10.0",
+             expect_success=False, expect_codes=["machine.type-unsupported"]),
+    Scenario("QEMU 10's machine type back to libvirt 11.3/QEMU 7.2", src="f", dst="g", machine="pc-i440fx-10.0",
+             expect_success=False, expect_codes=["machine.type-unsupported"]),
+    # libvirt 11.3 starts a guest without ACPI with -machine acpi=off, which QEMU 10 has; libvirt
+    # 9.0 with -no-acpi, which QEMU 10 removed (test_libvirt_predates_qemu.py).
+    Scenario("a guest without ACPI to libvirt 11.3/QEMU 10", dst="f", features="<apic/>"),
+    Scenario("a guest without ACPI to libvirt 9.0/QEMU 10", dst="d", features="<apic/>", expect_success=False,
+             expect_codes=["hypervisor.no-acpi-removed"]),
+    Scenario("a guest without ACPI from libvirt 11.3/QEMU 10 to 9.0/QEMU 10", src="f", dst="d", features="<apic/>",
+             expect_success=False, expect_codes=["hypervisor.no-acpi-removed"]),
+    # Host-model guests across generations where the library predicts them: the CPU each QEMU's
+    # TCG really gives (QEMU 10 dropped pcommit, QEMU 7.2 lacks what QEMU 10 adds) decides,
+    # whichever libvirt drives it. A host-model guest started on f (libvirt 11.3, QEMU 10) carries
+    # features libvirt 9.0's cpu_map does not name (cmpccxadd): libvirt 9.0 refuses it as "unknown
+    # CPU feature", and QEMU 7.2 as an unknown property; the library cannot judge those yet
+    # (its CPU engine reads only the management host's cpu_map), so they are not here.
+    Scenario("a host-model guest from libvirt 9.0 to 11.3, both QEMU 7.2", dst="g", cpu="<cpu mode='host-model'/>"),
+    Scenario("a host-model guest from libvirt 11.3 to 9.0, both QEMU 7.2", src="g", dst="a", cpu="<cpu mode='host-model'/>"),
+    Scenario("a host-model guest from libvirt 9.0 to 11.3, both QEMU 10", src="d", dst="f", cpu="<cpu mode='host-model'/>"),
+    Scenario("a host-model guest from libvirt 9.0/QEMU 7.2 to 11.3/QEMU 10", dst="f", cpu="<cpu mode='host-model'/>",
+             expect_success=False, expect_codes=["cpu_flags.feature-missing"]),
+    Scenario("a host-model guest from libvirt 11.3/QEMU 7.2 to 11.3/QEMU 10", src="g", dst="f", cpu="<cpu mode='host-model'/>",
+             expect_success=False, expect_codes=["cpu_flags.feature-missing"]),
+    Scenario("a host-model guest from libvirt 11.3/QEMU 7.2 to 9.0/QEMU 10", src="g", dst="d", cpu="<cpu mode='host-model'/>",
+             expect_success=False, expect_codes=["cpu_flags.feature-missing"]),
+    Scenario("a host-model guest from libvirt 9.0/QEMU 10 to 11.3/QEMU 7.2", src="d", dst="g", machine="pc-i440fx-7.2",
+             cpu="<cpu mode='host-model'/>", expect_success=False, expect_codes=["cpu_flags.feature-missing"]),
+    Scenario("a CPU feature missing on the older host, libvirt 11.3 to 9.0", src="f", dst="a", machine="pc-i440fx-7.2",
+             cpu=X2APIC, expect_success=False, expect_codes=["cpu_flags.feature-missing"]),
+    Scenario("a CPU feature missing on the older QEMU, both libvirt 11.3", src="f", dst="g", machine="pc-i440fx-7.2",
+             cpu=X2APIC, expect_success=False, expect_codes=["cpu_flags.feature-missing"]),
+    Scenario("host-passthrough (KVM) from libvirt 9.0/QEMU 7.2 to 11.3/QEMU 10", dst="f", virt_type="kvm", cpu=PASSTHROUGH),
+    Scenario("host-passthrough (KVM) from libvirt 11.3/QEMU 10 to 9.0/QEMU 7.2", src="f", dst="a", machine="pc-i440fx-7.2",
+             virt_type="kvm", cpu=PASSTHROUGH),
+    # Networks and storage on a destination of the other generation: libvirt 11.3 looks them up as 9.0 does.
+    Scenario("network defined on the source only, to libvirt 11.3", devices=NIC, dst="f", expect_success=False,
+             expect_codes=["network.missing"], setup=define_network_on_a, teardown=remove_network),
+    Scenario("the same bridge network on both, to libvirt 11.3", devices=NIC, dst="f", setup=network_on("a", "f"),
+             teardown=remove_network),
+    Scenario("the same bridge network on both, from libvirt 11.3 to 9.0", devices=NIC, src="g", dst="a",
+             setup=network_on("g", "a"), teardown=remove_network),
+    Scenario("network whose bridge is missing on libvirt 11.3", devices=NIC, dst="g", expect_success=False,
+             expect_codes=["network.bridge-missing"], setup=bridge_gone_on("g"), teardown=remove_network),
+    Scenario("--copy-storage-all to libvirt 11.3, a destination pool covers the path", devices=DISK, dst="g",
+             migrate_flags=P2P | libvirt.VIR_MIGRATE_NON_SHARED_DISK, setup=images_on_a_and_pool_on("g"),
+             teardown=remove_images_on("g")),
+    Scenario("writable disk on local storage to libvirt 11.3, no flags", devices=DISK, dst="g", expect_success=False,
+             expect_codes=["disk.missing"], expect_present=["devices.storage-unknown"],
+             setup=images_on_a_and_pool_on("g"), teardown=remove_images_on("g")),
 ]
 
 
@@ -468,7 +570,7 @@ def test_prediction_matches_the_real_migration(bed, s: Scenario) -> None:
             memory = (info["MemFree"] + info["Buffers"] + info["Cached"]) // 1024 + 128
         devices = s.devices() if callable(s.devices) else s.devices
         xml = guest_xml(s.guest_name or name, devices, memory, s.emulator, s.cpu, s.virt_type,
-                        TWIN_UUID if s.guest_name == "e2e-twin" else None, s.machine, s.memory_backing)
+                        TWIN_UUID if s.guest_name == "e2e-twin" else None, s.machine, s.memory_backing, s.features)
         try:
             dom = bed[s.src].createXML(xml, 0)
         except libvirt.libvirtError as e:
