@@ -453,8 +453,13 @@ SCENARIOS = [
     # TCG really gives (QEMU 10 dropped pcommit, QEMU 7.2 lacks what QEMU 10 adds) decides,
     # whichever libvirt drives it. A host-model guest started on f (libvirt 11.3, QEMU 10) carries
     # features libvirt 9.0's cpu_map does not name (cmpccxadd): libvirt 9.0 refuses it as "unknown
-    # CPU feature", and QEMU 7.2 as an unknown property; the library cannot judge those yet
-    # (its CPU engine reads only the management host's cpu_map), so they are not here.
+    # CPU feature", which the library judges with the names of 9.0's map it carries. QEMU 7.2
+    # driven by libvirt 11.3 refuses it as an unknown property (f to g), which the library cannot
+    # judge yet, so that one is not here.
+    Scenario("a host-model guest from libvirt 11.3/QEMU 10 to 9.0/QEMU 7.2", src="f", dst="a", machine="pc-i440fx-7.2",
+             cpu="<cpu mode='host-model'/>", expect_success=False, expect_codes=["cpu_flags.unknown-to-destination"]),
+    Scenario("a host-model guest from libvirt 11.3/QEMU 10 to 9.0/QEMU 10", src="f", dst="d",
+             cpu="<cpu mode='host-model'/>", expect_success=False, expect_codes=["cpu_flags.unknown-to-destination"]),
     Scenario("a host-model guest from libvirt 9.0 to 11.3, both QEMU 7.2", dst="g", cpu="<cpu mode='host-model'/>"),
     Scenario("a host-model guest from libvirt 11.3 to 9.0, both QEMU 7.2", src="g", dst="a", cpu="<cpu mode='host-model'/>"),
     Scenario("a host-model guest from libvirt 9.0 to 11.3, both QEMU 10", src="d", dst="f", cpu="<cpu mode='host-model'/>"),
