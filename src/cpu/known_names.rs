@@ -1,5 +1,6 @@
 //! The x86 CPU feature and model names each libvirt release the library carries knows
-//! (`data/cpu_names/`, made from that release's cpu_map, origin in each file). A destination's
+//! (`data/cpu_names/`, made from that release's cpu_map, origin in each file). A feature's
+//! aliases (`<alias name='sse3' source='qemu'/>`) count as known: never a guessed refusal. A destination's
 //! libvirt refuses a guest CPU naming a feature its own map lacks ("unknown CPU feature: ..."),
 //! whatever the management host's map says: these lists let the checks judge a destination by
 //! what *its* libvirt knows.
