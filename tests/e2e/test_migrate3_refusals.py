@@ -1,7 +1,7 @@
 """Each migration libvirt refuses before it moves anything, asked of check3 and then run for real
 with virDomainMigrate3 (libvirt-python's migrate3) with the same flags and parameters: the real
 call fails, and libvirt's error holds the words check3 gave in its ``libvirt_error`` detail.
-Runs on the QEMU bed (docs/testbed.md), hosts a and b."""
+Runs on the QEMU bed (docs/testbed.md), hosts a and b (libvirt 9.0) and g and f (libvirt 11.3)."""
 
 from __future__ import annotations
 
@@ -49,9 +49,14 @@ def guest(name: str) -> str:
 </domain>"""
 
 
+# The two generations of the bed: libvirt 9.0 (a to b) and libvirt 11.3 (g to f).
+PAIRS = [("a", "b"), ("g", "f")]
+
+
+@pytest.mark.parametrize("pair", PAIRS, ids=["libvirt 9.0", "libvirt 11.3"])
 @pytest.mark.parametrize("name,flags,params,code", CASES, ids=[c[0] for c in CASES])
-def test_a_refusal_predicted_is_a_refusal_of_the_real_call(bed, name, flags, params, code) -> None:
-    src, dst = bed["a"], bed["b"]
+def test_a_refusal_predicted_is_a_refusal_of_the_real_call(bed, name, flags, params, code, pair) -> None:
+    src, dst = bed[pair[0]], bed[pair[1]]
     dom_name = "e2e-refused-" + "".join(ch if ch.isalnum() else "-" for ch in name)[:30]
     # Persistent and running, so that OFFLINE cases have a definition to send.
     dom = src.defineXML(guest(dom_name))
@@ -109,3 +114,29 @@ def test_migrate_disks_without_storage_copy_is_a_warning_libvirt_9_accepts(bed) 
             dom.undefine()
         except libvirt.libvirtError:
             pass
+
+
+def test_migrate_disks_without_storage_copy_is_refused_by_libvirt_11(bed) -> None:
+    """libvirt 11.3 refuses VIR_MIGRATE_PARAM_MIGRATE_DISKS without a storage-copy flag, in the
+    words the WARNING quotes (which names the newer releases that refuse it)."""
+    src, dst = bed["g"], bed["f"]
+    if src.getLibVersion() < 11_000_000:
+        pytest.skip("the bed's host g runs libvirt %d, not 11.x" % src.getLibVersion())
+    dom = src.defineXML(guest("e2e-migrate-disks-refused"))
+    try:
+        dom.create()
+        params = {libvirt.VIR_MIGRATE_PARAM_MIGRATE_DISKS: ["vda"]}
+        report = lmc.check3(dom, dst, params, LIVE, checks=Check.HOST)
+        (f,) = report.with_code("host.migrate-disks-without-storage-copy")
+        assert f.severity == Severity.WARNING
+        real_params = dict(params)
+        real_params[libvirt.VIR_MIGRATE_PARAM_URI] = "tcp://127.0.0.1"
+        with pytest.raises(libvirt.libvirtError) as refused:
+            dom.migrate3(dst, real_params, LIVE)
+        assert str(f.details["libvirt_error"]) in str(refused.value), f"libvirt said {refused.value}"
+    finally:
+        try:
+            dom.destroy()
+        except libvirt.libvirtError:
+            pass
+        dom.undefine()
