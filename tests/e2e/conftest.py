@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import uuid as uuidlib
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -83,6 +84,27 @@ PREPARE["g"] = LIBVIRT11_PREPARE
 def uri(name: str) -> str:
     driver = "session" if name in SESSION_HOSTS else "system"
     return f"qemu+unix:///{driver}?socket={BED / name / 'sock' / 'libvirt-sock'}"
+
+
+def tiny_guest(name: str, devices: str = "", features: str = "<acpi/><apic/>", machine: str = "pc",
+               virt: str = "qemu") -> str:
+    """The bed's tiny guest (docs/testbed.md): 64 MiB, one vCPU, a serial console and no balloon,
+    with `devices` added, its `features`, `machine` (the alias 'pc': pc-i440fx-7.2 on QEMU 7.2,
+    pc-i440fx-10.0 on QEMU 10) and virt type `virt`."""
+    return f"""<domain type='{virt}'>
+  <name>{name}</name>
+  <uuid>{uuidlib.uuid4()}</uuid>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='{machine}'>hvm</type></os>
+  <features>{features}</features>
+  <devices>
+    <serial type='pty'/>
+    <console type='pty'/>
+    <memballoon model='none'/>
+    {devices}
+  </devices>
+</domain>"""
 
 
 def host_sh(*args: str) -> str:

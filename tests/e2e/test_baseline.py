@@ -11,7 +11,6 @@ import itertools
 import json
 import subprocess
 import tempfile
-import uuid as uuidlib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Dict, List, Tuple
@@ -20,7 +19,7 @@ import libvirt
 import pytest
 
 import libvirt_migration_check as lmc
-from conftest import ROOT, uri
+from conftest import ROOT, tiny_guest, uri
 
 CLI = ROOT / "target" / "release" / "virt-migration-check"
 
@@ -115,24 +114,6 @@ def test_read_only_hosts_fall_back_to_the_library_and_say_why(bed: Dict[str, "li
     assert doc.find("cpu") is not None
 
 
-def tiny_guest(name: str, virt: str) -> str:
-    """The bed's tiny guest (docs/testbed.md) of virt type `virt`, with no CPU of its own and the
-    machine alias 'pc' (pc-i440fx-7.2 on QEMU 7.2, pc-i440fx-10.0 on QEMU 10): the baseline
-    gives it both."""
-    return f"""<domain type='{virt}'>
-  <name>{name}</name>
-  <uuid>{uuidlib.uuid4()}</uuid>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type></os>
-  <features><acpi/><apic/></features>
-  <devices>
-    <serial type='pty'/>
-    <console type='pty'/>
-    <memballoon model='none'/>
-  </devices>
-</domain>"""
-
 
 def cli_baseline(names: List[str], guest: str, *extra: str) -> subprocess.CompletedProcess:
     """`virt-migration-check baseline -c URI ... --apply GUEST --json`, as a user runs it."""
@@ -152,7 +133,7 @@ def live_migrate(dom: "libvirt.virDomain", dst: str) -> None:
 def rewritten_guest_migrates_both_ways(bed: Dict[str, "libvirt.virConnect"], pair: Tuple[str, str], virt: str) -> None:
     x, y = pair
     name = f"e2e-baseline-{virt}-{x}{y}"
-    out = cli_baseline([x, y], tiny_guest(name, virt))
+    out = cli_baseline([x, y], tiny_guest(name, virt=virt))
     assert out.returncode == 0, out.stderr
     answer = json.loads(out.stdout)
     # The baseline is for the guest's own arch and virt type, whatever the hosts also offer.
@@ -201,7 +182,7 @@ def test_a_kvm_guest_rewritten_to_the_baseline_migrates_both_ways(bed: Dict[str,
     lacking = [n for n in pair if not offers_kvm(bed[n])]
     if lacking:
         # The guest cannot start where KVM is missing, and the baseline says so, naming the host.
-        out = cli_baseline(list(pair), tiny_guest("e2e-baseline-kvm", "kvm"))
+        out = cli_baseline(list(pair), tiny_guest("e2e-baseline-kvm", virt="kvm"))
         assert out.returncode == 2, out.stdout
         for n in lacking:
             assert uri(n) in out.stderr and "virt type 'kvm'" in out.stderr, out.stderr

@@ -23,7 +23,7 @@ import libvirt
 import pytest
 
 import libvirt_migration_check as lmc
-from conftest import BED, host_sh
+from conftest import BED, host_sh, tiny_guest
 from libvirt_migration_check import Check, Severity
 
 LIVE = libvirt.VIR_MIGRATE_LIVE
@@ -34,23 +34,6 @@ ROOT_DIR = Path("/tmp/vmc-e2e-dest-xml")
 REAL = ROOT_DIR / "real"
 MOVED = ROOT_DIR / "moved"
 
-
-def guest(name: str, devices: str = "") -> str:
-    """The bed's tiny guest (docs/testbed.md), as test_migrations.py defines it."""
-    return f"""<domain type='qemu'>
-  <name>{name}</name>
-  <uuid>{uuidlib.uuid4()}</uuid>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type></os>
-  <features><acpi/><apic/></features>
-  <devices>
-    <serial type='pty'/>
-    <console type='pty'/>
-    <memballoon model='none'/>
-    {devices}
-  </devices>
-</domain>"""
 
 
 def sub(pattern: str, replacement: str) -> Callable[[str], str]:
@@ -74,7 +57,7 @@ ABI_CHANGES: List[Tuple[str, Callable[[str], str]]] = [
 
 
 def run_guest(conn: "libvirt.virConnect", name: str, devices: str = "") -> "libvirt.virDomain":
-    dom = conn.defineXML(guest(name, devices))
+    dom = conn.defineXML(tiny_guest(name, devices))
     dom.create()
     return dom
 

@@ -4,34 +4,17 @@ removed in 9.0: check3 predicts the ERROR, and the real migration fails the way 
 
 from __future__ import annotations
 
-import uuid as uuidlib
 
 import libvirt
 import pytest
 
 import libvirt_migration_check as lmc
-from conftest import uri
+from conftest import tiny_guest, uri
 from libvirt_migration_check import Check, Severity
 
 LIVE_P2P = libvirt.VIR_MIGRATE_LIVE | libvirt.VIR_MIGRATE_PEER2PEER
 LOOPBACK = {libvirt.VIR_MIGRATE_PARAM_URI: "tcp://127.0.0.1", libvirt.VIR_MIGRATE_PARAM_LISTEN_ADDRESS: "127.0.0.1"}
 
-
-def guest(name: str, features: str) -> str:
-    """The bed's tiny guest (docs/testbed.md), with `features` for its <features>."""
-    return f"""<domain type='qemu'>
-  <name>{name}</name>
-  <uuid>{uuidlib.uuid4()}</uuid>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc-i440fx-7.2'>hvm</type></os>
-  <features>{features}</features>
-  <devices>
-    <serial type='pty'/>
-    <console type='pty'/>
-    <memballoon model='none'/>
-  </devices>
-</domain>"""
 
 
 @pytest.mark.parametrize("features,fails", [("<apic/>", True), ("<acpi/><apic/>", False)], ids=["without ACPI", "with ACPI"])
@@ -41,7 +24,7 @@ def test_a_guest_without_acpi_cannot_go_to_libvirt_9_with_qemu_10(bed, features,
     if not (libvirt_version < 9_001_000 and qemu_version >= 9_000_000):
         pytest.skip(f"host d runs libvirt {libvirt_version} with QEMU {qemu_version}, not libvirt 9.0 with QEMU 9 or later")
     name = "e2e-acpi-" + ("no" if fails else "yes")
-    dom = src.createXML(guest(name, features), 0)
+    dom = src.createXML(tiny_guest(name, features=features, machine="pc-i440fx-7.2"), 0)
     try:
         report = lmc.check3(dom, dst, LOOPBACK, LIVE_P2P, Check.HYPERVISOR)
         predicted = report.with_code("hypervisor.no-acpi-removed")

@@ -5,12 +5,12 @@ Runs on the QEMU bed (docs/testbed.md), hosts a and b (libvirt 9.0) and g and f 
 
 from __future__ import annotations
 
-import uuid as uuidlib
 
 import libvirt
 import pytest
 
 import libvirt_migration_check as lmc
+from conftest import tiny_guest
 from libvirt_migration_check import Check, Severity
 
 LIVE = libvirt.VIR_MIGRATE_LIVE
@@ -32,22 +32,6 @@ CASES = [
 ]
 
 
-def guest(name: str) -> str:
-    """The bed's tiny guest (docs/testbed.md), as test_migrations.py defines it."""
-    return f"""<domain type='qemu'>
-  <name>{name}</name>
-  <uuid>{uuidlib.uuid4()}</uuid>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type></os>
-  <features><acpi/><apic/></features>
-  <devices>
-    <serial type='pty'/>
-    <console type='pty'/>
-    <memballoon model='none'/>
-  </devices>
-</domain>"""
-
 
 # The two generations of the bed: libvirt 9.0 (a to b) and libvirt 11.3 (g to f).
 PAIRS = [("a", "b"), ("g", "f")]
@@ -59,7 +43,7 @@ def test_a_refusal_predicted_is_a_refusal_of_the_real_call(bed, name, flags, par
     src, dst = bed[pair[0]], bed[pair[1]]
     dom_name = "e2e-refused-" + "".join(ch if ch.isalnum() else "-" for ch in name)[:30]
     # Persistent and running, so that OFFLINE cases have a definition to send.
-    dom = src.defineXML(guest(dom_name))
+    dom = src.defineXML(tiny_guest(dom_name))
     try:
         dom.create()
         report = lmc.check3(dom, dst, params, flags, Check.HOST)
@@ -89,7 +73,7 @@ def test_migrate_disks_without_storage_copy_is_a_warning_libvirt_9_accepts(bed) 
     src, dst = bed["a"], bed["b"]
     if src.getLibVersion() >= 10_000_000:
         pytest.skip("the bed's source runs libvirt %d, not 9.x" % src.getLibVersion())
-    dom = src.defineXML(guest("e2e-migrate-disks-ignored"))
+    dom = src.defineXML(tiny_guest("e2e-migrate-disks-ignored"))
     moved = None
     try:
         dom.create()
@@ -122,7 +106,7 @@ def test_migrate_disks_without_storage_copy_is_refused_by_libvirt_11(bed) -> Non
     src, dst = bed["g"], bed["f"]
     if src.getLibVersion() < 11_000_000:
         pytest.skip("the bed's host g runs libvirt %d, not 11.x" % src.getLibVersion())
-    dom = src.defineXML(guest("e2e-migrate-disks-refused"))
+    dom = src.defineXML(tiny_guest("e2e-migrate-disks-refused"))
     try:
         dom.create()
         params = {libvirt.VIR_MIGRATE_PARAM_MIGRATE_DISKS: ["vda"]}

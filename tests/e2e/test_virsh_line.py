@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import uuid as uuidlib
 from typing import List
 
 import libvirt
 import pytest
 
-from conftest import ROOT, uri
+from conftest import ROOT, tiny_guest, uri
 
 CLI = ROOT / "target" / "release" / "virt-migration-check"
 VIRSH = shutil.which("virsh", path="/usr/bin") or "/usr/bin/virsh"
@@ -32,22 +31,6 @@ CASES = [
      ["--live", "--p2p", "--persistent", "--undefinesource", "--timeout", "60", *LOOPBACK], True, None),
 ]
 
-
-def guest(name: str) -> str:
-    """The bed's tiny guest (docs/testbed.md), as test_migrations.py defines it."""
-    return f"""<domain type='qemu'>
-  <name>{name}</name>
-  <uuid>{uuidlib.uuid4()}</uuid>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type></os>
-  <features><acpi/><apic/></features>
-  <devices>
-    <serial type='pty'/>
-    <console type='pty'/>
-    <memballoon model='none'/>
-  </devices>
-</domain>"""
 
 
 def remove(bed: dict, name: str) -> None:
@@ -75,7 +58,7 @@ def test_the_cli_judges_a_virsh_line_as_the_real_virsh_runs_it(bed, name: str, o
     dom_name = "e2e-virsh-" + "".join(ch if ch.isalnum() else "-" for ch in name)[:30]
     remove(bed, dom_name)
     # Persistent and running: the offline line has a definition to send, the live ones a guest.
-    bed["a"].defineXML(guest(dom_name)).create()
+    bed["a"].defineXML(tiny_guest(dom_name)).create()
     try:
         judged = subprocess.run([str(CLI), "check", "-c", src, *options, dom_name, dst, "--json"],
                                 capture_output=True, text=True, timeout=120)
@@ -116,7 +99,7 @@ def test_direct_without_p2p_gets_no_verdict_and_the_real_virsh_fails(bed) -> Non
     src, dst = uri("a"), uri("b")
     dom_name = "e2e-virsh-direct"
     remove(bed, dom_name)
-    bed["a"].defineXML(guest(dom_name)).create()
+    bed["a"].defineXML(tiny_guest(dom_name)).create()
     try:
         options = ["--live", "--direct", *LOOPBACK]
         judged = subprocess.run([str(CLI), "check", "-c", src, *options, dom_name, dst],
