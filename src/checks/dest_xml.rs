@@ -92,12 +92,7 @@ fn resolve_machine_alias(cx: &Context, d: &AbiDifference) -> Option<AbiDifferenc
     let Ok(caps) = &cx.src.capabilities else {
         return Some(AbiDifference { proven: false, ..d.clone() });
     };
-    let canonical = caps
-        .guests
-        .iter()
-        .flat_map(|g| g.machine_aliases.iter())
-        .find(|(alias, _)| *alias == d.destination)
-        .map(|(_, canonical)| canonical.as_str());
+    let canonical = caps.guests.iter().map(|g| g.canonical_machine(&d.destination)).find(|c| *c != d.destination);
     match canonical {
         Some(canonical) if canonical == d.source => None,
         Some(canonical) => Some(AbiDifference {

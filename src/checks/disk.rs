@@ -124,19 +124,7 @@ fn check_path(cx: &Context, disk: &Disk, path: &str, src_path: &str) -> Option<F
 /// copy fail (a WARNING: not proven here), else it is simply overwritten (nothing to say).
 fn copied_over(disk: &Disk, path: &str, src: Option<&Volume>, dst: &Volume) -> Option<Finding> {
     let name = &disk.target;
-    let mut differs = Vec::new();
-    if let Some(src) = src {
-        if let (Some(s), Some(d)) = (src.capacity, dst.capacity)
-            && s != d
-        {
-            differs.push(format!("capacity {s} bytes on the source, {d} on the destination"));
-        }
-        if let (Some(s), Some(d)) = (&src.format, &dst.format)
-            && s != d
-        {
-            differs.push(format!("format {s} on the source, {d} on the destination"));
-        }
-    }
+    let differs = src.map(|src| size_and_format_differences(src, dst)).unwrap_or_default();
     if differs.is_empty() {
         return None;
     }
@@ -260,6 +248,17 @@ fn check_pool_volume(
 /// What the two hosts' volume XML proves different about a file: its capacity (virtual size), its
 /// format, or its birth time where both report one.
 fn differences(src: &Volume, dst: &Volume) -> Vec<String> {
+    let mut what = size_and_format_differences(src, dst);
+    if let (Some(s), Some(d)) = (src.timestamps.btime, dst.timestamps.btime)
+        && s != d
+    {
+        what.push(format!("birth time {s} on the source, {d} on the destination"));
+    }
+    what
+}
+
+/// The capacity and format of two volumes, where both report them and they differ.
+fn size_and_format_differences(src: &Volume, dst: &Volume) -> Vec<String> {
     let mut what = Vec::new();
     if let (Some(s), Some(d)) = (src.capacity, dst.capacity)
         && s != d
@@ -270,11 +269,6 @@ fn differences(src: &Volume, dst: &Volume) -> Vec<String> {
         && s != d
     {
         what.push(format!("format {s} on the source, {d} on the destination"));
-    }
-    if let (Some(s), Some(d)) = (src.timestamps.btime, dst.timestamps.btime)
-        && s != d
-    {
-        what.push(format!("birth time {s} on the source, {d} on the destination"));
     }
     what
 }
