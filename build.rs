@@ -42,6 +42,49 @@ fn main() {
     let toml = fs::read_to_string(Path::new(&manifest_dir).join(CBINDGEN_TOML)).expect("read cbindgen.toml");
     let params = param_consts(&toml).unwrap_or_else(|e| panic!("{CBINDGEN_TOML}: {e}"));
     fs::write(out.join("params.rs"), params).expect("write params.rs");
+
+    println!("cargo:rerun-if-changed={CARRIED_CPU_MAPS}");
+    let maps = carried_cpu_maps(&Path::new(&manifest_dir).join(CARRIED_CPU_MAPS))
+        .unwrap_or_else(|e| panic!("{CARRIED_CPU_MAPS}: {e}"));
+    fs::write(out.join("carried_cpu_maps.rs"), maps).expect("write carried_cpu_maps.rs");
+}
+
+/// The CPU maps of the libvirt releases the library carries: one directory per release,
+/// `libvirt-MAJOR.MINOR.MICRO`, holding that release's index.xml and x86 files.
+const CARRIED_CPU_MAPS: &str = "data/cpu_map";
+
+/// A Rust expression, `&[(release, &[(file, text)])]` oldest release first, that builds every
+/// carried map's files into the library (`include_str!`, so a change to one rebuilds it).
+fn carried_cpu_maps(dir: &Path) -> Result<String, String> {
+    let mut releases: Vec<((u64, u64, u64), String, std::path::PathBuf)> = Vec::new();
+    for entry in fs::read_dir(dir).map_err(|e| e.to_string())? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let Some(version) = name.strip_prefix("libvirt-") else { continue };
+        let parts: Vec<u64> = version
+            .split('.')
+            .map(|p| p.parse().map_err(|_| format!("{name}: not libvirt-X.Y.Z")))
+            .collect::<Result<_, _>>()?;
+        let [major, minor, micro] = parts[..] else { return Err(format!("{name}: not libvirt-X.Y.Z")) };
+        releases.push(((major, minor, micro), version.to_string(), path));
+    }
+    releases.sort();
+    let mut out = String::from("&[\n");
+    for (_, version, path) in releases {
+        let mut files: Vec<String> = fs::read_dir(&path)
+            .map_err(|e| e.to_string())?
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|f| f.ends_with(".xml"))
+            .collect();
+        files.sort();
+        let _ = writeln!(out, "    ({version:?}, &[");
+        for file in files {
+            let _ = writeln!(out, "        ({file:?}, include_str!({:?})),", path.join(&file).display().to_string());
+        }
+        out.push_str("    ]),\n");
+    }
+    out.push(']');
+    Ok(out)
 }
 
 /// The (function, version node) pairs of a version script, in order.

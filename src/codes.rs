@@ -33,6 +33,7 @@ pub const CODES: &[(Check, &str)] = &[
     (Check::CpuVendor, "cpu_vendor.no-cpu-map"),
     (Check::CpuFlags, "cpu_flags.unknown-to-destination"),
     (Check::CpuFlags, "cpu_flags.model-blocked"),
+    (Check::CpuFlags, "cpu_flags.unknown-to-map"),
     (Check::CpuFlags, "cpu_flags.feature-missing"),
     (Check::CpuFlags, "cpu_flags.passthrough-mismatch"),
     (Check::CpuFlags, "cpu_flags.forbidden-present"),

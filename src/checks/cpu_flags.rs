@@ -151,6 +151,23 @@ fn judged(cx: &Context) -> Vec<Finding> {
         )),
         Comparison::Superset | Comparison::Identical => {}
     }
+    if !judgement.unproven.is_empty() {
+        let map_source = super::cpu_view::cpu_map(cx, CHECK).map(|m| m.source.clone()).unwrap_or_default();
+        findings.push(with(
+            Finding::warning(
+                CHECK,
+                "unknown-to-map",
+                format!(
+                    "the guest CPU's {} are unknown to {map_source} and the destination's CPU does not name them: \
+                        whether the destination can give them is not known",
+                    judgement.unproven.join(", ")
+                ),
+            )
+            .hint("give the destination's own CPU map (a copy of its /usr/share/libvirt/cpu_map, --cpu-map DIR)")
+            .detail("unknown_names", judgement.unproven.join(",")),
+            &judgement,
+        ));
+    }
     // The hypervisor's own answer is authoritative where a live destination gave one.
     match judgement.hypervisor {
         Some(HYPERVISOR_INCOMPATIBLE) if !findings.iter().any(|f| f.severity == crate::report::Severity::Error) => {

@@ -1,13 +1,16 @@
 //! The CPU_FLAGS check's reading of the guest CPU's *names* against what the destination's own
-//! libvirt knows (`cpu::known_names`): libvirt parses the incoming definition with its own CPU
+//! libvirt knows (`cpu::carried`, the CPU maps of the releases the library carries): libvirt parses the incoming definition with its own CPU
 //! map, and a feature it does not know stops the migration before QEMU starts ("unknown CPU
 //! feature: cmpccxadd", libvirt 9.0 receiving a host-model guest started under libvirt 11.3 on
 //! the bed; x86FeatureFind/x86ModelFind in src/cpu/cpu_x86.c). Every name counts, whatever its
 //! policy. Exact where the library carries the destination's release (its major and minor);
 //! for a later release, which knows at least those names, a name unknown to the carried map is
-//! a WARNING.
+//! a WARNING; for a release older than every carried one, which knows at most the oldest's
+//! names (libvirt adds names to its map and never takes one out), a name the oldest lacks is
+//! an ERROR too.
 
 use super::{Context, version_string};
+use crate::cpu::carried::Fit;
 use crate::flags::Check;
 use crate::report::Finding;
 
@@ -22,10 +25,11 @@ pub(super) fn check(cx: &Context) -> Vec<Finding> {
         return Vec::new();
     }
     let Ok(libvirt) = cx.dst.libvirt_version else { return Vec::new() };
-    let Some((known, exact)) = crate::cpu::known_names::for_libvirt(libvirt) else { return Vec::new() };
+    let (carried, fit) = crate::cpu::carried::for_libvirt(Some(libvirt));
+    let Ok(known) = carried.map() else { return Vec::new() };
     let features: Vec<&str> =
-        cpu.features.iter().map(|(name, _)| name.as_str()).filter(|name| !known.features.contains(name)).collect();
-    let model = cpu.model.as_deref().filter(|m| !known.models.contains(m));
+        cpu.features.iter().map(|(name, _)| name.as_str()).filter(|name| !known.knows_feature(name)).collect();
+    let model = cpu.model.as_deref().filter(|m| known.model(m).is_none());
     if features.is_empty() && model.is_none() {
         return Vec::new();
     }
@@ -36,7 +40,7 @@ pub(super) fn check(cx: &Context) -> Vec<Finding> {
         None => format!("unknown CPU model {}", model.unwrap_or_default()),
     };
     let release = version_string(libvirt);
-    let finding = match exact {
+    let finding = match fit != Fit::Older {
         true => Finding::error(
             CHECK,
             "unknown-to-destination",
@@ -48,7 +52,7 @@ pub(super) fn check(cx: &Context) -> Vec<Finding> {
             format!(
                 "the destination's libvirt {release} may not know the guest CPU's {} (libvirt {} did not)",
                 names.join(", "),
-                version_string(known.libvirt)
+                carried.name
             ),
         ),
     };

@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use super::{Context, unavailable};
 use crate::cpu::CpuMap;
-use crate::cpu::compare::{CompareOutcome, compare_parsed as compare};
+use crate::cpu::carried::Fit;
+use crate::cpu::compare::{CompareOutcome, Comparison, compare_parsed as compare};
 use crate::facts::{CpuDef, Fact};
 use crate::flags::Check;
 use crate::report::Finding;
@@ -32,6 +33,10 @@ pub struct Judgement {
     pub hypervisor: Option<i32>,
     /// Features of the destination's CPU the CPU map does not know (a newer libvirt there).
     pub ignored: Vec<String>,
+    /// Names of the guest's CPU the map does not know, where the map is not the destination's
+    /// own (a destination newer than every carried release, or a map the caller named), that
+    /// the destination's CPU does not name either: whether it can give them is not known.
+    pub unproven: Vec<String>,
 }
 
 pub fn subject<'a>(cx: &'a Context, check: Check) -> Result<Subject<'a>, Finding> {
@@ -61,10 +66,100 @@ pub fn subject<'a>(cx: &'a Context, check: Check) -> Result<Subject<'a>, Finding
 }
 
 pub fn cpu_map(cx: &Context, check: Check) -> Result<Arc<CpuMap>, Finding> {
-    cx.cpu_map().map_err(|e| {
-        Finding::skipped(check, "no-cpu-map", format!("cannot evaluate: libvirt's CPU map could not be loaded ({e})"))
-            .hint("install libvirt's cpu_map (libvirt-daemon) or give its directory")
-    })
+    cx.cpu_map().map_err(|e| no_cpu_map(check, &e))
+}
+
+fn no_cpu_map(check: Check, error: &str) -> Finding {
+    Finding::skipped(check, "no-cpu-map", format!("cannot evaluate: libvirt's CPU map could not be loaded ({error})"))
+        .hint(
+            "give the directory of a libvirt cpu_map that holds index.xml, or none to use the maps the library carries",
+        )
+}
+
+/// The guest's CPU without the names `map` does not know (its model, features), and those
+/// names with their policies (a model as policy "model"). Borrowed when the map knows them all.
+fn guest_known_part<'c>(map: &CpuMap, cpu: &'c CpuDef) -> (std::borrow::Cow<'c, CpuDef>, Vec<(String, String)>) {
+    let model_known = cpu.model.as_deref().is_none_or(|m| map.model(m).is_some());
+    if model_known && cpu.features.iter().all(|(name, _)| map.feature(name).is_some()) {
+        return (std::borrow::Cow::Borrowed(cpu), Vec::new());
+    }
+    let mut unknown: Vec<(String, String)> = Vec::new();
+    if !model_known {
+        unknown.push((cpu.model.clone().unwrap_or_default(), "model".into()));
+    }
+    let (known, rest): (Vec<_>, Vec<_>) =
+        cpu.features.iter().cloned().partition(|(name, _)| map.feature(name).is_some());
+    unknown.extend(rest);
+    let model = if model_known { cpu.model.clone() } else { None };
+    (std::borrow::Cow::Owned(CpuDef { features: known, model, ..cpu.clone() }), unknown)
+}
+
+fn model_known(map: &CpuMap, cpu: &CpuDef) -> bool {
+    cpu.model.as_deref().is_none_or(|m| map.model(m).is_some())
+}
+
+/// Every name of the guest's CPU (its model and features with their policies), the known part
+/// and the names `guest_known_part` took out together.
+fn all_names(known: &CpuDef, mut unknown: Vec<(String, String)>) -> Vec<(String, String)> {
+    unknown.extend(known.model.iter().map(|m| (m.clone(), "model".to_string())));
+    unknown.extend(known.features.iter().cloned());
+    unknown
+}
+
+/// A host-passthrough guest's source CPU against the destination's by their names, where the
+/// map does not know a model: the same model with every source feature named by the
+/// destination is the same CPU or more (each libvirt decodes its host's CPUID with its own map,
+/// so the same names mean the same bits); the same model with a source feature the destination
+/// does not name lacks it; another model cannot be compared without the map.
+fn passthrough_by_name(src: &CpuDef, dst: &CpuDef) -> (CompareOutcome, Vec<String>) {
+    if src.model != dst.model {
+        let name = |c: &CpuDef| c.model.clone().unwrap_or_default();
+        return (
+            CompareOutcome::identical(),
+            vec![format!("model {} (the destination's is {})", name(src), name(dst))],
+        );
+    }
+    let named = |cpu: &CpuDef, name: &str| {
+        cpu.features.iter().any(|(f, p)| f == name && matches!(p.as_str(), "require" | "force"))
+    };
+    let missing: Vec<String> =
+        src.features.iter().filter(|(f, p)| p == "require" && !named(dst, f)).map(|(f, _)| f.clone()).collect();
+    let outcome = match missing.is_empty() {
+        true if dst.features.iter().any(|(f, p)| p == "require" && !named(src, f)) => CompareOutcome::superset(),
+        true => CompareOutcome::identical(),
+        false => CompareOutcome::missing(missing),
+    };
+    (outcome, Vec::new())
+}
+
+/// The guest's names the map does not know, judged by name against what the destination says
+/// it can give (its host-model CPU's features and policies, its hypervisor's usable models):
+/// a feature the guest needs that the destination's CPU disables is missing (added to
+/// `outcome`); one it names as required is there; a model its hypervisor marks usable is
+/// there (one it marks unusable is `model-blocked`'s). Returns what stays unknown.
+fn judge_by_name(cx: &Context, dst: &CpuDef, names: &[(String, String)], outcome: &mut CompareOutcome) -> Vec<String> {
+    let policy_on_dst = |name: &str| dst.features.iter().find(|(f, _)| f == name).map(|(_, p)| p.as_str());
+    let mut unproven = Vec::new();
+    for (name, policy) in names {
+        match (policy.as_str(), policy_on_dst(name)) {
+            ("model", _) => {
+                let usable = cx.dst_domcaps.as_ref().ok().and_then(|d| d.cpu_model(name)).and_then(|m| m.usable);
+                if usable.is_none() {
+                    unproven.push(format!("model {name}"));
+                }
+            }
+            ("require" | "force", Some("require" | "force")) | ("disable" | "optional", _) => {}
+            ("require" | "force", Some("disable" | "forbid")) => outcome.add_missing(name),
+            ("forbid", Some("require" | "force")) => {
+                outcome.forbidden.push(name.clone());
+                outcome.result = Comparison::Incompatible;
+                outcome.reason.get_or_insert_with(|| "Host CPU provides forbidden features".into());
+            }
+            ("forbid", Some(_)) => {}
+            _ => unproven.push(format!("feature {name}")),
+        }
+    }
+    unproven
 }
 
 /// The destination's view of CPUs: its host-model CPU from domain capabilities (what the
@@ -142,9 +237,9 @@ fn judge_once(cx: &Context, check: Check) -> Result<Option<Judgement>, Finding> 
     if let Subject::Default = subject {
         return Ok(None);
     }
-    let map = cpu_map(cx, check)?;
+    let (map, fit) = cx.cpu_map_and_fit().map_err(|e| no_cpu_map(check, &e))?;
     let unknown = |e: crate::error::Error| {
-        Finding::skipped(check, "unknown-cpu", format!("cannot evaluate: {e} in this CPU map ({})", map.dir.display()))
+        Finding::skipped(check, "unknown-cpu", format!("cannot evaluate: {e} in {}", map.source))
             .hint("use the CPU map of the newest libvirt among the hosts")
     };
     match subject {
@@ -155,25 +250,43 @@ fn judge_once(cx: &Context, check: Check) -> Result<Option<Judgement>, Finding> 
             let dst = host_cpu_of(&cx.dst.capabilities, "destination", check)?;
             let (dst, ignored) = known_only(&map, dst);
             let (src, _) = known_only(&map, src);
-            let outcome = compare(&map, &dst, &src).map_err(unknown)?;
+            let (outcome, unproven) = match model_known(&map, &src) && model_known(&map, &dst) {
+                true => (compare(&map, &dst, &src).map_err(unknown)?, Vec::new()),
+                // A host CPU model newer than the map: the two hosts' own words compared.
+                false => passthrough_by_name(&src, &dst),
+            };
             Ok(Some(Judgement {
                 subject_mode: mode,
                 outcome,
                 against: "the destination's host CPU (capabilities)".to_string(),
                 hypervisor: None,
                 ignored,
+                unproven,
             }))
         }
         Subject::Custom(guest) => {
-            let (dst, against) = destination_cpu(cx, check)?;
-            let (dst, ignored) = known_only(&map, dst);
-            let outcome = compare(&map, &dst, guest).map_err(unknown)?;
+            let (dst_cpu, against) = destination_cpu(cx, check)?;
+            let (dst, ignored) = known_only(&map, dst_cpu);
+            let (guest, by_name) = guest_known_part(&map, guest);
+            let (mut outcome, by_name) = match model_known(&map, &dst) {
+                true => (compare(&map, &dst, &guest).map_err(unknown)?, by_name),
+                // The destination's CPU model is newer than the map (its libvirt is newer than
+                // every carried release): nothing can be expanded, every name is compared by name.
+                false => (CompareOutcome::identical(), all_names(guest.as_ref(), by_name)),
+            };
+            let unproven = match fit {
+                // The destination's own map: its libvirt refuses the unknown names
+                // (cpu_names), and the rest is compared as it compares it.
+                Fit::Exact if model_known(&map, &dst) => Vec::new(),
+                _ => judge_by_name(cx, dst_cpu, &by_name, &mut outcome),
+            };
             Ok(Some(Judgement {
                 subject_mode: guest.mode().to_string(),
                 outcome,
                 against: against.to_string(),
                 hypervisor: cx.dst.hypervisor_cpu_comparison.as_ref().ok().copied(),
                 ignored,
+                unproven,
             }))
         }
     }

@@ -17,6 +17,8 @@ use crate::flags::{Check, Flags, Options};
 use crate::report::{Finding, Report, Severity};
 pub use memory_hugepages::hugepage_needs;
 
+use crate::cpu::carried::Fit;
+
 /// Everything a check may read.
 pub struct Context<'a> {
     pub guest: &'a Guest,
@@ -26,8 +28,9 @@ pub struct Context<'a> {
     /// Each host's domain capabilities for this guest (chosen once per pair).
     pub src_domcaps: Fact<&'a DomainCapabilities>,
     pub dst_domcaps: Fact<&'a DomainCapabilities>,
-    /// The CPU map, loaded (from the process-wide cache) on first use in this pair.
-    cpu_map: std::cell::OnceCell<Result<std::sync::Arc<crate::cpu::CpuMap>, String>>,
+    /// The CPU map the destination is judged with, loaded (from the process-wide cache) on
+    /// first use in this pair.
+    cpu_map: std::cell::OnceCell<Result<(std::sync::Arc<crate::cpu::CpuMap>, Fit), String>>,
     /// The CPU judgement, shared by the CPU checks.
     pub(crate) cpu_judgement: std::cell::OnceCell<Result<Option<cpu_view::Judgement>, Finding>>,
 }
@@ -55,10 +58,27 @@ impl<'a> Context<'a> {
         self.guest.on_destination()
     }
 
-    /// libvirt's CPU map the options name (the system's by default).
+    /// The CPU map the destination's libvirt judges the guest's CPU with: the map of its own
+    /// release where the library carries it (`cpu::carried`, chosen by the destination's
+    /// libvirt version), else the nearest carried one; a directory the options name overrides
+    /// it (its fit is then unknown).
     pub fn cpu_map(&self) -> Result<std::sync::Arc<crate::cpu::CpuMap>, String> {
+        self.cpu_map_and_fit().map(|(map, _)| map)
+    }
+
+    /// [`Context::cpu_map`] and how well it stands for the destination's own map.
+    pub fn cpu_map_and_fit(&self) -> Result<(std::sync::Arc<crate::cpu::CpuMap>, Fit), String> {
         self.cpu_map
-            .get_or_init(|| crate::cpu::CpuMap::cached(self.options.cpu_map.as_deref()).map_err(|e| e.to_string()))
+            .get_or_init(|| match self.options.cpu_map.as_deref() {
+                Some(dir) => {
+                    crate::cpu::CpuMap::cached(Some(dir)).map(|m| (m, Fit::Unknown)).map_err(|e| e.to_string())
+                }
+                None => {
+                    let (release, fit) =
+                        crate::cpu::carried::for_libvirt(self.dst.libvirt_version.as_ref().ok().copied());
+                    release.map().map(|m| (m, fit)).map_err(|e| e.to_string())
+                }
+            })
             .clone()
     }
 }

@@ -47,7 +47,30 @@ impl CompareOutcome {
     fn incompatible(reason: &str) -> CompareOutcome {
         CompareOutcome { reason: Some(reason.to_string()), ..CompareOutcome::new(Comparison::Incompatible) }
     }
+
+    /// The answers of a comparison made by other means than the map (by names).
+    pub fn identical() -> CompareOutcome {
+        CompareOutcome::new(Comparison::Identical)
+    }
+
+    pub fn superset() -> CompareOutcome {
+        CompareOutcome::new(Comparison::Superset)
+    }
+
+    /// Incompatible: the host lacks `missing`, in libvirt's words.
+    pub fn missing(missing: Vec<String>) -> CompareOutcome {
+        CompareOutcome { missing, ..CompareOutcome::incompatible(MISSING_REASON) }
+    }
+
+    /// Adds a feature the host lacks, making the outcome incompatible.
+    pub fn add_missing(&mut self, feature: &str) {
+        self.missing.push(feature.to_string());
+        self.result = Comparison::Incompatible;
+        self.reason.get_or_insert_with(|| MISSING_REASON.to_string());
+    }
 }
+
+const MISSING_REASON: &str = "Host CPU does not provide required features";
 
 const POLICIES: [&str; 5] = ["force", "require", "optional", "disable", "forbid"];
 
@@ -172,7 +195,7 @@ pub fn compare_parsed(map: &CpuMap, host: &CpuDef, guest: &CpuDef) -> Result<Com
         missing.subtract(&host_data);
         return Ok(CompareOutcome {
             missing: feature_names(map, &missing),
-            ..CompareOutcome::incompatible("Host CPU does not provide required features")
+            ..CompareOutcome::incompatible(MISSING_REASON)
         });
     }
     let mut diff = host_data;

@@ -16,6 +16,9 @@ use crate::xml::{self, Element};
 /// Where libvirt installs its CPU map.
 pub const SYSTEM_CPU_MAP: &str = "/usr/share/libvirt/cpu_map";
 
+/// Reads one file of a map: its text and the name to report it by.
+pub(crate) type ReadFile<'a> = dyn Fn(&str) -> Result<(String, String), Error> + 'a;
+
 /// One bit of CPU data: a CPUID register bit or an MSR bit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BitKey {
@@ -74,7 +77,8 @@ pub struct Vendor {
 /// libvirt's x86 CPU map.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CpuMap {
-    pub dir: PathBuf,
+    /// Where it was read: its directory, or the carried release it is (`cpu::carried`).
+    pub source: String,
     pub bits: Vec<BitKey>,
     pub vendors: Vec<Vendor>,
     pub features: Vec<Feature>,
@@ -89,10 +93,11 @@ pub struct CpuMap {
 static CACHE: Lazy<Mutex<HashMap<PathBuf, Arc<CpuMap>>>> = Lazy::new(|| Mutex::new(HashMap::new()));
 
 impl CpuMap {
-    /// The map in `dir` (default: the system's), parsed on first use and cached for the life
-    /// of the process.
+    /// The map in `dir` (default: the newest release's the library carries,
+    /// `cpu::carried::newest`), parsed on first use and cached for the life of the process.
     pub fn cached(dir: Option<&Path>) -> Result<Arc<CpuMap>, Error> {
-        let dir = dir.unwrap_or(Path::new(SYSTEM_CPU_MAP)).to_path_buf();
+        let Some(dir) = dir else { return super::carried::newest() };
+        let dir = dir.to_path_buf();
         if let Some(map) = CACHE.lock().unwrap_or_else(|e| e.into_inner()).get(&dir) {
             return Ok(map.clone());
         }
@@ -103,14 +108,27 @@ impl CpuMap {
 
     /// Parses the map in `dir` (no cache).
     pub fn load(dir: &Path) -> Result<CpuMap, Error> {
-        let index_path = dir.join("index.xml");
-        let index = read_doc(&index_path)?;
+        let read = |file: &str| {
+            let path = dir.join(file);
+            let name = path.display().to_string();
+            std::fs::read_to_string(&path)
+                .map(|text| (text, name.clone()))
+                .map_err(|e| Error::xml(&name, format!("cannot read: {e}")))
+        };
+        CpuMap::parse(dir.display().to_string(), &read)
+    }
+
+    /// Parses a map from its files: `read(file)` gives a file's text and the name to report it
+    /// by (`index.xml` first, then the files it includes).
+    pub(crate) fn parse(source: String, read: &ReadFile) -> Result<CpuMap, Error> {
+        let (text, index_name) = read("index.xml")?;
+        let index = xml::parse(&text, &index_name)?;
         let x86 = index
             .children_named("arch")
             .find(|a| a.attr("name") == Some("x86"))
-            .ok_or_else(|| Error::xml(&index_path.display().to_string(), "no <arch name='x86'>"))?;
+            .ok_or_else(|| Error::xml(&index_name, "no <arch name='x86'>"))?;
         let mut map = CpuMap {
-            dir: dir.to_path_buf(),
+            source,
             bits: Vec::new(),
             vendors: Vec::new(),
             features: Vec::new(),
@@ -122,7 +140,7 @@ impl CpuMap {
         // Definitions come in document order (vendors and features before the models that use
         // them), inline or through includes, possibly inside <group>s.
         let mut elements: Vec<(Element, String)> = Vec::new();
-        collect(x86, dir, &index_path.display().to_string(), &mut elements)?;
+        collect(x86, read, &index_name, &mut elements)?;
         // First pass: every bit any feature uses, so that all data sets share one width.
         for (el, _) in elements.iter().filter(|(e, _)| e.name == "feature") {
             for key in feature_bits(el) {
@@ -152,6 +170,13 @@ impl CpuMap {
 
     pub fn empty_data(&self) -> CpuData {
         CpuData::empty(self.nbits())
+    }
+
+    /// Whether the map knows `name` as a feature or a feature's alias (`<alias name='sse3'
+    /// source='qemu'/>`): what libvirt's parser accepts in a CPU definition (x86FeatureFind
+    /// and its alias lookup in src/cpu/cpu_x86.c).
+    pub fn knows_feature(&self, name: &str) -> bool {
+        self.feature(name).is_some() || self.features.iter().any(|f| f.aliases.iter().any(|a| a == name))
     }
 
     /// A feature by its libvirt name (aliases, QEMU's spellings, are not CPU XML names).
@@ -256,18 +281,12 @@ impl CpuMap {
     }
 }
 
-fn read_doc(path: &Path) -> Result<Element, Error> {
-    let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| Error::xml(&name, format!("cannot read: {e}")))?;
-    xml::parse(&text, &name)
-}
-
 fn required<'a>(el: &'a Element, attr: &str, doc: &str) -> Result<&'a str, Error> {
     el.attr(attr).ok_or_else(|| Error::xml(doc, format!("<{}> lacks '{attr}'", el.name)))
 }
 
 /// Flattens includes and groups into the definitions they hold, in document order.
-fn collect(el: &Element, dir: &Path, doc: &str, out: &mut Vec<(Element, String)>) -> Result<(), Error> {
+fn collect(el: &Element, read: &ReadFile, doc: &str, out: &mut Vec<(Element, String)>) -> Result<(), Error> {
     for child in &el.children {
         match child.name.as_str() {
             "include" => {
@@ -275,11 +294,10 @@ fn collect(el: &Element, dir: &Path, doc: &str, out: &mut Vec<(Element, String)>
                 if file.contains('/') {
                     return Err(Error::xml(doc, format!("include '{file}' leaves the map directory")));
                 }
-                let path = dir.join(file);
-                let included = read_doc(&path)?;
-                collect(&included, dir, &path.display().to_string(), out)?;
+                let (text, name) = read(file)?;
+                collect(&xml::parse(&text, &name)?, read, &name, out)?;
             }
-            "group" | "cpus" => collect(child, dir, doc, out)?,
+            "group" | "cpus" => collect(child, read, doc, out)?,
             "vendor" | "feature" | "model" => out.push((child.clone(), doc.to_string())),
             _ => {}
         }

@@ -3,10 +3,10 @@
 //! suite (tests/cputest.c and its data).
 
 pub mod baseline;
+pub mod carried;
 pub mod compare;
 pub mod data;
 pub mod format;
-pub mod known_names;
 pub mod map;
 
 pub use data::CpuData;

@@ -56,7 +56,10 @@ pub fn skips() -> Vec<Skip> {
     // A host-model guest known by its persistent XML, without the source's host-model CPU.
     add("host-model-unexpanded", guest(&fixture("cpu-host-model-vendor.xml")), s1, d1, keep, &["host-model"]);
     add("no-cpu-map", haswell(), s2, d2, no_map, &["CPU map could not be loaded"]);
-    add("unknown-cpu", with_cpu("x86_64-bogus-model.xml"), s3, d3, keep, &["this CPU map"]);
+    // A definition libvirt's parser would refuse (the engine cannot read the policy).
+    let bogus_policy =
+        small("<cpu match='exact'><model>Haswell</model><feature policy='sometimes' name='sse2'/></cpu>", "");
+    add("unknown-cpu", bogus_policy, s3, d3, keep, &["unknown feature policy 'sometimes'"]);
     // A TCG guest: only the destination's domain capabilities tell what QEMU emulates.
     let tcg = guest(&fixture("cpu-Haswell.xml").replacen("type='kvm'", "type='qemu'", 1));
     add("emulated-cpu-unknown", tcg, s4, d4, keep, &["emulated (qemu domain)"]);
@@ -132,6 +135,68 @@ scenarios! {
         let (src, mut dst) = hosts();
         dst.libvirt_version = Ok(9_000_000);
         expect(&run(CHECK, &newer, &src, &dst), Severity::Error, "cpu_flags.unknown-to-destination", &["model SapphireRapids"]);
+    }
+
+    fn a_name_newer_than_every_carried_map() {
+        // A destination running a libvirt newer than every carried map (12.0), with QEMU 10's
+        // host-model CPU (EPYC-Rome): a guest feature no carried map knows is judged by the
+        // names the destination's host-model CPU gives, never SKIPPED.
+        let g = small(
+            "<cpu mode='custom' match='exact'><model fallback='forbid'>EPYC-Rome</model>\
+             <feature policy='require' name='x2apic'/><feature policy='require' name='future-feature'/></cpu>",
+            "",
+        );
+        let at = |policy: Option<&str>| {
+            let (src, mut dst) = hosts();
+            dst.libvirt_version = Ok(12_000_000);
+            let mut domcaps = domcaps("qemu_10.0.0.x86_64.xml");
+            let cpu = domcaps.host_model.as_mut().unwrap();
+            if let Some(policy) = policy {
+                cpu.features.push(("future-feature".into(), policy.into()));
+            }
+            dst.domain_capabilities = Ok(vec![domcaps]);
+            // The carried maps, chosen by the destination's libvirt.
+            run_with(CHECK, &g, &src, &dst, |o| o.cpu_map = None)
+        };
+        // Named as required by the destination: there.
+        let report = at(Some("require"));
+        expect_none(&report, "cpu_flags.unknown-to-map");
+        expect_none(&report, "cpu_flags.feature-missing");
+        // Disabled by the destination: missing, an ERROR.
+        let f = expect(&at(Some("disable")), Severity::Error, "cpu_flags.feature-missing", &["future-feature"]);
+        assert_eq!(detail(&f, "missing"), "future-feature");
+        // Not named: not known either way, a WARNING naming the map.
+        let f = expect(&at(None), Severity::Warning, "cpu_flags.unknown-to-map", &["feature future-feature", "libvirt 11.3.0's CPU map"]);
+        assert_eq!(detail(&f, "unknown_names"), "feature future-feature");
+        // The destination's libvirt is 12.0, so the name is no "unknown CPU feature" there for sure.
+        expect(&at(None), Severity::Warning, "cpu_flags.unknown-to-destination", &["may not know"]);
+        // A model no map knows, which the destination's hypervisor does not list: not known.
+        let bogus = with_cpu("x86_64-bogus-model.xml");
+        let (src, dst) = kvm_dst(None);
+        expect(&run(CHECK, &bogus, &src, &dst), Severity::Warning, "cpu_flags.unknown-to-map", &["model Bogus"]);
+    }
+
+    fn each_destination_judged_with_its_own_libvirts_map() {
+        // libvirt 11.3's host-model CPU of QEMU 10 names overflow-recov and succor, which
+        // libvirt 9.0's map lacks. Against a libvirt 9.0 destination the names are refused; a
+        // libvirt 11.3 destination compares them with its own map, as its libvirt does.
+        let mut new_cpu = domcaps("qemu_10.0.0.x86_64.xml").host_model.unwrap();
+        new_cpu.mode = Some("custom".into());
+        let text = virt_migration_check::cpu::format::format_guest_cpu(&new_cpu);
+        let g = small(&text, "");
+        let at = |libvirt: u64| {
+            let (src, mut dst) = hosts();
+            dst.libvirt_version = Ok(libvirt);
+            dst.domain_capabilities = Ok(vec![domcaps("qemu_10.0.0.x86_64.xml")]);
+            run_with(CHECK, &g, &src, &dst, |o| o.cpu_map = None)
+        };
+        let on_11 = at(11_003_000);
+        expect_ok(&on_11, CHECK);
+        let on_9 = at(9_000_000);
+        expect(&on_9, Severity::Error, "cpu_flags.unknown-to-destination", &["overflow-recov"]);
+        for report in [&on_9, &on_11] {
+            assert!(report.findings.iter().all(|f| f.severity != Severity::Skipped), "{report:?}");
+        }
     }
 
     fn same_cpu() {

@@ -453,13 +453,16 @@ SCENARIOS = [
     # TCG really gives (QEMU 10 dropped pcommit, QEMU 7.2 lacks what QEMU 10 adds) decides,
     # whichever libvirt drives it. A host-model guest started on f (libvirt 11.3, QEMU 10) carries
     # features libvirt 9.0's cpu_map does not name (cmpccxadd): libvirt 9.0 refuses it as "unknown
-    # CPU feature", which the library judges with the names of 9.0's map it carries. QEMU 7.2
-    # driven by libvirt 11.3 refuses it as an unknown property (f to g), which the library cannot
-    # judge yet, so that one is not here.
+    # CPU feature", which the library judges with 9.0's map it carries. QEMU 7.2 driven by
+    # libvirt 11.3 refuses it ("can't apply global EPYC-x86_64-cpu.cmpccxadd=on: Property not
+    # found"): the library judges g with libvirt 11.3's own map, which names cmpccxadd, against
+    # g's host-model CPU, which lacks it.
     Scenario("a host-model guest from libvirt 11.3/QEMU 10 to 9.0/QEMU 7.2", src="f", dst="a", machine="pc-i440fx-7.2",
              cpu="<cpu mode='host-model'/>", expect_success=False, expect_codes=["cpu_flags.unknown-to-destination"]),
     Scenario("a host-model guest from libvirt 11.3/QEMU 10 to 9.0/QEMU 10", src="f", dst="d",
              cpu="<cpu mode='host-model'/>", expect_success=False, expect_codes=["cpu_flags.unknown-to-destination"]),
+    Scenario("a host-model guest from libvirt 11.3/QEMU 10 to 11.3/QEMU 7.2", src="f", dst="g", machine="pc-i440fx-7.2",
+             cpu="<cpu mode='host-model'/>", expect_success=False, expect_codes=["cpu_flags.feature-missing"]),
     Scenario("a host-model guest from libvirt 9.0 to 11.3, both QEMU 7.2", dst="g", cpu="<cpu mode='host-model'/>"),
     Scenario("a host-model guest from libvirt 11.3 to 9.0, both QEMU 7.2", src="g", dst="a", cpu="<cpu mode='host-model'/>"),
     Scenario("a host-model guest from libvirt 9.0 to 11.3, both QEMU 10", src="d", dst="f", cpu="<cpu mode='host-model'/>"),
