@@ -365,3 +365,40 @@ fn answers_a_host_could_not_give_are_not_trusted() {
         assert_eq!(result.cpu, ours.cpu, "{bad}");
     }
 }
+
+#[test]
+fn hosts_of_two_libvirt_generations_each_read_with_their_own_map() {
+    // libvirt 11.3's host-model CPUs of QEMU 7.2 and QEMU 10 (TCG) name features libvirt 9.0's
+    // map lacks (overflow-recov, fdp-excptn-only ...): without a map given, each host is read
+    // with its own release's map, carried by the library, whatever the machine has installed.
+    let carried = |libvirt: u64| virt_migration_check::cpu::carried::for_libvirt(Some(libvirt)).0.map().unwrap();
+    let (old_map, new_map) = (carried(9_000_000), carried(11_003_000));
+    let tcg = |file: &str, libvirt: u64| {
+        let path = format!("fixtures/domcaps/domaincapsdata/{file}");
+        let caps = virt_migration_check::xml::domcaps::parse_domain_capabilities(&read(&path), file).unwrap();
+        let cpu = caps.host_model.clone().unwrap();
+        HostSummary {
+            libvirt: Some(libvirt),
+            domain_capabilities: vec![DomainCapabilities { domain: "kvm".into(), ..caps }],
+            ..host_offering(file, cpu)
+        }
+    };
+    let gives = |map: &CpuMap, host: &HostSummary, cpu: &CpuDef| {
+        let own = host.domain_capabilities[0].host_model.as_ref().unwrap();
+        compare(map, own, cpu).unwrap().result != Comparison::Incompatible
+    };
+    let qemu72 = tcg("qemu_7.2.0-tcg.x86_64.xml", 11_003_000);
+    let qemu10 = tcg("qemu_10.0.0-tcg.x86_64.xml", 11_003_000);
+    let cpu = baseline::compute(&[qemu72.clone(), qemu10.clone()], &BaselineOptions::default()).unwrap().cpu.unwrap();
+    assert!(gives(&new_map, &qemu72, &cpu) && gives(&new_map, &qemu10, &cpu), "{cpu:?}");
+    // A libvirt 9.0 host offering that CPU in 9.0's words, beside the libvirt 11.3 one: the
+    // baseline is written in 9.0's words (the older libvirt refuses any other), and each host's
+    // own libvirt reads it as a CPU it can give.
+    let in_old_words = virt_migration_check::cpu::translate::translate(&new_map, &cpu, &old_map).unwrap();
+    let old_host = HostSummary { libvirt: Some(9_000_000), ..host_offering("libvirt 9.0", in_old_words) };
+    let result =
+        baseline::compute(&[old_host.clone(), qemu10.clone()], &BaselineOptions::default()).unwrap().cpu.unwrap();
+    assert!(old_map.model(result.model.as_deref().unwrap()).is_some(), "{result:?}");
+    assert!(result.features.iter().all(|(n, _)| old_map.knows_feature(n)), "{result:?}");
+    assert!(gives(&old_map, &old_host, &result) && gives(&new_map, &qemu10, &result), "{result:?}");
+}

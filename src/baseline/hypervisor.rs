@@ -8,11 +8,12 @@
 //! narrowing the CPU is knowledge, a hypervisor promising a feature another host's own CPU lacks
 //! is a disagreement, and the library then keeps its own answer and says so.
 
-use super::{Baseline, BaselineOptions, HostSummary, hidden_features};
+use super::{Baseline, BaselineOptions, HostSummary, Maps, hidden_features};
 use crate::cpu::CpuMap;
 use crate::cpu::baseline::baseline as cpu_baseline;
 use crate::cpu::compare::{data_for_policy, feature_names};
 use crate::cpu::format::format_guest_cpu;
+use crate::cpu::translate::translate;
 use crate::error::Error;
 use crate::facts::{CpuDef, Fact};
 use crate::xml;
@@ -62,8 +63,9 @@ pub fn hypervisor_request(
     hosts: &[HostSummary],
     options: &BaselineOptions,
 ) -> Result<Option<HypervisorRequest>, Error> {
-    let map = CpuMap::cached(options.cpu_map.as_deref())?;
-    let Some((inputs, _)) = super::cpu_inputs(hosts, &map, options)? else { return Ok(None) };
+    let maps = Maps::of(hosts, options)?;
+    // Written in the common map, every host's libvirt can read every CPU.
+    let Some((inputs, _)) = super::cpu_inputs(hosts, &maps, options)? else { return Ok(None) };
     let target = super::target(hosts, options)?;
     Ok(Some(HypervisorRequest {
         arch: target.arch,
@@ -93,16 +95,17 @@ pub fn adopt_hypervisor_answers(
     options: &BaselineOptions,
 ) -> Result<(), Error> {
     let Some(ours) = baseline.cpu.clone() else { return Ok(()) };
-    let map = CpuMap::cached(options.cpu_map.as_deref())?;
+    let maps = Maps::of(hosts, options)?;
+    let map = maps.common.clone();
     let mut check = CpuCrossCheck { computed_by: "library".into(), ..CpuCrossCheck::default() };
     let mut parsed: Vec<CpuDef> = Vec::new();
-    for (host, answer) in hosts.iter().zip(answers) {
+    for ((host, answer), own) in hosts.iter().zip(answers).zip(&maps.per_host) {
         let cpu = answer.map_err(|u| format!("{}: {}", u.call, u.reason)).and_then(|text| {
             let document = format!("virConnectBaselineHypervisorCPU answer of {}", host.name);
             let cpu = xml::cpu::parse_cpus(&text, &document).map_err(|e| e.to_string())?.into_iter().next();
             let cpu = cpu.filter(|c| c.model.is_some()).ok_or_else(|| format!("{document}: no CPU model"))?;
-            data_for_policy(&map, &cpu, None).map_err(|e| format!("{document}: {e}"))?;
-            Ok(cpu)
+            // The answer is written in the answering libvirt's own map.
+            translate(own, &cpu, &map).map_err(|e| format!("{document}: {e}"))
         });
         match cpu {
             Ok(cpu) => {
@@ -122,11 +125,11 @@ pub fn adopt_hypervisor_answers(
         check.only_libvirt = feature_names(&map, &only_theirs);
         if check.only_libvirt.is_empty() {
             check.computed_by = "libvirt".into();
-            let own: Vec<CpuDef> = super::cpu_inputs(hosts, &map, options)?
+            let own: Vec<CpuDef> = super::cpu_inputs(hosts, &maps, options)?
                 .map(|(i, _)| i.into_iter().map(|(c, _)| c).collect())
                 .unwrap_or_default();
             baseline.hidden = hidden_features(&map, hosts, &own, &theirs)?;
-            baseline.cpu = Some(theirs);
+            baseline.cpu = Some(maps.pinned_for_every_host(theirs)?);
         }
     }
     baseline.cpu_cross_check = Some(check);

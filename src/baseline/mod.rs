@@ -11,6 +11,7 @@ pub use document::{read, write};
 pub use hypervisor::{CpuCrossCheck, HypervisorRequest, adopt_hypervisor_answers, hypervisor_request};
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::checks::{network_model::QEMU_NIC_MODELS, time::TSC_TOLERANCE_PPM};
 use crate::cpu::CpuMap;
@@ -31,6 +32,8 @@ pub struct HostSummary {
     pub networks: Option<Vec<(String, bool)>>,
     pub node: Option<NodeInfo>,
     pub hypervisor: Option<Hypervisor>,
+    /// Its libvirt's version: its CPUs are read with that release's CPU map (`cpu::carried`).
+    pub libvirt: Option<u64>,
 }
 
 impl HostSummary {
@@ -44,6 +47,7 @@ impl HostSummary {
             networks: host.networks.as_ref().ok().map(|all| all.iter().map(|n| (n.name.clone(), n.active)).collect()),
             node: host.node.as_ref().ok().cloned(),
             hypervisor: host.hypervisor.as_ref().ok().cloned(),
+            libvirt: host.libvirt_version.as_ref().ok().copied(),
         }
     }
 
@@ -312,13 +316,52 @@ pub fn compute(hosts: &[HostSummary], options: &BaselineOptions) -> Result<Basel
 /// Per host: the CPU it can give, where it came from ("host-model", "host CPU").
 type CpuInput = (CpuDef, &'static str);
 
+/// The CPU maps a baseline reads and writes CPUs with.
+pub(crate) struct Maps {
+    /// Each host's: the map of its own libvirt's release (`cpu::carried`), which its CPUs are
+    /// written in and which judges the guest there.
+    per_host: Vec<Arc<CpuMap>>,
+    /// The oldest of them, whose names every host's libvirt knows (libvirt adds names to its
+    /// map, never takes one out): the baseline is computed and written in it.
+    common: Arc<CpuMap>,
+}
+
+impl Maps {
+    /// The maps of `hosts`; a map the options name serves every host.
+    pub(crate) fn of(hosts: &[HostSummary], options: &BaselineOptions) -> Result<Maps, Error> {
+        if let Some(dir) = options.cpu_map.as_deref() {
+            let map = CpuMap::cached(Some(dir))?;
+            return Ok(Maps { per_host: vec![map.clone(); hosts.len()], common: map });
+        }
+        let releases: Vec<&crate::cpu::carried::Release> =
+            hosts.iter().map(|h| crate::cpu::carried::for_libvirt(h.libvirt).0).collect();
+        let oldest = releases.iter().min_by_key(|r| r.libvirt).copied();
+        let common = match oldest {
+            Some(release) => release.map()?,
+            None => crate::cpu::carried::newest()?,
+        };
+        Ok(Maps { per_host: releases.iter().map(|r| r.map()).collect::<Result<_, _>>()?, common })
+    }
+
+    /// `cpu`, written with the common map, made to mean the same bits to every host's libvirt.
+    fn pinned_for_every_host(&self, cpu: CpuDef) -> Result<CpuDef, Error> {
+        let mut cpu = cpu;
+        for (i, map) in self.per_host.iter().enumerate() {
+            if !self.per_host[..i].iter().any(|m| Arc::ptr_eq(m, map)) {
+                cpu = crate::cpu::translate::pin_meaning(&self.common, &cpu, map)?;
+            }
+        }
+        Ok(cpu)
+    }
+}
+
 /// The CPU each host can give a guest of the baseline's target, as the baseline's inputs:
 /// `(cpu, source)` per host, vendors removed when they differ and a vendor-neutral answer was
 /// asked for, and whether they differ. None when some host reports no CPU (no CPU can then be
 /// promised).
 fn cpu_inputs(
     hosts: &[HostSummary],
-    map: &CpuMap,
+    maps: &Maps,
     options: &BaselineOptions,
 ) -> Result<Option<(Vec<CpuInput>, bool)>, Error> {
     let target = target(hosts, options)?;
@@ -326,6 +369,13 @@ fn cpu_inputs(
     if cpus.len() != hosts.len() {
         return Ok(None);
     }
+    // Each host's CPU as its own libvirt means it, written in the common map.
+    let map = &*maps.common;
+    let cpus: Vec<CpuInput> = cpus
+        .into_iter()
+        .zip(&maps.per_host)
+        .map(|((cpu, source), own)| Ok((crate::cpu::translate::translate(own, &cpu, map)?, source)))
+        .collect::<Result<_, Error>>()?;
     let vendors: Vec<Option<String>> = cpus
         .iter()
         .map(|(c, _)| {
@@ -347,8 +397,9 @@ fn cpu_inputs(
 }
 
 fn compute_cpu(hosts: &[HostSummary], options: &BaselineOptions, baseline: &mut Baseline) -> Result<(), Error> {
-    let map = CpuMap::cached(options.cpu_map.as_deref())?;
-    let Some((inputs, mixed)) = cpu_inputs(hosts, &map, options)? else { return Ok(()) };
+    let maps = Maps::of(hosts, options)?;
+    let map = maps.common.clone();
+    let Some((inputs, mixed)) = cpu_inputs(hosts, &maps, options)? else { return Ok(()) };
     let cpus: Vec<CpuDef> = inputs.iter().map(|(c, _)| c.clone()).collect();
     let mut cpu = if mixed {
         crate::cpu::baseline::baseline_vendor_neutral(&map, &cpus, !options.keep_non_migratable)?
@@ -359,7 +410,7 @@ fn compute_cpu(hosts: &[HostSummary], options: &BaselineOptions, baseline: &mut 
     baseline.cpu_sources =
         hosts.iter().zip(&inputs).map(|(h, (_, source))| (h.name.clone(), source.to_string())).collect();
     baseline.hidden = hidden_features(&map, hosts, &cpus, &cpu)?;
-    baseline.cpu = Some(cpu);
+    baseline.cpu = Some(maps.pinned_for_every_host(cpu)?);
     Ok(())
 }
 

@@ -8,6 +8,7 @@ pub mod compare;
 pub mod data;
 pub mod format;
 pub mod map;
+pub mod translate;
 
 pub use data::CpuData;
 pub use map::{CpuMap, SYSTEM_CPU_MAP};
