@@ -95,6 +95,24 @@ def test_live_hosts_give_their_hypervisors_baseline_cpu(bed: Dict[str, "libvirt.
         assert verdict in (libvirt.VIR_CPU_COMPARE_IDENTICAL, libvirt.VIR_CPU_COMPARE_SUPERSET), f"host {n} cannot run the baseline CPU"
 
 
+@pytest.mark.parametrize("names", [["a", "f"], ["g", "d"], ["a", "f", "g"]], ids=["a+f", "g+d", "a+f+g"])
+def test_hypervisors_of_two_generations_answer_in_words_they_all_know(bed: Dict[str, "libvirt.virConnect"],
+                                                                       names: List[str]) -> None:
+    """libvirt 9.0 refuses a CPU naming a feature its map lacks ("unknown CPU feature"), and a
+    libvirt 11.3 host-model CPU names some (cmpccxadd): every host's CPU is sent in the words of
+    the oldest host's libvirt, so that every hypervisor answers, and each accepts the result."""
+    virt = common_virt(bed, names)
+    doc = ET.fromstring(lmc.baseline([bed[n] for n in names]))
+    check = doc.find("cpuCrossCheck")
+    assert check is not None
+    assert [h.get("answered") for h in check.findall("host")] == ["yes"] * len(names), ET.tostring(check, encoding="unicode")
+    print(f"\ncross-check on {names}: computed by {check.get('computedBy')}")
+    baseline_cpu = ET.tostring(doc.find("cpu"), encoding="unicode")
+    for n in names:
+        verdict = bed[n].compareHypervisorCPU(None, "x86_64", None, virt, baseline_cpu, 0)
+        assert verdict in (libvirt.VIR_CPU_COMPARE_IDENTICAL, libvirt.VIR_CPU_COMPARE_SUPERSET), f"host {n} cannot run the baseline CPU"
+
+
 def expanded(conn: "libvirt.virConnect", cpu_xml: str) -> List[str]:
     """The names of every feature a CPU definition requires, as libvirt expands it."""
     out = conn.baselineHypervisorCPU(None, "x86_64", None, "qemu", [cpu_xml], libvirt.VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES)
