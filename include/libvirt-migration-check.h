@@ -27,7 +27,7 @@
 
 /**
  * virMigrationCheckParams() parameter (VIR_TYPED_PARAM_STRING): the directory of libvirt's CPU
- * map to judge CPUs with. Default: /usr/share/libvirt/cpu_map.
+ * map to judge CPUs with, for every host. Default: each destination's own libvirt release's map, of those the library carries (9.0, 11.3).
  */
 #define VIR_MIGRATION_CHECK_PARAM_CPU_MAP "cpu_map"
 

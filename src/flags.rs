@@ -188,7 +188,8 @@ pub struct Options {
     pub non_shared_disk: bool,
     pub unsafe_migration: bool,
     pub strict: bool,
-    /// libvirt's CPU map to judge CPUs with (None: the system's, /usr/share/libvirt/cpu_map).
+    /// libvirt's CPU map directory to judge every host's CPUs with (None: each destination's own
+    /// libvirt release's map, of those the library carries: `cpu::carried`).
     pub cpu_map: Option<std::path::PathBuf>,
     /// Reuse host facts across calls (VIR_MIGRATION_CHECK_CACHE), for this long.
     pub cache: Option<std::time::Duration>,

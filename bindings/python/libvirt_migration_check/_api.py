@@ -459,7 +459,7 @@ def check(
     caller holding libvirt's ``VIR_MIGRATE_*`` flags calls ``check3``, and ``flags=`` raises
     ``TypeError`` saying so (as a fourth positional argument does). Parameters:
     ``memory_headroom`` (int, KiB: what must remain free on the destination) and ``cpu_map``
-    (str: libvirt's CPU map directory), ``cache_ttl`` (int, seconds, with ``Flag.CACHE``),
+    (str: libvirt's CPU map directory for every host; default each destination's own libvirt's, carried), ``cache_ttl`` (int, seconds, with ``Flag.CACHE``),
     ``timeout`` (int, milliseconds the hosts have to answer; 0: for ever; default 60000),
     ``shared_filesystems`` (a list of directories on storage both hosts share, as qemu.conf's
     ``shared_filesystems``; one typed parameter per directory); a parameter given as None is

@@ -115,7 +115,7 @@ const OFFLINE_FORM: [&str; 3] = ["domain_xml", "source_snapshot", "dest_snapshot
 
 #[derive(Args)]
 struct CpuCompareArgs {
-    /// libvirt's cpu_map directory (default: /usr/share/libvirt/cpu_map).
+    /// libvirt's cpu_map directory (default: the newest libvirt's the library carries, 11.3).
     #[arg(long = "cpu-map", value_name = "DIR")]
     cpu_map: Option<PathBuf>,
     /// XML holding the host CPU: a <cpu>, capabilities, domain capabilities (host-model).
@@ -126,7 +126,7 @@ struct CpuCompareArgs {
 
 #[derive(Args)]
 struct CpuBaselineArgs {
-    /// libvirt's cpu_map directory (default: /usr/share/libvirt/cpu_map).
+    /// libvirt's cpu_map directory (default: the newest libvirt's the library carries, 11.3).
     #[arg(long = "cpu-map", value_name = "DIR")]
     cpu_map: Option<PathBuf>,
     /// List every feature of the model explicitly (VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES).
@@ -186,7 +186,7 @@ struct BaselineArgs {
     /// Allow hosts of different CPU vendors (a vendor-neutral CPU).
     #[arg(long = "vendor-neutral")]
     vendor_neutral: bool,
-    /// libvirt's cpu_map directory (default: /usr/share/libvirt/cpu_map).
+    /// libvirt's cpu_map directory to read every host's CPU with (default: each host's own libvirt release's map, of the 9.0 and 11.3 maps the library carries).
     #[arg(long = "cpu-map", value_name = "DIR")]
     cpu_map: Option<PathBuf>,
     /// Print JSON: the baseline, the rewritten domain (with --apply) and the host pairs the
@@ -278,7 +278,7 @@ struct Selection {
     /// unit (512M, 2G). Default: the larger of 512 MiB and 5% of the destination's memory.
     #[arg(long = "memory-headroom", value_name = "SIZE")]
     memory_headroom: Option<String>,
-    /// libvirt's cpu_map directory to judge CPUs with (default: /usr/share/libvirt/cpu_map).
+    /// libvirt's cpu_map directory to judge every host's CPUs with (default: each destination's own libvirt release's map, of the 9.0 and 11.3 maps the library carries).
     #[arg(long = "cpu-map", value_name = "DIR")]
     cpu_map: Option<PathBuf>,
     /// How long to wait for the hosts to answer, in seconds (0: for ever). A host that does not
