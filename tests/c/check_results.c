@@ -33,6 +33,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s HOSTS_DIR\n", argv[0]);
         return 2;
     }
+    require_loaded_libvirt();
     virSetErrorFunc(NULL, quiet);
 
     unsigned long version = 0;
