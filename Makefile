@@ -36,7 +36,8 @@ CBINDGEN := .tools/bin/cbindgen
 HOSTS := $(CURDIR)/tests/data/hosts
 CTEST_PREFIX := $(CURDIR)/build/ctest-prefix
 
-.PHONY: all deps build demo check lint unit-tests header check-header install c-tests python-tests e2e e2e-deps bench fuzz tsan tsan-if-nightly clean
+.PHONY: all deps build demo check lint unit-tests header check-header install c-tests c-tests-libvirt11 cli-tests-libvirt11 \
+	python-tests-libvirt11 libvirt11 python-tests e2e e2e-deps bench fuzz tsan tsan-if-nightly clean
 
 all: build
 
@@ -164,6 +165,35 @@ c-tests: build
 	test "$$soname" = libvirt-migration-check.so.0 || { echo "SONAME is '$$soname'"; exit 1; }
 	tests/c/run.sh $(CTEST_PREFIX)
 
+# The C, CLI and Python tests again on libvirt 11.3's client library, as on a management host
+# upgraded before its hosts: the libvirt.so.0 that tests/e2e/libvirt11.sh unpacks (never installed)
+# goes on LD_LIBRARY_PATH of the test programs, of the CLI binary and of pytest alone, and each fails
+# unless the loader really gave it 11.3's (tests/c/testutil.h; tests/cli.rs asks the binary;
+# tests/python/conftest.py). The libvirtd they talk to stays the system's 9.0 (a newer client, an
+# older daemon); libvirt's test driver runs in-process, inside 11.3. The C tests are shorter than
+# c-tests (about a minute): valgrind on the three short programs but not on check_threads, 10,000
+# calls of check_memory, 5 s of check_threads.
+LIBVIRT11_LIBDIR = $(E2E_LIBVIRT11_DIR)/root/usr/lib/x86_64-linux-gnu
+libvirt11: deps
+	tests/e2e/libvirt11.sh $(E2E_LIBVIRT11_DIR) >/dev/null
+
+c-tests-libvirt11: build libvirt11
+	rm -rf $(CTEST_PREFIX)-libvirt11
+	$(MAKE) --no-print-directory install PREFIX=$(CTEST_PREFIX)-libvirt11
+	VMC_LIBVIRT_LIBDIR=$(LIBVIRT11_LIBDIR) VALGRIND_TESTS="check_results check_bad_input check_migrate3" MEMORY_CALLS=10000 SOAK_SECONDS=5 \
+	    tests/c/run.sh $(CTEST_PREFIX)-libvirt11
+
+# tests/cli.rs runs the binary with VMC_CLI_LD_LIBRARY_PATH as its LD_LIBRARY_PATH (virsh and
+# libvirtd, which the tests also start, keep the system's libvirt).
+cli-tests-libvirt11: deps libvirt11
+	VMC_CLI_LD_LIBRARY_PATH=$(LIBVIRT11_LIBDIR) $(CARGO) test --locked --test cli
+
+# The Python tests with libvirt-python and the library on 11.3 (tests/python/conftest.py checks
+# it, and keeps the system's libvirt for the daemons and programs the tests start).
+python-tests-libvirt11: build libvirt11
+	LD_LIBRARY_PATH=$(LIBVIRT11_LIBDIR) VMC_EXPECT_LIBVIRT_DIR=$(LIBVIRT11_LIBDIR) \
+	    LIBVIRT_MIGRATION_CHECK_LIBRARY=$(CURDIR)/$(CDYLIB) $(PYTHON) -m pytest tests/python
+
 # Python bindings (bindings/python) against the release build (tests/python): libvirt's test
 # driver in-process and a real libvirtd.
 python-tests: build
@@ -189,7 +219,8 @@ e2e-deps: deps
 e2e: e2e-deps build
 	E2E_QEMU10_DIR=$(E2E_QEMU10_DIR) E2E_LIBVIRT11_DIR=$(E2E_LIBVIRT11_DIR) LIBVIRT_MIGRATION_CHECK_LIBRARY=$(CURDIR)/$(CDYLIB) $(PYTHON) -m pytest tests/e2e -p no:cacheprovider -rs -s
 
-check: deps lint check-header unit-tests c-tests tsan-if-nightly python-tests e2e
+check: deps lint check-header unit-tests c-tests c-tests-libvirt11 cli-tests-libvirt11 tsan-if-nightly python-tests \
+	python-tests-libvirt11 e2e
 	@echo "make check: all tests passed"
 
 # Criterion benchmarks (benches/): CPU map load, compare, baseline.

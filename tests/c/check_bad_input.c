@@ -49,6 +49,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s HOSTS_DIR DAEMON_DIR DAEMON_PID\n", argv[0]);
         return 2;
     }
+    require_loaded_libvirt();
     virSetErrorFunc(NULL, quiet);
     /* As libvirt asks of every client program: a dead peer must be EPIPE, not a signal. */
     signal(SIGPIPE, SIG_IGN);

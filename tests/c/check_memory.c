@@ -58,6 +58,7 @@ int main(int argc, char **argv)
         return 2;
     }
     long calls = argc > 2 ? strtol(argv[2], NULL, 10) : 100000;
+    require_loaded_libvirt();
     virSetErrorFunc(NULL, quiet);
     virConnectPtr src = open_host(argv[1], "src");
     virConnectPtr dst = open_host(argv[1], "dst-all-wrong");

@@ -37,6 +37,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s HOSTS_DIR\n", argv[0]);
         return 2;
     }
+    require_loaded_libvirt();
     virSetErrorFunc(NULL, quiet);
     virConnectPtr src = open_host(argv[1], "src");
     virConnectPtr bad = open_host(argv[1], "dst-all-wrong");

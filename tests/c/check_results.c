@@ -33,6 +33,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s HOSTS_DIR\n", argv[0]);
         return 2;
     }
+    require_loaded_libvirt();
     virSetErrorFunc(NULL, quiet);
 
     unsigned long version = 0;
@@ -65,8 +66,10 @@ int main(int argc, char **argv)
     EXPECT(results != NULL && results[n] == NULL, "list not NULL-terminated");
     unsigned int seen = 0;
     for (int i = 0; i < n; i++) {
-        /* The test driver has no domain capabilities and no known NIC models: those two
-         * checks are SKIPPED, saying why; every other one is OK. */
+        /* No domain capabilities (libvirt refuses them on these read-only connections, and
+         * the test driver has none before libvirt 9.8) and no known NIC models of the test
+         * hypervisor: those two checks are SKIPPED, saying why, on 9.0 and 11.3 alike; every
+         * other one is OK. */
         unsigned int skippable = VIR_MIGRATION_CHECK_NETWORK_MODEL | VIR_MIGRATION_CHECK_DISK_MODEL;
         if (results[i]->check & skippable) {
             EXPECT(results[i]->severity == VIR_MIGRATION_CHECK_SEVERITY_SKIPPED && strlen(results[i]->message) > 0,

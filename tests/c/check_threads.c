@@ -93,6 +93,7 @@ int main(int argc, char **argv)
         return 2;
     }
     int seconds = argc > 2 ? atoi(argv[2]) : 10;
+    require_loaded_libvirt();
     virSetErrorFunc(NULL, quiet);
     src = open_host(argv[1], "src");
     dsts[0] = open_host(argv[1], "dst-ok");
