@@ -26,7 +26,11 @@ pub fn write(b: &Baseline) -> String {
         let hidden: Vec<&String> = b.hidden.get(i).map(|(_, f)| f.iter().collect()).unwrap_or_default();
         let mut source = source.map(|s| format!(" cpuSource='{}'", escape(s))).unwrap_or_default();
         if let Some(Some((emulator, machine))) = b.domain_capabilities.get(i) {
-            let _ = write!(source, " emulator='{}' machine='{}'", escape(emulator), escape(machine));
+            let _ = write!(source, " emulator='{}'", escape(emulator));
+            // libvirt's test driver (from 9.8) answers domain capabilities naming no machine type.
+            if !machine.is_empty() {
+                let _ = write!(source, " machine='{}'", escape(machine));
+            }
         }
         if hidden.is_empty() {
             let _ = writeln!(out, "  <host name='{}'{source}/>", escape(host));
@@ -167,7 +171,7 @@ pub fn read(text: &str) -> Result<Baseline, Error> {
     for host in root.children_named("host") {
         let name = host.attr("name").unwrap_or_default().to_string();
         b.domain_capabilities
-            .push(host.attr("emulator").zip(host.attr("machine")).map(|(e, m)| (e.to_string(), m.to_string())));
+            .push(host.attr("emulator").map(|e| (e.to_string(), host.attr("machine").unwrap_or_default().to_string())));
         if let Some(source) = host.attr("cpuSource") {
             b.cpu_sources.push((name.clone(), source.to_string()));
         }
@@ -201,4 +205,24 @@ pub fn read(text: &str) -> Result<Baseline, Error> {
     b.max_vcpus = root.text_at("vcpus").map(|v| num(v, "<vcpus>").map(|n| n as u32)).transpose()?;
     b.tsc_hz = root.attr_at("tsc", "frequency").map(|f| num(f, "<tsc frequency>")).transpose()?;
     Ok(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_host_whose_domain_capabilities_name_no_machine_reads_back() {
+        // libvirt 11.3's test driver answers domain capabilities with an emulator and no machine.
+        let b = Baseline {
+            hosts: vec!["test:///default".into()],
+            arch: "x86_64".into(),
+            virt_type: "test".into(),
+            domain_capabilities: vec![Some(("/usr/bin/test-hv".into(), String::new()))],
+            ..Baseline::default()
+        };
+        let text = write(&b);
+        assert!(text.contains("emulator='/usr/bin/test-hv'/>") && !text.contains("machine=''"), "{text}");
+        assert_eq!(read(&text).unwrap().domain_capabilities, b.domain_capabilities);
+    }
 }
