@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::{Context, unavailable};
 use crate::cpu::CpuMap;
 use crate::cpu::carried::Fit;
-use crate::cpu::compare::{CompareOutcome, Comparison, compare_parsed as compare};
+use crate::cpu::compare::{CompareOutcome, compare_parsed as compare};
 use crate::facts::{CpuDef, Fact};
 use crate::flags::Check;
 use crate::report::Finding;
@@ -79,7 +79,7 @@ fn no_cpu_map(check: Check, error: &str) -> Finding {
 /// The guest's CPU without the names `map` does not know (its model, features), and those
 /// names with their policies (a model as policy "model"). Borrowed when the map knows them all.
 fn guest_known_part<'c>(map: &CpuMap, cpu: &'c CpuDef) -> (std::borrow::Cow<'c, CpuDef>, Vec<(String, String)>) {
-    let model_known = cpu.model.as_deref().is_none_or(|m| map.model(m).is_some());
+    let model_known = model_known(map, cpu);
     if model_known && cpu.features.iter().all(|(name, _)| map.feature(name).is_some()) {
         return (std::borrow::Cow::Borrowed(cpu), Vec::new());
     }
@@ -150,11 +150,7 @@ fn judge_by_name(cx: &Context, dst: &CpuDef, names: &[(String, String)], outcome
             }
             ("require" | "force", Some("require" | "force")) | ("disable" | "optional", _) => {}
             ("require" | "force", Some("disable" | "forbid")) => outcome.add_missing(name),
-            ("forbid", Some("require" | "force")) => {
-                outcome.forbidden.push(name.clone());
-                outcome.result = Comparison::Incompatible;
-                outcome.reason.get_or_insert_with(|| "Host CPU provides forbidden features".into());
-            }
+            ("forbid", Some("require" | "force")) => outcome.add_forbidden(name),
             ("forbid", Some(_)) => {}
             _ => unproven.push(format!("feature {name}")),
         }
@@ -246,14 +242,14 @@ fn judge_once(cx: &Context, check: Check) -> Result<Option<Judgement>, Finding> 
         Subject::Default => Ok(None),
         Subject::Passthrough(mode) => {
             // The guest sees the source's CPU: the destination's must be the same.
-            let src = host_cpu_of(&cx.src.capabilities, "source", check)?;
-            let dst = host_cpu_of(&cx.dst.capabilities, "destination", check)?;
-            let (dst, ignored) = known_only(&map, dst);
-            let (src, _) = known_only(&map, src);
+            let src_cpu = host_cpu_of(&cx.src.capabilities, "source", check)?;
+            let dst_cpu = host_cpu_of(&cx.dst.capabilities, "destination", check)?;
+            let (dst, ignored) = known_only(&map, dst_cpu);
+            let (src, _) = known_only(&map, src_cpu);
             let (outcome, unproven) = match model_known(&map, &src) && model_known(&map, &dst) {
                 true => (compare(&map, &dst, &src).map_err(unknown)?, Vec::new()),
                 // A host CPU model newer than the map: the two hosts' own words compared.
-                false => passthrough_by_name(&src, &dst),
+                false => passthrough_by_name(src_cpu, dst_cpu),
             };
             Ok(Some(Judgement {
                 subject_mode: mode,

@@ -68,9 +68,17 @@ impl CompareOutcome {
         self.result = Comparison::Incompatible;
         self.reason.get_or_insert_with(|| MISSING_REASON.to_string());
     }
+
+    /// Adds a feature the guest forbids and the host has, making the outcome incompatible.
+    pub fn add_forbidden(&mut self, feature: &str) {
+        self.forbidden.push(feature.to_string());
+        self.result = Comparison::Incompatible;
+        self.reason.get_or_insert_with(|| FORBIDDEN_REASON.to_string());
+    }
 }
 
 const MISSING_REASON: &str = "Host CPU does not provide required features";
+const FORBIDDEN_REASON: &str = "Host CPU provides forbidden features";
 
 const POLICIES: [&str; 5] = ["force", "require", "optional", "disable", "forbid"];
 
@@ -182,7 +190,7 @@ pub fn compare_parsed(map: &CpuMap, host: &CpuDef, guest: &CpuDef) -> Result<Com
     if !forbidden.is_empty() {
         return Ok(CompareOutcome {
             forbidden: feature_names(map, &forbidden),
-            ..CompareOutcome::incompatible("Host CPU provides forbidden features")
+            ..CompareOutcome::incompatible(FORBIDDEN_REASON)
         });
     }
     // Features inherited from the model but explicitly forced, made optional or disabled are

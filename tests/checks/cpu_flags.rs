@@ -176,6 +176,29 @@ scenarios! {
         expect(&run(CHECK, &bogus, &src, &dst), Severity::Warning, "cpu_flags.unknown-to-map", &["model Bogus"]);
     }
 
+    fn host_passthrough_on_a_cpu_model_newer_than_every_map() {
+        // Two hosts of a CPU model no carried map knows: the same model with the source's every
+        // feature named by the destination is the same CPU; one the destination lacks is missing.
+        let host_cpu = |features: &[&str]| {
+            let mut caps = caps("capabilityschemadata/caps-qemu-kvm.xml");
+            let cpu = caps.host_cpu.as_mut().unwrap();
+            cpu.model = Some("FutureLake".into());
+            cpu.features = features.iter().map(|f| (f.to_string(), "require".to_string())).collect();
+            caps
+        };
+        let g = guest(&fixture("cpu-host-passthrough.xml"));
+        let at = |src_features: &[&str], dst_features: &[&str]| {
+            let (mut src, mut dst) = hosts();
+            src.capabilities = Ok(host_cpu(src_features));
+            dst.capabilities = Ok(host_cpu(dst_features));
+            run(CHECK, &g, &src, &dst)
+        };
+        let report = at(&["avx2", "future-feature"], &["avx2", "future-feature"]);
+        assert!(report.findings.iter().all(|f| f.severity == Severity::Ok), "{report:?}");
+        let f = expect(&at(&["avx2", "future-feature"], &["avx2"]), Severity::Error, "cpu_flags.passthrough-mismatch", &["future-feature"]);
+        assert_eq!(detail(&f, "missing"), "future-feature");
+    }
+
     fn each_destination_judged_with_its_own_libvirts_map() {
         // libvirt 11.3's host-model CPU of QEMU 10 names overflow-recov and succor, which
         // libvirt 9.0's map lacks. Against a libvirt 9.0 destination the names are refused; a
