@@ -6,6 +6,7 @@
 //! by `REGISTRY` below.
 
 mod cpu_names;
+pub mod cpu_return;
 mod cpu_view;
 mod dest_xml;
 mod hypervisor_era;
@@ -60,6 +61,12 @@ impl<'a> Context<'a> {
         self.cpu_map
             .get_or_init(|| crate::cpu::CpuMap::cached(self.options.cpu_map.as_deref()).map_err(|e| e.to_string()))
             .clone()
+    }
+
+    /// The source's libvirt's CPU map: what judges whether the guest could come back to the
+    /// source (`cpu_return`).
+    pub fn src_cpu_map(&self) -> Result<std::sync::Arc<crate::cpu::CpuMap>, String> {
+        self.cpu_map()
     }
 }
 
