@@ -37,7 +37,8 @@ pub struct Matrix {
     /// again by the destination), judged by the compatibility checks
     /// (`baseline::both_ways::compatibility_options`) with the source's facts as the
     /// destination. None where the destination is the guest's own source, or where the guest's,
-    /// the source's or the destination's facts are missing (the cell says why).
+    /// the source's or the destination's facts are missing (the cell says why); all None from
+    /// [`check_matrix`], filled by [`check_matrix_both_ways`].
     pub back: Vec<Vec<Option<Report>>>,
 }
 
@@ -309,12 +310,42 @@ enum Wanted {
 /// there for URIs, snapshots read), each source's guests looked up and read on its own worker,
 /// then every pair is judged. Fails only for unusable arguments (a domain of another
 /// connection, a source that is a snapshot, a `Guests::Named` name no source has); a host or
-/// guest whose facts cannot be had makes its cells errors carrying the reason.
+/// guest whose facts cannot be had makes its cells errors carrying the reason. `Matrix::back` is
+/// left empty: [`check_matrix_both_ways`] fills it.
 pub fn check_matrix<'a, S, D>(
     sources: &[S],
     guests: Guests<'_>,
     destinations: &[D],
     options: &Options,
+) -> Result<Matrix, Error>
+where
+    S: Into<HostSource<'a>> + Copy,
+    D: Into<HostSource<'a>> + Copy,
+{
+    matrix(sources, guests, destinations, options, false)
+}
+
+/// [`check_matrix`], and for every cell whether the guest could come back (`Matrix::back`,
+/// [`check_back`]), judged on the same facts: no host is asked anything more.
+pub fn check_matrix_both_ways<'a, S, D>(
+    sources: &[S],
+    guests: Guests<'_>,
+    destinations: &[D],
+    options: &Options,
+) -> Result<Matrix, Error>
+where
+    S: Into<HostSource<'a>> + Copy,
+    D: Into<HostSource<'a>> + Copy,
+{
+    matrix(sources, guests, destinations, options, true)
+}
+
+fn matrix<'a, S, D>(
+    sources: &[S],
+    guests: Guests<'_>,
+    destinations: &[D],
+    options: &Options,
+    both_ways: bool,
 ) -> Result<Matrix, Error>
 where
     S: Into<HostSource<'a>> + Copy,
@@ -428,21 +459,26 @@ where
     let judged = check_many(&ready_guests, &ready_src, &src_facts, &dst_facts, options);
     // The way back, on the facts already here: the source's facts are complete (gathered as a
     // destination's are), so no host is asked anything more.
-    let dst_names: Vec<String> = ok_dsts.iter().map(|&h| destinations[h].name()).collect();
-    let same: Vec<Vec<bool>> = ready
-        .iter()
-        .map(|&i| {
-            let source = sources[rows[i].source].name();
-            dst_names.iter().map(|d| *d == source).collect()
-        })
-        .collect();
-    let back_judged = check_back(&ready_guests, &ready_src, &src_facts, &dst_facts, &same, options);
+    let back_judged = match both_ways {
+        true => {
+            let dst_names: Vec<String> = ok_dsts.iter().map(|&h| destinations[h].name()).collect();
+            let same: Vec<Vec<bool>> = ready
+                .iter()
+                .map(|&i| {
+                    let source = sources[rows[i].source].name();
+                    dst_names.iter().map(|d| *d == source).collect()
+                })
+                .collect();
+            check_back(&ready_guests, &ready_src, &src_facts, &dst_facts, &same, options)
+        }
+        false => Vec::new(),
+    };
 
     let mut cells: Vec<Vec<Cell>> = Vec::with_capacity(rows.len());
     let mut back: Vec<Vec<Option<Report>>> = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
         let judged_row = ready.iter().position(|&r| r == i).map(|r| &judged[r]);
-        let back_row = ready.iter().position(|&r| r == i).map(|r| &back_judged[r]);
+        let back_row = ready.iter().position(|&r| r == i).and_then(|r| back_judged.get(r));
         back.push(
             (0..destinations.len())
                 .map(|h| {

@@ -1079,6 +1079,28 @@ fn baseline_shows_both_ways_between_each_pair_of_hosts() {
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["one_way"], serde_json::json!([{"from": a, "to": d}]));
     assert_eq!(json["pairs"][0]["back"]["goes"], false);
+
+    // `check` of the host-model guest moving a -> d warns that it could not come back.
+    let (code, out, err) = cli(&[
+        "check",
+        "--domain-xml",
+        &path("hm.xml"),
+        "--source-snapshot",
+        &a,
+        "--dest-snapshot",
+        &d,
+        "--cpu-map",
+        &map,
+        "--checks",
+        "cpu_flags",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "a warning: {out}{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let result = &json["results"][0];
+    assert_eq!((&result["code"], &result["severity"]), (&json!("cpu_flags.no-return"), &json!("warning")), "{json}");
+    assert_eq!(result["details"]["missing"], "erms,fsrm");
+    assert!(result["hint"].as_str().unwrap().contains("virt-migration-check baseline"), "{json}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

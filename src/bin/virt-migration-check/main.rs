@@ -684,7 +684,7 @@ fn run_baseline(args: &BaselineArgs) -> Result<ExitCode, Error> {
 /// not be checked, 2 when no pair could be checked (the matrix is still printed, saying why) or
 /// the arguments are unusable (an unknown --domain, an unreadable snapshot file).
 fn run_matrix(args: &MatrixArgs) -> Result<ExitCode, Error> {
-    use virt_migration_check::fleet::{Guests, HostSource, check_matrix};
+    use virt_migration_check::fleet::{Guests, HostSource, check_matrix_both_ways};
     let options = args.selection.options(args.modifiers.flags())?;
     let access = args.selection.access;
     // The fleet opens each URI itself, under the deadline; the CLI first decides, host by host,
@@ -712,7 +712,7 @@ fn run_matrix(args: &MatrixArgs) -> Result<ExitCode, Error> {
         })
         .collect();
     let guests = if args.domains.is_empty() { Guests::Running } else { Guests::Named(&args.domains) };
-    let matrix = check_matrix(&sources, guests, &destinations, &options)?;
+    let matrix = check_matrix_both_ways(&sources, guests, &destinations, &options)?;
     if matrix.guests.is_empty() {
         return Err(Error::invalid("no guest to check on the sources"));
     }
