@@ -66,7 +66,7 @@ macro_rules! for_each_check {
             }
             /// The destination provides every guest-visible CPU feature.
             3 => CpuFlags, cpu_flags, CPU_FLAGS {
-                src: [CAPABILITIES, DOMAIN_CAPABILITIES],
+                src: [CAPABILITIES, DOMAIN_CAPABILITIES, VERSIONS],
                 dst: [CAPABILITIES, DOMAIN_CAPABILITIES, CPU_COMPARISON, VERSIONS],
                 compatibility: true,
                 error: "a CPU feature or model the destination's libvirt does not know (libvirt 9.0 and 11.3 carried); \
@@ -75,7 +75,9 @@ macro_rules! for_each_check {
                     hypervisor says incompatible; host-passthrough onto a CPU lacking features",
                 warning: "host-passthrough onto a larger CPU (WARNING); the destination offers a newer model than \
                     needed (INFO); the destination's QEMU marks the guest's model unusable (its blockers named); a \
-                    name a libvirt newer than the carried 9.0 and 11.3 maps may not know",
+                    name a libvirt newer than the carried 9.0 and 11.3 maps may not know; a host-model guest that, \
+                    restarted on the destination, could not come back (the source lacks or does not know features \
+                    of the destination's host-model CPU)",
             }
             /// vCPUs against the destination's physical CPUs.
             4 => CpuCount, cpu_count, CPU_COUNT {

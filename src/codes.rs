@@ -42,6 +42,7 @@ pub const CODES: &[(Check, &str)] = &[
     (Check::CpuFlags, "cpu_flags.passthrough-superset"),
     (Check::CpuFlags, "cpu_flags.hypervisor-incompatible"),
     (Check::CpuFlags, "cpu_flags.newer-model"),
+    (Check::CpuFlags, "cpu_flags.no-return"),
     (Check::CpuFlags, "cpu_flags.host-model-unexpanded"),
     (Check::CpuFlags, "cpu_flags.no-cpu-map"),
     (Check::CpuFlags, "cpu_flags.unknown-cpu"),
@@ -238,7 +239,7 @@ mod tests {
     #[test]
     fn every_reason_written_in_a_check_is_declared() {
         // A rule added without its code here fails this test even before a scenario runs it.
-        let sources: [(&[Check], &str); 23] = [
+        let sources: [(&[Check], &str); 24] = [
             (&[Check::Hypervisor], include_str!("checks/hypervisor.rs")),
             (&[Check::Arch], include_str!("checks/arch.rs")),
             (&[Check::CpuVendor], include_str!("checks/cpu_vendor.rs")),
@@ -261,6 +262,7 @@ mod tests {
             (&[Check::Host], include_str!("checks/dest_xml.rs")),
             (&[Check::Hypervisor], include_str!("checks/hypervisor_era.rs")),
             (&[Check::CpuFlags], include_str!("checks/cpu_names.rs")),
+            (&[Check::CpuFlags], include_str!("checks/cpu_return.rs")),
             // The CPU judgement's reasons are given for each check that uses it.
             (&[Check::CpuFlags, Check::Msr], include_str!("checks/cpu_view.rs")),
         ];

@@ -32,6 +32,14 @@ pub struct Matrix {
     pub hosts: Vec<String>,
     /// `cells[guest][host]`.
     pub cells: Vec<Vec<Cell>>,
+    /// `back[guest][host]`: whether the guest could come back from that destination to its
+    /// source, restarted there (`baseline::both_ways::restarted`: a host-model CPU expanded
+    /// again by the destination), judged by the compatibility checks
+    /// (`baseline::both_ways::compatibility_options`) with the source's facts as the
+    /// destination. None where the destination is the guest's own source, or where the guest's,
+    /// the source's or the destination's facts are missing (the cell says why); all None from
+    /// [`check_matrix`], filled by [`check_matrix_both_ways`].
+    pub back: Vec<Vec<Option<Report>>>,
 }
 
 /// Threads to judge pairs with: the machine's cores, at most `cap`.
@@ -48,10 +56,42 @@ pub fn check_many(
     destinations: &[Host],
     options: &Options,
 ) -> Vec<Vec<Report>> {
-    let judge = |i: usize| -> Vec<Report> {
+    by_row(guests.len(), |i| {
         destinations.iter().map(|dst| crate::checks::run(&guests[i], &sources[src_of[i]], dst, options)).collect()
-    };
-    let n = guests.len();
+    })
+}
+
+/// Whether each guest could come back from each destination to its source, from facts already
+/// gathered (`guests[i]` runs on `sources[src_of[i]]`): the guest restarted on the destination
+/// (`baseline::both_ways::restarted`) checked destination -> source by the compatibility checks
+/// of `options`. None where the destination is the guest's source (by name, `same[i][h]`).
+/// Spread over the machine's cores as [`check_many`].
+pub fn check_back(
+    guests: &[Guest],
+    src_of: &[usize],
+    sources: &[Host],
+    destinations: &[Host],
+    same: &[Vec<bool>],
+    options: &Options,
+) -> Vec<Vec<Option<Report>>> {
+    let options = crate::baseline::both_ways::compatibility_options(options);
+    by_row(guests.len(), |i| {
+        let restarted = crate::baseline::both_ways::restarted(&guests[i]);
+        let src = &sources[src_of[i]];
+        destinations
+            .iter()
+            .enumerate()
+            .map(|(h, dst)| {
+                let same_uuid = src.uuid().is_some() && src.uuid() == dst.uuid();
+                let own = same.get(i).and_then(|r| r.get(h)).copied().unwrap_or(false) || same_uuid;
+                (!own).then(|| crate::checks::run(&restarted, dst, src, &options))
+            })
+            .collect()
+    })
+}
+
+/// `judge(i)` for every row `i < n`, spread over the machine's cores, in order.
+fn by_row<T: Send>(n: usize, judge: impl Fn(usize) -> Vec<T> + Sync) -> Vec<Vec<T>> {
     let workers = threads(n);
     if workers <= 1 {
         return (0..n).map(judge).collect();
@@ -270,12 +310,42 @@ enum Wanted {
 /// there for URIs, snapshots read), each source's guests looked up and read on its own worker,
 /// then every pair is judged. Fails only for unusable arguments (a domain of another
 /// connection, a source that is a snapshot, a `Guests::Named` name no source has); a host or
-/// guest whose facts cannot be had makes its cells errors carrying the reason.
+/// guest whose facts cannot be had makes its cells errors carrying the reason. `Matrix::back` is
+/// left empty: [`check_matrix_both_ways`] fills it.
 pub fn check_matrix<'a, S, D>(
     sources: &[S],
     guests: Guests<'_>,
     destinations: &[D],
     options: &Options,
+) -> Result<Matrix, Error>
+where
+    S: Into<HostSource<'a>> + Copy,
+    D: Into<HostSource<'a>> + Copy,
+{
+    matrix(sources, guests, destinations, options, false)
+}
+
+/// [`check_matrix`], and for every cell whether the guest could come back (`Matrix::back`,
+/// [`check_back`]), judged on the same facts: no host is asked anything more.
+pub fn check_matrix_both_ways<'a, S, D>(
+    sources: &[S],
+    guests: Guests<'_>,
+    destinations: &[D],
+    options: &Options,
+) -> Result<Matrix, Error>
+where
+    S: Into<HostSource<'a>> + Copy,
+    D: Into<HostSource<'a>> + Copy,
+{
+    matrix(sources, guests, destinations, options, true)
+}
+
+fn matrix<'a, S, D>(
+    sources: &[S],
+    guests: Guests<'_>,
+    destinations: &[D],
+    options: &Options,
+    both_ways: bool,
 ) -> Result<Matrix, Error>
 where
     S: Into<HostSource<'a>> + Copy,
@@ -387,10 +457,36 @@ where
     let ready_guests: Vec<Guest> = ready.iter().filter_map(|&i| rows[i].guest.as_ref().ok().cloned()).collect();
     let ready_src: Vec<usize> = ready.iter().map(|&i| rows[i].source).collect();
     let judged = check_many(&ready_guests, &ready_src, &src_facts, &dst_facts, options);
+    // The way back, on the facts already here: the source's facts are complete (gathered as a
+    // destination's are), so no host is asked anything more.
+    let back_judged = match both_ways {
+        true => {
+            let dst_names: Vec<String> = ok_dsts.iter().map(|&h| destinations[h].name()).collect();
+            let same: Vec<Vec<bool>> = ready
+                .iter()
+                .map(|&i| {
+                    let source = sources[rows[i].source].name();
+                    dst_names.iter().map(|d| *d == source).collect()
+                })
+                .collect();
+            check_back(&ready_guests, &ready_src, &src_facts, &dst_facts, &same, options)
+        }
+        false => Vec::new(),
+    };
 
     let mut cells: Vec<Vec<Cell>> = Vec::with_capacity(rows.len());
+    let mut back: Vec<Vec<Option<Report>>> = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
         let judged_row = ready.iter().position(|&r| r == i).map(|r| &judged[r]);
+        let back_row = ready.iter().position(|&r| r == i).and_then(|r| back_judged.get(r));
+        back.push(
+            (0..destinations.len())
+                .map(|h| {
+                    let column = ok_dsts.iter().position(|&d| d == h)?;
+                    back_row.and_then(|r| r[column].clone())
+                })
+                .collect(),
+        );
         let cells_of_row = (0..destinations.len())
             .map(|h| {
                 if let Err(e) = &row.guest {
@@ -410,6 +506,7 @@ where
         sources: rows.iter().map(|r| sources[r.source].name()).collect(),
         hosts: destinations.iter().map(HostSource::name).collect(),
         cells,
+        back,
     })
 }
 

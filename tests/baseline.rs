@@ -402,3 +402,79 @@ fn hosts_of_two_libvirt_generations_each_read_with_their_own_map() {
     assert!(result.features.iter().all(|(n, _)| old_map.knows_feature(n)), "{result:?}");
     assert!(gives(&old_map, &old_host, &result) && gives(&new_map, &qemu10, &result), "{result:?}");
 }
+
+/// The bed's four generations (tests/data/bed): a (libvirt 9.0, QEMU 7.2), d (9.0, QEMU 10),
+/// f (11.3, QEMU 10), g (11.3, QEMU 7.2), as each printed itself.
+fn bed_generations() -> Vec<virt_migration_check::facts::Host> {
+    vec![
+        common::bed_host("qemu+ssh://a/system", "9.0.0", "7.2"),
+        common::bed_host("qemu+ssh://d/system", "9.0.0", "10.0"),
+        common::bed_host("qemu+ssh://f/system", "11.3.0", "10.0"),
+        common::bed_host("qemu+ssh://g/system", "11.3.0", "7.2"),
+    ]
+}
+
+#[test]
+fn both_ways_between_the_generations_of_the_bed() {
+    // A host-model guest: started on a QEMU 7.2 host it goes to a QEMU 10 host, but started
+    // there it keeps QEMU 10's CPU (erms, fsrm; under libvirt 11.3 names libvirt 9.0 does not
+    // know) and cannot come back. Between hosts of one QEMU it goes both ways.
+    let guest = virt_migration_check::Guest::from_definition(
+        virt_migration_check::xml::domain::parse_domain(
+            &baseline::both_ways::host_model_guest_xml("x86_64", "kvm"),
+            "guest",
+        )
+        .unwrap(),
+    );
+    let hosts = bed_generations();
+    let names: Vec<String> = ["a", "d", "f", "g"].iter().map(|n| n.to_string()).collect();
+    let mut options = Options::from_flags(0, virt_migration_check::supported_checks()).unwrap();
+    options.cpu_map = Some(common::data("cpu/cpu_map"));
+    let pairs = baseline::both_ways(&guest, &hosts, &options);
+    let lines: Vec<String> = pairs.iter().map(|p| baseline::both_ways::pair_line(p, &names)).collect();
+    assert_eq!(pairs.len(), 6, "{lines:#?}");
+    let line = |a: &str, b: &str| {
+        lines.iter().find(|l| l.starts_with(&format!("{a} -> {b} "))).unwrap_or_else(|| panic!("{lines:#?}")).clone()
+    };
+    let a_d = line("a", "d");
+    assert!(a_d.starts_with("a -> d ok (warning: cpu_flags.no-return (erms, fsrm))"), "{a_d}");
+    assert!(a_d.contains(", d -> a not: cpu_flags.feature-missing (erms, fsrm)"), "{a_d}");
+    let a_f = line("a", "f");
+    let (go, back) = a_f.split_once(", f -> a ").unwrap();
+    assert!(go.contains("warning: cpu_flags.no-return (erms, fsrm, fdp-excptn-only"), "{a_f}");
+    assert!(back.starts_with("not: ") && back.contains("fdp-excptn-only"), "{a_f}");
+    // QEMU 7.2 under libvirt 9.0 and under 11.3 give the same CPU: both ways.
+    let a_g = line("a", "g");
+    assert!(!a_g.contains("not:") && !a_g.contains("no-return"), "{a_g}");
+    let d_f = line("d", "f");
+    assert!(d_f.contains("f -> d not: ") && d_f.contains("fdp-excptn-only"), "{d_f}");
+    // The one-way pairs are these pairs' directions that work alone.
+    let one_way: Vec<(usize, usize)> = pairs.iter().filter_map(baseline::Pair::one_way).collect();
+    for (from, to) in [(0, 1), (0, 2), (1, 2), (3, 1), (3, 2)] {
+        assert!(one_way.contains(&(from, to)), "{from} -> {to}: {one_way:?} {lines:#?}");
+    }
+    assert!(!one_way.iter().any(|&(f, t)| (f, t) == (0, 3) || (f, t) == (3, 0)), "{one_way:?}");
+}
+
+#[test]
+fn a_matrix_says_whether_each_guest_could_come_back() {
+    // fleet::check_back on the facts a matrix gathered: the guest started on a, restarted on each
+    // destination, checked back to a; nothing for its own source.
+    let hosts = bed_generations();
+    let guest = virt_migration_check::Guest::from_definition(
+        virt_migration_check::xml::domain::parse_domain(
+            &baseline::both_ways::host_model_guest_xml("x86_64", "kvm"),
+            "guest",
+        )
+        .unwrap(),
+    );
+    let mut options = Options::from_flags(0, virt_migration_check::supported_checks()).unwrap();
+    options.cpu_map = Some(common::data("cpu/cpu_map"));
+    let same = vec![vec![true, false, false, false]];
+    let back = virt_migration_check::fleet::check_back(&[guest], &[0], &hosts[..1], &hosts, &same, &options);
+    assert!(back[0][0].is_none());
+    let words: Vec<String> = back[0][1..].iter().map(|r| baseline::both_ways::in_words(r.as_ref().unwrap())).collect();
+    assert_eq!(words[0], "not: cpu_flags.feature-missing (erms, fsrm)", "{words:#?}");
+    assert!(words[1].starts_with("not: ") && words[1].contains("fdp-excptn-only"), "{words:#?}");
+    assert_eq!(words[2], "ok", "{words:#?}");
+}

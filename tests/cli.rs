@@ -5,6 +5,7 @@ mod common;
 use std::process::Command;
 
 use common::host_uri;
+use serde_json::json;
 
 /// The directory of another release's libvirt.so.0 the CLI runs on, from VMC_CLI_LD_LIBRARY_PATH
 /// (make cli-tests-libvirt11: libvirt 11.3's client library, as on a management host upgraded
@@ -1082,4 +1083,138 @@ fn baseline_for_a_virt_type_and_for_the_guest_to_apply() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("<virtType>qemu</virtType>"), "the default is then TCG: {out}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn baseline_shows_both_ways_between_each_pair_of_hosts() {
+    // Snapshots assembled from what the bed's hosts printed (tests/data/bed): a (libvirt 9.0,
+    // QEMU 7.2), d (9.0, QEMU 10), f (11.3, QEMU 10).
+    let dir = std::env::temp_dir().join(format!("vmc-cli-both-ways-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = |name: &str| dir.join(name).display().to_string();
+    for (name, libvirt, qemu) in [("a", "9.0.0", "7.2"), ("d", "9.0.0", "10.0"), ("f", "11.3.0", "10.0")] {
+        let bed = |kind: &str| common::data(&format!("bed/{kind}")).display().to_string();
+        let (code, out, err) = cli(&[
+            "snapshot",
+            "--capabilities",
+            &bed(&format!("caps-libvirt-{libvirt}-qemu-{qemu}.xml")),
+            "--domain-capabilities",
+            &bed(&format!("domcaps-libvirt-{libvirt}-qemu-{qemu}-kvm-pc-q35-{qemu}.xml")),
+            "-o",
+            &path(&format!("{name}.snap")),
+        ]);
+        assert_eq!(code, 0, "{out}{err}");
+    }
+    let (a, d, f) = (path("a.snap"), path("d.snap"), path("f.snap"));
+    let map = common::data("cpu/cpu_map").display().to_string();
+    let base = ["baseline", "--cpu-map", &map, "--snapshot", &a, "--snapshot", &d, "--snapshot", &f];
+
+    // Text: the document, then one XML comment per pair, for a host-model guest.
+    let (code, out, err) = cli(&base);
+    assert_eq!(code, 0, "{err}");
+    let end = out.find("</migrationBaseline>\n").unwrap() + "</migrationBaseline>\n".len();
+    let comments: Vec<&str> = out[end..].lines().collect();
+    assert_eq!(comments.len(), 4, "{out}");
+    assert!(comments.iter().all(|c| c.starts_with("<!-- ") && c.ends_with(" -->")), "{out}");
+    assert!(comments[0].contains("for a host-model guest (kvm, x86_64)"), "{}", comments[0]);
+    assert_eq!(
+        comments[1],
+        format!(
+            "<!-- {a} -> {d} ok (warning: cpu_flags.no-return (erms, fsrm)), {d} -> {a} not: \
+             cpu_flags.feature-missing (erms, fsrm) -->"
+        )
+    );
+    assert!(comments[2].starts_with(&format!("<!-- {a} -> {f} ok (warning: cpu_flags.no-return (")), "{out}");
+    assert!(
+        comments[2].contains(&format!("{f} -> {a} not: cpu_flags.feature-missing (fdp-excptn-only, erms")),
+        "{out}"
+    );
+    // Still one document: the library reads it back, comments and all.
+    let read = virt_migration_check::baseline::read(&out).unwrap();
+    assert_eq!(read.hosts.len(), 3);
+
+    // JSON: the pairs, structured; "one_way" stays the --apply guest's.
+    let (code, out, err) = cli(&[&base[..], &["--json"]].concat());
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["one_way"], serde_json::json!([]));
+    assert_eq!(json["pairs_guest"], "a host-model guest (kvm, x86_64)");
+    let pairs = json["pairs"].as_array().unwrap();
+    assert_eq!(pairs.len(), 3);
+    assert_eq!(pairs[0]["hosts"], serde_json::json!([a, d]));
+    let (go, back) = (&pairs[0]["go"], &pairs[0]["back"]);
+    assert_eq!(
+        (&go["from"], &go["to"], &go["goes"], &go["verdict"]),
+        (&json!(a), &json!(d), &json!(true), &json!("warning"))
+    );
+    assert_eq!((&back["from"], &back["to"], &back["goes"]), (&json!(d), &json!(a), &json!(false)));
+    assert_eq!(back["summary"], "not: cpu_flags.feature-missing (erms, fsrm)");
+    assert!(back["report"]["results"].as_array().unwrap().iter().any(|r| r["code"] == "cpu_flags.feature-missing"));
+
+    // --apply: the pairs of the guest as it is; the rewritten domain, comments after it, is
+    // still a domain libvirt defines.
+    let guest = "<domain type='kvm'>\n  <name>hm</name>\n  <memory unit='MiB'>64</memory>\n  <vcpu>1</vcpu>\n  \
+                 <os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type></os>\n  <cpu mode='host-model'/>\n  \
+                 <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>\n</domain>\n";
+    std::fs::write(path("hm.xml"), guest).unwrap();
+    let two = ["baseline", "--cpu-map", &map, "--snapshot", &a, "--snapshot", &d, "--apply", &path("hm.xml")];
+    let (code, out, err) = cli(&two);
+    assert_eq!(code, 0, "{err}");
+    let comments: Vec<&str> = out[out.find("</domain>\n").unwrap()..].lines().skip(1).collect();
+    assert!(comments[0].contains(&format!("for the guest of {} as it is", path("hm.xml"))), "{out}");
+    assert!(comments[1].contains(&format!("{d} -> {a} not: cpu_flags.feature-missing (erms, fsrm)")), "{out}");
+    // libvirt's own parser (the test driver takes only its own virt type).
+    std::fs::write(path("rewritten.xml"), out.replacen("<domain type='kvm'>", "<domain type='test'>", 1)).unwrap();
+    let defined =
+        Command::new("virsh").args(["-c", "test:///default", "define", &path("rewritten.xml")]).output().unwrap();
+    assert!(defined.status.success(), "{}", String::from_utf8_lossy(&defined.stderr));
+    let (code, out, err) = cli(&[&two[..], &["--json"]].concat());
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["one_way"], serde_json::json!([{"from": a, "to": d}]));
+    assert_eq!(json["pairs"][0]["back"]["goes"], false);
+
+    // `check` of the host-model guest moving a -> d warns that it could not come back.
+    let (code, out, err) = cli(&[
+        "check",
+        "--domain-xml",
+        &path("hm.xml"),
+        "--source-snapshot",
+        &a,
+        "--dest-snapshot",
+        &d,
+        "--cpu-map",
+        &map,
+        "--checks",
+        "cpu_flags",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "a warning: {out}{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let result = &json["results"][0];
+    assert_eq!((&result["code"], &result["severity"]), (&json!("cpu_flags.no-return"), &json!("warning")), "{json}");
+    assert_eq!(result["details"]["missing"], "erms,fsrm");
+    assert!(result["hint"].as_str().unwrap().contains("virt-migration-check baseline"), "{json}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn matrix_says_whether_the_guest_could_come_back() {
+    let (src, ok) = (host_uri("src"), host_uri("dst-ok"));
+    // Text: the last part of DETAILS, in the five columns as before.
+    let (code, out, err) = cli(&["matrix", "-c", &src, "-d", &ok, "-d", &src]);
+    assert_eq!(code, 1, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(field_starts(lines[0]).len(), 5, "{out}");
+    assert!(lines[1].ends_with("; back ok (could not verify: network_model, disk_model)"), "{out}");
+    // Its own source: no way back to judge.
+    assert!(lines[2].contains("host.same-host") && !lines[2].contains("back"), "{out}");
+    let (code, out, err) = cli(&["matrix", "-c", &src, "-d", &ok, "-d", &src, "--json"]);
+    assert_eq!(code, 1, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let back = &json["cells"][0]["back"];
+    assert_eq!((&back["from"], &back["to"], &back["goes"]), (&json!(ok), &json!(src), &json!(true)), "{back}");
+    assert_eq!(back["summary"], "ok (could not verify: network_model, disk_model)");
+    assert!(back["report"]["results"].as_array().unwrap().iter().all(|r| r["check"] != "memory"), "{back}");
+    assert!(json["cells"][1]["back"].is_null());
 }

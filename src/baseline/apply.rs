@@ -1,12 +1,11 @@
-//! Rewriting a guest to a baseline (virMigrationBaselineApply), and finding the one-way pairs
-//! among a set of hosts (A -> B passes, B -> A does not).
+//! Rewriting a guest to a baseline (virMigrationBaselineApply), and the checks that judge whether
+//! a guest's definition can run on a host at all (the pairs of `both_ways`).
 
 use super::Baseline;
 use crate::cpu::format::format_guest_cpu;
 use crate::error::Error;
 use crate::facts::machines::machine_family;
-use crate::facts::{Guest, Host};
-use crate::flags::{Flags, Options};
+use crate::flags::Flags;
 use crate::xml;
 
 /// `domain_xml` rewritten to run on every host of `baseline`: its CPU becomes the baseline's
@@ -159,28 +158,4 @@ pub fn compatibility_flags() -> Flags {
         .into_iter()
         .filter(|c| c.judges_compatibility())
         .fold(Flags::empty(), |acc, c| acc | c.bit())
-}
-
-/// The ordered pairs (A, B) of `snapshots` (indices) where the guest can go from A to B but not
-/// back: an ERROR from B -> A only, judged by the compatibility checks. Each host's facts and the
-/// guest's are read once; the n² pairs are judged on them.
-pub fn one_way_pairs(domain_xml: &str, snapshots: &[String], options: &Options) -> Result<Vec<(usize, usize)>, Error> {
-    let options = Options { checks: compatibility_flags() & crate::checks::supported(), ..options.clone() };
-    let guest = Guest::from_definition(xml::domain::parse_domain(domain_xml, "domain XML")?);
-    let hosts: Vec<Host> = snapshots
-        .iter()
-        .enumerate()
-        .map(|(i, text)| xml::snapshot::read_host(text, &format!("host snapshot #{}", i + 1)))
-        .collect::<Result<_, Error>>()?;
-    let n = hosts.len();
-    let mut passes = vec![vec![true; n]; n];
-    for (a, src) in hosts.iter().enumerate() {
-        for (b, dst) in hosts.iter().enumerate().filter(|(b, _)| *b != a) {
-            passes[a][b] = crate::checks::run(&guest, src, dst, &options).errors().next().is_none();
-        }
-    }
-    Ok((0..n)
-        .flat_map(|a| (0..n).map(move |b| (a, b)))
-        .filter(|&(a, b)| a != b && passes[a][b] && !passes[b][a])
-        .collect())
 }

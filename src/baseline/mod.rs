@@ -3,10 +3,12 @@
 //! vCPUs and TSC frequency common to all), computed from host snapshots.
 
 mod apply;
+pub mod both_ways;
 mod document;
 mod hypervisor;
 
-pub use apply::{apply, one_way_pairs};
+pub use apply::{apply, compatibility_flags};
+pub use both_ways::{Direction, Pair, both_ways, both_ways_xml, one_way_pairs};
 pub use document::{read, write};
 pub use hypervisor::{CpuCrossCheck, HypervisorRequest, adopt_hypervisor_answers, hypervisor_request};
 

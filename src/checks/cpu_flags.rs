@@ -18,6 +18,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
     let mut findings = super::cpu_names::check(cx);
     findings.extend(judged(cx));
     blocked_model(cx, &mut findings);
+    super::cpu_return::check(cx, &mut findings);
     findings
 }
 

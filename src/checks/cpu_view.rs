@@ -200,7 +200,7 @@ fn destination_cpu<'a>(cx: &'a Context, check: Check) -> Result<(&'a CpuDef, &'s
 
 /// Drops the features of a host's CPU that the map does not know, naming them (no copy when
 /// the map knows them all, the usual case).
-fn known_only<'c>(map: &CpuMap, cpu: &'c CpuDef) -> (std::borrow::Cow<'c, CpuDef>, Vec<String>) {
+pub(super) fn known_only<'c>(map: &CpuMap, cpu: &'c CpuDef) -> (std::borrow::Cow<'c, CpuDef>, Vec<String>) {
     if cpu.features.iter().all(|(name, _)| map.feature(name).is_some()) {
         return (std::borrow::Cow::Borrowed(cpu), Vec::new());
     }

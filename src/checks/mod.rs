@@ -6,6 +6,7 @@
 //! by `REGISTRY` below.
 
 mod cpu_names;
+pub mod cpu_return;
 mod cpu_view;
 mod dest_xml;
 mod hypervisor_era;
@@ -68,18 +69,26 @@ impl<'a> Context<'a> {
 
     /// [`Context::cpu_map`] and how well it stands for the destination's own map.
     pub fn cpu_map_and_fit(&self) -> Result<(std::sync::Arc<crate::cpu::CpuMap>, Fit), String> {
-        self.cpu_map
-            .get_or_init(|| match self.options.cpu_map.as_deref() {
-                Some(dir) => {
-                    crate::cpu::CpuMap::cached(Some(dir)).map(|m| (m, Fit::Unknown)).map_err(|e| e.to_string())
-                }
-                None => {
-                    let (release, fit) =
-                        crate::cpu::carried::for_libvirt(self.dst.libvirt_version.as_ref().ok().copied());
-                    release.map().map(|m| (m, fit)).map_err(|e| e.to_string())
-                }
-            })
-            .clone()
+        self.cpu_map.get_or_init(|| cpu_map_of(self.options, self.dst)).clone()
+    }
+
+    /// The source's libvirt's CPU map, chosen as [`Context::cpu_map`] chooses the
+    /// destination's: what judges whether the guest could come back to the source
+    /// (`cpu_return`).
+    pub fn src_cpu_map(&self) -> Result<std::sync::Arc<crate::cpu::CpuMap>, String> {
+        cpu_map_of(self.options, self.src).map(|(map, _)| map)
+    }
+}
+
+/// The CPU map `host`'s libvirt judges CPUs with, and its fit (a directory the options name
+/// serves every host, its fit unknown).
+fn cpu_map_of(options: &Options, host: &Host) -> Result<(std::sync::Arc<crate::cpu::CpuMap>, Fit), String> {
+    match options.cpu_map.as_deref() {
+        Some(dir) => crate::cpu::CpuMap::cached(Some(dir)).map(|m| (m, Fit::Unknown)).map_err(|e| e.to_string()),
+        None => {
+            let (release, fit) = crate::cpu::carried::for_libvirt(host.libvirt_version.as_ref().ok().copied());
+            release.map().map(|m| (m, fit)).map_err(|e| e.to_string())
+        }
     }
 }
 

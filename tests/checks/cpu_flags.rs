@@ -69,7 +69,57 @@ pub fn skips() -> Vec<Skip> {
     all
 }
 
+/// A host of the QEMU bed as it printed itself (tests/data/bed/MANIFEST.txt): libvirt `libvirt`
+/// ("9.0.0", "11.3.0") driving QEMU `qemu` ("7.2", "10.0"), its KVM domain capabilities of the
+/// newest q35 machine, and the versions it reported.
+pub fn bed_host(uri: &str, libvirt: &str, qemu_release: &str) -> Host {
+    let caps = format!("bed/caps-libvirt-{libvirt}-qemu-{qemu_release}.xml");
+    let domcaps = format!("bed/domcaps-libvirt-{libvirt}-qemu-{qemu_release}-kvm-pc-q35-{qemu_release}.xml");
+    let mut h = host(uri);
+    h.capabilities = Ok(virt_migration_check::xml::capabilities::parse_capabilities(&read(&caps), &caps).unwrap());
+    h.domain_capabilities =
+        Ok(vec![virt_migration_check::xml::domcaps::parse_domain_capabilities(&read(&domcaps), &domcaps).unwrap()]);
+    h.libvirt_version = Ok(if libvirt == "9.0.0" { 9_000_000 } else { 11_003_000 });
+    h.hypervisor = Ok(qemu(if qemu_release == "7.2" { 7_002_022 } else { 10_000_002 }));
+    h
+}
+
 scenarios! {
+    fn a_host_model_guest_that_could_not_come_back() {
+        // The bed's hosts a (libvirt 9.0, QEMU 7.2), d (9.0, QEMU 10) and f (11.3, QEMU 10): QEMU
+        // 10's host-model CPU adds erms and fsrm to QEMU 7.2's; libvirt 11.3's adds names
+        // libvirt 9.0 does not know (fdp-excptn-only ...). A host-model guest started on a
+        // migrates to d or f, but restarted there it gets their CPU and could not come back.
+        let g = small("<cpu mode='host-model' check='partial'/>", "");
+        let a = bed_host("qemu+ssh://a/system", "9.0.0", "7.2");
+        let d = bed_host("qemu+ssh://d/system", "9.0.0", "10.0");
+        let f = bed_host("qemu+ssh://f/system", "11.3.0", "10.0");
+        let to_d = run(CHECK, &g, &a, &d);
+        let w = expect(&to_d, Severity::Warning, "cpu_flags.no-return", &["host-model", "migrate back", "erms, fsrm"]);
+        assert_eq!((detail(&w, "missing").as_str(), detail(&w, "unknown_features").as_str()), ("erms,fsrm", ""));
+        assert!(to_d.errors().next().is_none(), "{to_d:#?}");
+        let to_f = run(CHECK, &g, &a, &f);
+        let w = expect(&to_f, Severity::Warning, "cpu_flags.no-return", &["libvirt 9.0.0 does not know", "feature fdp-excptn-only"]);
+        assert!(detail(&w, "missing").split(',').any(|n| n == "erms"), "{w:#?}");
+        assert!(!detail(&w, "missing").split(',').any(|n| n == "fdp-excptn-only"), "said once, as unknown: {w:#?}");
+        // The way back itself: refused, for the features the warning named.
+        let restarted_on_d = run(CHECK, &g, &d, &a);
+        let f_missing = expect(&restarted_on_d, Severity::Error, "cpu_flags.feature-missing", &["erms, fsrm"]);
+        assert_eq!(detail(&f_missing, "missing"), "erms,fsrm");
+        // And that refused migration warns of nothing more; nor do the guests that keep their CPU.
+        expect_none(&restarted_on_d, "cpu_flags.no-return");
+        expect_none(&run(CHECK, &g, &d, &d), "cpu_flags.no-return");
+        let custom = small("<cpu mode='custom' match='exact'><model fallback='forbid'>kvm64</model></cpu>", "");
+        expect_none(&run(CHECK, &custom, &a, &d), "cpu_flags.no-return");
+        // A running host-model guest's live XML shows the CPU it got; its persistent definition
+        // says host-model, and that is what a restart on d expands.
+        let mut running = g.clone();
+        let got = a.domain_capabilities.as_ref().unwrap()[0].host_model.clone().unwrap();
+        running.def.cpu = Some(virt_migration_check::facts::CpuDef { mode: Some("custom".into()), matching: Some("exact".into()), ..got });
+        running.inactive_def = Some(g.def.clone());
+        expect(&run(CHECK, &running, &a, &d), Severity::Warning, "cpu_flags.no-return", &["erms, fsrm"]);
+    }
+
     fn a_model_the_destinations_hypervisor_blocks() {
         // libvirt 11.3's domain capabilities of QEMU 10 (TCG) mark Skylake-Client unusable and
         // list its blockers (hle, invpcid, pcid, rtm, tsc-deadline, xsavec).

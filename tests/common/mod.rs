@@ -54,3 +54,19 @@ pub fn problems(report: &Report) -> Vec<String> {
 }
 
 pub mod daemon;
+
+/// A host of the QEMU bed as it printed itself (tests/data/bed/MANIFEST.txt): libvirt `libvirt`
+/// ("9.0.0", "11.3.0") driving QEMU `qemu` ("7.2", "10.0"), its KVM domain capabilities of the
+/// newest q35 machine, and the versions it reported; at `uri`.
+pub fn bed_host(uri: &str, libvirt: &str, qemu: &str) -> virt_migration_check::facts::Host {
+    use virt_migration_check::xml::{capabilities::parse_capabilities, domcaps::parse_domain_capabilities};
+    let caps = format!("bed/caps-libvirt-{libvirt}-qemu-{qemu}.xml");
+    let domcaps = format!("bed/domcaps-libvirt-{libvirt}-qemu-{qemu}-kvm-pc-q35-{qemu}.xml");
+    let mut host = virt_migration_check::facts::Host::unknown(uri);
+    host.capabilities = Ok(parse_capabilities(&read(&caps), &caps).unwrap());
+    host.domain_capabilities = Ok(vec![parse_domain_capabilities(&read(&domcaps), &domcaps).unwrap()]);
+    host.libvirt_version = Ok(if libvirt == "9.0.0" { 9_000_000 } else { 11_003_000 });
+    let version = if qemu == "7.2" { 7_002_022 } else { 10_000_002 };
+    host.hypervisor = Ok(virt_migration_check::facts::Hypervisor { driver: "QEMU".into(), version });
+    host
+}

@@ -53,7 +53,8 @@ enum Command {
     /// Take a host snapshot from a connection, or assemble one from saved XML.
     Snapshot(SnapshotArgs),
     /// Which guest can go where, and why not: every guest of the sources against every
-    /// destination, each host's facts gathered once.
+    /// destination, each host's facts gathered once; and whether it could come back, restarted
+    /// there ("back ok", "back not: ...").
     Matrix(MatrixArgs),
     /// List the checks this build implements.
     Checks,
@@ -63,7 +64,9 @@ enum Command {
     /// Compute the baseline CPU of several CPUs offline and print it as libvirt would.
     CpuBaseline(CpuBaselineArgs),
     /// The lowest common denominator a guest must use to migrate among hosts (connections or
-    /// snapshots); with --apply, a domain rewritten to it.
+    /// snapshots); with --apply, a domain rewritten to it. XML comments after the document say,
+    /// for each pair of hosts, whether the guest (of --apply as it is, else a host-model guest)
+    /// can go and come back.
     Baseline(BaselineArgs),
 }
 
@@ -189,8 +192,8 @@ struct BaselineArgs {
     /// libvirt's cpu_map directory to read every host's CPU with (default: each host's own libvirt release's map, of the 9.0 and 11.3 maps the library carries).
     #[arg(long = "cpu-map", value_name = "DIR")]
     cpu_map: Option<PathBuf>,
-    /// Print JSON: the baseline, the rewritten domain (with --apply) and the host pairs the
-    /// domain can migrate between one way only.
+    /// Print JSON: the baseline, the rewritten domain (with --apply), the host pairs the
+    /// domain can migrate between one way only, and every pair of hosts both ways ("pairs").
     #[arg(long)]
     json: bool,
 }
@@ -613,26 +616,65 @@ fn run_baseline(args: &BaselineArgs) -> Result<ExitCode, Error> {
     };
     let document = baseline::write(&result);
     let rewritten = domain.as_deref().map(|d| baseline::apply(d, &result)).transpose()?;
+    // Both ways between every pair of hosts: for the guest of --apply as it is (before the
+    // rewrite, which is what makes it go both ways), else for a host-model guest of the
+    // baseline's arch and virt type, whose CPU is the one that differs between hosts.
+    let mut check_options = Options::from_flags(0, virt_migration_check::supported_checks())?;
+    check_options.cpu_map = args.cpu_map.clone();
+    let (guest_xml, which) = match (&domain, &args.apply) {
+        (Some(d), Some(path)) => (d.clone(), format!("the guest of {} as it is", path.display())),
+        _ => (
+            baseline::both_ways::host_model_guest_xml(&result.arch, &result.virt_type),
+            format!("a host-model guest ({}, {})", result.virt_type, result.arch),
+        ),
+    };
+    let pairs = baseline::both_ways_xml(&guest_xml, &texts, &check_options)?;
     if args.json {
-        let mut check_options = Options::from_flags(0, virt_migration_check::supported_checks())?;
-        check_options.cpu_map = args.cpu_map.clone();
-        let one_way = match &domain {
-            Some(d) => baseline::one_way_pairs(d, &texts, &check_options)?
-                .into_iter()
-                .map(|(a, b)| serde_json::json!({"from": names[a], "to": names[b]}))
-                .collect(),
+        // "one_way" as before: only for the guest of --apply.
+        let mut one_way: Vec<(usize, usize)> = match &domain {
+            Some(_) => pairs.iter().filter_map(baseline::Pair::one_way).collect(),
             None => Vec::new(),
         };
+        one_way.sort();
+        let one_way: Vec<serde_json::Value> =
+            one_way.into_iter().map(|(a, b)| serde_json::json!({"from": names[a], "to": names[b]})).collect();
+        let pairs_json: Vec<serde_json::Value> = pairs
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "hosts": [names[p.go.from], names[p.go.to]],
+                    "go": baseline::both_ways::direction_json(&p.go, &names),
+                    "back": baseline::both_ways::direction_json(&p.back, &names),
+                })
+            })
+            .collect();
         let json = serde_json::json!({
             "arch": result.arch,
             "virt_type": result.virt_type,
             "baseline": document,
             "domain": rewritten,
             "one_way": one_way,
+            "pairs_guest": which,
+            "pairs": pairs_json,
         });
         println!("{}", serde_json::to_string_pretty(&json).expect("JSON values always serialise"));
     } else {
-        print!("{}", rewritten.unwrap_or(document));
+        // The pairs are XML comments after the document's root element: stdout stays one
+        // well-formed document (the XML grammar allows comments after the root), which
+        // `virsh define` and `--apply` users pipe or save as it is, and which says, where it is
+        // saved, which hosts the guest could go to and come back from.
+        let mut out = rewritten.unwrap_or(document);
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        let comment = |text: &str| format!("<!-- {} -->\n", text.replace("--", "- -"));
+        out.push_str(&comment(&format!(
+            "libvirt-migration-check: both ways between each pair of hosts, for {which} (compatibility checks):"
+        )));
+        for pair in &pairs {
+            out.push_str(&comment(&baseline::both_ways::pair_line(pair, &names)));
+        }
+        print!("{out}");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -642,7 +684,7 @@ fn run_baseline(args: &BaselineArgs) -> Result<ExitCode, Error> {
 /// not be checked, 2 when no pair could be checked (the matrix is still printed, saying why) or
 /// the arguments are unusable (an unknown --domain, an unreadable snapshot file).
 fn run_matrix(args: &MatrixArgs) -> Result<ExitCode, Error> {
-    use virt_migration_check::fleet::{Guests, HostSource, check_matrix};
+    use virt_migration_check::fleet::{Guests, HostSource, check_matrix_both_ways};
     let options = args.selection.options(args.modifiers.flags())?;
     let access = args.selection.access;
     // The fleet opens each URI itself, under the deadline; the CLI first decides, host by host,
@@ -670,7 +712,7 @@ fn run_matrix(args: &MatrixArgs) -> Result<ExitCode, Error> {
         })
         .collect();
     let guests = if args.domains.is_empty() { Guests::Running } else { Guests::Named(&args.domains) };
-    let matrix = check_matrix(&sources, guests, &destinations, &options)?;
+    let matrix = check_matrix_both_ways(&sources, guests, &destinations, &options)?;
     if matrix.guests.is_empty() {
         return Err(Error::invalid("no guest to check on the sources"));
     }
@@ -717,6 +759,8 @@ fn read_write_for(uri: &str, which: &str, access: Access, timeout: f64) -> bool 
 /// guest, source and host (destination), and either its verdict and report (`error` null,
 /// `error_code` 0) or, when the pair could not be checked, `verdict` null, the reason in
 /// `error` and its virMigrationCheckErrorCode in `error_code` (6: a host did not answer in time).
+/// `back` is the way back, `{"from", "to", "goes", "verdict", "summary", "report"}`, or null
+/// where it was not judged (the destination is the guest's source, or the cell is an error).
 fn matrix_json(matrix: &virt_migration_check::fleet::Matrix) -> serde_json::Value {
     let cells: Vec<serde_json::Value> = matrix
         .cells
@@ -729,9 +773,21 @@ fn matrix_json(matrix: &virt_migration_check::fleet::Matrix) -> serde_json::Valu
                 "source": matrix.sources[g],
                 "host": matrix.hosts[h],
             });
+            // The way back (the guest restarted on the destination, checked destination ->
+            // source by the compatibility checks), where it was judged.
+            let back = matrix.back.get(g).and_then(|row| row.get(h)).and_then(Option::as_ref).map(|r| {
+                serde_json::json!({
+                    "from": matrix.hosts[h],
+                    "to": matrix.sources[g],
+                    "goes": r.errors().next().is_none(),
+                    "verdict": r.verdict().name(),
+                    "summary": virt_migration_check::baseline::both_ways::in_words(r),
+                    "report": r.to_json(),
+                })
+            });
             let fields = match c {
-                Ok(r) => serde_json::json!({"verdict": r.verdict().name(), "error": null, "error_code": 0, "report": r.to_json()}),
-                Err(e) => serde_json::json!({"verdict": null, "error": e.to_string(), "error_code": e.code()}),
+                Ok(r) => serde_json::json!({"verdict": r.verdict().name(), "error": null, "error_code": 0, "report": r.to_json(), "back": back}),
+                Err(e) => serde_json::json!({"verdict": null, "error": e.to_string(), "error_code": e.code(), "back": null}),
             };
             if let (Some(cell), serde_json::Value::Object(fields)) = (cell.as_object_mut(), fields) {
                 cell.extend(fields);
@@ -744,7 +800,10 @@ fn matrix_json(matrix: &virt_migration_check::fleet::Matrix) -> serde_json::Valu
 
 /// One line per pair under a header row, every column as wide as its widest entry (URIs of any
 /// length stay aligned); DETAILS holds the ERROR codes, the WARNING codes of a warning, then the
-/// checks that could not run ("could not verify: disk_model"), or why the pair was not checked.
+/// checks that could not run ("could not verify: disk_model"), then whether the guest could come
+/// back to its source once restarted on the destination ("back ok", "back not: ..."), or why the
+/// pair was not checked. (The way back is the last part of DETAILS rather than a column of its
+/// own: scripts that read the five columns keep working.)
 fn print_matrix(matrix: &virt_migration_check::fleet::Matrix) {
     let mut lines: Vec<[String; 5]> = vec![["GUEST", "SOURCE", "DESTINATION", "VERDICT", "DETAILS"].map(String::from)];
     for (g, row) in matrix.cells.iter().enumerate() {
@@ -758,8 +817,16 @@ fn print_matrix(matrix: &virt_migration_check::fleet::Matrix) {
                     };
                     let codes: Vec<&str> =
                         severity.map(|s| r.with_severity(s).map(|f| f.code.as_ref()).collect()).unwrap_or_default();
-                    let details: Vec<String> =
-                        (!codes.is_empty()).then(|| codes.join(" ")).into_iter().chain(could_not_verify(r)).collect();
+                    // Last, whether the guest could come back (restarted on the destination):
+                    // "back ok", "back not: cpu_flags.feature-missing (erms, fsrm)".
+                    let back = matrix.back.get(g).and_then(|row| row.get(h)).and_then(Option::as_ref);
+                    let back = back.map(|b| format!("back {}", virt_migration_check::baseline::both_ways::in_words(b)));
+                    let details: Vec<String> = (!codes.is_empty())
+                        .then(|| codes.join(" "))
+                        .into_iter()
+                        .chain(could_not_verify(r))
+                        .chain(back)
+                        .collect();
                     (r.verdict().name().to_string(), details.join("; "))
                 }
                 Err(e) => ("not checked".to_string(), e.to_string()),
