@@ -10,7 +10,7 @@ import uuid as uuidlib
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Dict, Iterator
+from typing import Dict, Iterable, Iterator
 
 import pytest
 
@@ -105,6 +105,23 @@ def tiny_guest(name: str, devices: str = "", features: str = "<acpi/><apic/>", m
     {devices}
   </devices>
 </domain>"""
+
+
+def remove_guest(conns: Iterable["libvirt.virConnect"], name: str) -> None:
+    """The guest `name` gone from every host of `conns` (destroyed, undefined), wherever a
+    migration left it."""
+    for conn in conns:
+        try:
+            dom = conn.lookupByName(name)
+        except libvirt.libvirtError:
+            continue
+        try:
+            if dom.isActive():
+                dom.destroy()
+            if dom.isPersistent():
+                dom.undefine()
+        except libvirt.libvirtError:
+            pass
 
 
 def host_sh(*args: str) -> str:

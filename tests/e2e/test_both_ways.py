@@ -13,7 +13,7 @@ import libvirt
 import pytest
 
 import libvirt_migration_check as lmc
-from conftest import tiny_guest, uri
+from conftest import remove_guest, tiny_guest, uri
 
 PARAMS = {libvirt.VIR_MIGRATE_PARAM_URI: "tcp://127.0.0.1", libvirt.VIR_MIGRATE_PARAM_LISTEN_ADDRESS: "127.0.0.1"}
 # Persistent on the destination: the definition that travels is the persistent one, host-model.
@@ -54,12 +54,4 @@ def test_a_host_model_guest_moved_to_a_newer_host_could_not_come_back(bed: Dict[
             moved.migrateToURI3(uri("a"), PARAMS, FLAGS)
         print(f"{new} -> a: predicted {predicted}; libvirt: {refused.value}")
     finally:
-        for side in ("a", new):
-            try:
-                d = bed[side].lookupByName(NAME)
-                if d.isActive():
-                    d.destroy()
-                if d.isPersistent():
-                    d.undefine()
-            except libvirt.libvirtError:
-                pass
+        remove_guest([bed["a"], bed[new]], NAME)

@@ -19,7 +19,7 @@ import libvirt
 import pytest
 
 import libvirt_migration_check as lmc
-from conftest import BED, HERE, ROOT, host_sh, uri
+from conftest import BED, HERE, ROOT, host_sh, remove_guest, uri
 
 IMAGES = Path("/tmp/vmc-e2e-images")
 EMULATORS = Path("/tmp/vmc-e2e-emulators")
@@ -229,14 +229,7 @@ def uuid_taken_on_b(c: dict) -> None:
 
 def remove_twins(c: dict) -> None:
     for name in ("e2e-twin", "e2e-other-name"):
-        try:
-            d = c["b"].lookupByName(name)
-            if d.isActive():
-                d.destroy()
-            if d.isPersistent():
-                d.undefine()
-        except libvirt.libvirtError:
-            pass
+        remove_guest([c["b"]], name)
 
 
 def metadata_snapshot(c: dict, dom: "libvirt.virDomain") -> None:

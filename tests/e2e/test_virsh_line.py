@@ -14,7 +14,7 @@ from typing import List
 import libvirt
 import pytest
 
-from conftest import ROOT, tiny_guest, uri
+from conftest import ROOT, remove_guest, tiny_guest, uri
 
 CLI = ROOT / "target" / "release" / "virt-migration-check"
 VIRSH = shutil.which("virsh", path="/usr/bin") or "/usr/bin/virsh"
@@ -35,18 +35,7 @@ CASES = [
 
 def remove(bed: dict, name: str) -> None:
     """The guest gone from every host, wherever the migration left it."""
-    for conn in bed.values():
-        try:
-            dom = conn.lookupByName(name)
-        except libvirt.libvirtError:
-            continue
-        try:
-            if dom.isActive():
-                dom.destroy()
-            if dom.isPersistent():
-                dom.undefine()
-        except libvirt.libvirtError:
-            pass
+    remove_guest(bed.values(), name)
 
 
 @pytest.mark.skipif(not CLI.exists(), reason="the CLI is not built (cargo build --release)")
