@@ -9,6 +9,7 @@
 //! names (libvirt adds names to its map and never takes one out), a name the oldest lacks is
 //! an ERROR too.
 
+use super::cpu_view::{Subject, subject};
 use super::{Context, version_string};
 use crate::cpu::carried::Fit;
 use crate::flags::Check;
@@ -18,10 +19,11 @@ const CHECK: Check = Check::CpuFlags;
 
 pub(super) fn check(cx: &Context) -> Vec<Finding> {
     let def = &cx.guest.def;
-    let Some(cpu) = def.cpu.as_ref() else { return Vec::new() };
-    // Host-passthrough and maximum name no model or features; a guest of another arch is
-    // judged by another map.
-    if matches!(cpu.mode(), "host-passthrough" | "maximum") || !matches!(def.arch.as_deref(), Some("x86_64" | "i686")) {
+    // The CPU the migration sends: a host-model definition as the source expanded it (what a
+    // running guest's live XML shows). Host-passthrough and maximum name no model or features;
+    // a guest of another arch is judged by another map.
+    let Ok(Subject::Custom(cpu)) = subject(cx, CHECK) else { return Vec::new() };
+    if !matches!(def.arch.as_deref(), Some("x86_64" | "i686")) {
         return Vec::new();
     }
     let Ok(libvirt) = cx.dst.libvirt_version else { return Vec::new() };

@@ -270,6 +270,14 @@ scenarios! {
         for report in [&on_9, &on_11] {
             assert!(report.findings.iter().all(|f| f.severity != Severity::Skipped), "{report:?}");
         }
+        // A host-model definition (an offline guest, a snapshot's) sends the CPU the source
+        // expands it to: the same names, the same refusal.
+        let host_model = small("<cpu mode='host-model'/>", "");
+        let (mut src, mut dst) = hosts();
+        src.domain_capabilities = Ok(vec![domcaps("qemu_10.0.0.x86_64.xml")]);
+        dst.libvirt_version = Ok(9_000_000);
+        let report = run_with(CHECK, &host_model, &src, &dst, |o| o.cpu_map = None);
+        expect(&report, Severity::Error, "cpu_flags.unknown-to-destination", &["overflow-recov"]);
     }
 
     fn same_cpu() {
