@@ -92,10 +92,14 @@ fn check_now(src: &Connect, dst: &Connect, dom: &Domain, options: &Options) -> R
         return Ok(check_facts(&guest, &src_host, &dst_host, options));
     }
     let (src_needs, dst_needs) = checks::needs(options.checks);
-    let src_host = libvirt::gather::host(src, src_needs, &guest.def)?;
-    // The destination's facts are those of the guest as it will be defined there.
-    let dst_host = libvirt::gather::host(dst, dst_needs, guest.on_destination())?;
-    Ok(check_facts(&guest, &src_host, &dst_host, options))
+    // Both hosts asked at the same time: the check waits for the slower one, not for both. The
+    // destination's facts are those of the guest as it will be defined there.
+    let (src_host, dst_host) = std::thread::scope(|scope| {
+        let dst_host = scope.spawn(|| libvirt::gather::host(dst, dst_needs, guest.on_destination()));
+        let src_host = libvirt::gather::host(src, src_needs, &guest.def);
+        (src_host, dst_host.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    Ok(check_facts(&guest, &src_host?, &dst_host?, options))
 }
 
 /// Checks the migration exactly as the caller will run it: `migration` holds the

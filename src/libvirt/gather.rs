@@ -120,72 +120,78 @@ pub fn fill(conn: &Connect, scope: Scope, taken: &str) -> Result<Snapshot, Error
         Scope::Whole => (Needs::all(), None),
     };
     let mut s = Snapshot::unknown(&uri, taken, |_| Unavailable::not_gathered());
-    if needs.intersects(Needs::VERSIONS | Needs::HOSTNAME) {
-        s.hostname = fact("virConnectGetHostname", conn.hostname());
-    }
-    if needs.contains(Needs::VERSIONS) {
-        s.hypervisor = hypervisor(conn);
-        s.libvirt_version = fact("virConnectGetLibVersion", conn.lib_version()).map(u64::from);
-    }
-    // The NUMA cells to ask about, and a whole snapshot's emulators, come from the capabilities.
+    // The calls are independent but for the capabilities, which name the NUMA cells to ask about
+    // and a whole snapshot's emulators: each is in flight on its own thread at the same time
+    // (libvirt's client lets several threads have calls outstanding on one connection, and its
+    // daemon serves a client's requests in parallel, up to max_client_requests, 5 by default),
+    // so the gather costs about its slowest chain of round trips, not their sum. libvirt's
+    // errors are per thread (virGetLastError), so each call reads its own.
     let enumerate_domcaps = def.is_none() && needs.contains(Needs::DOMAIN_CAPABILITIES);
-    if needs.intersects(Needs::CAPABILITIES | Needs::CELLS) || enumerate_domcaps {
-        s.capabilities = fact("virConnectGetCapabilities", conn.capabilities());
-    }
-    let caps = (needs.contains(Needs::CELLS) || enumerate_domcaps).then(|| xml::snapshot::capabilities(&s));
-    if needs.contains(Needs::DOMAIN_CAPABILITIES) {
-        s.domain_capabilities = match (def, &caps) {
-            (Some(def), _) => domain_capabilities(conn, def).map(|d| vec![d]),
-            (None, Some(Ok(caps))) => all_domain_capabilities(conn, caps),
-            (None, Some(Err(why))) => Err(why.clone()),
-            (None, None) => Err(Unavailable::not_gathered()),
-        };
-    }
-    if needs.contains(Needs::NODE_INFO) {
-        s.node = node_info(conn);
-    }
-    if needs.contains(Needs::FREE_MEMORY) {
-        s.free_memory = free_memory(conn);
-    }
-    if let Some(caps) = caps.as_ref().filter(|_| needs.contains(Needs::CELLS)) {
-        s.cells = match caps {
-            Ok(caps) => cells(conn, caps.numa_cells, &caps.page_sizes_kib),
-            Err(why) => Err(why.clone()),
-        };
-    }
-    if needs.contains(Needs::DOMAINS) {
-        s.domains = domains(conn);
-    }
-    if needs.contains(Needs::NETWORKS) {
-        s.networks = network_documents(conn);
-    }
-    if needs.contains(Needs::INTERFACES) {
-        match def {
-            // The checks read names and states only: the listing gives them without a
-            // virInterfaceGetXMLDesc round trip per interface.
-            Some(_) => s.live.interface_names = Some(interfaces(conn)),
-            None => s.interfaces = interface_documents(conn),
-        }
-    }
-    if needs.contains(Needs::POOLS) {
-        // A live check looks its volumes up; a snapshot lists every volume of every pool.
-        s.pools = pool_documents(conn, def.is_none());
-    }
-    if let Some(def) = def {
-        let mut lookups = VolumeLookups::default();
-        if needs.contains(Needs::VOLUMES) {
-            volume_lookups(conn, def, &mut lookups);
-        }
-        s.live.volumes = Some(lookups);
-        if needs.contains(Needs::CPU_COMPARISON) {
-            s.live.hypervisor_cpu_comparison = Some(hypervisor_cpu_comparison(conn, def));
-        }
-    }
+    let want_caps = needs.intersects(Needs::CAPABILITIES | Needs::CELLS) || enumerate_domcaps;
     // Listing every node device costs an RPC per device: a check asks only for guests that have
     // an mdev.
-    if needs.contains(Needs::NODE_DEVICES) && def.is_none_or(|d| d.hostdevs.iter().any(|h| h.kind == "mdev")) {
-        s.node_devices = node_device_documents(conn);
-    }
+    let node_devices =
+        needs.contains(Needs::NODE_DEVICES) && def.is_none_or(|d| d.hostdevs.iter().any(|h| h.kind == "mdev"));
+    std::thread::scope(|scope| {
+        let hostname = spawn_if(scope, needs.intersects(Needs::VERSIONS | Needs::HOSTNAME), || {
+            fact("virConnectGetHostname", conn.hostname())
+        });
+        let hypervisor = spawn_if(scope, needs.contains(Needs::VERSIONS), || hypervisor(conn));
+        let libvirt = spawn_if(scope, needs.contains(Needs::VERSIONS), || {
+            fact("virConnectGetLibVersion", conn.lib_version()).map(u64::from)
+        });
+        let caps = spawn_if(scope, want_caps, || capabilities_and_after(conn, needs, def));
+        let domcaps = spawn_if(scope, needs.contains(Needs::DOMAIN_CAPABILITIES), || {
+            def.map(|d| domain_capabilities(conn, d).map(|d| vec![d]))
+        });
+        let node = spawn_if(scope, needs.contains(Needs::NODE_INFO), || node_info(conn));
+        let free = spawn_if(scope, needs.contains(Needs::FREE_MEMORY), || free_memory(conn));
+        let domains = spawn_if(scope, needs.contains(Needs::DOMAINS), || domains(conn));
+        let networks = spawn_if(scope, needs.contains(Needs::NETWORKS), || network_documents(conn));
+        // The checks read interfaces' names and states only: the listing gives them without a
+        // virInterfaceGetXMLDesc round trip per interface; a snapshot keeps the documents.
+        let interface_names = spawn_if(scope, needs.contains(Needs::INTERFACES) && def.is_some(), || interfaces(conn));
+        let interface_docs =
+            spawn_if(scope, needs.contains(Needs::INTERFACES) && def.is_none(), || interface_documents(conn));
+        // A live check looks its volumes up; a snapshot lists every volume of every pool.
+        let pools = spawn_if(scope, needs.contains(Needs::POOLS), || pool_documents(conn, def.is_none()));
+        let volumes = spawn_if(scope, def.is_some(), || {
+            let mut lookups = VolumeLookups::default();
+            if let Some(def) = def.filter(|_| needs.contains(Needs::VOLUMES)) {
+                volume_lookups(conn, def, &mut lookups);
+            }
+            lookups
+        });
+        let comparison =
+            spawn_if(scope, needs.contains(Needs::CPU_COMPARISON), || def.map(|d| hypervisor_cpu_comparison(conn, d)));
+        let node_devices = spawn_if(scope, node_devices, || node_device_documents(conn));
+
+        join_into(hostname, &mut s.hostname);
+        join_into(hypervisor, &mut s.hypervisor);
+        join_into(libvirt, &mut s.libvirt_version);
+        if let Some((capabilities, after)) = join(caps) {
+            s.capabilities = capabilities;
+            if let Some(cells) = after.cells {
+                s.cells = cells;
+            }
+            if let Some(all) = after.domain_capabilities {
+                s.domain_capabilities = all;
+            }
+        }
+        if let Some(Some(domcaps)) = join(domcaps) {
+            s.domain_capabilities = domcaps;
+        }
+        join_into(node, &mut s.node);
+        join_into(free, &mut s.free_memory);
+        join_into(domains, &mut s.domains);
+        join_into(networks, &mut s.networks);
+        s.live.interface_names = join(interface_names);
+        join_into(interface_docs, &mut s.interfaces);
+        join_into(pools, &mut s.pools);
+        s.live.volumes = join(volumes);
+        s.live.hypervisor_cpu_comparison = join(comparison).flatten();
+        join_into(node_devices, &mut s.node_devices);
+    });
     // A connection that died while we asked (a remote daemon gone) leaves every fact above
     // "unavailable": that is a call that could not run, not a host that lacks the APIs.
     if !is_alive(conn) {
@@ -200,6 +206,58 @@ pub fn fill(conn: &Connect, scope: Scope, taken: &str) -> Result<Snapshot, Error
         });
     }
     Ok(s)
+}
+
+/// What the capabilities name, fetched after them: the free memory and pages of each NUMA cell,
+/// and a whole snapshot's domain capabilities of every emulator, machine and virt type.
+#[derive(Default)]
+struct AfterCapabilities {
+    cells: Option<Fact<Vec<CellMemory>>>,
+    domain_capabilities: Option<Fact<Vec<String>>>,
+}
+
+/// The capabilities, then what they name (one chain of calls).
+fn capabilities_and_after(conn: &Connect, needs: Needs, def: Option<&DomainDef>) -> (Fact<String>, AfterCapabilities) {
+    let text = fact("virConnectGetCapabilities", conn.capabilities());
+    let enumerate_domcaps = def.is_none() && needs.contains(Needs::DOMAIN_CAPABILITIES);
+    let mut after = AfterCapabilities::default();
+    if !(needs.contains(Needs::CELLS) || enumerate_domcaps) {
+        return (text, after);
+    }
+    let caps = text.as_ref().map_err(Clone::clone).and_then(|x| xml::snapshot::parse_capabilities(x));
+    if enumerate_domcaps {
+        after.domain_capabilities = Some(match &caps {
+            Ok(caps) => all_domain_capabilities(conn, caps),
+            Err(why) => Err(why.clone()),
+        });
+    }
+    if needs.contains(Needs::CELLS) {
+        after.cells = Some(match &caps {
+            Ok(caps) => cells(conn, caps.numa_cells, &caps.page_sizes_kib),
+            Err(why) => Err(why.clone()),
+        });
+    }
+    (text, after)
+}
+
+/// `f` on a thread of `scope` when `wanted`: one call in flight beside the others.
+fn spawn_if<'scope, T: Send + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    wanted: bool,
+    f: impl FnOnce() -> T + Send + 'scope,
+) -> Option<std::thread::ScopedJoinHandle<'scope, T>> {
+    wanted.then(|| scope.spawn(f))
+}
+
+/// The answer of a call `spawn_if` started (a panic in it goes on in this thread).
+fn join<T>(handle: Option<std::thread::ScopedJoinHandle<'_, T>>) -> Option<T> {
+    handle.map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+}
+
+fn join_into<T>(handle: Option<std::thread::ScopedJoinHandle<'_, Fact<T>>>, into: &mut Fact<T>) {
+    if let Some(fact) = join(handle) {
+        *into = fact;
+    }
 }
 
 /// The volumes the guest's disks refer to, each looked up once.

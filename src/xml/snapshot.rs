@@ -43,7 +43,11 @@ fn judged_list<D, T>(call: &str, docs: &Fact<Vec<D>>, parse: impl Fn(usize, &D) 
 
 /// The host's capabilities, parsed.
 pub fn capabilities(s: &Snapshot) -> Fact<Capabilities> {
-    let x = s.capabilities.as_ref().map_err(Clone::clone)?;
+    parse_capabilities(s.capabilities.as_ref().map_err(Clone::clone)?)
+}
+
+/// A capabilities document as `virConnectGetCapabilities` printed it, parsed.
+pub fn parse_capabilities(x: &str) -> Fact<Capabilities> {
     judged(CAPABILITIES_CALL, super::capabilities::parse_capabilities(x, "capabilities"))
 }
 
