@@ -254,28 +254,55 @@ fn join<T>(handle: Option<std::thread::ScopedJoinHandle<'_, T>>) -> Option<T> {
     handle.map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
 }
 
+/// The calls libvirt's daemon serves at once for one client by default (libvirtd.conf
+/// `max_client_requests`): more in flight would only wait in its queue.
+const IN_FLIGHT: usize = 5;
+
+/// `f` of each item, the items shared among up to `IN_FLIGHT` threads so that their calls are
+/// in flight together; the answers in the items' order. One item: no thread.
+fn each_concurrently<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    if items.len() <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let workers = items.len().min(IN_FLIGHT);
+    let f = &f;
+    let mut parts: Vec<Vec<(usize, R)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|w| {
+                scope.spawn(move || (w..items.len()).step_by(workers).map(|i| (i, f(&items[i]))).collect::<Vec<_>>())
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    });
+    let mut all: Vec<(usize, R)> = parts.drain(..).flatten().collect();
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, r)| r).collect()
+}
+
 fn join_into<T>(handle: Option<std::thread::ScopedJoinHandle<'_, Fact<T>>>, into: &mut Fact<T>) {
     if let Some(fact) = join(handle) {
         *into = fact;
     }
 }
 
-/// The volumes the guest's disks refer to, each looked up once.
+/// The volumes the guest's disks refer to, each looked up once, the lookups in flight together.
 fn volume_lookups(conn: &Connect, def: &DomainDef, lookups: &mut VolumeLookups) {
+    let mut paths: Vec<&String> = Vec::new();
+    let mut names: Vec<(&String, &String)> = Vec::new();
     for disk in &def.disks {
         match &disk.source {
-            DiskSource::Path { path, .. } if !lookups.by_path.contains_key(path) => {
-                let found = volume_lookup("virStorageVolLookupByPath", conn.lookup_storage_vol_by_path(path))
-                    .map(|v| v.map(|v| Volume { path: path.clone(), ..v }));
-                lookups.by_path.insert(path.clone(), found);
-            }
-            DiskSource::Volume { pool, volume } => {
-                let key = (pool.clone(), volume.clone());
-                lookups.by_name.entry(key).or_insert_with(|| volume_by_name(conn, pool, volume));
-            }
+            DiskSource::Path { path, .. } if !paths.contains(&path) => paths.push(path),
+            DiskSource::Volume { pool, volume } if !names.contains(&(pool, volume)) => names.push((pool, volume)),
             _ => {}
         }
     }
+    let by_path = each_concurrently(&paths, |path| {
+        volume_lookup("virStorageVolLookupByPath", conn.lookup_storage_vol_by_path(path))
+            .map(|v| v.map(|v| Volume { path: path.to_string(), ..v }))
+    });
+    let by_name = each_concurrently(&names, |(pool, volume)| volume_by_name(conn, pool, volume));
+    lookups.by_path.extend(paths.into_iter().cloned().zip(by_path));
+    lookups.by_name.extend(names.into_iter().map(|(p, v)| (p.clone(), v.clone())).zip(by_name));
 }
 
 fn hypervisor(conn: &Connect) -> Fact<Hypervisor> {
@@ -598,14 +625,14 @@ fn summary_from_record(record: &sys::virDomainStatsRecord) -> Fact<DomainSummary
 
 fn network_documents(conn: &Connect) -> Fact<Vec<Document>> {
     let all = fact("virConnectListAllNetworks", conn.list_all_networks(0))?;
-    all.iter()
-        .map(|net| {
-            Ok(Document {
-                active: fact("virNetworkIsActive", net.is_active())?,
-                xml: fact("virNetworkGetXMLDesc", net.xml_desc(0))?,
-            })
+    each_concurrently(&all, |net| {
+        Ok(Document {
+            active: fact("virNetworkIsActive", net.is_active())?,
+            xml: fact("virNetworkGetXMLDesc", net.xml_desc(0))?,
         })
-        .collect()
+    })
+    .into_iter()
+    .collect()
 }
 
 fn interfaces(conn: &Connect) -> Fact<Vec<HostInterface>> {
@@ -624,19 +651,19 @@ fn interfaces(conn: &Connect) -> Fact<Vec<HostInterface>> {
 /// libvirt lists no volumes of an inactive pool).
 fn pool_documents(conn: &Connect, with_volumes: bool) -> Fact<Vec<PoolDocument>> {
     let all = fact("virConnectListAllStoragePools", conn.list_all_storage_pools(0))?;
-    all.iter()
-        .map(|pool| {
-            let active = fact("virStoragePoolIsActive", pool.is_active())?;
-            let xml = fact("virStoragePoolGetXMLDesc", pool.xml_desc(0))?;
-            let mut volumes = Vec::new();
-            if with_volumes && active {
-                for vol in fact("virStoragePoolListAllVolumes", pool.list_all_volumes(0))? {
-                    volumes.push(fact("virStorageVolGetXMLDesc", vol.xml_desc(0))?);
-                }
+    each_concurrently(&all, |pool| {
+        let active = fact("virStoragePoolIsActive", pool.is_active())?;
+        let xml = fact("virStoragePoolGetXMLDesc", pool.xml_desc(0))?;
+        let mut volumes = Vec::new();
+        if with_volumes && active {
+            for vol in fact("virStoragePoolListAllVolumes", pool.list_all_volumes(0))? {
+                volumes.push(fact("virStorageVolGetXMLDesc", vol.xml_desc(0))?);
             }
-            Ok(PoolDocument { active, xml, volumes })
-        })
-        .collect()
+        }
+        Ok(PoolDocument { active, xml, volumes })
+    })
+    .into_iter()
+    .collect()
 }
 
 /// Whether `dom` belongs to the connection `conn` (the same `virConnectPtr`).
