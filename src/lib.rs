@@ -83,7 +83,7 @@ fn check_now(src: &Connect, dst: &Connect, dom: &Domain, options: &Options) -> R
     if !libvirt::gather::domain_belongs_to(dom, src) {
         return Err(Error::invalid("the domain does not belong to the source connection"));
     }
-    let guest = libvirt::gather::guest_migrating(dom, options.migration.as_ref())?;
+    let guest = libvirt::gather::guest_for(dom, options.migration.as_ref(), options.checks)?;
     if let Some(ttl) = options.cache {
         // Cached, guest-independent host facts: no per-guest lookups, no hypervisor CPU
         // comparison (the engine judges the CPU).

@@ -41,17 +41,25 @@ pub fn guest(dom: &Domain) -> Result<Guest, Error> {
 /// The guest as `migration` will move it: with the destination XML and the persistent XML the
 /// migration gives, each read and the destination XML compared with the live one.
 pub fn guest_migrating(dom: &Domain, migration: Option<&crate::migration::Migration>) -> Result<Guest, Error> {
-    let mut state: c_int = 0;
-    let mut reason: c_int = 0;
-    // SAFETY: `dom` is a valid domain handle for the duration of the call.
-    if unsafe { sys::virDomainGetState(dom.as_ptr(), &mut state, &mut reason, 0) } < 0 {
-        return Err(Error::libvirt("virDomainGetState", &VirtError::last_error()));
-    }
+    guest_for(dom, migration, crate::flags::Flags::all())
+}
+
+/// The guest as `guest_migrating` reads it, for the checks selected in `checks` only: what only
+/// some checks read (the persistent definition, snapshots and block jobs) is asked for only when
+/// one of them is selected. A running persistent guest of the test driver costs two round trips
+/// (its live XML, and one `virDomainListGetStats` for its state, reason and persistence) plus
+/// its persistent XML for CPU_FLAGS and a snapshot count and block job infos for DEVICES.
+pub fn guest_for(
+    dom: &Domain,
+    migration: Option<&crate::migration::Migration>,
+    checks: crate::flags::Flags,
+) -> Result<Guest, Error> {
+    let reads = GuestReads::of(checks);
+    let (state, reason, persistent) = state_and_persistence(dom)?;
     let state = GuestState::from_libvirt(state);
     let live = dom.xml_desc(0).map_err(|e| Error::libvirt("virDomainGetXMLDesc", &e))?;
     let def = xml::domain::parse_domain(&live, "domain XML")?;
-    let persistent = dom.is_persistent().map_err(|e| Error::libvirt("virDomainIsPersistent", &e))?;
-    let inactive_def = if persistent && state.is_active() {
+    let inactive_def = if reads.persistent_def && state.is_active() && persistent(dom)? {
         let inactive = dom
             .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
             .map_err(|e| Error::libvirt("virDomainGetXMLDesc(INACTIVE)", &e))?;
@@ -67,11 +75,14 @@ pub fn guest_migrating(dom: &Domain, migration: Option<&crate::migration::Migrat
         xml::abi::destination(migratable.as_deref().unwrap_or(&live), xml)
     });
     let persistent_xml = migration.and_then(|m| m.persist_xml.as_deref()).map(xml::abi::persistent);
-    let live = state.is_active().then(|| live_state(dom, &def));
+    // Unknown (None) where DEVICES, the one check that reads them, is not selected.
+    let live = state.is_active().then(|| if reads.live_state { live_state(dom, &def) } else { Default::default() });
     Ok(Guest { def, inactive_def, state, state_reason: reason, live, destination, persistent_xml })
 }
 
-/// Snapshots and block jobs: what libvirt's own migration check refuses on.
+/// Snapshots and block jobs: what libvirt's own migration check refuses on. Block jobs cost one
+/// round trip per disk: `virDomainGetBlockJobInfo` names one disk and libvirt has no call that
+/// lists a domain's jobs (its bulk stats, `virDomainListGetStats`, carry none).
 fn live_state(dom: &Domain, def: &DomainDef) -> crate::facts::LiveState {
     // SAFETY: `dom` is valid for the calls; the disk names are NUL-terminated.
     let snapshots = unsafe { sys::virDomainSnapshotNum(dom.as_ptr(), 0) };
@@ -771,4 +782,97 @@ fn all_domain_capabilities(conn: &Connect, caps: &crate::facts::Capabilities) ->
         }
     }
     Ok(out)
+}
+
+/// What of the guest beyond its live XML and state the selected checks read.
+struct GuestReads {
+    /// The persistent definition: CPU_FLAGS asks whether the guest restarts with a host-model CPU
+    /// (`checks::cpu_return`), which a running guest's live XML no longer shows.
+    persistent_def: bool,
+    /// Snapshots and block jobs: DEVICES reports libvirt's refusals on them.
+    live_state: bool,
+}
+
+impl GuestReads {
+    fn of(checks: crate::flags::Flags) -> GuestReads {
+        use crate::flags::Check;
+        GuestReads {
+            persistent_def: checks.contains(Check::CpuFlags.bit()),
+            live_state: checks.contains(Check::Devices.bit()),
+        }
+    }
+}
+
+/// Whether the guest is persistent, where `state_and_persistence` could not already tell.
+type Persistence = fn(&Domain) -> Result<bool, Error>;
+
+/// The guest's state and reason, and how to know whether it is persistent: one
+/// `virDomainListGetStats` round trip for the guest alone, its state group (state.state,
+/// state.reason: the `virDomainGetState` pair, from the same domain object) filtered to persistent
+/// domains, which both the qemu and the test driver apply to the domains given
+/// (`virDomainObjListConvert` with the list filters). A record back: persistent; none: transient
+/// (or gone), its state asked with `virDomainGetState`. A driver that refuses the call (it may
+/// reject the filter flags, or lack bulk stats) gets `virDomainGetState` and
+/// `virDomainIsPersistent`, the latter only when the persistent definition is wanted.
+fn state_and_persistence(dom: &Domain) -> Result<(c_int, c_int, Persistence), Error> {
+    const PERSISTENT: Persistence = |_| Ok(true);
+    const TRANSIENT: Persistence = |_| Ok(false);
+    const ASK: Persistence = |dom| dom.is_persistent().map_err(|e| Error::libvirt("virDomainIsPersistent", &e));
+    // SAFETY: the pointer is only passed to libvirt while `dom` is alive.
+    let mut doms = [unsafe { dom.as_ptr() }, std::ptr::null_mut()];
+    let mut records: *mut sys::virDomainStatsRecordPtr = std::ptr::null_mut();
+    // SAFETY: `doms` is a NULL-terminated array of one valid domain; libvirt fills `records` with
+    // a NULL-terminated list we free below.
+    let n = unsafe {
+        sys::virDomainListGetStats(
+            doms.as_mut_ptr(),
+            sys::VIR_DOMAIN_STATS_STATE,
+            &mut records,
+            sys::VIR_CONNECT_GET_ALL_DOMAINS_STATS_PERSISTENT,
+        )
+    };
+    if n >= 0 {
+        let mut found = None;
+        if n >= 1 {
+            // SAFETY: `records` holds `n` valid record pointers until freed.
+            let record = unsafe { &**records };
+            let (mut state, mut reason) = (None, None);
+            for i in 0..record.nparams.max(0) as usize {
+                // SAFETY: `params` holds `nparams` typed parameters; libvirt NUL-terminates names.
+                let param = unsafe { &*record.params.add(i) };
+                let field = unsafe { CStr::from_ptr(param.field.as_ptr()) }.to_bytes();
+                match (field, param.type_ as u32) {
+                    // SAFETY: the union member read matches the declared type.
+                    (b"state.state", sys::VIR_TYPED_PARAM_INT) => state = Some(unsafe { param.value.i }),
+                    (b"state.reason", sys::VIR_TYPED_PARAM_INT) => reason = Some(unsafe { param.value.i }),
+                    _ => {}
+                }
+            }
+            found = state.zip(reason);
+        }
+        // SAFETY: frees the list and the domain references it holds.
+        unsafe { sys::virDomainStatsRecordListFree(records) };
+        match found {
+            Some((state, reason)) => return Ok((state, reason, PERSISTENT)),
+            None if n == 0 => {
+                let (state, reason) = domain_state(dom)?;
+                return Ok((state, reason, TRANSIENT));
+            }
+            // A record without the state group: ask as a driver without bulk stats.
+            None => {}
+        }
+    }
+    let (state, reason) = domain_state(dom)?;
+    Ok((state, reason, ASK))
+}
+
+/// `virDomainGetState`: the state and its reason.
+fn domain_state(dom: &Domain) -> Result<(c_int, c_int), Error> {
+    let mut state: c_int = 0;
+    let mut reason: c_int = 0;
+    // SAFETY: `dom` is a valid domain handle for the duration of the call.
+    if unsafe { sys::virDomainGetState(dom.as_ptr(), &mut state, &mut reason, 0) } < 0 {
+        return Err(Error::libvirt("virDomainGetState", &VirtError::last_error()));
+    }
+    Ok((state, reason))
 }
