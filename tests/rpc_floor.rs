@@ -63,13 +63,17 @@ fn the_floor_sends_what_a_cold_check_sends() {
         virt_migration_check::check(&src, &dst, &dom, 0).unwrap();
         let check = by_role(sent(&read_log(), before));
 
-        let (src, dst, dom) = open(dst_name);
-        let guest = floor::Guest::read(&dom);
-        let before = read_log().len();
-        floor::run(&src, &dst, &dom, &guest);
-        let floor = by_role(sent(&read_log(), before));
-
-        assert_eq!(floor, check, "against {dst_name}: the floor's procedures (right) are not the check's (left)");
+        for mode in [floor::Mode::Concurrent, floor::Mode::Sequential] {
+            let (src, dst, dom) = open(dst_name);
+            let guest = floor::Guest::read(&dom);
+            let before = read_log().len();
+            floor::run(&src, &dst, &dom, &guest, mode);
+            let floor = by_role(sent(&read_log(), before));
+            assert_eq!(
+                floor, check,
+                "against {dst_name}, {mode:?}: the floor's procedures (right) are not the check's"
+            );
+        }
         let total: usize = check.iter().flat_map(|m| m.values()).sum();
         println!("against {dst_name}: {total} RPCs, the same procedures from the check and the floor");
     }
