@@ -223,7 +223,8 @@ check: deps lint check-header unit-tests c-tests c-tests-libvirt11 cli-tests-lib
 	python-tests-libvirt11 e2e
 	@echo "make check: all tests passed"
 
-# Criterion benchmarks (benches/): CPU map load, compare, baseline.
+# Benchmarks (benches/), each target against its limit (docs/performance.md): criterion's cpu
+# (CPU map load, compare, baseline) and fleet, the plain check (cold / RPC floor, warm) and cli.
 bench: deps
 	$(CARGO) bench --locked
 

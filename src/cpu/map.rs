@@ -122,11 +122,13 @@ impl CpuMap {
     /// by (`index.xml` first, then the files it includes).
     pub(crate) fn parse(source: String, read: &ReadFile) -> Result<CpuMap, Error> {
         let (text, index_name) = read("index.xml")?;
-        let index = xml::parse(&text, &index_name)?;
+        let mut index = xml::parse(&text, &index_name)?;
         let x86 = index
-            .children_named("arch")
-            .find(|a| a.attr("name") == Some("x86"))
+            .children
+            .iter()
+            .position(|a| a.name == "arch" && a.attr("name") == Some("x86"))
             .ok_or_else(|| Error::xml(&index_name, "no <arch name='x86'>"))?;
+        let x86 = index.children.swap_remove(x86);
         let mut map = CpuMap {
             source,
             bits: Vec::new(),
@@ -138,9 +140,12 @@ impl CpuMap {
             model_index: FxHashMap::default(),
         };
         // Definitions come in document order (vendors and features before the models that use
-        // them), inline or through includes, possibly inside <group>s.
-        let mut elements: Vec<(Element, String)> = Vec::new();
-        collect(x86, read, &index_name, &mut elements)?;
+        // them), inline or through includes, possibly inside <group>s. Moved out of their parsed
+        // documents, not copied (libvirt 11.3's map holds thousands of elements), each with the
+        // index of its document's name in `docs`.
+        let mut docs: Vec<String> = Vec::new();
+        let mut elements: Vec<(Element, usize)> = Vec::new();
+        collect(x86, read, index_name, &mut docs, &mut elements)?;
         // First pass: every bit any feature uses, so that all data sets share one width.
         for (el, _) in elements.iter().filter(|(e, _)| e.name == "feature") {
             for key in feature_bits(el) {
@@ -151,6 +156,7 @@ impl CpuMap {
             }
         }
         for (el, doc) in &elements {
+            let doc = docs[*doc].as_str();
             match el.name.as_str() {
                 "vendor" => map.vendors.push(Vendor {
                     name: required(el, "name", doc)?.to_string(),
@@ -270,7 +276,7 @@ impl CpuMap {
             } else if f.attr("added") == Some("yes") {
                 model.added.push(index);
             } else {
-                model.data.add(&feature.data.clone());
+                model.data.add(&feature.data);
             }
         }
         if self.model_index.insert(name.clone(), self.models.len()).is_some() {
@@ -285,20 +291,40 @@ fn required<'a>(el: &'a Element, attr: &str, doc: &str) -> Result<&'a str, Error
     el.attr(attr).ok_or_else(|| Error::xml(doc, format!("<{}> lacks '{attr}'", el.name)))
 }
 
-/// Flattens includes and groups into the definitions they hold, in document order.
-fn collect(el: &Element, read: &ReadFile, doc: &str, out: &mut Vec<(Element, String)>) -> Result<(), Error> {
-    for child in &el.children {
+/// Flattens includes and groups into the definitions they hold, in document order, moving each
+/// out of `el`; `doc` (the name of `el`'s document) is pushed to `docs`.
+fn collect(
+    el: Element,
+    read: &ReadFile,
+    doc: String,
+    docs: &mut Vec<String>,
+    out: &mut Vec<(Element, usize)>,
+) -> Result<(), Error> {
+    let here = docs.len();
+    docs.push(doc);
+    collect_children(el, read, here, docs, out)
+}
+
+fn collect_children(
+    el: Element,
+    read: &ReadFile,
+    here: usize,
+    docs: &mut Vec<String>,
+    out: &mut Vec<(Element, usize)>,
+) -> Result<(), Error> {
+    for child in el.children {
         match child.name.as_str() {
             "include" => {
-                let file = required(child, "filename", doc)?;
+                let file = required(&child, "filename", &docs[here])?;
                 if file.contains('/') {
-                    return Err(Error::xml(doc, format!("include '{file}' leaves the map directory")));
+                    return Err(Error::xml(&docs[here], format!("include '{file}' leaves the map directory")));
                 }
                 let (text, name) = read(file)?;
-                collect(&xml::parse(&text, &name)?, read, &name, out)?;
+                let included = xml::parse(&text, &name)?;
+                collect(included, read, name, docs, out)?;
             }
-            "group" | "cpus" => collect(child, read, doc, out)?,
-            "vendor" | "feature" | "model" => out.push((child.clone(), doc.to_string())),
+            "group" | "cpus" => collect_children(child, read, here, docs, out)?,
+            "vendor" | "feature" | "model" => out.push((child, here)),
             _ => {}
         }
     }
