@@ -28,10 +28,10 @@ fn sent(log: &str, from: usize) -> BTreeMap<String, BTreeMap<u32, usize>> {
 }
 
 /// The source's procedures and the destination's: the source is the connection that asked for
-/// the guest's state (virDomainGetState, procedure 212).
+/// the guest's definition (virDomainGetXMLDesc, procedure 14).
 fn by_role(sent: BTreeMap<String, BTreeMap<u32, usize>>) -> [BTreeMap<u32, usize>; 2] {
     assert_eq!(sent.len(), 2, "both connections are asked: {sent:?}");
-    let (mut source, mut destination): (Vec<_>, Vec<_>) = sent.into_values().partition(|m| m.contains_key(&212));
+    let (mut source, mut destination): (Vec<_>, Vec<_>) = sent.into_values().partition(|m| m.contains_key(&14));
     assert_eq!((source.len(), destination.len()), (1, 1), "one connection reads the guest");
     [source.remove(0), destination.remove(0)]
 }

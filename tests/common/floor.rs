@@ -78,10 +78,23 @@ fn go<'s, 'e: 's, T: Send + 's>(s: &'s Scope<'s, 'e>, mode: Mode, f: impl FnOnce
 /// Concurrent).
 pub fn run(src: &Connect, dst: &Connect, dom: &Domain, guest: &Guest, mode: Mode) {
     scope(|s| {
+        // The state, its reason and whether it is persistent: one virDomainListGetStats of the
+        // guest alone, filtered by persistence (gather::state_and_persistence).
         go(s, mode, || {
-            let (mut state, mut reason): (c_int, c_int) = (0, 0);
-            // SAFETY: `dom` is valid for the call.
-            unsafe { sys::virDomainGetState(dom.as_ptr(), &mut state, &mut reason, 0) };
+            // SAFETY: `doms` is a NULL-terminated array of one valid domain; the records are freed.
+            unsafe {
+                let mut doms = [dom.as_ptr(), std::ptr::null_mut()];
+                let mut records: *mut sys::virDomainStatsRecordPtr = std::ptr::null_mut();
+                let n = sys::virDomainListGetStats(
+                    doms.as_mut_ptr(),
+                    sys::VIR_DOMAIN_STATS_STATE,
+                    &mut records,
+                    sys::VIR_CONNECT_GET_ALL_DOMAINS_STATS_PERSISTENT,
+                );
+                if n >= 0 {
+                    sys::virDomainStatsRecordListFree(records);
+                }
+            }
         });
         go(s, mode, || dom.xml_desc(0).unwrap());
     });
@@ -94,12 +107,8 @@ pub fn run(src: &Connect, dst: &Connect, dom: &Domain, guest: &Guest, mode: Mode
 /// The guest's other reads and the source's host facts.
 fn source(conn: &Connect, dom: &Domain, guest: &Guest, mode: Mode) {
     scope(|s| {
-        // Persistent and running: its inactive definition too.
-        go(s, mode, || {
-            if dom.is_persistent().unwrap() {
-                dom.xml_desc(sys::VIR_DOMAIN_XML_INACTIVE).unwrap();
-            }
-        });
+        // Persistent (the stats said so) and running: its inactive definition too.
+        go(s, mode, || dom.xml_desc(sys::VIR_DOMAIN_XML_INACTIVE).unwrap());
         // SAFETY: `dom` is valid for the call.
         go(s, mode, || unsafe { sys::virDomainSnapshotNum(dom.as_ptr(), 0) });
         if let Some(target) = &guest.block_job_target {
