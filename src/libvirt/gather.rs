@@ -151,10 +151,14 @@ pub fn fill(conn: &Connect, scope: Scope, taken: &str) -> Result<Snapshot, Error
         let libvirt = spawn_if(scope, needs.contains(Needs::VERSIONS), || {
             fact("virConnectGetLibVersion", conn.lib_version()).map(u64::from)
         });
-        let caps = spawn_if(scope, want_caps, || capabilities_and_after(conn, needs, def));
-        let domcaps = spawn_if(scope, needs.contains(Needs::DOMAIN_CAPABILITIES), || {
-            def.map(|d| domain_capabilities(conn, d).map(|d| vec![d]))
+        let caps = spawn_if(scope, want_caps, || {
+            capabilities_and_after(conn, needs.contains(Needs::CELLS), enumerate_domcaps)
         });
+        // The guest's own lookups, for a live check only: its domain capabilities, its volumes,
+        // the hypervisor's verdict on its CPU.
+        let for_guest = |wanted: bool| def.filter(|_| wanted);
+        let domcaps = for_guest(needs.contains(Needs::DOMAIN_CAPABILITIES))
+            .map(|d| scope.spawn(move || domain_capabilities(conn, d).map(|d| vec![d])));
         let node = spawn_if(scope, needs.contains(Needs::NODE_INFO), || node_info(conn));
         let free = spawn_if(scope, needs.contains(Needs::FREE_MEMORY), || free_memory(conn));
         let domains = spawn_if(scope, needs.contains(Needs::DOMAINS), || domains(conn));
@@ -166,15 +170,17 @@ pub fn fill(conn: &Connect, scope: Scope, taken: &str) -> Result<Snapshot, Error
             spawn_if(scope, needs.contains(Needs::INTERFACES) && def.is_none(), || interface_documents(conn));
         // A live check looks its volumes up; a snapshot lists every volume of every pool.
         let pools = spawn_if(scope, needs.contains(Needs::POOLS), || pool_documents(conn, def.is_none()));
-        let volumes = spawn_if(scope, def.is_some(), || {
-            let mut lookups = VolumeLookups::default();
-            if let Some(def) = def.filter(|_| needs.contains(Needs::VOLUMES)) {
-                volume_lookups(conn, def, &mut lookups);
-            }
-            lookups
+        let volumes = for_guest(true).map(|d| {
+            scope.spawn(move || {
+                let mut lookups = VolumeLookups::default();
+                if needs.contains(Needs::VOLUMES) {
+                    volume_lookups(conn, d, &mut lookups);
+                }
+                lookups
+            })
         });
-        let comparison =
-            spawn_if(scope, needs.contains(Needs::CPU_COMPARISON), || def.map(|d| hypervisor_cpu_comparison(conn, d)));
+        let comparison = for_guest(needs.contains(Needs::CPU_COMPARISON))
+            .map(|d| scope.spawn(move || hypervisor_cpu_comparison(conn, d)));
         let node_devices = spawn_if(scope, node_devices, || node_device_documents(conn));
 
         join_into(hostname, &mut s.hostname);
@@ -189,9 +195,7 @@ pub fn fill(conn: &Connect, scope: Scope, taken: &str) -> Result<Snapshot, Error
                 s.domain_capabilities = all;
             }
         }
-        if let Some(Some(domcaps)) = join(domcaps) {
-            s.domain_capabilities = domcaps;
-        }
+        join_into(domcaps, &mut s.domain_capabilities);
         join_into(node, &mut s.node);
         join_into(free, &mut s.free_memory);
         join_into(domains, &mut s.domains);
@@ -200,7 +204,7 @@ pub fn fill(conn: &Connect, scope: Scope, taken: &str) -> Result<Snapshot, Error
         join_into(interface_docs, &mut s.interfaces);
         join_into(pools, &mut s.pools);
         s.live.volumes = join(volumes);
-        s.live.hypervisor_cpu_comparison = join(comparison).flatten();
+        s.live.hypervisor_cpu_comparison = join(comparison);
         join_into(node_devices, &mut s.node_devices);
     });
     // A connection that died while we asked (a remote daemon gone) leaves every fact above
@@ -227,12 +231,16 @@ struct AfterCapabilities {
     domain_capabilities: Option<Fact<Vec<String>>>,
 }
 
-/// The capabilities, then what they name (one chain of calls).
-fn capabilities_and_after(conn: &Connect, needs: Needs, def: Option<&DomainDef>) -> (Fact<String>, AfterCapabilities) {
+/// The capabilities, then what they name (one chain of calls): the cells' free memory when
+/// `want_cells`, every emulator's domain capabilities when `enumerate_domcaps`.
+fn capabilities_and_after(
+    conn: &Connect,
+    want_cells: bool,
+    enumerate_domcaps: bool,
+) -> (Fact<String>, AfterCapabilities) {
     let text = fact("virConnectGetCapabilities", conn.capabilities());
-    let enumerate_domcaps = def.is_none() && needs.contains(Needs::DOMAIN_CAPABILITIES);
     let mut after = AfterCapabilities::default();
-    if !(needs.contains(Needs::CELLS) || enumerate_domcaps) {
+    if !(want_cells || enumerate_domcaps) {
         return (text, after);
     }
     let caps = text.as_ref().map_err(Clone::clone).and_then(|x| xml::snapshot::parse_capabilities(x));
@@ -242,7 +250,7 @@ fn capabilities_and_after(conn: &Connect, needs: Needs, def: Option<&DomainDef>)
             Err(why) => Err(why.clone()),
         });
     }
-    if needs.contains(Needs::CELLS) {
+    if want_cells {
         after.cells = Some(match &caps {
             Ok(caps) => cells(conn, caps.numa_cells, &caps.page_sizes_kib),
             Err(why) => Err(why.clone()),
