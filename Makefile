@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # libvirt-migration-check: build, test, install.
 #
 #   make demo      build and run the CLI on bundled test-driver hosts (no daemon needed)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // The shared library's SONAME is set here and only here; the Makefile reads it back from the
 // built library when it installs the versioned file and its symlinks.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! A check's time against its physical limit (issue targets 1 and 2), against the bundled test
 //! hosts behind a real libvirtd (tests/libvirtd-session.sh): web1 from `src` to `dst-all-wrong`
 //! (every check finds something) and to `dst-ok`. In one run, interleaved:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The CLI's cold check against its limit (issue target 3): `virt-migration-check check -c SRC
 //! -d DST web1`, process start to exit, at most the in-process cold check plus two read-only
 //! connection opens plus 5 ms. Measured in the same run, interleaved, against the bundled test

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! CPU engine speed: one-off CPU map load, and per-compare / per-baseline / per-check cost
 //! with the map cached. Run with `make bench` (criterion); inputs are libvirt's own test data.
 

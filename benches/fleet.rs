@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! Fleet speed: pure evaluation of guest-host pairs on one core, and 1,000 guests x 100 hosts
 //! from snapshots (parsing included) on all cores. Inputs are libvirt's own test data: real
 //! guests (CPU models, NUMA, hugepages, NICs, pools, TPM, TSC, host devices) and real hosts

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * libvirt-migration-check.h: will this libvirt live migration succeed, and if not, why?
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The table of checks: one row per check, and every list of checks is derived from it.
 //!
 //! A row gives the check's bit, its names (the `Check` variant, its module in `src/checks/`,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The wall clock, for the times the library writes down (a snapshot's `taken`, a cache entry's
 //! age is measured with `Instant` instead). The bottom layer: it imports nothing of the crate.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! Every reason code the library can emit, in one place, with the check it belongs to.
 //!
 //! A finding's code is `<check name>.<reason>`. Callers (the C API, the Python binding, scripts

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! A bounded wait for work that talks to hosts.
 //!
 //! libvirt's client has no RPC timeout: a daemon that is stopped (SIGSTOP, a hung host, a

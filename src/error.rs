@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The crate's error type: why a call could not run at all.
 //!
 //! A problem with the migration is never an `Error`: it is a `Finding`. An `Error` means the

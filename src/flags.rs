@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The selection bits and modifiers of `virMigrationCheckFlags`, and the name of each check.
 //!
 //! The numbering is the C API's contract: bit N of the flags selects the check of bit N in the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! Fleets: many guests against many hosts in one call, each host's facts gathered once (in
 //! parallel across hosts) and each guest's once, then every pair judged (in parallel).
 //!

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! Entry points of the fuzz targets (`fuzz/fuzz_targets`, run by `make fuzz`) and of their
 //! corpus replay in `make check` (`tests/fuzz_corpus.rs`); built only with the `fuzzing`
 //! feature. One target per parser a host or a caller can feed, and one for

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! libvirt-migration-check: will this live migration succeed, and if not, exactly why?
 //!
 //! Data flows one way: **gather → snapshot → facts → checks → report → surface**.

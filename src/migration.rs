@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The migration a caller will run, as plain data: libvirt's `VIR_MIGRATE_*` flags and the
 //! `VIR_MIGRATE_PARAM_*` parameters that change a prediction, exactly as they will be passed to
 //! `virDomainMigrate3`. The C call (`virMigrationCheck3`), the Rust API (`check3`) and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! Findings, their severities, and the report of one call.
 
 use std::borrow::Cow;

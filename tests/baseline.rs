@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The lowest common denominator of a set of hosts (virMigrationBaseline*), on real data:
 //! libvirt's baseline cases through this API, an Intel fleet from libvirt's CPUID data, a
 //! fleet of QEMU 7.2, 9.2 and 10.0 hosts; rewriting a guest to the baseline; one-way pairs.

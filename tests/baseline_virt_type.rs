@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The baseline CPU is for one virt type, the one every host offers (`baseline::common_virt_type`):
 //! libvirt's host-model is per virt type (`virQEMUCapsGetHostModel` in
 //! src/qemu/qemu_capabilities.c), KVM's follows the machine's CPU while TCG's is QEMU's emulated,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The command-line tool: exit status, table and JSON output, bad input.
 
 mod common;

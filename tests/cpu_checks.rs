@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The CPU checks (CPU_FLAGS, CPU_VENDOR, MSR, CPUID) on real hosts and guests from libvirt's
 //! test data (through snapshots assembled from their saved XML, judged with libvirt 11.3's CPU
 //! map), and on libvirt's test driver, which has no host CPU model.

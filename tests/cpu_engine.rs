@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The CPU engine against libvirt's own test suite (tests/cputest.c and its data, copied into
 //! tests/data/cpu with libvirt 11.3's cpu_map): every x86_64 compare and baseline case.
 

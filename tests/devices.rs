@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! Devices, platform and libvirt's own migration blockers (proposal items 6b, 7b, 8, 9 and the
 //! MACHINE and DEVICES checks) on real domain XML and real domain capabilities of QEMU 4.2,
 //! 7.2 and 10.0 (x86_64 and s390x) from libvirt's test data, through snapshots; and live on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The fuzz corpus replayed in `make check` (stable Rust, no libFuzzer): every target of
 //! `src/fuzzing.rs` runs on its seeds from tests/data, on the corpus `make fuzz` kept
 //! (fuzz/corpus/TARGET) and on every input that once made a target fail

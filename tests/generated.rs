@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The files generated from the table of checks (src/check_table.rs) and the modifiers
 //! (src/flags.rs): the C enum cbindgen turns into the header, the Python enums, the README's
 //! table of checks and what the C tests know of the table. Each test renders its file from the
@@ -58,7 +59,8 @@ fn replace_region(relative: &str, text: &str, begin: &str, end: &str, body: &str
 
 fn render_c_enum() -> String {
     let mut out = format!(
-        "//! `virMigrationCheckFlags`, the C enum of selection bits and modifiers.\n\
+        "// SPDX-License-Identifier: LGPL-2.1-or-later\n\
+         //! `virMigrationCheckFlags`, the C enum of selection bits and modifiers.\n\
          //!\n\
          //! {GENERATED_BY}:\n\
          //! do not edit by hand; change the table and run `make header`.\n\
@@ -135,7 +137,8 @@ fn render_readme(text: &str) -> String {
 fn render_c_test_header() -> String {
     let every: Vec<&str> = Check::ALL.iter().map(|c| c.c_name()).collect();
     [
-        "/*".to_string(),
+        "/* SPDX-License-Identifier: LGPL-2.1-or-later */".to_string(),
+        "/*".into(),
         " * check_table.h: what the C tests know of the table of checks, so that a new check changes".into(),
         " * nothing in them.".into(),
         " *".into(),

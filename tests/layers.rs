@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The layers of docs/architecture.md, enforced: a module of the library names (`crate::x`) only
 //! modules of its own layer or of the layers below it. A function of the crate root (lib.rs, the
 //! Rust API) belongs to the surfaces, so a planner or a check calling `crate::check_facts`, say,

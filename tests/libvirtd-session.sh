@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Starts or stops a libvirtd serving the test-driver hosts of tests/data/hosts on a unix socket
 # (docs/testbed.md, bed 1), for tests of libvirt's remote protocol.
 #   tests/libvirtd-session.sh start DIR   -> prints "PID URI_PREFIX"; connect to

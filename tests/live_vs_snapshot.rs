@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! One host, one judgement: a live check and a check on the snapshot taken at the same moment
 //! give the same results, for the test-driver hosts (tests/data/hosts, every check alone and all
 //! together), for real hosts assembled from libvirt's own test data, and for hosts with a broken

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! check3 on real libvirt (the test driver in-process, serving tests/data/hosts): the migration
 //! given as libvirt's own VIR_MIGRATE_* flags and VIR_MIGRATE_PARAM_* parameters.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! Memory and NUMA placement (proposal items 4 and 5a to 5d, hugepages, pinning) on real NUMA
 //! hosts from libvirt's test data (a 2-node Haswell KVM host; a 4-node host with 2 MiB and 1 GiB
 //! pages) and real guests (numatune, cpu-numa, hugepages, memory hotplug), through snapshots;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! Parsers and checks on real data from libvirt's own test suite (tests/data/fixtures, origins
 //! in its MANIFEST.txt): capabilities of real hosts, domain, network, pool, volume and interface
 //! XML as libvirt writes them.

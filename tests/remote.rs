@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The checks over libvirt's remote protocol: a real libvirtd serving the test-driver hosts on
 //! a unix socket (test+unix://), stopped by PID at the end.
 

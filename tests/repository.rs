@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The repository stands alone: no comment, Makefile line, script or document of it points to a
 //! file a user's clone does not have (the design notes and test-bed notes it grew from live in
 //! docs/ now).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! Hostile and broken input never panics: every bundled real document (libvirt's own test
 //! data: domains, host and domain capabilities, networks, pools, volumes, interfaces, CPUs) is
 //! truncated, mangled and given extreme numbers, then fed to its parser, and the domains and

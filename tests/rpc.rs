@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! Each fact once per call, counted on the wire: libvirt's client-side RPC log
 //! (LIBVIRT_LOG_FILTERS=1:rpc) records every message the client sends, with its connection and
 //! procedure number. A check over a real libvirtd must not send a guest-independent

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The RPC floor of benches/check.rs (tests/common/floor.rs) sends exactly the procedures a cold
 //! check of every check sends, on each connection, counted on the wire as tests/rpc.rs counts
 //! them (libvirt's client-side RPC log, LIBVIRT_LOG_FILTERS=1:rpc): a floor that left a call out

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! Host snapshots and offline checks: live -> snapshot -> offline gives the live answer,
 //! snapshots round-trip unchanged and validate against the schema, snapshots assembled from
 //! real hosts' saved XML (libvirt's test data) drive the checks, and bad snapshots are clear

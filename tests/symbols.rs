@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The C API's symbol versions against the sources: every `#[unsafe(no_mangle)]` function of
 //! src/ffi is listed in src/ffi/libvirt-migration-check.syms and nothing else is, each once, and
 //! the header documents each with the "Since:" of the version node that lists it. (The built

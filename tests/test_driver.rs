@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The checks end to end on real libvirt: the test driver in-process, serving the node files in
 //! tests/data/hosts (see its README for what each destination gets wrong).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! What benches/check.rs and benches/cli.rs share: a libvirtd serving the bundled test hosts
 //! (tests/common/daemon.rs, started by tests/libvirtd-session.sh), medians, and the table they
 //! print. Plain `main`s (harness = false), not criterion: each measures a target and its limit

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! Rewriting a guest to a baseline (virMigrationBaselineApply), and the checks that judge whether
 //! a guest's definition can run on a host at all (the pairs of `both_ways`).
 

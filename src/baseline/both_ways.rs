@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! Both ways at a glance: for a guest and a set of hosts, every pair of hosts judged in both
 //! directions, so that a rolling upgrade sees which guests could go to the new hosts *and come
 //! back* if it is rolled back.

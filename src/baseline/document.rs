@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The baseline document, `<migrationBaseline version='1'>` (format in the README):
 //! written by virMigrationBaseline(), read by virMigrationBaselineApply().
 

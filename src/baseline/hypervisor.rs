@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The hosts' own answer: where every live host's driver offers virConnectBaselineHypervisorCPU,
 //! its baseline of all hosts' CPUs is taken as the baseline CPU and cross-checked with ours.
 //!

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The lowest common denominator: what a guest must be configured with to migrate among a set
 //! of hosts (the CPU every host can give, the machine types, device models, networks, memory,
 //! vCPUs and TSC frequency common to all), computed from host snapshots.

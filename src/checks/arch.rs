@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! ARCH (proposal item 1): the destination must offer a guest of the domain's arch, os type and
 //! virt type. Moving between host arches that can both run the guest (i686 -> x86_64) is noted.
 

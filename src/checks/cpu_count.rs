@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! CPU_COUNT (proposal item 4): more vCPUs than the destination has physical CPUs overcommits
 //! them; emergency migrations may accept it, so it is a WARNING. The hard limits (the machine
 //! type's maxCpus, the hypervisor's `<vcpu max>`), above which the guest cannot start at all, are

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! CPU_FLAGS (proposal item 3): the destination must give the guest every CPU feature it
 //! started with, judged from the destination's view (what its hypervisor can give, not its raw
 //! host CPU). MSR-backed features are the MSR check's; this one names the CPUID ones.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The CPU_FLAGS check's reading of the guest CPU's *names* against what the destination's own
 //! libvirt knows (`cpu::carried`, the CPU maps of the releases the library carries): libvirt parses the incoming definition with its own CPU
 //! map, and a feature it does not know stops the migration before QEMU starts ("unknown CPU

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! CPU_FLAGS' look at the way back: a host-model guest that moves to a host with a richer
 //! host-model CPU migrates fine, but once it restarts there it gets *that* host's host-model CPU
 //! (libvirt expands host-model when the guest starts: qemuProcessUpdateGuestCPU ->

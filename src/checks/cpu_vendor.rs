@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! CPU_VENDOR (proposal item 2): a vendor change is not a hard requirement (a named model
 //! migrates), but guests that see the host CPU notice it.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! What the CPU checks share: which CPU the guest runs with, what the destination can give it,
 //! and the engine's comparison of the two (with the hypervisor's own verdict where a live
 //! destination gave one). Not a check itself.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! CPUID (proposal item 11): model-specific CPUID information visible to the guest. A named
 //! model shows the model's own family/model/stepping wherever it runs; host-passthrough shows
 //! the host's (and cache passthrough its caches), which change under the guest's feet.

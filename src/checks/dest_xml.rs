@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The HOST check's reading of the definitions the migration gives: the destination XML
 //! (`VIR_MIGRATE_PARAM_DEST_XML`) and the persistent XML (`VIR_MIGRATE_PARAM_PERSIST_XML`).
 //!

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! DEVICES: other device models against the destination's domain capabilities, and libvirt's
 //! own migration blockers (qemu_migration.c: qemuMigrationSrcIsAllowed, qemuMigrationSrcIsSafe),
 //! each finding naming the flag or configuration change that clears it.

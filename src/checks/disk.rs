@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! DISK (proposal item 7a): every disk's storage must be reachable on the destination as the
 //! same storage: the same object, not an object of the same name. libvirt's storage volumes
 //! carry a key that identifies the underlying object (an LV UUID, a SCSI WWN, an RBD name; for

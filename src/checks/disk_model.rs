@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! DISK_MODEL (proposal item 7b): every disk's bus, device kind and model must be offered by the
 //! destination's emulator for the guest's machine (domain capabilities).
 

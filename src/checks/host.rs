@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! HOST: source and destination must be different hosts, and the destination must not already
 //! hold another domain with the guest's name or UUID (libvirt: "domain 'X' already exists with
 //! uuid ...").

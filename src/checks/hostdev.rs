@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! HOSTDEV (proposal item 9, source side): host devices tie a guest to its host. libvirt (or
 //! QEMU) refuses PCI, SCSI and mdev devices and interface type='hostdev'; PCI with transient
 //! teaming is unplugged for the migration; USB devices are re-attached if present.

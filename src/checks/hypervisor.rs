@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! HYPERVISOR (proposal item 0): same hypervisor type; a destination older than the source
 //! (hypervisor or libvirt) may not accept what the source sends. With the migration the caller
 //! gave (virMigrationCheck3), a VIR_MIGRATE_* flag a host's libvirt predates is an ERROR: the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The HYPERVISOR check's reading of a destination whose libvirt predates its QEMU: libvirt
 //! builds the command line it knows, and QEMU refuses options it has since removed.
 //!

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! MACHINE: the destination's emulator must offer the guest's machine type (or its alias) for
 //! the guest's arch and virt type, the emulator binary must be there, and so must the firmware.
 //! Real failures: "Emulator ... does not support machine type 'pc-i440fx-10.0'", "Cannot check

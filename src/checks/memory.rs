@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! MEMORY (proposal items 5a/5c, whole host): the guest's memory must fit what the destination
 //! can give, with headroom left for the host itself. libvirt does not check this at all: QEMU
 //! allocates lazily, so an over-committed destination accepts the guest and swaps or OOM-kills

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The hugepages part of MEMORY: a guest backed by huge pages needs enough free pages of its
 //! page size on the destination, within the host nodes it may use, or QEMU fails with "unable
 //! to map backing store for guest RAM" after the destination started (docs/testbed.md).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The checks: one file each, each a pure function of the facts.
 //!
 //! A new check is one new file plus one row in the table of checks (`check_table`), which also

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! MSR (proposal item 10): CPU features backed by model-specific registers (vmx-* controls,
 //! arch-capabilities bits ...) that the guest was started with must exist on the destination.
 //! Peers miss these: they are invisible in CPUID, and a missing one fails the migration or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! NETWORK (proposal item 6a): every interface's network, bridge or host device must exist on
 //! the destination (libvirt fails with "Network not found" or "Cannot get interface MTU").
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! NETWORK_MODEL (proposal item 6b): every NIC model must exist in the destination's
 //! hypervisor. Domain capabilities do not list NIC models, so QEMU's are judged from a table of
 //! the QEMU version that introduced each; other hypervisors' are unknowable here (SKIPPED).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! NUMA (proposal items 5b to 5d): where the guest's memory and vCPUs land on the destination's
 //! NUMA nodes. A nodeset naming a node the destination lacks makes QEMU's start fail; a strict
 //! placement into nodes too small fails or swaps; a guest that no longer fits one node runs with

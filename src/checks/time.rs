@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! TIME (proposal item 8): a guest with an invariant TSC needs a pinned TSC frequency (libvirt
 //! refuses otherwise), and a pinned frequency needs a destination that runs at it or can scale
 //! to it (within QEMU/libvirt's 250 ppm tolerance).

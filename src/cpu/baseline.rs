@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! Baseline (the CPU every input can give), decode (CPU data to the best named model) and
 //! feature expansion, with libvirt's semantics (cpu_x86.c: virCPUx86Baseline, x86Decode,
 //! x86DecodeUseCandidate, virCPUx86ExpandFeatures).

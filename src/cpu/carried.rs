@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The CPU maps of the libvirt releases the library carries (`data/cpu_map/libvirt-X.Y.Z/`,
 //! each release's index.xml and x86 files as it installs them, origin in each directory's
 //! ORIGIN), built into the library: a destination is judged with what *its* libvirt knows,

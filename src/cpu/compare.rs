@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! Compare a guest CPU with a host CPU, as libvirt's `virCPUCompare` does for x86
 //! (cpu_x86.c: x86Compute): IDENTICAL, SUPERSET (the host has more), INCOMPATIBLE (with the
 //! missing, forbidden or extra features named), or an error for an unknown model or feature.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! CPU data as a bit set over every CPUID and MSR bit the CPU map defines.
 //!
 //! libvirt works on raw CPUID/MSR registers; every feature of its map is a set of bits of them.

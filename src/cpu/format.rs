@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! A guest CPU definition as libvirt prints it (virCPUDefFormat): what `virsh
 //! hypervisor-cpu-baseline` and our `cpu-baseline` print.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! libvirt's CPU map (`cpu_map/index.xml` and the files it includes): x86 vendors, features
 //! (CPUID and MSR bits) and models, parsed once per directory and cached for the process.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The CPU model engine on libvirt's cpu_map: expand, compare, baseline, decode, with
 //! libvirt's semantics (src/cpu/cpu_x86.c), checked case by case against libvirt's own test
 //! suite (tests/cputest.c and its data).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! CPUs between the maps of two libvirt releases. A CPU definition means what its libvirt's map
 //! says: a model is that map's set of bits, and releases differ (libvirt 9.0's Skylake-Server
 //! holds mpx, 11.3's marks it `removed`; 11.3 knows cmpccxadd, 9.0 does not). CPUID and MSR

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! libvirt's cpuset / nodeset syntax: "0-3,8,^2" (ranges, single ids, exclusions).
 
 use std::collections::BTreeSet;

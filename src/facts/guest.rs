@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! What the checks know about the guest: its definition as libvirt printed it, and its state.
 
 /// The guest to migrate.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! What the checks know about a host.
 
 use std::collections::BTreeMap;

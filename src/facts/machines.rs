@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! Machine type names: families and versions ("pc-q35-7.2" is family "pc-q35", version 7.2).
 
 /// The machine family of a machine type: its name without the trailing version

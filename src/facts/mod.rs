@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! Facts: plain Rust descriptions of a guest and of a host, with no libvirt types in them.
 //!
 //! Checks read only these, so every check runs the same on a live host, on a saved snapshot and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! A host snapshot: every fact about a host, with the documents kept as libvirt printed them,
 //! so that checks can run where the host cannot be reached (planning, a scheduler's database,
 //! libvirt's own test data). A live check fills the same structure with only the documents its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! virMigrationCheck3(): the check of the migration exactly as the caller will run it, with the
 //! arguments it will pass to virDomainMigrate3().
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The thread-local last error of the C API, and the guards every entry point runs in (one per
 //! kind of entry point: returning a status, returning nothing, freeing), so that no panic crosses
 //! the boundary.

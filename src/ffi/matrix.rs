@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! virMigrationCheckMatrix: many guests against many hosts in one call.
 
 use std::os::raw::{c_char, c_int, c_uint};

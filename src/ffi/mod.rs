@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The C API: the only `extern "C"` code. cbindgen turns this module into
 //! `include/libvirt-migration-check.h`, so the doc comments here are the header's.
 //!

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! `virMigrationCheckResult` lists: built from a `Report` with malloc (as libvirt allocates),
 //! freed by `virMigrationCheckResultListFree`.
 

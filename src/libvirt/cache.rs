@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! Opt-in caching of host facts across calls (VIR_MIGRATION_CHECK_CACHE): a complete,
 //! guest-independent view of each host (its snapshot, parsed), keyed by the connection and its
 //! URI, reused for `ttl`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! Read-only libvirt calls that turn live connections into facts.
 //!
 //! Each fact is fetched at most once per call, and only when a selected check needs it (`Needs`).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The destination XML of a migration (`VIR_MIGRATE_PARAM_DEST_XML`) against the running guest:
 //! what libvirt compares before it accepts it.
 //!

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! `<capabilities>`: what a host can run (`virConnectGetCapabilities`).
 
 use super::expect_root;

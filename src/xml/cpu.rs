@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! `<cpu>` elements wherever they stand: bare, several inside another element (libvirt's
 //! `<cpuTest>`), in capabilities (the host CPU), in domain capabilities (host-model) or in
 //! domain XML.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! A small, bounded element tree built with quick-xml.
 //!
 //! Every libvirt document this crate reads is small (kilobytes) but may come from a host we do not

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! `<domain>`: the guest definition.
 
 use super::dom::{Element, element_kib};

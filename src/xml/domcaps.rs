@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! `<domainCapabilities>`: what one emulator offers for one arch, machine and virt type
 //! (`virConnectGetDomainCapabilities`).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! `<interface>`: a host network interface (`virInterfaceGetXMLDesc`).
 
 use super::expect_root;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! Parsers of libvirt's XML documents into the plain structs of `facts`.
 //!
 //! Unknown elements and attributes are ignored (libvirt adds new ones every release); malformed

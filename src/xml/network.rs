@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! `<network>`: a libvirt virtual network (`virNetworkGetXMLDesc`).
 
 use super::expect_root;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! Node devices (`virNodeDeviceGetXMLDesc`), for what HOSTDEV needs of them: which mediated
 //! device type an existing mdev is, and which mdev types a parent device (a GPU, a VF, an AP
 //! matrix, a CSS channel) can still create, with how many free instances.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! `<pool>` and `<volume>`: libvirt storage (`virStoragePoolGetXMLDesc`, `virStorageVolGetXMLDesc`).
 
 use super::expect_root;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Every bad input to the C API: -1 with a clear error code and message, *results NULL, no
  * crash, no leak, reference counts unchanged.
  * Usage: check_bad_input HOSTS_DIR DAEMON_DIR DAEMON_PID

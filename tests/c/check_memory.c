@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Memory stays flat over 100,000 calls from C: live checks on libvirt's test driver, host
  * snapshots, and checks from snapshots, each result freed as documented. valgrind proves the
  * absence of leaks on short runs (check_results, check_bad_input); this proves that nothing

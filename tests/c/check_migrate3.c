@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virMigrationCheck3() from C on libvirt's test driver: the migration given as the arguments of
  * virDomainMigrate3() (VIR_MIGRATE_* flags, VIR_MIGRATE_PARAM_* typed parameters), its errors,
  * libvirt's refusals, and reference counts left as they were.

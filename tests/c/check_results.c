@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virMigrationCheck() from C on libvirt's test driver: results, their order and typed
  * parameters, the version macro, and reference counts left as they were.
  * Usage: check_results HOSTS_DIR (tests/data/hosts) */

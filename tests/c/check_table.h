@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * check_table.h: what the C tests know of the table of checks, so that a new check changes
  * nothing in them.

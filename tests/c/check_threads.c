@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* 16 threads checking at once on shared connections give the same results as a serial run:
  * the same codes, severities and messages in the same order, for every call, with and without
  * the cache (which another thread keeps invalidating), and each thread's last error stays its

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Builds the C tests through pkg-config against an installed prefix and runs each plainly and
 # under valgrind and under AddressSanitizer, each run with a fresh libvirtd (which check_bad_input kills on purpose).
 #   tests/c/run.sh PREFIX

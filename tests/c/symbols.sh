@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The dynamic symbols of a built library against its version script: every function the script
 # lists is exported under the version node that lists it (not as `Base`), and nothing else is
 # exported.

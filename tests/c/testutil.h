@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tiny assertion helpers for the C tests: count what passed and failed, print the total in the
  * plain "N passed, M failed" form, and exit non-zero on any failure. */
 #ifndef TESTUTIL_H

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The threaded C tests under ThreadSanitizer, against the library built with it (make tsan:
 # nightly Rust, -Zsanitizer=thread, std rebuilt with -Zbuild-std so that TSan sees Rust's own
 # locks and atomics). check_threads: 16 threads on shared connections, the cache invalidated

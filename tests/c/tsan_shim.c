@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The entry points a recent LLVM's ThreadSanitizer instrumentation calls for memory copies in
  * the Rust library (built with nightly -Zsanitizer=thread), which GCC 12's older libtsan does not
  * export: forwarded to memcpy, memmove and memset, which libtsan intercepts, so the copies' reads

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! ARCH: the destination must offer a guest of the domain's arch, os type and virt type; a
 //! move between host arches that both run it is noted. Real capabilities from libvirt's test
 //! data. More: tests/real_data.rs.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! Facts for check scenarios: a guest from domain XML (libvirt's own test data, or a small
 //! domain written here) and two hosts, each started from `Host::unknown` with the facts a
 //! scenario needs set, parsed from libvirt's documents in tests/data where the rule is about a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! CPU_COUNT: more vCPUs (or hotpluggable vCPUs) than the destination's physical CPUs, or than
 //! the CPUs their pinning confines them to there. Live on libvirt's test driver:
 //! tests/test_driver.rs (dst-few-cpus); pinning on real NUMA hosts: tests/numa_memory.rs.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! CPU_FLAGS: the destination must give the guest every CPUID feature it started with, judged
 //! from the destination's view (its host-model CPU, else its host CPU) with libvirt 11.3's CPU
 //! map, and with the hypervisor's own verdict where a live destination gave one. Guests and

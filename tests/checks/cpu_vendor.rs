@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! CPU_VENDOR: a vendor change is noted, and is a risk for guests configured from the host CPU.
 //! Real hosts and domain capabilities (an Intel Haswell host; QEMU 7.2's AMD EPYC-Rome
 //! host-model); more: tests/cpu_checks.rs.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! CPUID: a host-passthrough guest sees the host CPU's identity, and cache passthrough its
 //! caches. libvirt's cpu-host-passthrough and cpu-cache-passthrough test domains; more on real
 //! hosts: tests/cpu_checks.rs.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! DEVICES: device models against the destination's domain capabilities, and libvirt's own
 //! migration blockers (qemuMigrationSrcIsAllowed, qemuMigrationSrcIsSafe) on libvirt's test
 //! domains. More, with real domain capabilities of several QEMU versions and live on libvirt's

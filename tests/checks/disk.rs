@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! DISK: every disk's storage must be reachable on the destination as the same storage, judged
 //! by libvirt's volume keys and pools (libvirt's pool-dir and pool-netfs test pools, its
 //! disk-source-pool test domain). Live on libvirt's test driver: tests/test_driver.rs

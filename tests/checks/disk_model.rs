@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! DISK_MODEL: every disk's bus and device kind must be offered by the destination's emulator
 //! for the guest's machine (real domain capabilities of QEMU 7.2's q35). More: tests/devices.rs
 //! (an s390x host).

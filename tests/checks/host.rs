@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! HOST: source and destination must be different hosts, and the destination must not hold
 //! another domain of the guest's name or UUID. Live on libvirt's test driver:
 //! tests/test_driver.rs (dst-clash, dst-all-wrong).

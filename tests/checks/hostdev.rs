@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! HOSTDEV: host devices tie a guest to its host (libvirt refuses PCI, SCSI, mdev and
 //! interface type='hostdev'; transient teaming is unplugged; USB is re-attached), and whether
 //! the destination could give its mdevs and SR-IOV VFs back. libvirt's hostdev test domains,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! HYPERVISOR: same hypervisor type on both hosts; an older hypervisor or libvirt on the
 //! destination is a risk. Live on libvirt's test driver (a good destination): tests/test_driver.rs.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! MACHINE: the destination's emulator must offer the guest's machine type (or alias) and virt
 //! type for its arch, the emulator binary must be there, and its firmware. Real capabilities
 //! and domain capabilities; more: tests/devices.rs.

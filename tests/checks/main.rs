@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! One home for each check's rules: a file per check (in bit order), where every reason code
 //! the check can emit has a scenario that produces it, asserting its severity, its code and the
 //! object its message names. Scenarios are built from facts (`builder`), with no libvirt

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! MEMORY: the guest's memory must fit what the destination can give, with headroom; huge
 //! pages of its size must be there. Real NUMA hosts and huge-page guests: tests/numa_memory.rs;
 //! live on libvirt's test driver: tests/test_driver.rs (dst-low-memory, dst-tight-memory).

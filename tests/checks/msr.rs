@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! MSR: MSR-backed CPU features (vmx-* controls, arch-capabilities bits) the guest started with
 //! must exist on the destination. It shares CPU_FLAGS's judgement, and so its SKIPPED reasons
 //! (`cpu_flags::skips`). More: tests/cpu_checks.rs.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! NETWORK: every interface's network, bridge or host device must exist (and be up) on the
 //! destination. libvirt's networks from its test data (host-bridge-net, isolated-network) and
 //! its portgroup test domain. Live on libvirt's test driver: tests/test_driver.rs

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! NETWORK_MODEL: every NIC model must exist in the destination's QEMU (by the version that
 //! introduced it), and every backend in its domain capabilities. libvirt's net-many-models test
 //! domain and real domain capabilities; more: tests/devices.rs.

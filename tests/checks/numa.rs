@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! NUMA: where the guest's memory and vCPUs land on the destination's NUMA nodes (nodesets,
 //! node sizes, CPU pins). Real hosts: the 2-node Haswell KVM host (even CPUs on node 0, odd on
 //! node 1, ~15.4 GiB each) and the 4-node host (nodes of 1 to 4 GiB, CPUs 4n..4n+3 on node n).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! TIME: an invariant TSC needs a pinned frequency, which the destination must run at or scale
 //! to (within 250 ppm). The guest is libvirt's cpu-tsc-frequency test domain; the destination
 //! the real KVM host (TSC 2596991000 Hz, no scaling). More: tests/devices.rs

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! A real `libvirtd` serving the test-driver hosts over its unix socket (docs/testbed.md, bed 1), so
 //! that tests exercise libvirt's remote protocol. Started and stopped by
 //! tests/libvirtd-session.sh (shared with the C tests); always stopped by PID when the handle

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The RPC floor of a cold check of every check: the libvirt calls `virt_migration_check::check`
 //! makes (src/libvirt/gather.rs `fill`, `guest_migrating`), issued directly through the `virt`
 //! crate with nothing parsed, each independent call on its own thread, both connections at once.

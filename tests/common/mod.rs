@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! Helpers shared by the integration tests: paths of the bundled data and connections to
 //! libvirt's test driver serving it.
 #![allow(dead_code)]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The end-to-end test bed (docs/testbed.md, bed 3): root libvirtd "hosts" in their own mount
 namespaces, real QEMU (TCG) guests, real live migrations. Every daemon and guest started here is
 stopped by PID at the end of the session, even when a test fails."""

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Starts or stops one libvirt "host" of the end-to-end test bed (docs/testbed.md, bed 3): a root
 # libvirtd serving qemu:///system in its own mount namespace, with private /etc/libvirt,
 # /run/libvirt, /var/lib/libvirt, /var/cache/libvirt and /var/log/libvirt, its own host UUID,

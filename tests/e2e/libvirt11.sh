@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Unpacks libvirt 11.3 from bookworm-backports into DIR/root, beside the machine's libvirt 9.0, for
 # the test bed's hosts of the next generation (docs/testbed.md, hosts f and g): the packages are
 # fetched with apt-get download through a private apt configuration (the machine's own sources and

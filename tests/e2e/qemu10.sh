@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Unpacks QEMU 10 from bookworm-backports into DIR/root, beside the machine's QEMU 7.2, for the
 # test bed's "newer host" (docs/testbed.md): the packages are fetched with apt-get download through a
 # private apt configuration (the machine's own sources and package state are left alone) and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """virMigrationBaseline on live QEMU hosts. Each host's hypervisor is asked for its own baseline
 CPU (virConnectBaselineHypervisorCPU with MIGRATABLE) and that answer, cross-checked with the
 library's engine, is the baseline CPU. Then the proof: a guest rewritten to the baseline of a pair

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Both ways on the bed: a persistent host-model KVM guest started on the old generation (host a:
 libvirt 9.0, QEMU 7.2) migrates to a newer host (d: 9.0 with QEMU 10; f: libvirt 11.3 with QEMU 10),
 and the check of that migration warns `cpu_flags.no-return`. Then the proof: restarted on the

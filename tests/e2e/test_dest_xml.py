@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """VIR_MIGRATE_PARAM_DEST_XML on the QEMU bed (docs/testbed.md), hosts a and b: check3 with a
 destination XML, then the real virDomainMigrate3 (libvirt-python's migrate3) with the same
 flags and parameters.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The bed's two generations (docs/testbed.md): hosts a to e run the machine's libvirt 9.0, hosts f
 and g libvirt 11.3 from bookworm-backports, f driving QEMU 10 and g QEMU 7.2. The scenarios across
 generations (test_migrations.py) mean something only if each daemon really is the version it

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """A destination whose libvirt predates its QEMU, on the QEMU bed (docs/testbed.md): host d runs
 libvirt 9.0 with QEMU 10. libvirt 9.0 starts a guest without ACPI with ``-no-acpi``, which QEMU
 removed in 9.0: check3 predicts the ERROR, and the real migration fails the way it says."""

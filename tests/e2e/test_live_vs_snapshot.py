@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """One host, one judgement, on the real bed: a check through the Python binding on live hosts
 and the same check on the hosts' snapshots (virMigrationHostSnapshot) taken at the same moment
 give the same results, for guests started on a (QEMU 7.2) and on d (QEMU 10) against every host

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Each migration libvirt refuses before it moves anything, asked of check3 and then run for real
 with virDomainMigrate3 (libvirt-python's migrate3) with the same flags and parameters: the real
 call fails, and libvirt's error holds the words check3 gave in its ``libvirt_error`` detail.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Predictions against real migrations: each scenario starts a guest on its source host (a; d for
 QEMU 10; f and g for libvirt 11.3 with QEMU 10 and 7.2), asks the library (through the Python
 binding's check3, with the flags and parameters the migration will use) and the CLI with its defaults (given the virsh migrate

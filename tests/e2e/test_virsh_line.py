@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """A pasted ``virsh migrate`` line: the CLI judges it (``virt-migration-check check -c SRC <the
 line's options> DOMAIN DESTURI``), then the system's real virsh runs the same line
 (``virsh -c SRC migrate <the same options> DOMAIN DESTURI``), and the CLI's verdict is an error

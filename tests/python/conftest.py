@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Fixtures of the Python binding tests: libvirt's test driver in-process on the hosts of
 tests/data/hosts, and real libvirtds serving them (tests/libvirtd-session.sh).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Paths and helpers shared by the Python binding tests (imported by conftest.py and tests)."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The baseline for one guest arch and virt type (virMigrationBaselineFor, virMigrationBaselineXMLFor
 through baseline(..., virt_type=...)): the document says which, a host lacking the virt type is
 an error naming it, and a guest is rewritten only to a baseline of its own virt type. The test

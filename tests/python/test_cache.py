@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Flag.CACHE, the cache_ttl parameter and cache_invalidate(): a library that has them gives the
 same answers with and without the cache; one built before them refuses them clearly."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """check3() on libvirt's test driver in-process: the migration given as libvirt-python's
 ``virDomain.migrate3(dconn, params, flags)`` arguments (tests/data/hosts)."""
 

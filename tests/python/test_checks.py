@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """check() on libvirt's test driver in-process (tests/data/hosts; see its README for what each
 destination gets wrong): results, their order, details, flags, parameters, and the JSON the
 command-line tool prints."""

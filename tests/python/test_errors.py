@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Bad arguments: the library's refusals raise MigrationCheckError with its code and message;
 values that cannot even be passed to C raise TypeError / ValueError. Nothing crashes."""
 

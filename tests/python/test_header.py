@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The Python enums, constants and ctypes structures against include/libvirt-migration-check.h:
 every value of every enum of the header, in both directions, and (where a C compiler is at
 hand) the structure layouts as the compiler lays them out."""

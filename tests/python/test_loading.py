@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Where the C library is loaded from: LIBVIRT_MIGRATION_CHECK_LIBRARY, the build tree, the
 installed SONAME. Each case runs in a fresh interpreter (a process loads the library once)."""
 

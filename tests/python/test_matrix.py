@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """check_matrix(): many guests against many hosts in one call (virMigrationCheckMatrix)."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Host snapshots, offline checks (check_xml) and the lowest common denominator (baseline*)."""
 
 from __future__ import annotations

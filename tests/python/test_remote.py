@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Through a real libvirtd (libvirt's remote protocol, test+unix://), started and stopped by
 tests/libvirtd-session.sh in fixture finalizers."""
 

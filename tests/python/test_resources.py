@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Nothing is kept or leaked: libvirt reference counts are unchanged after many calls (the
 handles are borrowed), and the resident memory stays flat over 10,000 calls (every result
 list and string freed)."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The shared_filesystems parameter travels from Python to the library (check and check3, a
 list as one typed parameter per directory, as migrate_disks), on libvirt's test driver: web1's
 disks lie in a dir pool of host dst-local-dir, which may be local or an NFS mount, so DEVICES

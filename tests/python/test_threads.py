@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Thread safety: concurrent checks give the serial answers, each thread sees its own errors
 (the library's last error is thread-local), and the GIL is released during C calls (a check
 blocked on a frozen destination daemon does not stop the other threads)."""

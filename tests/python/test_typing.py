@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The package's type hints hold (mypy --strict), for the package and for a caller of it.
 Skipped where mypy is not installed (Debian: mypy)."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """VDSM-like callers: handles wrapped in objects that forward attribute access to the real
 virConnect / virDomain (as vdsm.virt.virdomain.Notifying does), connections whose methods were
 replaced on the instance (as vdsm.common.libvirtconnection does), and the README's example."""

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Checks every running guest of this host against a destination and prints the
 show-stoppers: what would make each live migration fail, or break the guest.
 

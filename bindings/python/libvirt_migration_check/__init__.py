@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Python bindings of libvirt-migration-check: will this libvirt live migration succeed, and if
 not, exactly why?
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The Python API over the C functions declared in _ffi."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The C API's enums and constants, value for value as in include/libvirt-migration-check.h.
 
 tests/python/test_header.py parses the header and fails when any value here differs from it,

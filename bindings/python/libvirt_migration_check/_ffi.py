@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """ctypes declarations of the C API in include/libvirt-migration-check.h, and the loader.
 
 Every C function of the header gets its argtypes and restype here, before it is ever called.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! virt-migration-check: the command-line face of the library, a thin layer over its Rust API.
 //!
 //! `check` speaks `virsh migrate`: `check [-c SRC] [options of virsh migrate] DOMAIN DESTURI

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! `virsh migrate`'s options, with virsh's names and meanings, so that an administrator can paste
 //! a `virsh migrate` line after `virt-migration-check check`.
 //!
