@@ -1,4 +1,4 @@
-//! The baseline document, `<migrationBaseline version='1'>` (format in the README):
+//! The baseline document, `<migrationBaseline version='1'>` (format in docs/baseline.md):
 //! written by virMigrationBaseline(), read by virMigrationBaselineApply().
 
 use crate::xml::escape;
