@@ -4,7 +4,7 @@
 #   make demo      build and run the CLI on bundled test-driver hosts (no daemon needed)
 #   make check     install what the tests need, then run every test
 #   make install   PREFIX=/usr/local DESTDIR= : library (shared + static), header, .pc, CLI
-#   make header    regenerate what the table of checks gives (C enum, Python enums, README table)
+#   make header    regenerate what the table of checks and the codes give (C enum, Python enums, docs/checks.md table, docs/reason-codes.md)
 #                  and include/libvirt-migration-check.h from src/ffi
 #   make bench     run the criterion benchmarks
 #   make fuzz      run every cargo-fuzz target for FUZZ_SECONDS (nightly Rust; not in check)
@@ -75,9 +75,10 @@ define cbindgen_run
 @echo "cbindgen: $$(grep -Ec "$(CBINDGEN_EXPECTED)" build/cbindgen.log) expected warnings (libvirt's types, string constants)"
 endef
 
-# Regenerates what comes from the table of checks (src/check_table.rs) and the modifiers
-# (src/flags.rs) -- the C enum in src/ffi/check_flags.rs, the Python enums, the README's table of
-# checks, tests/c/check_table.h (tests/generated.rs) -- then the header from src/ffi.
+# Regenerates what comes from the table of checks (src/check_table.rs), the modifiers
+# (src/flags.rs) and the reason codes (src/codes.rs) -- the C enum in src/ffi/check_flags.rs, the
+# Python enums, the table of checks in docs/checks.md, docs/reason-codes.md,
+# tests/c/check_table.h (tests/generated.rs) -- then the header from src/ffi.
 header: $(CBINDGEN)
 	VMC_REGENERATE=1 $(CARGO) test --locked --test generated
 	$(call cbindgen_run,$(HEADER))

@@ -6,10 +6,10 @@
 //! `VIR_MIGRATION_CHECK_` prefix), its one-line documentation, the host facts it reads from the
 //! source and the destination (`facts::Needs` flags, which this bottom layer only names),
 //! whether it judges compatibility (see below), and its ERROR and WARNING / INFO cases for the
-//! README's table of checks (whose codes column comes from `crate::codes`).
+//! table of checks in docs/checks.md (whose codes column comes from `crate::codes`).
 //! `flags` builds `Check` and the selection bits of `Flags` from it, `checks` builds `REGISTRY`
 //! (running `<module>::check`); the C enum (`src/ffi/check_flags.rs`, hence the header), the
-//! Python enums, the README table and the C tests' constants (`tests/c/check_table.h`) are
+//! Python enums, the table in docs/checks.md and the C tests' constants (`tests/c/check_table.h`) are
 //! generated from them by `make header` (tests/generated.rs fails when a committed copy differs).
 //!
 //! Adding a check: write `src/checks/<name>.rs` with `pub fn check(cx: &Context) -> Vec<Finding>`,

@@ -79,7 +79,7 @@ macro_rules! define_checks_and_flags {
                 }
             }
 
-            /// What the check reports, as the README's table of checks shows it: its ERROR cases
+            /// What the check reports, as the table of checks in docs/checks.md shows it: its ERROR cases
             /// and its WARNING / INFO cases (Markdown). Its codes are `crate::codes::of`.
             pub fn readme_row(self) -> [&'static str; 2] {
                 match self {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-//! The baseline document, `<migrationBaseline version='1'>` (format in the README):
+//! The baseline document, `<migrationBaseline version='1'>` (format in docs/baseline.md):
 //! written by virMigrationBaseline(), read by virMigrationBaselineApply().
 
 use crate::xml::escape;

@@ -11,7 +11,7 @@ use crate::report::Finding;
 const CHECK: Check = Check::NetworkModel;
 
 /// libvirt NIC model names QEMU implements, with the first QEMU version that has each
-/// (major * 1,000,000 + minor * 1,000 + micro). Documented in the README.
+/// (major * 1,000,000 + minor * 1,000 + micro). Documented in docs/checks.md (Devices and platform).
 pub const QEMU_NIC_MODELS: &[(&str, u64)] = &[
     ("virtio", 0),
     ("virtio-net", 0),

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 //! `<hostSnapshot version='1'>`: reads and writes host snapshots (schema:
-//! docs/schemas/hostsnapshot.rng; format in the README). libvirt's own documents are embedded
+//! docs/schemas/hostsnapshot.rng; format in docs/snapshots.md). libvirt's own documents are embedded
 //! verbatim as children, so `xmllint --xpath '/hostSnapshot/capabilities'` gives back exactly
 //! what `virsh capabilities` printed.
 //!

@@ -17,7 +17,7 @@ from typing import List, Optional
 import libvirt_migration_check as lmc
 
 def show(conn: int, dconn: int, dom: int) -> List[str]:
-    report: lmc.Report = lmc.check(conn, dconn, dom, checks=lmc.Check.NETWORK | lmc.Check.DISK | lmc.Flag.STRICT, memory_headroom=1024)
+    report: lmc.Report = lmc.check(conn, dconn, dom, checks=lmc.Check.NETWORK | lmc.Check.DISK | lmc.Flag.STRICT, memory_headroom=1024, host_timeout=2.5)
     verdict: lmc.Severity = report.verdict
     same: lmc.Verdict = verdict
     unverified: List[lmc.Check] = report.unverified
@@ -38,7 +38,8 @@ def show(conn: int, dconn: int, dom: int) -> List[str]:
 '''
 
 
-# libvirt's VIR_MIGRATE_* flags where our selection was: mypy refuses each call.
+# libvirt's VIR_MIGRATE_* flags where our selection was, and the old timeout= in milliseconds
+# (now host_timeout= in seconds): mypy refuses each call.
 MISTAKES = '''
 import libvirt_migration_check as lmc
 VIR_MIGRATE_LIVE, VIR_MIGRATE_PEER2PEER = 1, 2
@@ -46,6 +47,8 @@ lmc.check(1, 2, 3, VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER)
 lmc.check(1, 2, 3, flags=VIR_MIGRATE_LIVE)
 lmc.check_xml("<domain/>", None, "<hostSnapshot/>", VIR_MIGRATE_LIVE)
 lmc.check_matrix(1, [3], [2], flags=VIR_MIGRATE_LIVE)
+lmc.check(1, 2, 3, timeout=60000)
+lmc.check3(3, 2, {}, VIR_MIGRATE_LIVE, timeout=60000)
 '''
 
 
@@ -62,7 +65,7 @@ def test_mypy_refuses_migrate_flags_in_the_selection(tmp_path):
     )
     assert out.returncode == 1, out.stdout + out.stderr
     lines = [line for line in out.stdout.splitlines() if ": error:" in line]
-    assert [line.split(":")[1] for line in lines] == ["4", "5", "6", "7"], out.stdout
+    assert [line.split(":")[1] for line in lines] == ["4", "5", "6", "7", "8", "9"], out.stdout
 
 
 @pytest.mark.skipif(importlib.util.find_spec("mypy") is None, reason="mypy is not installed")

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """VDSM-like callers: handles wrapped in objects that forward attribute access to the real
 virConnect / virDomain (as vdsm.virt.virdomain.Notifying does), connections whose methods were
-replaced on the instance (as vdsm.common.libvirtconnection does), and the README's example."""
+replaced on the instance (as vdsm.common.libvirtconnection does), the example of docs/python.md and the
+README's."""
 
 from __future__ import annotations
 
@@ -104,10 +105,23 @@ def test_the_readme_example_prints_the_show_stoppers():
     ), good.stderr
 
 
-def test_the_readme_shows_the_tested_example():
+def test_the_python_guide_shows_the_tested_example():
+    guide = (ROOT / "docs" / "python.md").read_text()
+    block = guide.split("```python\n", 1)[1].split("```", 1)[0]
+    assert block == EXAMPLE.read_text(), "docs/python.md's example differs from bindings/python/examples/check_running_guests.py"
+
+
+def test_the_readme_example_runs(tmp_path):
+    # The README's short example, run with its two URIs pointed at the bundled test-driver hosts.
     readme = (ROOT / "README.md").read_text()
-    if "## Python and VDSM" not in readme:
-        pytest.skip("the README has no Python section yet")
-    section = readme.split("## Python and VDSM", 1)[1]
-    block = section.split("```python\n", 1)[1].split("```", 1)[0]
-    assert block == EXAMPLE.read_text(), "README's example differs from bindings/python/examples/check_running_guests.py"
+    block = readme.split("## Python\n", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    assert '"qemu:///system"' in block and '"qemu+ssh://dst/system"' in block, block
+    program = tmp_path / "readme_example.py"
+    program.write_text(block.replace('"qemu:///system"', repr(uri("src"))).replace('"qemu+ssh://dst/system"', repr(uri("dst-all-wrong"))))
+    env = dict(os.environ, PYTHONPATH=str(BINDINGS))
+    out = subprocess.run([sys.executable, str(program)], capture_output=True, text=True, env=env, timeout=60)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == "ERROR", out.stdout
+    assert "network.missing network 'prod' used by interface 52:54:00:00:00:01 does not exist on the destination" in lines, out.stdout
+    assert len(lines) == 1 + 7, out.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import json
+import math
 import os
 from dataclasses import dataclass, field
 from typing import (
@@ -437,6 +438,36 @@ def _typed_params(params: Union[Dict[str, Any], List[Tuple[str, Any]]]) -> Tuple
     return array, keep
 
 
+# The one unit of every duration in Python is the second, as on the command line
+# (--host-timeout SECONDS) and in libvirt-python: host_timeout= is converted here to the C
+# parameter VIR_MIGRATION_CHECK_PARAM_TIMEOUT, which counts milliseconds. The old Python
+# keyword was that C parameter itself (timeout=, milliseconds): it is refused loudly rather
+# than reread in seconds, so that a caller's timeout=60000 (one minute) never silently
+# becomes 16 hours.
+_C_TIMEOUT = "timeout"
+
+
+def _with_host_timeout(function: str, params: Dict[str, Any], host_timeout: Optional[float]) -> Dict[str, Any]:
+    """``params`` with ``host_timeout`` (seconds) as the C call's ``timeout`` (milliseconds).
+    Raises ``TypeError`` when ``params`` holds the C name ``timeout`` itself."""
+    if _C_TIMEOUT in params:
+        raise TypeError(
+            f"{function}() takes no 'timeout' (milliseconds): the wait for the hosts is host_timeout=, "
+            f"in seconds, as the CLI's --host-timeout (timeout=60000 is host_timeout=60)"
+        )
+    if host_timeout is None:
+        return params
+    if isinstance(host_timeout, bool) or not isinstance(host_timeout, (int, float)):
+        raise TypeError(f"host_timeout must be a number of seconds, not {type(host_timeout).__name__}")
+    if not math.isfinite(host_timeout) or host_timeout < 0:
+        raise ValueError(f"host_timeout={host_timeout} is not a number of seconds (0: wait for ever)")
+    # Rounded up, so that a short positive wait never becomes 0, which means for ever.
+    milliseconds = math.ceil(host_timeout * 1000)
+    if milliseconds >= 1 << 64:
+        raise ValueError(f"host_timeout={host_timeout} does not fit the C call's milliseconds")
+    return {**params, _C_TIMEOUT: milliseconds}
+
+
 # ---------------------------------------------------------------------------------------------
 # The API
 
@@ -448,6 +479,8 @@ def check(
     *,
     checks: Selection = Check.ALL,
     flags: None = None,
+    host_timeout: Optional[float] = None,
+    timeout: None = None,
     **params: Any,
 ) -> Report:
     """Can the guest ``dom``, running on ``conn``, be live-migrated to the host of ``dconn``?
@@ -460,8 +493,11 @@ def check(
     caller holding libvirt's ``VIR_MIGRATE_*`` flags calls ``check3``, and ``flags=`` raises
     ``TypeError`` saying so (as a fourth positional argument does). Parameters:
     ``memory_headroom`` (int, KiB: what must remain free on the destination) and ``cpu_map``
-    (str: libvirt's CPU map directory for every host; default each destination's own libvirt's, carried), ``cache_ttl`` (int, seconds, with ``Flag.CACHE``),
-    ``timeout`` (int, milliseconds the hosts have to answer; 0: for ever; default 60000),
+    (str: libvirt's CPU map directory for every host; default each destination's own libvirt's,
+    carried), ``cache_ttl`` (int, seconds a cached host's facts are reused, with
+    ``Flag.CACHE``; default 60), ``host_timeout`` (int or float, seconds the hosts have to
+    answer, as the CLI's ``--host-timeout``; 0: for ever; default 60; the keyword ``timeout``,
+    which counted milliseconds, raises ``TypeError``),
     ``shared_filesystems`` (a list of directories on storage both hosts share, as qemu.conf's
     ``shared_filesystems``; one typed parameter per directory); a parameter given as None is
     left out. Each is passed as the typed parameter its Python
@@ -476,7 +512,9 @@ def check(
     dconn_p = _pointer(dconn, "dconn")
     dom_p = _pointer(dom, "dom")
     bits = _selection("check", checks, flags, live=True)
-    given = {k: v for k, v in params.items() if v is not None}
+    if timeout is not None:
+        params = {**params, _C_TIMEOUT: timeout}
+    given = _with_host_timeout("check", {k: v for k, v in params.items() if v is not None}, host_timeout)
     lib = _ffi.load().lib
     results = _ffi.CResultList()
     if given:
@@ -752,6 +790,9 @@ def check3(
     params: Optional[Dict[str, Any]] = None,
     flags: int = 0,
     checks: Union[Check, int] = Check.ALL,
+    *,
+    host_timeout: Optional[float] = None,
+    timeout: None = None,
     **tuning: Any,
 ) -> Report:
     """Can the migration ``dom.migrate3(dconn, params, flags)`` succeed? The arguments mirror
@@ -760,8 +801,10 @@ def check3(
     The source is the domain's own connection. ``checks`` selects checks (``Check.ALL``: every
     one) and may add ``Flag.STRICT`` / ``Flag.CACHE``; ``Flag.OFFLINE``, ``NON_SHARED_DISK``
     and ``UNSAFE`` are refused there, since ``flags`` says those. ``tuning`` takes the
-    parameters of :func:`check` (``memory_headroom``, ``cpu_map``, ``cache_ttl``, ``timeout``,
-    ``shared_filesystems``: a list of directories).
+    parameters of :func:`check` (``memory_headroom``, ``cpu_map``, ``cache_ttl`` in seconds,
+    ``host_timeout`` in seconds, ``shared_filesystems``: a list of directories); ``timeout``
+    (milliseconds, the C parameter's unit), as a keyword or a key of ``params``, raises
+    ``TypeError`` naming ``host_timeout``.
     ``VIR_MIGRATE_PARAM_DEST_XML`` is the guest as the destination will define it: the
     destination-side checks judge it, and each change of the guest's ABI libvirt refuses is a
     ``host.dest-xml-abi`` ERROR in libvirt's words (``details["libvirt_error"]``).
@@ -774,7 +817,10 @@ def check3(
     migrate_flags = _uint(flags, "flags")
     check_bits = _uint(checks, "checks")
     given: Dict[str, Any] = dict(params or {})
+    if timeout is not None:
+        tuning = {**tuning, _C_TIMEOUT: timeout}
     given.update({k: v for k, v in tuning.items() if v is not None})
+    given = _with_host_timeout("check3", given, host_timeout)
     loaded = _ffi.load()
     if not loaded.has("virMigrationCheck3"):
         raise MigrationCheckError(ErrorCode.UNSUPPORTED, "the loaded library has no virMigrationCheck3")

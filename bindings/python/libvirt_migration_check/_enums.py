@@ -16,7 +16,9 @@ PARAM_MEMORY_HEADROOM = "memory_headroom"
 PARAM_CPU_MAP = "cpu_map"
 # #define VIR_MIGRATION_CHECK_PARAM_CACHE_TTL (seconds; with Flag.CACHE)
 PARAM_CACHE_TTL = "cache_ttl"
-# #define VIR_MIGRATION_CHECK_PARAM_TIMEOUT (milliseconds; 0: for ever; default 60000)
+# #define VIR_MIGRATION_CHECK_PARAM_TIMEOUT: the C parameter's name, in milliseconds there (0: for
+# ever; default 60000). Python callers pass host_timeout= in seconds instead, which the binding
+# converts; check() and check3() refuse this name, so that no Python duration is in milliseconds.
 PARAM_TIMEOUT = "timeout"
 # #define VIR_MIGRATION_CHECK_PARAM_SHARED_FILESYSTEMS (a directory per occurrence: give a list)
 PARAM_SHARED_FILESYSTEMS = "shared_filesystems"
