@@ -179,6 +179,46 @@ uninstall:
 install-check: build
 	tests/install.sh
 
+# The Debian packages (debian/): libvirt-migration-check0, -dev, virt-migration-check,
+# python3-libvirt-migration-check, built by `dpkg-buildpackage -b -us -uc`. The .debs, .changes and
+# .buildinfo go to build/deb/ instead of dpkg's parent directory, so that nothing is written
+# outside the checkout (debian/rules' VMC_DEB_DESTDIR, dpkg-genchanges' and dpkg-genbuildinfo's
+# -u), and --post-clean leaves debian/ as committed. cargo is rustup's, from CARGO_HOME (debian/rules).
+DEB_DIR := build/deb
+DEB_ARCH = $(shell dpkg-architecture -qDEB_HOST_ARCH)
+DEB_BUILD_PACKAGES := debhelper dh-python dpkg-dev fakeroot libvirt-dev pkgconf binutils python3
+deb:
+	$(call apt_ensure,$(DEB_BUILD_PACKAGES))
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)
+	VMC_DEB_DESTDIR=$(CURDIR)/$(DEB_DIR) CARGO_HOME=$${CARGO_HOME:-$$HOME/.cargo} RUSTUP_HOME=$${RUSTUP_HOME:-$$HOME/.rustup} \
+	    dpkg-buildpackage -b -us -uc --post-clean \
+	    --changes-file=$(CURDIR)/$(DEB_DIR)/libvirt-migration-check_$(VERSION)_$(DEB_ARCH).changes \
+	    --buildinfo-file=$(CURDIR)/$(DEB_DIR)/libvirt-migration-check_$(VERSION)_$(DEB_ARCH).buildinfo \
+	    --changes-option=-u$(CURDIR)/$(DEB_DIR) --buildinfo-option=-u$(CURDIR)/$(DEB_DIR)
+	@ls -l $(DEB_DIR)
+
+# The packages as a user gets them (tests/install-deb.sh): lintian with no error (the warnings
+# shown), each package's file list against the expected one, all four unpacked into a scratch
+# root, examples/check.c built and run against its header, .pc and library, the CLI (its man
+# page rendered, its completion loaded) and the Python example run from there.
+DEB_CHECK_PACKAGES := lintian man-db python3-libvirt
+deb-check: deb
+	$(call apt_ensure,$(DEB_CHECK_PACKAGES))
+	tests/install-deb.sh $(DEB_DIR)
+
+# The RPM spec (libvirt-migration-check.spec) for Fedora and RHEL, parsed by rpmspec: it must
+# expand without a warning, give the four packages, and carry Cargo.toml's version.
+rpmspec-check:
+	$(call apt_ensure,rpm)
+	@mkdir -p build
+	@rpmspec -P libvirt-migration-check.spec >build/rpmspec.out 2>build/rpmspec.err || { cat build/rpmspec.err; exit 1; }
+	@! grep . build/rpmspec.err || { echo "rpmspec warns about libvirt-migration-check.spec (above)"; exit 1; }
+	@pkgs=$$(rpmspec -q --qf '%{name}-%{version}\n' libvirt-migration-check.spec 2>/dev/null | sort | tr '\n' ' '); \
+	want="libvirt-migration-check-$(VERSION) libvirt-migration-check-devel-$(VERSION) python3-libvirt-migration-check-$(VERSION) virt-migration-check-$(VERSION) "; \
+	test "$$pkgs" = "$$want" || { echo "rpmspec -q gives '$$pkgs', expected '$$want'"; exit 1; }; \
+	echo "rpmspec: libvirt-migration-check.spec parses: $$pkgs"
+
 # The style and lint gates: rustfmt.toml's layout, and clippy on every target with warnings
 # as errors.
 lint: deps
@@ -290,7 +330,7 @@ e2e: e2e-deps build
 	E2E_QEMU10_DIR=$(E2E_QEMU10_DIR) E2E_LIBVIRT11_DIR=$(E2E_LIBVIRT11_DIR) LIBVIRT_MIGRATION_CHECK_LIBRARY=$(CURDIR)/$(CDYLIB) $(PYTHON) -m pytest tests/e2e -p no:cacheprovider -rs -s
 
 check: deps lint check-header unit-tests c-tests c-tests-libvirt11 cli-tests-libvirt11 tsan-if-nightly python-tests \
-	python-tests-libvirt11 e2e
+	python-tests-libvirt11 install-check deb-check rpmspec-check e2e
 	@echo "make check: all tests passed"
 
 # Benchmarks (benches/), each target against its limit (docs/performance.md): criterion's cpu
