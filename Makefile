@@ -189,6 +189,8 @@ DEB_ARCH = $(shell dpkg-architecture -qDEB_HOST_ARCH)
 DEB_BUILD_PACKAGES := debhelper dh-python dpkg-dev fakeroot libvirt-dev pkgconf binutils python3
 deb:
 	$(call apt_ensure,$(DEB_BUILD_PACKAGES))
+	@v=$$(dpkg-parsechangelog -SVersion); test "$$v" = "$(VERSION)" || \
+	    { echo "debian/changelog is at $$v, Cargo.toml at $(VERSION): add an entry (dch -v $(VERSION))"; exit 1; }
 	rm -rf $(DEB_DIR)
 	mkdir -p $(DEB_DIR)
 	VMC_DEB_DESTDIR=$(CURDIR)/$(DEB_DIR) CARGO_HOME=$${CARGO_HOME:-$$HOME/.cargo} RUSTUP_HOME=$${RUSTUP_HOME:-$$HOME/.rustup} \

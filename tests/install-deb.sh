@@ -17,6 +17,7 @@ hosts="$top/tests/data/hosts"
 python=${PYTHON:-/usr/bin/python3}
 cd "$top"
 version=$(dpkg-parsechangelog -SVersion)
+so_file=libvirt-migration-check.so.0.${version#0.}
 arch=$(dpkg-architecture -qDEB_HOST_ARCH)
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 libdir=/usr/lib/$multiarch
@@ -40,8 +41,8 @@ echo "== the packages' contents"
 expected() {
     case $1 in
         libvirt-migration-check0) printf '%s\n' \
-            "$libdir/libvirt-migration-check.so.0 -> libvirt-migration-check.so.0.1.0" \
-            "$libdir/libvirt-migration-check.so.0.1.0" ;;
+            "$libdir/libvirt-migration-check.so.0 -> $so_file" \
+            "$libdir/$so_file" ;;
         libvirt-migration-check-dev) printf '%s\n' \
             /usr/include/libvirt-migration-check.h \
             "$libdir/libvirt-migration-check.a" \
@@ -107,6 +108,6 @@ where=$(cd "$scratch" && "${pyenv[@]}" "$python" -c '
 import libvirt_migration_check as lmc
 lmc._ffi.load()
 print(lmc.__file__, *{line.split()[-1] for line in open("/proc/self/maps") if "libvirt-migration-check.so" in line})')
-[ "$where" = "$root/usr/lib/python3/dist-packages/libvirt_migration_check/__init__.py $root$libdir/libvirt-migration-check.so.0.1.0" ] \
+[ "$where" = "$root/usr/lib/python3/dist-packages/libvirt_migration_check/__init__.py $root$libdir/$so_file" ] \
     || { echo "FAIL: the Python package ran from '$where'"; exit 1; }
 echo "ok: deb-check passed"

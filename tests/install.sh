@@ -19,6 +19,9 @@ scratch=$(mktemp -d /tmp/vmc-install.XXXXXX)
 trap 'rm -rf "$scratch"' EXIT
 cd "$top"
 
+# The library's file is its SONAME followed by the rest of the version (0.1.0: .so.0.1.0).
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+so_file=libvirt-migration-check.so.0.${version#0.}
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || true)
 libdir=/usr/lib${multiarch:+/$multiarch}
 # The Python package's default directory for PREFIX=/usr: Debian's dist-packages, or the
@@ -30,8 +33,8 @@ pythondir=$("$python" -c 'import sysconfig as s; print(s.get_path("purelib", "de
 expected() {
     local lib=$1 bin=$2 inc=$3 data=$4 man=$5 py=$6
     printf '%s\n' \
-        "$lib/libvirt-migration-check.so.0.1.0" \
-        "$lib/libvirt-migration-check.so.0 -> libvirt-migration-check.so.0.1.0" \
+        "$lib/$so_file" \
+        "$lib/libvirt-migration-check.so.0 -> $so_file" \
         "$lib/libvirt-migration-check.so -> libvirt-migration-check.so.0" \
         "$lib/libvirt-migration-check.a" \
         "$lib/pkgconfig/libvirt-migration-check.pc" \
@@ -69,7 +72,7 @@ compare "$d1" "$libdir" /usr/bin /usr/include /usr/share /usr/share/man "$python
 pc="$d1$libdir/pkgconfig/libvirt-migration-check.pc"
 grep -qx 'prefix=/usr' "$pc" && grep -qx "libdir=\${prefix}${libdir#/usr}" "$pc" && grep -qx 'includedir=${prefix}/include' "$pc" \
     || { echo "FAIL: $pc names the wrong directories:"; cat "$pc"; exit 1; }
-[ "$(objdump -p "$d1$libdir/libvirt-migration-check.so.0.1.0" | awk '/SONAME/ {print $2}')" = libvirt-migration-check.so.0 ] \
+[ "$(objdump -p "$d1$libdir/$so_file" | awk '/SONAME/ {print $2}')" = libvirt-migration-check.so.0 ] \
     || { echo "FAIL: the installed library's SONAME"; exit 1; }
 echo "ok: the file list, the .pc, the SONAME"
 
@@ -101,7 +104,7 @@ report = lmc.check(src, dst, src.lookupByName("web1"))
 maps = {line.split()[-1] for line in open("/proc/self/maps") if "libvirt-migration-check.so" in line}
 print(lmc.__file__, *maps, "network.missing" in {r.code for r in report.errors})
 ' "test://$hosts/src.xml" "test://$hosts/dst-all-wrong.xml" 2>/dev/null)
-[ "$out" = "$d1$pythondir/libvirt_migration_check/__init__.py $d1$libdir/libvirt-migration-check.so.0.1.0 True" ] \
+[ "$out" = "$d1$pythondir/libvirt_migration_check/__init__.py $d1$libdir/$so_file True" ] \
     || { echo "FAIL: the installed Python package said '$out'"; exit 1; }
 echo "ok: the CLI and the Python package ran from the install"
 
