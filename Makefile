@@ -3,17 +3,41 @@
 #
 #   make demo      build and run the CLI on bundled test-driver hosts (no daemon needed)
 #   make check     install what the tests need, then run every test
-#   make install   PREFIX=/usr/local DESTDIR= : library (shared + static), header, .pc, CLI
-#   make header    regenerate what the table of checks and the codes give (C enum, Python enums, docs/checks.md table, docs/reason-codes.md)
+#   make install   copy what `make` built: library (shared + static), header, .pc, CLI, man page,
+#                  completion, schema, Python package (PREFIX DESTDIR LIBDIR BINDIR INCLUDEDIR
+#                  DATADIR MANDIR PYTHONDIR); make uninstall removes exactly that
+#   make deb       the Debian packages into build/deb (make deb-check: lintian, and each tried)
+#   make header    regenerate what the table of checks and the codes give (C enum, Python enums,
+#                  docs/checks.md table, docs/reason-codes.md)
 #                  and include/libvirt-migration-check.h from src/ffi
 #   make bench     run the criterion benchmarks
 #   make fuzz      run every cargo-fuzz target for FUZZ_SECONDS (nightly Rust; not in check)
 #   make tsan      the threaded C tests under ThreadSanitizer (nightly Rust with rust-src; in
 #                  check when that toolchain is installed)
 
+# Where `make install` puts things. DESTDIR is prepended to each at install time only (a
+# package's staging root); the installed .pc names the real paths.
 PREFIX ?= /usr/local
-LIBDIR ?= $(PREFIX)/lib
 DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+# The library directory: Debian's multiarch one ($(PREFIX)/lib/x86_64-linux-gnu), as Debian installs
+# its own libraries, when dpkg-architecture can tell it; $(PREFIX)/lib elsewhere. Python packages:
+# for PREFIX=/usr on Debian its dist-packages (/usr/lib/python3/dist-packages), for another prefix
+# on Debian $(PREFIX)/lib/python3.X/dist-packages (on sys.path for /usr/local), elsewhere the
+# interpreter's purelib under PREFIX. Each is computed once, and only when a target uses it.
+ifeq ($(origin LIBDIR),undefined)
+LIBDIR = $(eval LIBDIR := $(PREFIX)/lib$(shell m=$$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null) && [ -n "$$m" ] && echo /$$m))$(LIBDIR)
+endif
+ifeq ($(origin PYTHONDIR),undefined)
+PYTHONDIR = $(eval PYTHONDIR := $(shell $(PYTHON) -c '$(PYTHONDIR_PY)' '$(PREFIX)' 2>/dev/null))$(PYTHONDIR)
+endif
+PYTHONDIR_PY := import sys, sysconfig as s; p = sys.argv[1]; deb = "deb_system" in s.get_scheme_names(); \
+	print(s.get_path("purelib", "deb_system") if deb and p == "/usr" else \
+	      "%s/lib/python3.%d/dist-packages" % (p, sys.version_info[1]) if deb else \
+	      s.get_path("purelib", "posix_prefix", vars={"base": p, "platbase": p}))
 CARGO ?= cargo
 CC ?= cc
 
@@ -38,7 +62,8 @@ HOSTS := $(CURDIR)/tests/data/hosts
 CTEST_PREFIX := $(CURDIR)/build/ctest-prefix
 
 .PHONY: all deps build demo check lint unit-tests header check-header install c-tests c-tests-libvirt11 cli-tests-libvirt11 \
-	python-tests-libvirt11 libvirt11 python-tests e2e e2e-deps bench fuzz tsan tsan-if-nightly clean
+	python-tests-libvirt11 libvirt11 python-tests e2e e2e-deps bench fuzz tsan tsan-if-nightly clean \
+	uninstall install-check deb deb-check rpmspec-check
 
 all: build
 
@@ -97,19 +122,107 @@ demo: build
 	@echo "== web1 to a destination with several show-stoppers =="
 	@$(CLI) check -c test://$(HOSTS)/src.xml -d test://$(HOSTS)/dst-all-wrong.xml web1; echo "(exit status $$?)"
 
-install: build
-	@soname=$$(objdump -p $(CDYLIB) | awk '/SONAME/ {print $$2}'); \
-	test -n "$$soname" || { echo "no SONAME in $(CDYLIB)"; exit 1; }; \
-	set -ex; \
-	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin; \
-	install -m 0755 $(CDYLIB) $(DESTDIR)$(LIBDIR)/$$soname.$(VERSION:0.%=%); \
-	ln -sf $$soname.$(VERSION:0.%=%) $(DESTDIR)$(LIBDIR)/$$soname; \
-	ln -sf $$soname $(DESTDIR)$(LIBDIR)/libvirt-migration-check.so; \
-	install -m 0644 $(STATICLIB) $(DESTDIR)$(LIBDIR)/libvirt-migration-check.a; \
-	install -m 0644 $(HEADER) $(DESTDIR)$(PREFIX)/include/; \
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' \
-	    pkgconfig/libvirt-migration-check.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libvirt-migration-check.pc; \
-	install -m 0755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
+# What `make install` copies: only what `make` built (it neither builds nor installs packages; a
+# missing file fails with "run make first"), plus the sources it ships as they are. The SONAME is
+# set once in build.rs; install also checks the built library carries it (a stale build does not).
+SONAME := $(shell sed -n 's/^const SONAME: &str = "\(.*\)";/\1/p' build.rs)
+SO_FILE := $(SONAME).$(VERSION:0.%=%)
+MANPAGE := build/man/virt-migration-check.1
+COMPLETION := build/completion/virt-migration-check
+SCHEMAS := docs/schemas/hostsnapshot.rng
+PY_PACKAGE := bindings/python/libvirt_migration_check
+PY_FILES := __init__.py _api.py _enums.py _ffi.py py.typed
+SCHEMADIR = $(DATADIR)/libvirt-migration-check/schemas
+COMPLETIONDIR = $(DATADIR)/bash-completion/completions
+PY_INSTALLDIR = $(PYTHONDIR)/libvirt_migration_check
+# Everything install writes, as DESTDIR-less paths: uninstall removes exactly these (and the
+# bytecode Python writes beside the modules when they are imported), and only the directories
+# that are the project's own when they are then empty; shared ones ($(BINDIR), $(LIBDIR) ...) stay.
+INSTALLED = $(LIBDIR)/$(SO_FILE) $(LIBDIR)/$(SONAME) $(LIBDIR)/libvirt-migration-check.so \
+	$(LIBDIR)/libvirt-migration-check.a $(LIBDIR)/pkgconfig/libvirt-migration-check.pc \
+	$(INCLUDEDIR)/libvirt-migration-check.h $(BINDIR)/virt-migration-check \
+	$(MANDIR)/man1/virt-migration-check.1 $(COMPLETIONDIR)/virt-migration-check \
+	$(addprefix $(SCHEMADIR)/,$(notdir $(SCHEMAS))) $(addprefix $(PY_INSTALLDIR)/,$(PY_FILES))
+OWN_DIRS = $(PY_INSTALLDIR)/__pycache__ $(PY_INSTALLDIR) $(SCHEMADIR) $(DATADIR)/libvirt-migration-check
+
+install:
+	@for f in $(CDYLIB) $(STATICLIB) $(CLI) $(MANPAGE) $(COMPLETION) $(HEADER) $(SCHEMAS) $(addprefix $(PY_PACKAGE)/,$(PY_FILES)); do \
+	    test -e $$f || { echo "$$f is missing: run 'make' first (make install only copies what make built)"; exit 1; }; \
+	done
+	@test -n "$(PYTHONDIR)" || { echo "cannot tell where Python packages go ($(PYTHON) failed): give PYTHONDIR=DIR"; exit 1; }
+	@built=$$(objdump -p $(CDYLIB) | awk '/SONAME/ {print $$2}'); \
+	test "$$built" = "$(SONAME)" || { echo "$(CDYLIB) has SONAME '$$built', build.rs says '$(SONAME)': run 'make' first"; exit 1; }
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(SCHEMADIR) $(DESTDIR)$(PY_INSTALLDIR)
+	install -m 0755 $(CDYLIB) $(DESTDIR)$(LIBDIR)/$(SO_FILE)
+	ln -sfn $(SO_FILE) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sfn $(SONAME) $(DESTDIR)$(LIBDIR)/libvirt-migration-check.so
+	install -m 0644 $(STATICLIB) $(DESTDIR)$(LIBDIR)/libvirt-migration-check.a
+	install -m 0644 $(HEADER) $(DESTDIR)$(INCLUDEDIR)/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|' \
+	    -e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|' -e 's|@VERSION@|$(VERSION)|' \
+	    pkgconfig/libvirt-migration-check.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libvirt-migration-check.pc
+	chmod 0644 $(DESTDIR)$(LIBDIR)/pkgconfig/libvirt-migration-check.pc
+	install -m 0755 $(CLI) $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(MANPAGE) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(COMPLETION) $(DESTDIR)$(COMPLETIONDIR)/
+	install -m 0644 $(SCHEMAS) $(DESTDIR)$(SCHEMADIR)/
+	install -m 0644 $(addprefix $(PY_PACKAGE)/,$(PY_FILES)) $(DESTDIR)$(PY_INSTALLDIR)/
+
+uninstall:
+	@test -n "$(PYTHONDIR)" || { echo "cannot tell where Python packages go ($(PYTHON) failed): give PYTHONDIR=DIR"; exit 1; }
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	rm -f $(foreach m,$(basename $(filter %.py,$(PY_FILES))),$(DESTDIR)$(PY_INSTALLDIR)/__pycache__/$(m).*.pyc)
+	@for d in $(addprefix $(DESTDIR),$(OWN_DIRS)); do [ ! -d $$d ] || rmdir --ignore-fail-on-non-empty $$d; done
+
+# tests/install.sh: install into a scratch DESTDIR (the Debian layout, and every directory
+# given), compare the file list with the expected one, build examples/check.c through the
+# installed .pc and run it and the CLI and the Python package from there, uninstall, and check
+# nothing of ours is left.
+install-check: build
+	tests/install.sh
+
+# The Debian packages (debian/): libvirt-migration-check0, -dev, virt-migration-check,
+# python3-libvirt-migration-check, built by `dpkg-buildpackage -b -us -uc`. The .debs, .changes and
+# .buildinfo go to build/deb/ instead of dpkg's parent directory, so that nothing is written
+# outside the checkout (debian/rules' VMC_DEB_DESTDIR, dpkg-genchanges' and dpkg-genbuildinfo's
+# -u), and --post-clean leaves debian/ as committed. cargo is rustup's, from CARGO_HOME (debian/rules).
+DEB_DIR := build/deb
+DEB_ARCH = $(shell dpkg-architecture -qDEB_HOST_ARCH)
+DEB_BUILD_PACKAGES := debhelper dh-python dpkg-dev fakeroot libvirt-dev pkgconf binutils python3
+deb:
+	$(call apt_ensure,$(DEB_BUILD_PACKAGES))
+	@v=$$(dpkg-parsechangelog -SVersion); test "$$v" = "$(VERSION)" || \
+	    { echo "debian/changelog is at $$v, Cargo.toml at $(VERSION): add an entry (dch -v $(VERSION))"; exit 1; }
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)
+	VMC_DEB_DESTDIR=$(CURDIR)/$(DEB_DIR) CARGO_HOME=$${CARGO_HOME:-$$HOME/.cargo} RUSTUP_HOME=$${RUSTUP_HOME:-$$HOME/.rustup} \
+	    dpkg-buildpackage -b -us -uc --post-clean \
+	    --changes-file=$(CURDIR)/$(DEB_DIR)/libvirt-migration-check_$(VERSION)_$(DEB_ARCH).changes \
+	    --buildinfo-file=$(CURDIR)/$(DEB_DIR)/libvirt-migration-check_$(VERSION)_$(DEB_ARCH).buildinfo \
+	    --changes-option=-u$(CURDIR)/$(DEB_DIR) --buildinfo-option=-u$(CURDIR)/$(DEB_DIR)
+	@ls -l $(DEB_DIR)
+
+# The packages as a user gets them (tests/install-deb.sh): lintian with no error (the warnings
+# shown), each package's file list against the expected one, all four unpacked into a scratch
+# root, examples/check.c built and run against its header, .pc and library, the CLI (its man
+# page rendered, its completion loaded) and the Python example run from there.
+DEB_CHECK_PACKAGES := lintian man-db python3-libvirt
+deb-check: deb
+	$(call apt_ensure,$(DEB_CHECK_PACKAGES))
+	tests/install-deb.sh $(DEB_DIR)
+
+# The RPM spec (libvirt-migration-check.spec) for Fedora and RHEL, parsed by rpmspec: it must
+# expand without a warning, give the four packages, and carry Cargo.toml's version.
+rpmspec-check:
+	$(call apt_ensure,rpm)
+	@mkdir -p build
+	@rpmspec -P libvirt-migration-check.spec >build/rpmspec.out 2>build/rpmspec.err || { cat build/rpmspec.err; exit 1; }
+	@! grep . build/rpmspec.err || { echo "rpmspec warns about libvirt-migration-check.spec (above)"; exit 1; }
+	@pkgs=$$(rpmspec -q --qf '%{name}-%{version}\n' libvirt-migration-check.spec 2>/dev/null | sort | tr '\n' ' '); \
+	want="libvirt-migration-check-$(VERSION) libvirt-migration-check-devel-$(VERSION) python3-libvirt-migration-check-$(VERSION) virt-migration-check-$(VERSION) "; \
+	test "$$pkgs" = "$$want" || { echo "rpmspec -q gives '$$pkgs', expected '$$want'"; exit 1; }; \
+	echo "rpmspec: libvirt-migration-check.spec parses: $$pkgs"
 
 # The style and lint gates: rustfmt.toml's layout, and clippy on every target with warnings
 # as errors.
@@ -160,7 +273,7 @@ tsan-if-nightly:
 # (tests/c/symbols.sh, objdump -T), and its SONAME.
 c-tests: build
 	rm -rf $(CTEST_PREFIX)
-	$(MAKE) --no-print-directory install PREFIX=$(CTEST_PREFIX)
+	$(MAKE) --no-print-directory install PREFIX=$(CTEST_PREFIX) LIBDIR=$(CTEST_PREFIX)/lib
 	tests/c/symbols.sh $(CTEST_PREFIX)/lib/libvirt-migration-check.so $(SYMS)
 	@set -e; \
 	soname=$$(objdump -p $(CTEST_PREFIX)/lib/libvirt-migration-check.so | awk '/SONAME/ {print $$2}'); \
@@ -181,7 +294,7 @@ libvirt11: deps
 
 c-tests-libvirt11: build libvirt11
 	rm -rf $(CTEST_PREFIX)-libvirt11
-	$(MAKE) --no-print-directory install PREFIX=$(CTEST_PREFIX)-libvirt11
+	$(MAKE) --no-print-directory install PREFIX=$(CTEST_PREFIX)-libvirt11 LIBDIR=$(CTEST_PREFIX)-libvirt11/lib
 	VMC_LIBVIRT_LIBDIR=$(LIBVIRT11_LIBDIR) VALGRIND_TESTS="check_results check_bad_input check_migrate3" MEMORY_CALLS=10000 SOAK_SECONDS=5 \
 	    tests/c/run.sh $(CTEST_PREFIX)-libvirt11
 
@@ -222,7 +335,7 @@ e2e: e2e-deps build
 	E2E_QEMU10_DIR=$(E2E_QEMU10_DIR) E2E_LIBVIRT11_DIR=$(E2E_LIBVIRT11_DIR) LIBVIRT_MIGRATION_CHECK_LIBRARY=$(CURDIR)/$(CDYLIB) $(PYTHON) -m pytest tests/e2e -p no:cacheprovider -rs -s
 
 check: deps lint check-header unit-tests c-tests c-tests-libvirt11 cli-tests-libvirt11 tsan-if-nightly python-tests \
-	python-tests-libvirt11 e2e
+	python-tests-libvirt11 install-check deb-check rpmspec-check e2e
 	@echo "make check: all tests passed"
 
 # Benchmarks (benches/), each target against its limit (docs/performance.md): criterion's cpu
