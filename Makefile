@@ -43,7 +43,7 @@ CC ?= cc
 
 # Debian packages the build and the tests need; `deps` installs only the missing ones.
 DEB_PACKAGES := libvirt-dev libvirt-clients libvirt-daemon pkg-config valgrind gcc make util-linux binutils libxml2-utils \
-	python3-libvirt python3-pytest mypy
+	python3-libvirt python3-pytest python3-jsonschema mypy
 # Debian's python3-libvirt is installed for the system python, which may not be first on PATH.
 PYTHON ?= /usr/bin/python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -13,7 +13,10 @@ pub enum Error {
     /// The caller passed something unusable: a NULL pointer, unknown flag bits, a domain of
     /// another connection, a closed connection.
     InvalidArgument(String),
-    /// A libvirt call that the whole check depends on failed.
+    /// A libvirt call that the whole check depends on failed. `call` names the API
+    /// ("virConnectGetURI"), or says what failed as virsh words it ("failed to get domain
+    /// 'web1'", "failed to connect to the destination 'qemu+ssh://b/system'"); `code` is
+    /// libvirt's virErrorNumber (0 when libvirt gave none) and `message` libvirt's own text.
     Libvirt { call: String, code: i32, message: String },
     /// An XML document could not be parsed.
     Xml { document: String, message: String },
@@ -44,6 +47,19 @@ impl Error {
         Error::InvalidArgument(message.into())
     }
 
+    /// The error's name in JSON: its `virMigrationCheckErrorCode` without the prefix, in lower
+    /// case (VIR_MIGRATION_CHECK_ERR_INVALID_ARG is "invalid_arg").
+    pub fn name(&self) -> &'static str {
+        match self {
+            Error::InvalidArgument(_) => "invalid_arg",
+            Error::Libvirt { .. } => "libvirt",
+            Error::Xml { .. } => "xml",
+            Error::Unsupported(_) => "unsupported",
+            Error::Internal(_) => "internal",
+            Error::Timeout(_) => "timeout",
+        }
+    }
+
     /// The stable numeric code the C API reports (`virMigrationCheckErrorCode`).
     pub fn code(&self) -> i32 {
         match self {
@@ -61,6 +77,9 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidArgument(m) => write!(f, "invalid argument: {m}"),
+            // "failed to get domain 'web1': Domain not found: ...", as virsh says it, or
+            // "virConnectGetURI failed: ..." for an API.
+            Error::Libvirt { call, message, .. } if call.starts_with("failed to ") => write!(f, "{call}: {message}"),
             Error::Libvirt { call, message, .. } => write!(f, "{call} failed: {message}"),
             Error::Xml { document, message } => write!(f, "cannot parse {document}: {message}"),
             Error::Unsupported(m) => write!(f, "unsupported: {m}"),
@@ -71,3 +90,28 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_say_what_failed_and_libvirt_s_words() {
+        let libvirt = |call: &str| Error::Libvirt { call: call.into(), code: 42, message: "Domain not found".into() };
+        // An API, then its failure; what failed worded as virsh words it, then libvirt's text.
+        assert_eq!(libvirt("virDomainLookupByName").to_string(), "virDomainLookupByName failed: Domain not found");
+        assert_eq!(libvirt("failed to get domain 'x'").to_string(), "failed to get domain 'x': Domain not found");
+        let names: Vec<&str> = [
+            Error::invalid("x"),
+            libvirt("c"),
+            Error::xml("d", "m"),
+            Error::Unsupported(String::new()),
+            Error::Internal(String::new()),
+            Error::Timeout(String::new()),
+        ]
+        .iter()
+        .map(Error::name)
+        .collect();
+        assert_eq!(names, ["invalid_arg", "libvirt", "xml", "unsupported", "internal", "timeout"]);
+    }
+}

@@ -207,7 +207,10 @@ pub fn check_xml_with_options(
     let dst = snapshot_host(dst_snapshot, "destination snapshot")?;
     let src = match src_snapshot {
         Some(text) => snapshot_host(text, "source snapshot")?,
-        None => Host::without_facts("", facts::Unavailable::new("no source snapshot", "no source snapshot was given")),
+        None => Host::without_facts(
+            "",
+            facts::Unavailable::new("no source snapshot", "no source snapshot was given (--source-snapshot)"),
+        ),
     };
     Ok(check_facts(&guest, &src, &dst, options))
 }

@@ -7,6 +7,15 @@ use crate::flags::Check;
 
 const OK_MESSAGE: &str = "the check found no problem";
 
+/// The `schema_version` of every JSON document the project writes: this report (the CLI's
+/// `check --json`, Python's `Report.to_json`, each report inside a matrix or a baseline's pairs)
+/// and the CLI's matrix, baseline and error documents, each described by its JSON Schema in
+/// docs/schemas/. It must change on any incompatible change: a field removed, renamed, retyped,
+/// made optional, or given another meaning, or a value of a closed set (a severity, a verdict)
+/// removed. A new field or a new value of an open set keeps it, and goes into the schema in the
+/// same change (the schemas are closed, so the tests catch a field the schema lacks).
+pub const JSON_SCHEMA_VERSION: u32 = 1;
+
 /// `virMigrationCheckSeverity`. The discriminants are the C API's values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Severity {
@@ -260,7 +269,7 @@ impl Report {
         self.findings.iter().filter(move |f| f.code == code)
     }
 
-    /// The report as the CLI's and the Python binding's JSON.
+    /// The report as the CLI's and the Python binding's JSON (docs/schemas/report.schema.json).
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::{Map, json};
         let results: Vec<_> = self
@@ -290,7 +299,7 @@ impl Report {
                 })
             })
             .collect();
-        json!({ "verdict": self.verdict().name(), "results": results })
+        json!({ "schema_version": JSON_SCHEMA_VERSION, "verdict": self.verdict().name(), "results": results })
     }
 }
 
@@ -368,6 +377,7 @@ mod tests {
                 .detail("count", 2u64),
         ]);
         let json = report.to_json();
+        assert_eq!(json["schema_version"], 1);
         assert_eq!(json["verdict"], "error");
         assert_eq!(json["results"][0]["check"], "network");
         assert_eq!(json["results"][0]["severity"], "error");

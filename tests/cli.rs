@@ -187,6 +187,7 @@ fn json_report() {
     ]);
     assert_eq!(code, 0);
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["schema_version"], 1);
     assert_eq!(json["verdict"], "info");
     let results = json["results"].as_array().unwrap();
     assert_eq!(results.len(), 2);
@@ -212,7 +213,114 @@ fn could_not_run_is_exit_2_with_one_line() {
         let ours: Vec<&str> = err.lines().filter(|l| l.starts_with("virt-migration-check: ")).collect();
         assert_eq!(ours.len(), 1, "{args:?}: {err}");
         assert_eq!(err.trim_end().lines().last(), Some(ours[0]));
+        assert!(out.is_empty(), "{args:?}: {out}");
+        // Under --json, the same line and an error object on stdout (docs/schemas/error.schema.json).
+        let (code, out, json_err) = cli(&[&args[..], &["--json"]].concat());
+        assert_eq!((code, json_err.trim_end().lines().last()), (2, Some(ours[0])), "{args:?}: {json_err}");
+        let json: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}: {out}"));
+        assert_eq!(json["schema_version"], 1);
+        assert_eq!(format!("virt-migration-check: {}", json["error"]["message"].as_str().unwrap()), ours[0]);
+        assert!(json["error"]["details"].is_object(), "{json}");
     }
+}
+
+#[test]
+fn json_error_objects_name_the_error_and_its_details() {
+    let (src, ok) = (host_uri("src"), host_uri("dst-ok"));
+    let error = |args: &[&str]| -> serde_json::Value {
+        let (code, out, err) = cli(args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}: {out}{err}"))
+    };
+    // A libvirt call: the call, libvirt's virErrorNumber (VIR_ERR_NO_DOMAIN, 42) and its text.
+    let json = error(&["check", "--json", "-c", &src, "-d", &ok, "nosuch"]);
+    assert_eq!(
+        json,
+        json!({"schema_version": 1, "error": {
+            "code": 2,
+            "name": "libvirt",
+            "message": "failed to get domain 'nosuch': Domain not found",
+            "details": {"call": "failed to get domain 'nosuch'", "libvirt_code": 42, "libvirt_message": "Domain not found"},
+        }})
+    );
+    // A command line clap refuses: its words, as an invalid argument; its usage stays on stderr.
+    let json = error(&["check", "--json", "--no-such-option"]);
+    assert_eq!((&json["error"]["code"], &json["error"]["name"]), (&json!(1), &json!("invalid_arg")), "{json}");
+    assert_eq!(json["error"]["message"], "unexpected argument '--no-such-option' found");
+    // matrix and baseline too.
+    let json = error(&["matrix", "--json", "-c", &src, "-d", &ok, "--domain", "nosuch"]);
+    assert!(json["error"]["message"].as_str().unwrap().contains("nosuch"), "{json}");
+    let json = error(&["baseline", "--json", "--snapshot", "/nonexistent.snap"]);
+    assert!(json["error"]["message"].as_str().unwrap().contains("/nonexistent.snap"), "{json}");
+    // Help is no failure.
+    let (code, out, _) = cli(&["check", "--json", "--help"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("Check whether DOMAIN"), "{out}");
+}
+
+/// The CLI owns its process and keeps libvirt from printing the errors of the library's own
+/// probes ("libvirt: Domain Config error : this function is not supported by the connection
+/// driver: virDomainGetBlockJobInfo", "An error occurred, but the cause is unknown"): a run on
+/// the test-driver hosts prints nothing on stderr, whatever it judges.
+#[test]
+fn libvirt_prints_nothing_of_the_library_probes() {
+    let (src, ok, wrong) = (host_uri("src"), host_uri("dst-ok"), host_uri("dst-all-wrong"));
+    let web1 = common::data("hosts/parts/web1.xml").display().to_string();
+    for args in [
+        vec!["check", "-c", &src, "-d", &ok, "web1"],
+        vec!["check", "-c", &src, "-d", &wrong, "web1", "--json"],
+        vec!["check", "-r", "-c", &src, "-d", &ok, "web1"],
+        vec!["check", "-c", &src, "--live", "--persistent", "--copy-storage-all", "web1", &ok],
+        vec!["matrix", "-c", &src, "-d", &ok, "-d", &wrong, "-d", &src],
+        vec!["baseline", "-c", &src, "-c", &ok, "--apply", &web1, "--json"],
+        vec!["snapshot", "-c", &wrong],
+    ] {
+        let (code, out, err) = cli(&args);
+        assert!(code == 0 || code == 1, "{args:?}: {out}{err}");
+        assert_eq!(err, "", "{args:?}");
+    }
+    // A check that could not run says libvirt's cause in its own line, and only there.
+    let (code, _, err) = cli(&["check", "-c", &src, "-d", &ok, "nosuch"]);
+    assert_eq!((code, err.as_str()), (2, "virt-migration-check: failed to get domain 'nosuch': Domain not found\n"));
+}
+
+#[test]
+fn messages_name_the_object_and_the_cause() {
+    let (src, ok) = (host_uri("src"), host_uri("dst-ok"));
+    // A string of a UUID's or an ID's form that no domain has: still the lookup by name's cause,
+    // not "Invalid UUID".
+    for name in ["4d1a1f3c-0000-0000-0000-000000000000", "17"] {
+        let (code, _, err) = cli(&["check", "-c", &src, "-d", &ok, name]);
+        assert_eq!(code, 2);
+        assert_eq!(err, format!("virt-migration-check: failed to get domain '{name}': Domain not found\n"));
+    }
+    // web1 by its UUID and by its ID, as virsh finds it.
+    let uuid = Command::new("virsh").args(["-r", "-c", &src, "domuuid", "web1"]).output().unwrap();
+    let id = Command::new("virsh").args(["-r", "-c", &src, "domid", "web1"]).output().unwrap();
+    for name in [String::from_utf8(uuid.stdout).unwrap(), String::from_utf8(id.stdout).unwrap()] {
+        let (code, out, err) = cli(&["check", "-c", &src, "-d", &ok, name.trim(), "--json", "--checks", "host"]);
+        assert_eq!(code, 0, "{name}: {out}{err}");
+    }
+    // A destination that is no URI: said so, with libvirt's words after ours.
+    let (code, _, err) = cli(&["check", "-c", &src, "-d", "nosuch.snap", "web1"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with(
+            "virt-migration-check: opening the destination connection 'nosuch.snap' failed: 'nosuch.snap' is not a \
+             libvirt URI (one starts with its driver, as qemu:///system or qemu+ssh://host/system), and libvirt \
+             knows no alias of that name (no connection driver available for"
+        ),
+        "{err}"
+    );
+    // A fact a read-only connection cannot give: the fact, the call, libvirt's words; no "is
+    // unavailable" whatever the fact's number.
+    let (_, json) = check_json(&["-r", "-c", &src, "-d", &ok, "web1", "--checks", "disk_model"]);
+    let message = json["results"][0]["message"].as_str().unwrap();
+    assert_eq!(
+        message,
+        "cannot evaluate without the destination host's domain capabilities: virConnectGetDomainCapabilities \
+         failed: operation forbidden: read only access prevents virConnectGetDomainCapabilities"
+    );
 }
 
 #[test]
@@ -268,7 +376,22 @@ fn snapshot_then_offline_check() {
     assert!(err.contains("expected <capabilities>"), "{err}");
     let (code, _, err) = cli(&["check", "--domain-xml", &path("web1.xml"), "--dest-snapshot", &path("missing.snap")]);
     assert_eq!(code, 2);
-    assert!(err.contains("missing.snap"), "{err}");
+    assert!(err.contains(&format!("cannot read '{}': No such file or directory", path("missing.snap"))), "{err}");
+    // Without a source snapshot, the checks that need the source's facts say so once, plainly.
+    let (code, out, _) =
+        cli(&["check", "--domain-xml", &path("web1.xml"), "--dest-snapshot", &path("src.snap"), "--json"]);
+    assert!(code == 0 || code == 1, "{out}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let messages: Vec<&str> =
+        json["results"].as_array().unwrap().iter().filter_map(|r| r["message"].as_str()).collect();
+    assert!(
+        messages.contains(
+            &"cannot evaluate without the source host's hypervisor type and version: no source snapshot was given \
+              (--source-snapshot)"
+        ),
+        "{messages:?}"
+    );
+    assert!(messages.iter().all(|m| !m.contains("no source snapshot: ")), "{messages:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -351,7 +474,11 @@ fn baseline_from_connections_and_snapshots() {
         cli(&["baseline", "-c", &host_uri("src"), "-c", &host_uri("dst-ok"), "--apply", &web1, "--json"]);
     assert_eq!(code, 0);
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert!(json["baseline"].as_str().unwrap().starts_with("<migrationBaseline"));
+    assert_eq!(json["schema_version"], 1);
+    // The baseline as fields, and its XML beside them.
+    assert!(json["baseline"]["xml"].as_str().unwrap().starts_with("<migrationBaseline"));
+    assert_eq!(json["baseline"]["networks"], json!(["prod"]));
+    assert_eq!(json["baseline"]["hosts"][1]["name"], host_uri("dst-ok"));
     assert!(json["domain"].as_str().unwrap().contains("<name>web1</name>"));
     assert_eq!(json["one_way"], serde_json::json!([]));
     let (code, _, err) = cli(&["baseline", "--snapshot", "/nonexistent.snap"]);
@@ -565,9 +692,19 @@ fn matrix_takes_snapshot_files_as_hosts() {
     assert!(cells[2]["verdict"].is_null());
     assert_eq!(cells[2]["error_code"], 3, "{}", cells[2]);
     assert!(cells[2]["error"].as_str().unwrap().contains("broken.snap"), "{}", cells[2]);
-    // A snapshot file that does not exist is a URI that cannot be opened.
-    let (code, _, err) = cli(&["matrix", "-c", &host_uri("src"), "-d", &path("missing.snap")]);
+    // A snapshot file that does not exist is an unusable argument, said as such (not a URI
+    // libvirt has no driver for).
+    let (code, out, err) = cli(&["matrix", "-c", &host_uri("src"), "-d", &path("missing.snap")]);
     assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert_eq!(
+        err,
+        format!(
+            "virt-migration-check: invalid argument: destination '{}': no such host snapshot file, and not a \
+             libvirt URI (one starts with its driver, as qemu:///system or qemu+ssh://host/system)\n",
+            path("missing.snap")
+        )
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -826,12 +963,12 @@ fn a_read_write_open_refused_for_lack_of_rights_falls_back_to_read_only() {
         "{err}"
     );
     assert!(lines[1].starts_with("virt-migration-check: the destination connection 'qemu:///system' opened read-only"));
-    assert!(lines[2].contains("looking up domain 'no-such-domain'"), "{err}");
+    assert!(lines[2].contains("failed to get domain 'no-such-domain': Domain not found"), "{err}");
     // With -r it was asked for: nothing to say.
     let (code, _, err) = daemon.run(&["check", "-r", "-c", "qemu:///system", "-d", "qemu:///system", "no-such-domain"]);
     assert_eq!(code, 2, "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("looking up domain 'no-such-domain'"), "{err}");
+    assert!(err.contains("failed to get domain 'no-such-domain': Domain not found"), "{err}");
 }
 
 /// The JSON report of `check` with `args`, and its exit status.
@@ -1067,7 +1204,9 @@ fn baseline_for_a_virt_type_and_for_the_guest_to_apply() {
     assert_eq!((json["arch"].as_str(), json["virt_type"].as_str()), (Some("x86_64"), Some("qemu")), "{json}");
     let domain = json["domain"].as_str().unwrap();
     assert!(domain.starts_with("<domain type='qemu'>") && domain.contains("<vendor>AMD</vendor>"), "{domain}");
-    assert!(json["baseline"].as_str().unwrap().contains("<emulator>/usr/bin/qemu-system-x86_64</emulator>"));
+    assert!(json["baseline"]["xml"].as_str().unwrap().contains("<emulator>/usr/bin/qemu-system-x86_64</emulator>"));
+    assert_eq!(json["baseline"]["emulator"], "/usr/bin/qemu-system-x86_64");
+    assert_eq!(json["baseline"]["cpu"]["vendor"], "AMD", "{json}");
     // KVM's baseline asked for a TCG guest: refused, not a guest its hosts would refuse.
     let (code, _, err) = cli(&[&base[..], &["--apply", &path("tcg.xml"), "--virt-type", "kvm"]].concat());
     assert_eq!(code, 2);

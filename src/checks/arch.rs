@@ -17,10 +17,14 @@ pub fn check(cx: &Context) -> Vec<Finding> {
     // A domain without an explicit arch runs the host's own.
     let src_arch = cx.src.capabilities.as_ref().ok().map(|c| c.host_arch.as_str());
     let Some(arch) = def.arch.as_deref().or(src_arch) else {
+        let why = cx.src.capabilities.as_ref().err().map(super::cause).unwrap_or_default();
         return vec![Finding::skipped(
             CHECK,
             "unknown-arch",
-            "cannot evaluate: the guest XML names no arch and the source's capabilities are unavailable",
+            format!(
+                "cannot evaluate: the guest XML names no arch, so it runs the source host's, and the source \
+                 host's capabilities, which name it, are missing: {why}"
+            ),
         )];
     };
     let offered = dst

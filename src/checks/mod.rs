@@ -192,6 +192,16 @@ pub fn kib_string(kib: u64) -> String {
     if unit == 0 { format!("{kib} KiB") } else { format!("{value:.1} {}", UNITS[unit]) }
 }
 
+/// Why a fact is missing, in words: the libvirt call that failed and libvirt's text
+/// ("virConnectGetDomainCapabilities failed: operation forbidden: ..."), or, for a fact not asked
+/// of libvirt (a snapshot, an assembled one, no source snapshot), the reason alone.
+pub fn cause(why: &crate::facts::Unavailable) -> String {
+    match why.call.starts_with("vir") {
+        true => format!("{} failed: {}", why.call, why.reason),
+        false => why.reason.clone(),
+    }
+}
+
 /// The SKIPPED finding for a check whose fact the host could not give.
 ///
 /// When libvirt refused the call because the connection is read-only, the hint says how to get
@@ -202,15 +212,18 @@ pub fn kib_string(kib: u64) -> String {
 /// so the remote answer is the same). Only the text reaches a fact (and a snapshot file), so the
 /// text is what is matched.
 pub fn unavailable(check: Check, side: &str, what: &str, why: &crate::facts::Unavailable) -> Finding {
-    let finding = Finding::skipped(
-        check,
-        "unavailable",
-        format!("cannot evaluate: the {side} host's {what} is unavailable ({why})"),
-    )
-    .detail("side", side)
-    .detail("fact", what)
-    .detail("call", &why.call)
-    .detail("reason", &why.reason);
+    // "cannot evaluate without the destination host's domain capabilities:
+    // virConnectGetDomainCapabilities failed: operation forbidden: ...": the fact, then the
+    // call that failed and libvirt's words (or, for a fact not asked of libvirt, why it is
+    // missing: "no source snapshot was given"). No verb agrees with `what`, which may be one
+    // fact or several.
+    let cause = cause(why);
+    let finding =
+        Finding::skipped(check, "unavailable", format!("cannot evaluate without the {side} host's {what}: {cause}"))
+            .detail("side", side)
+            .detail("fact", what)
+            .detail("call", &why.call)
+            .detail("reason", &why.reason);
     match why.reason.contains("read only access prevents") {
         true => finding.hint(READ_ONLY_HINT),
         false => finding,

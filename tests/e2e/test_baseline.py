@@ -177,8 +177,9 @@ def rewritten_guest_migrates_both_ways(bed: Dict[str, "libvirt.virConnect"], pai
     answer = json.loads(out.stdout)
     # The baseline is for the guest's own arch and virt type, whatever the hosts also offer.
     assert (answer["arch"], answer["virt_type"]) == ("x86_64", virt), answer
-    doc = ET.fromstring(answer["baseline"])
+    doc = ET.fromstring(answer["baseline"]["xml"])
     assert doc.findtext("virtType") == virt and doc.findtext("arch") == "x86_64"
+    assert (answer["baseline"]["virt_type"], answer["baseline"]["arch"]) == (virt, "x86_64"), answer["baseline"]
     domain = ET.fromstring(answer["domain"])
     # The guest keeps its arch and virt type; its machine alias becomes the machine both share.
     assert domain.get("type") == virt and domain.find("os/type").get("arch") == "x86_64"

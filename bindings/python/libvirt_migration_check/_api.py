@@ -174,7 +174,12 @@ class Report:
         return self.with_severity(Severity.SKIPPED)
 
     def to_dict(self) -> Dict[str, Any]:
-        return {"verdict": self.verdict.name.lower(), "results": [r.to_dict() for r in self.results]}
+        # schema_version: the library's JSON_SCHEMA_VERSION (docs/schemas/report.schema.json).
+        return {
+            "schema_version": 1,
+            "verdict": self.verdict.name.lower(),
+            "results": [r.to_dict() for r in self.results],
+        }
 
     def to_json(self) -> str:
         """Exactly what ``virt-migration-check check --json`` prints (without the final

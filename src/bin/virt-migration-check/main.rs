@@ -10,7 +10,7 @@
 //!
 //! Exit status: 0 when the verdict is ok, info or warning, 1 when it is error (an ERROR, or under
 //! --strict a WARNING or a check that could not run), 2 when the check could not run at all
-//! (with a one-line reason on stderr).
+//! (with a one-line reason on stderr; under --json also an error object on stdout, json.rs).
 //!
 //! Connections open as virsh opens them: read-write (the library still makes only read-only
 //! calls), to the URI of `-c` or else libvirt's default (`LIBVIRT_DEFAULT_URI`, then libvirt's
@@ -31,6 +31,7 @@ use virt_migration_check::facts::Needs;
 use virt_migration_check::migration::Migration;
 use virt_migration_check::{Check, Error, Flags, Options, Report, Severity, Verdict};
 
+mod json;
 mod virsh;
 
 #[derive(Parser)]
@@ -406,10 +407,17 @@ fn uri_name(uri: Option<&str>) -> String {
 /// read-write open refused for lack of rights falls back to read-only, saying on one line of
 /// stderr which checks that weakens.
 fn open(uri: Option<&str>, which: &str, access: Access) -> Result<Connect, Error> {
-    let failed = |e: virt::error::Error| Error::Libvirt {
-        call: format!("opening the {which} connection {}", uri_name(uri)),
-        code: 0,
-        message: e.message().to_string(),
+    let failed = |e: virt::error::Error| {
+        let mut error = Error::libvirt(&format!("opening the {which} connection {}", uri_name(uri)), &e);
+        // libvirt's words for a string without a scheme are "no connection driver available for
+        // URI 'x' does not include a driver name": say what the string is not. (Without ':' it
+        // can only be an alias of libvirt.conf's uri_aliases, which libvirt has then not found.)
+        if let (Some(uri), Error::Libvirt { message, .. }) = (uri, &mut error)
+            && !uri.contains(':')
+        {
+            *message = format!("'{uri}' is {NOT_A_URI}, and libvirt knows no alias of that name ({message})");
+        }
+        error
     };
     if !access.readonly {
         match Connect::open(uri) {
@@ -431,15 +439,35 @@ fn open(uri: Option<&str>, which: &str, access: Access) -> Result<Connect, Error
     Connect::open_read_only(uri).map_err(failed)
 }
 
+/// What a string without a scheme is not, in messages.
+const NOT_A_URI: &str = "not a libvirt URI (one starts with its driver, as qemu:///system or qemu+ssh://host/system)";
+
+/// Looks DOMAIN up as virsh does: by name, then by UUID or ID where the string has that form.
+/// A domain no lookup finds is "failed to get domain 'x'", as virsh says it, with libvirt's
+/// words of the lookup by name ("Domain not found: no domain with matching name 'x'"), not of a
+/// UUID lookup the string was never meant for.
 fn lookup(conn: &Connect, name: &str) -> Result<Domain, Error> {
-    conn.lookup_domain_by_name(name)
-        .or_else(|_| conn.lookup_domain_by_uuid_string(name))
-        .or_else(|e| name.parse::<u32>().map_err(|_| e).and_then(|id| conn.lookup_domain_by_id(id)))
-        .map_err(|e| Error::Libvirt {
-            call: format!("looking up domain '{name}'"),
-            code: 0,
-            message: e.message().to_string(),
-        })
+    use virt::enumutil::Enum;
+    let absent = |e: &virt::error::Error| matches!(e.code(), Enum::Known(virt::error::ErrorNumber::NoDomain));
+    let failed = |e: &virt::error::Error| Error::libvirt(&format!("failed to get domain '{name}'"), e);
+    let by_name = match conn.lookup_domain_by_name(name) {
+        Ok(dom) => return Ok(dom),
+        Err(e) if !absent(&e) => return Err(failed(&e)),
+        Err(e) => e,
+    };
+    // libvirt's virUUIDParse takes 32 hex digits, dashes between them allowed.
+    let uuid_form = name.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+        && name.chars().filter(char::is_ascii_hexdigit).count() == 32;
+    let other = if uuid_form {
+        Some(conn.lookup_domain_by_uuid_string(name))
+    } else {
+        name.parse::<u32>().ok().map(|id| conn.lookup_domain_by_id(id))
+    };
+    match other {
+        Some(Ok(dom)) => Ok(dom),
+        Some(Err(e)) if !absent(&e) => Err(failed(&e)),
+        _ => Err(failed(&by_name)),
+    }
 }
 
 fn read_file(path: &Path) -> Result<String, Error> {
@@ -649,16 +677,15 @@ fn run_baseline(args: &BaselineArgs) -> Result<ExitCode, Error> {
                 })
             })
             .collect();
-        let json = serde_json::json!({
+        json::print(&json::versioned(serde_json::json!({
             "arch": result.arch,
             "virt_type": result.virt_type,
-            "baseline": document,
+            "baseline": json::baseline(&result, &document),
             "domain": rewritten,
             "one_way": one_way,
             "pairs_guest": which,
             "pairs": pairs_json,
-        });
-        println!("{}", serde_json::to_string_pretty(&json).expect("JSON values always serialise"));
+        })));
     } else {
         // The pairs are XML comments after the document's root element: stdout stays one
         // well-formed document (the XML grammar allows comments after the root), which
@@ -698,6 +725,15 @@ fn run_matrix(args: &MatrixArgs) -> Result<ExitCode, Error> {
         None => args.sources.iter().map(|uri| HostSource::Uri { uri, read_write: read_write(uri, "source") }).collect(),
     };
     // A destination naming a file is a host snapshot, read as `check --dest-snapshot` reads one.
+    // One that names no file and has no scheme is neither: a missing snapshot file, rather than
+    // a URI libvirt would refuse with "no connection driver available" (only a name of letters,
+    // digits, '_' and '-' can be an alias of libvirt.conf's uri_aliases, and goes to libvirt).
+    for d in &args.destinations {
+        let alias_form = d.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !d.contains(':') && !alias_form && !Path::new(d).exists() {
+            return Err(Error::invalid(format!("destination '{d}': no such host snapshot file, and {NOT_A_URI}")));
+        }
+    }
     let documents: Vec<Option<String>> = args
         .destinations
         .iter()
@@ -718,7 +754,7 @@ fn run_matrix(args: &MatrixArgs) -> Result<ExitCode, Error> {
         return Err(Error::invalid("no guest to check on the sources"));
     }
     if args.selection.json {
-        println!("{}", serde_json::to_string_pretty(&matrix_json(&matrix)).expect("JSON values always serialise"));
+        json::print(&json::versioned(matrix_json(&matrix)));
     } else {
         print_matrix(&matrix);
     }
@@ -756,7 +792,8 @@ fn read_write_for(uri: &str, which: &str, access: Access, timeout: f64) -> bool 
     !refused
 }
 
-/// `{"guests", "sources", "hosts", "cells"}`: one cell per pair, row by row, each with its
+/// `{"guests", "sources", "hosts", "cells"}` (with `schema_version`, docs/schemas/matrix.schema.json;
+/// printed also when no pair could be checked, exit status 2): one cell per pair, row by row, each with its
 /// guest, source and host (destination), and either its verdict and report (`error` null,
 /// `error_code` 0) or, when the pair could not be checked, `verdict` null, the reason in
 /// `error` and its virMigrationCheckErrorCode in `error_code` (6: a host did not answer in time).
@@ -853,9 +890,13 @@ fn print_matrix(matrix: &virt_migration_check::fleet::Matrix) {
     }
 }
 
-/// Runs a subcommand whose failure is exit status 2 with one line on stderr.
-fn or_exit_2(result: Result<ExitCode, Error>) -> ExitCode {
+/// Runs a subcommand whose failure is exit status 2 with one line on stderr, and under --json
+/// (`json`) the error object on stdout.
+fn or_exit_2(result: Result<ExitCode, Error>, json: bool) -> ExitCode {
     result.unwrap_or_else(|e| {
+        if json {
+            json::print(&json::error(&e));
+        }
         eprintln!("virt-migration-check: {e}");
         ExitCode::from(2)
     })
@@ -932,7 +973,18 @@ fn main() -> ExitCode {
     for name in ["check", "snapshot", "matrix", "baseline"] {
         command = command.mut_subcommand(name, |sub| sub.after_help(help.clone()));
     }
-    let cli = Cli::from_arg_matches(&command.get_matches()).unwrap_or_else(|e| e.exit());
+    let cli = command.try_get_matches().and_then(|matches| Cli::from_arg_matches(&matches)).unwrap_or_else(|e| {
+        // A command line clap refuses is exit status 2 as before, and, where it asked for
+        // --json, an error object too (help and --version are no failures).
+        use clap::error::ErrorKind;
+        let shown = matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion);
+        if !shown && e.use_stderr() && std::env::args().any(|a| a == "--json") {
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or_default();
+            json::print(&json::usage_error(first.strip_prefix("error: ").unwrap_or(first)));
+        }
+        e.exit()
+    });
     // The CLI owns its process: keep libvirt from printing every error to stderr on its own
     // (the library never touches this global state; daemons embedding it own theirs).
     virt::error::clear_error_callback();
@@ -945,28 +997,22 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Snapshot(args) => or_exit_2(run_snapshot(&args).map(|()| ExitCode::SUCCESS)),
-        Command::CpuCompare(args) => or_exit_2(run_cpu_compare(&args)),
-        Command::CpuBaseline(args) => or_exit_2(run_cpu_baseline(&args)),
-        Command::Baseline(args) => or_exit_2(run_baseline(&args)),
-        Command::Matrix(args) => or_exit_2(run_matrix(&args)),
+        Command::Snapshot(args) => or_exit_2(run_snapshot(&args).map(|()| ExitCode::SUCCESS), false),
+        Command::CpuCompare(args) => or_exit_2(run_cpu_compare(&args), false),
+        Command::CpuBaseline(args) => or_exit_2(run_cpu_baseline(&args), false),
+        Command::Baseline(args) => or_exit_2(run_baseline(&args), args.json),
+        Command::Matrix(args) => or_exit_2(run_matrix(&args), args.selection.json),
         Command::Check(args) => match run_check(&args) {
             Ok(report) => {
                 if args.selection.json {
-                    println!(
-                        "{}",
-                        serde_json::to_string_pretty(&report.to_json()).expect("JSON values always serialise")
-                    );
+                    json::print(&report.to_json());
                 } else {
                     let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
                     print_table(&report, &Style { colour });
                 }
                 if report.verdict() == Verdict::Error { ExitCode::from(1) } else { ExitCode::SUCCESS }
             }
-            Err(e) => {
-                eprintln!("virt-migration-check: {e}");
-                ExitCode::from(2)
-            }
+            Err(e) => or_exit_2(Err(e), args.selection.json),
         },
     }
 }
