@@ -129,7 +129,10 @@ SONAME := $(shell sed -n 's/^const SONAME: &str = "\(.*\)";/\1/p' build.rs)
 SO_FILE := $(SONAME).$(VERSION:0.%=%)
 MANPAGE := build/man/virt-migration-check.1
 COMPLETION := build/completion/virt-migration-check
-SCHEMAS := docs/schemas/hostsnapshot.rng
+# The host snapshot's RelaxNG schema and the JSON Schemas of --json (kept together: matrix and
+# baseline refer to report.schema.json by relative path).
+SCHEMAS := docs/schemas/hostsnapshot.rng docs/schemas/report.schema.json docs/schemas/matrix.schema.json \
+	docs/schemas/baseline.schema.json docs/schemas/error.schema.json
 PY_PACKAGE := bindings/python/libvirt_migration_check
 PY_FILES := __init__.py _api.py _enums.py _ffi.py py.typed
 SCHEMADIR = $(DATADIR)/libvirt-migration-check/schemas

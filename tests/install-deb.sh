@@ -53,6 +53,10 @@ expected() {
             /usr/bin/virt-migration-check \
             /usr/share/bash-completion/completions/virt-migration-check \
             /usr/share/libvirt-migration-check/schemas/hostsnapshot.rng \
+            /usr/share/libvirt-migration-check/schemas/report.schema.json \
+            /usr/share/libvirt-migration-check/schemas/matrix.schema.json \
+            /usr/share/libvirt-migration-check/schemas/baseline.schema.json \
+            /usr/share/libvirt-migration-check/schemas/error.schema.json \
             /usr/share/man/man1/virt-migration-check.1.gz ;;
         python3-libvirt-migration-check)
             for f in __init__.py _api.py _enums.py _ffi.py py.typed; do

@@ -44,6 +44,10 @@ expected() {
         "$man/man1/virt-migration-check.1" \
         "$data/bash-completion/completions/virt-migration-check" \
         "$data/libvirt-migration-check/schemas/hostsnapshot.rng" \
+        "$data/libvirt-migration-check/schemas/report.schema.json" \
+        "$data/libvirt-migration-check/schemas/matrix.schema.json" \
+        "$data/libvirt-migration-check/schemas/baseline.schema.json" \
+        "$data/libvirt-migration-check/schemas/error.schema.json" \
         "$py/libvirt_migration_check/__init__.py" \
         "$py/libvirt_migration_check/_api.py" \
         "$py/libvirt_migration_check/_enums.py" \

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The JSON Schemas of docs/schemas/ hold for what the CLI really prints (`check`, `matrix`,
 `baseline` with --json, and the error object of a run that could not run at all) and for
 Python's Report.to_json(), on the bundled test-driver hosts (tests/data/hosts) and on host

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 //! The CLI's JSON documents for programs: each carries `schema_version` (the library's
 //! JSON_SCHEMA_VERSION, which says when it changes) and is described by a JSON Schema in
 //! docs/schemas/: the report of `check --json` (report.schema.json, written by the library's
