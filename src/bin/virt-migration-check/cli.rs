@@ -5,7 +5,10 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::builder::{PossibleValue, StringValueParser, TypedValueParser};
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use virt_migration_check::Check;
+use virt_migration_check::facts::Needs;
 
 use crate::virsh;
 
@@ -234,7 +237,7 @@ pub struct MatrixModifiers {
 #[command(next_help_heading = "virt-migration-check's own options")]
 pub struct Selection {
     /// Comma-separated checks to run (default: all this build implements), e.g. network,disk.
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = CheckNames)]
     pub checks: Vec<String>,
     /// Report every warning as an error.
     #[arg(long)]
@@ -277,4 +280,70 @@ pub struct Access {
     /// read-write (the library still makes only read-only calls).
     #[arg(long = "read-write", conflicts_with = "readonly")]
     pub read_write: bool,
+}
+
+/// The command line as the binary parses it, with the help's closing paragraph on how
+/// connections open (on the top level and on the subcommands that open connections): what
+/// `--help`, the man page and the completion all show.
+pub fn command() -> clap::Command {
+    let help = connection_help();
+    let mut command = Cli::command().after_help(help.clone());
+    for name in ["check", "snapshot", "matrix", "baseline"] {
+        command = command.mut_subcommand(name, |sub| sub.after_help(help.clone()));
+    }
+    command
+}
+
+/// The help's closing paragraph: how connections open and what -r costs, with the checks from
+/// the table.
+fn connection_help() -> String {
+    format!(
+        "Connections open read-write, as virsh's do, to -c URI or else libvirt's default (LIBVIRT_DEFAULT_URI, \
+         then libvirt's own choice); the library makes only read-only calls either way. libvirt refuses domain \
+         capabilities and the hypervisor's CPU comparison on read-only connections, so -r/--readonly (or a \
+         read-write open refused for lack of rights, which falls back to read-only with one line on stderr) \
+         makes these checks weaker: {}.",
+        weakened_by_read_only().join(", ")
+    )
+}
+
+/// The checks a read-only connection weakens: those that read domain capabilities or the
+/// hypervisor's CPU comparison, which libvirt serves only to read-write connections. Derived
+/// from the table of checks, so a new check that needs them is listed too.
+pub fn weakened_by_read_only() -> Vec<&'static str> {
+    let read_write_only = Needs::DOMAIN_CAPABILITIES | Needs::CPU_COMPARISON;
+    let supported = virt_migration_check::supported_checks();
+    Check::ALL
+        .iter()
+        .filter(|check| supported.contains(check.bit()))
+        .filter(|check| {
+            let (src, dst) = virt_migration_check::checks::needs(check.bit());
+            (src | dst).intersects(read_write_only)
+        })
+        .map(|check| check.name())
+        .collect()
+}
+
+/// The names `--checks` takes, from the table of checks: clap lists them in the help, the man
+/// page and the completion. Parsing stays as it was (`Selection::checks` in main): any string
+/// is taken here and judged there, case-insensitively and with empty entries ignored, and an
+/// unknown name gets our own message.
+#[derive(Clone)]
+pub struct CheckNames;
+
+impl TypedValueParser for CheckNames {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(Check::ALL.iter().map(|check| PossibleValue::new(check.name()).help(check.doc()))))
+    }
 }

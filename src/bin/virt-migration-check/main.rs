@@ -25,7 +25,6 @@ use std::process::ExitCode;
 
 use virt::connect::Connect;
 use virt::domain::Domain;
-use virt_migration_check::facts::Needs;
 use virt_migration_check::migration::Migration;
 use virt_migration_check::{Check, Error, Flags, Options, Report, Severity, Verdict};
 
@@ -90,23 +89,6 @@ impl Selection {
     }
 }
 
-/// The checks a read-only connection weakens: those that read domain capabilities or the
-/// hypervisor's CPU comparison, which libvirt serves only to read-write connections. Derived
-/// from the table of checks, so a new check that needs them is listed too.
-fn weakened_by_read_only() -> Vec<&'static str> {
-    let read_write_only = Needs::DOMAIN_CAPABILITIES | Needs::CPU_COMPARISON;
-    let supported = virt_migration_check::supported_checks();
-    Check::ALL
-        .iter()
-        .filter(|check| supported.contains(check.bit()))
-        .filter(|check| {
-            let (src, dst) = virt_migration_check::checks::needs(check.bit());
-            (src | dst).intersects(read_write_only)
-        })
-        .map(|check| check.name())
-        .collect()
-}
-
 /// Whether a read-write open failed for lack of rights, where a read-only open may still
 /// succeed (virsh's users then pass -r): the daemon's authentication or access control refused
 /// it (polkit, SASL, ACLs), or the read-write socket's permissions did (libvirt's
@@ -155,7 +137,7 @@ fn open(uri: Option<&str>, which: &str, access: Access) -> Result<Connect, Error
                      libvirt refuses domain capabilities and the CPU comparison on read-only connections: {}",
                     uri_name(uri),
                     e.message(),
-                    weakened_by_read_only().join(", ")
+                    cli::weakened_by_read_only().join(", ")
                 );
                 return Ok(conn);
             }
@@ -646,27 +628,9 @@ fn could_not_verify(report: &Report) -> Option<String> {
     (!names.is_empty()).then(|| format!("could not verify: {}", names.join(", ")))
 }
 
-/// The help's closing paragraph: how connections open and what -r costs, with the checks from
-/// the table.
-fn connection_help() -> String {
-    format!(
-        "Connections open read-write, as virsh's do, to -c URI or else libvirt's default (LIBVIRT_DEFAULT_URI, \
-         then libvirt's own choice); the library makes only read-only calls either way. libvirt refuses domain \
-         capabilities and the hypervisor's CPU comparison on read-only connections, so -r/--readonly (or a \
-         read-write open refused for lack of rights, which falls back to read-only with one line on stderr) \
-         makes these checks weaker: {}.",
-        weakened_by_read_only().join(", ")
-    )
-}
-
 fn main() -> ExitCode {
-    use clap::{CommandFactory, FromArgMatches};
-    let help = connection_help();
-    let mut command = Cli::command().after_help(help.clone());
-    for name in ["check", "snapshot", "matrix", "baseline"] {
-        command = command.mut_subcommand(name, |sub| sub.after_help(help.clone()));
-    }
-    let cli = Cli::from_arg_matches(&command.get_matches()).unwrap_or_else(|e| e.exit());
+    use clap::FromArgMatches;
+    let cli = Cli::from_arg_matches(&cli::command().get_matches()).unwrap_or_else(|e| e.exit());
     // The CLI owns its process: keep libvirt from printing every error to stderr on its own
     // (the library never touches this global state; daemons embedding it own theirs).
     virt::error::clear_error_callback();
