@@ -36,7 +36,7 @@ CBINDGEN := .tools/bin/cbindgen
 HOSTS := $(CURDIR)/tests/data/hosts
 CTEST_PREFIX := $(CURDIR)/build/ctest-prefix
 
-.PHONY: man-and-completion man-and-completion-tests
+.PHONY: man-and-completion man-and-completion-tests html-tests
 .PHONY: all deps build demo check lint unit-tests header check-header install c-tests c-tests-libvirt11 cli-tests-libvirt11 \
 	python-tests-libvirt11 libvirt11 python-tests e2e e2e-deps bench fuzz tsan tsan-if-nightly clean
 
@@ -81,6 +81,13 @@ man-and-completion-tests: man-and-completion
 	$(call apt_ensure,$(MAN_TEST_PACKAGES))
 	$(CARGO) clippy --locked --test man_completion -- -D warnings
 	$(CARGO) test --locked --test man_completion
+
+# `matrix --html` in headless Chromium (tests/html/matrix.py): the page of the bundled test-driver
+# hosts checked against the JSON matrix of the same run, and screenshots in build/.
+HTML_TEST_PACKAGES := chromium
+html-tests: build
+	$(call apt_ensure,$(HTML_TEST_PACKAGES))
+	$(PYTHON) tests/html/matrix.py $(CLI) $(HOSTS) build
 
 $(CBINDGEN):
 	$(CARGO) install cbindgen --version $(CBINDGEN_VERSION) --locked --root .tools
@@ -241,7 +248,7 @@ e2e-deps: deps
 e2e: e2e-deps build
 	E2E_QEMU10_DIR=$(E2E_QEMU10_DIR) E2E_LIBVIRT11_DIR=$(E2E_LIBVIRT11_DIR) LIBVIRT_MIGRATION_CHECK_LIBRARY=$(CURDIR)/$(CDYLIB) $(PYTHON) -m pytest tests/e2e -p no:cacheprovider -rs -s
 
-check: deps lint check-header unit-tests man-and-completion-tests c-tests c-tests-libvirt11 cli-tests-libvirt11 tsan-if-nightly python-tests \
+check: deps lint check-header unit-tests man-and-completion-tests html-tests c-tests c-tests-libvirt11 cli-tests-libvirt11 tsan-if-nightly python-tests \
 	python-tests-libvirt11 e2e
 	@echo "make check: all tests passed"
 

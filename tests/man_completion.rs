@@ -150,8 +150,9 @@ fn completion_offers_the_subcommands() {
     assert_eq!(offered(&["virt-migration-check", "mat"]), ["matrix"]);
     let cpu: Vec<String> = names.iter().filter(|n| n.starts_with("cpu-")).map(|n| n.to_string()).collect();
     assert_eq!(offered(&["virt-migration-check", "cpu-"]), cpu);
-    // A subcommand's own options, of a hyphenated one too.
+    // A subcommand's own options, of a hyphenated one too, and --html of matrix.
     assert_eq!(offered(&["virt-migration-check", "cpu-baseline", "--exp"]), ["--expand-features"]);
+    assert_eq!(offered(&["virt-migration-check", "matrix", "--ht"]), ["--html"]);
 }
 
 #[test]

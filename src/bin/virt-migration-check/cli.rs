@@ -138,6 +138,12 @@ pub struct MatrixArgs {
     /// Default: every running guest of the sources.
     #[arg(long = "domain", value_name = "NAME")]
     pub domains: Vec<String>,
+    /// Also write the matrix as one self-contained HTML page to FILE: guests by destinations,
+    /// each cell coloured by its verdict, its reasons one click away (no JavaScript, nothing
+    /// fetched from the network). The table or JSON on standard output and the exit status stay
+    /// as they are.
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub html: Option<PathBuf>,
     #[command(flatten)]
     pub modifiers: MatrixModifiers,
     #[command(flatten)]

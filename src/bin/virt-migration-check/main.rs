@@ -29,6 +29,7 @@ use virt_migration_check::migration::Migration;
 use virt_migration_check::{Check, Error, Flags, Options, Report, Severity, Verdict};
 
 mod cli;
+mod html;
 mod virsh;
 
 use cli::{
@@ -432,6 +433,9 @@ fn run_matrix(args: &MatrixArgs) -> Result<ExitCode, Error> {
     let matrix = check_matrix_both_ways(&sources, guests, &destinations, &options)?;
     if matrix.guests.is_empty() {
         return Err(Error::invalid("no guest to check on the sources"));
+    }
+    if let Some(path) = &args.html {
+        html::write(path, &matrix)?;
     }
     if args.selection.json {
         println!("{}", serde_json::to_string_pretty(&matrix_json(&matrix)).expect("JSON values always serialise"));
