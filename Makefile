@@ -61,6 +61,7 @@ CBINDGEN := .tools/bin/cbindgen
 HOSTS := $(CURDIR)/tests/data/hosts
 CTEST_PREFIX := $(CURDIR)/build/ctest-prefix
 
+.PHONY: man-and-completion man-and-completion-tests html-tests
 .PHONY: all deps build demo check lint unit-tests header check-header install c-tests c-tests-libvirt11 cli-tests-libvirt11 \
 	python-tests-libvirt11 libvirt11 python-tests e2e e2e-deps bench fuzz tsan tsan-if-nightly clean \
 	uninstall install-check deb deb-check rpmspec-check
@@ -83,8 +84,36 @@ endef
 deps:
 	$(call apt_ensure,$(DEB_PACKAGES))
 
-build: deps
+build: deps man-and-completion
 	$(CARGO) build --release --locked
+
+# The man page and the bash completion, generated from the CLI's own clap definition
+# (src/bin/virt-migration-check/cli.rs) by examples/man-and-completion, which is never installed;
+# `make install` takes them from these paths. The generator builds in the dev profile, as the
+# tests do: an example brings in the dev-dependencies, which change the features of crates the
+# library shares, so a release build of it would rebuild the release library each time
+# `cargo build --release` had built it (and the other way round).
+MAN_PAGE := build/man/virt-migration-check.1
+BASH_COMPLETION := build/completion/virt-migration-check
+man-and-completion: deps
+	$(CARGO) run --locked --example man-and-completion -- $(MAN_PAGE) $(BASH_COMPLETION)
+
+# The man page renders with man-db without a warning and names every subcommand and option; the
+# completion, sourced in bash, offers the subcommands and the check names (tests/man_completion.rs).
+# That test is not one of `cargo test`'s defaults (it reads what this target wrote), so clippy's
+# --all-targets skips it: it is linted here.
+MAN_TEST_PACKAGES := man-db groff-base
+man-and-completion-tests: man-and-completion
+	$(call apt_ensure,$(MAN_TEST_PACKAGES))
+	$(CARGO) clippy --locked --test man_completion -- -D warnings
+	$(CARGO) test --locked --test man_completion
+
+# `matrix --html` in headless Chromium (tests/html/matrix.py): the page of the bundled test-driver
+# hosts checked against the JSON matrix of the same run, and screenshots in build/.
+HTML_TEST_PACKAGES := chromium
+html-tests: build
+	$(call apt_ensure,$(HTML_TEST_PACKAGES))
+	$(PYTHON) tests/html/matrix.py $(CLI) $(HOSTS) build
 
 $(CBINDGEN):
 	$(CARGO) install cbindgen --version $(CBINDGEN_VERSION) --locked --root .tools
@@ -337,8 +366,8 @@ e2e-deps: deps
 e2e: e2e-deps build
 	E2E_QEMU10_DIR=$(E2E_QEMU10_DIR) E2E_LIBVIRT11_DIR=$(E2E_LIBVIRT11_DIR) LIBVIRT_MIGRATION_CHECK_LIBRARY=$(CURDIR)/$(CDYLIB) $(PYTHON) -m pytest tests/e2e -p no:cacheprovider -rs -s
 
-check: deps lint check-header unit-tests c-tests c-tests-libvirt11 cli-tests-libvirt11 tsan-if-nightly python-tests \
-	python-tests-libvirt11 install-check deb-check rpmspec-check e2e
+check: deps lint check-header unit-tests man-and-completion-tests html-tests c-tests c-tests-libvirt11 cli-tests-libvirt11 \
+	tsan-if-nightly python-tests python-tests-libvirt11 install-check deb-check rpmspec-check e2e
 	@echo "make check: all tests passed"
 
 # Benchmarks (benches/), each target against its limit (docs/performance.md): criterion's cpu
