@@ -364,6 +364,7 @@ e2e-deps: deps
 	@getent passwd vmc-e2e >/dev/null || $(SUDO) useradd --system --no-create-home --shell /usr/sbin/nologin vmc-e2e
 
 e2e: e2e-deps build
+	$(CARGO) build --release --locked --example bed_timing
 	E2E_QEMU10_DIR=$(E2E_QEMU10_DIR) E2E_LIBVIRT11_DIR=$(E2E_LIBVIRT11_DIR) LIBVIRT_MIGRATION_CHECK_LIBRARY=$(CURDIR)/$(CDYLIB) $(PYTHON) -m pytest tests/e2e -p no:cacheprovider -rs -s
 
 check: deps lint check-header unit-tests man-and-completion-tests html-tests c-tests c-tests-libvirt11 cli-tests-libvirt11 \

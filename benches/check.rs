@@ -34,7 +34,7 @@ fn main() {
         let src = Connect::open_read_only(Some(&daemon.uri("src"))).unwrap();
         let dst = Connect::open_read_only(Some(&daemon.uri(dst_name))).unwrap();
         let dom = src.lookup_domain_by_name("web1").unwrap();
-        let guest = floor::Guest::read(&dom);
+        let guest = floor::Guest::read(&dom, &dst);
         // Warm-up: the process's one-time costs (libvirt's, ours) and the remote driver's
         // remembered connection type fall outside the samples, for the check and floor alike.
         virt_migration_check::check(&src, &dst, &dom, 0).unwrap();

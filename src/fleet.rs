@@ -130,6 +130,17 @@ impl<'a> From<&'a Connect> for HostSource<'a> {
 }
 
 impl HostSource<'_> {
+    /// Whether `other` reaches the same host the same way: the same connection, or the same
+    /// URI opened alike (a snapshot is read, never shared).
+    fn same_host(&self, other: &HostSource) -> bool {
+        match (self, other) {
+            // SAFETY: both handles are valid; the pointers are compared, not dereferenced.
+            (HostSource::Connection(a), HostSource::Connection(b)) => unsafe { a.as_ptr() == b.as_ptr() },
+            (HostSource::Uri { uri: a, read_write: x }, HostSource::Uri { uri: b, read_write: y }) => a == b && x == y,
+            _ => false,
+        }
+    }
+
     /// The host's name in a matrix: its URI, or the snapshot's name.
     pub fn name(&self) -> String {
         match self {
@@ -299,6 +310,10 @@ fn source_guests(conn: &Connect, host: Host, wanted: Wanted) -> Result<SourceAns
     Ok(answer)
 }
 
+/// What a source's worker returns: its host's facts when a destination shares them, and its
+/// answer (its guests; an error of its own, such as a listing refused, stays the source's).
+type SourceWork = (Option<Host>, Result<SourceAnswer, Error>);
+
 /// `Guests` for one source's worker, owning what it needs.
 enum Wanted {
     Domains(Vec<Domain>),
@@ -384,26 +399,60 @@ where
         Guests::Running => wanted.extend(sources.iter().map(|_| Wanted::Running)),
     }
 
-    // Every host at once, all under one deadline.
+    // Every host at once, all under one deadline. A destination that is also a source (the
+    // same connection, or the same URI opened the same way) is gathered once, by the source's
+    // worker: asking a host twice at the same time would only make both answers wait for the
+    // host's daemon and the machine's cores.
     let until = options.timeout.map(|l| Instant::now() + l);
-    let src_work: Vec<Work<SourceAnswer>> = sources
+    let same_source: Vec<Option<usize>> =
+        destinations.iter().map(|d| sources.iter().position(|s| s.same_host(d))).collect();
+    let src_work: Vec<Work<SourceWork>> = sources
         .iter()
         .zip(wanted)
-        .map(|(&s, w)| {
+        .enumerate()
+        .map(|(i, (&s, w))| {
+            let shared = same_source.contains(&Some(i));
             start(
                 s,
                 "source",
                 "the facts and the guests",
                 options,
-                move |conn, host| source_guests(conn, host, w),
-                |_| snapshot_as_source(),
+                move |conn, host| Ok((shared.then(|| host.clone()), source_guests(conn, host, w))),
+                |_| snapshot_as_source().map(|a| (None, Ok(a))),
             )
         })
         .collect();
-    let dst_work: Vec<Work<Host>> =
-        destinations.iter().map(|&d| start(d, "destination", "the facts", options, |_, h| Ok(h), Ok)).collect();
-    let src_answers: Vec<Result<SourceAnswer, Error>> = src_work.into_iter().map(|w| w.wait(until)).collect();
-    let dst_hosts: Vec<Result<Host, Error>> = dst_work.into_iter().map(|w| w.wait(until)).collect();
+    let dst_work: Vec<Option<Work<Host>>> = destinations
+        .iter()
+        .zip(&same_source)
+        .map(|(&d, same)| same.is_none().then(|| start(d, "destination", "the facts", options, |_, h| Ok(h), Ok)))
+        .collect();
+    let mut src_hosts: Vec<Result<Option<Host>, Error>> = Vec::with_capacity(sources.len());
+    let mut src_answers: Vec<Result<SourceAnswer, Error>> = Vec::with_capacity(sources.len());
+    for work in src_work {
+        match work.wait(until) {
+            Ok((host, answer)) => {
+                src_hosts.push(Ok(host));
+                src_answers.push(answer);
+            }
+            Err(e) => {
+                src_hosts.push(Err(e.clone()));
+                src_answers.push(Err(e));
+            }
+        }
+    }
+    let dst_hosts: Vec<Result<Host, Error>> = dst_work
+        .into_iter()
+        .zip(&same_source)
+        .map(|(work, same)| match (work, same) {
+            (Some(work), _) => work.wait(until),
+            (None, Some(s)) => match &src_hosts[*s] {
+                Ok(host) => host.clone().ok_or_else(|| Error::Internal("a shared host's facts not kept".into())),
+                Err(e) => Err(e.clone()),
+            },
+            (None, None) => Err(Error::Internal("a destination without work".into())),
+        })
+        .collect();
 
     // The rows: each source's guests in its order; a source that could not be asked gets a row
     // for each guest it might have had.

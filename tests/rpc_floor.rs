@@ -10,32 +10,9 @@ mod common;
 #[path = "common/floor.rs"]
 mod floor;
 
-use std::collections::BTreeMap;
-
 use common::daemon::Daemon;
+use floor::{by_role, sent};
 use virt::connect::Connect;
-
-/// How many messages of each procedure each connection (client address) sent after byte `from`.
-fn sent(log: &str, from: usize) -> BTreeMap<String, BTreeMap<u32, usize>> {
-    let mut out: BTreeMap<String, BTreeMap<u32, usize>> = BTreeMap::new();
-    for line in log[from..].lines().filter(|l| l.contains("RPC_CLIENT_MSG_TX_QUEUE")) {
-        let client = line.split("client=").nth(1).and_then(|r| r.split(' ').next());
-        let proc = line.split(" proc=").nth(1).and_then(|r| r.split(' ').next()).and_then(|p| p.parse().ok());
-        if let (Some(client), Some(proc)) = (client, proc) {
-            *out.entry(client.to_string()).or_default().entry(proc).or_default() += 1;
-        }
-    }
-    out
-}
-
-/// The source's procedures and the destination's: the source is the connection that asked for
-/// the guest's definition (virDomainGetXMLDesc, procedure 14).
-fn by_role(sent: BTreeMap<String, BTreeMap<u32, usize>>) -> [BTreeMap<u32, usize>; 2] {
-    assert_eq!(sent.len(), 2, "both connections are asked: {sent:?}");
-    let (mut source, mut destination): (Vec<_>, Vec<_>) = sent.into_values().partition(|m| m.contains_key(&14));
-    assert_eq!((source.len(), destination.len()), (1, 1), "one connection reads the guest");
-    [source.remove(0), destination.remove(0)]
-}
 
 #[test]
 fn the_floor_sends_what_a_cold_check_sends() {
@@ -66,7 +43,7 @@ fn the_floor_sends_what_a_cold_check_sends() {
 
         for mode in [floor::Mode::Concurrent, floor::Mode::Sequential] {
             let (src, dst, dom) = open(dst_name);
-            let guest = floor::Guest::read(&dom);
+            let guest = floor::Guest::read(&dom, &dst);
             let before = read_log().len();
             floor::run(&src, &dst, &dom, &guest, mode);
             let floor = by_role(sent(&read_log(), before));
