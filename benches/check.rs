@@ -44,7 +44,7 @@ fn main() {
         let mut warm_two = vec![];
         let cache = Flags::CACHE.bits();
         let two_rpcs =
-            (virt_migration_check::supported_checks() - Flags::CPU_FLAGS - Flags::DEVICES | Flags::CACHE).bits();
+            ((virt_migration_check::supported_checks() - Flags::CPU_FLAGS - Flags::DEVICES) | Flags::CACHE).bits();
         for _ in 0..runs {
             cold.push(time(|| virt_migration_check::check(&src, &dst, &dom, 0).unwrap()));
             concurrent.push(time(|| floor::run(&src, &dst, &dom, &guest, floor::Mode::Concurrent)));

@@ -21,13 +21,14 @@ fn visit(dir: &Path, missing: &mut Vec<String>, seen: &mut usize) {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         if path.is_dir() {
-            // Build output, tools, libvirt's own data copied verbatim, fuzz corpora and test data.
-            let data = name == "data" && dir.ends_with("tests");
-            let skip = matches!(
+            // Build output, tools, fuzz corpora, and data: libvirt's own copied verbatim (data/),
+            // real fixtures (tests/data/).
+            let built = matches!(
                 name.as_str(),
                 "target" | ".git" | ".tools" | "build" | "corpus" | "artifacts" | "__pycache__" | ".pytest_cache"
             );
-            if !skip && !data && !(name == "data" && dir == Path::new(env!("CARGO_MANIFEST_DIR"))) {
+            let data = name == "data" && (dir.ends_with("tests") || dir == Path::new(env!("CARGO_MANIFEST_DIR")));
+            if !built && !data {
                 visit(&path, missing, seen);
             }
             continue;
