@@ -90,9 +90,10 @@ impl HostSummary {
             .iter()
             .flat_map(|c| c.guests.iter())
             .filter(|g| g.arch == arch)
-            .flat_map(|g| g.machine_aliases.iter())
-            .find(|(alias, _)| alias == machine)
-            .map_or_else(|| machine.to_string(), |(_, canonical)| canonical.clone())
+            .map(|g| g.canonical_machine(machine))
+            .find(|canonical| *canonical != machine)
+            .unwrap_or(machine)
+            .to_string()
     }
 
     /// The CPU this host can give a guest of `target`: the hypervisor's host-model in the
